@@ -1,0 +1,16 @@
+//! Engine.IO protocol v4: packets, websocket frames, polling payloads and the handshake.
+//!
+//! See <https://github.com/socketio/socket.io/tree/main/docs/engine.io-protocol>.
+
+mod error;
+mod handshake;
+mod packet;
+mod payload;
+
+pub use error::DecodeError;
+pub use handshake::Handshake;
+pub use packet::{Frame, Packet, PacketType};
+pub use payload::{encode_payload, PayloadDecoder, SEPARATOR};
+
+/// The Engine.IO protocol revision spoken here, sent as the `EIO` query parameter.
+pub const PROTOCOL: u8 = 4;

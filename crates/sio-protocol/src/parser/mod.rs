@@ -1,0 +1,77 @@
+//! Parsers turn Socket.IO packets into Engine.IO frames and back.
+//!
+//! Two parsers are provided: the default one (JSON text plus binary attachments) and one byte-compatible with
+//! npm `socket.io-msgpack-parser`. Both sides of a connection must use the same one.
+
+use crate::engine::Frame;
+use crate::socket::Packet;
+
+/// A packet encoded once, ready to be handed to any number of recipients.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Encoded {
+    /// The frames to send, in order: the packet itself, then its binary attachments (default parser).
+    pub frames: Vec<Frame>,
+}
+
+/// A wire format for Socket.IO packets.
+pub trait Parser: Send + Sync + 'static {
+    /// Encodes a packet into the frames that carry it.
+    fn encode(&self, packet: &Packet) -> Result<Encoded, EncodeError>;
+    /// A fresh decoder for one connection (it holds the attachment reassembly state).
+    fn decoder(&self) -> Box<dyn Decoder>;
+}
+
+/// Decodes the frames of one connection into packets, reassembling binary attachments.
+pub trait Decoder: Send + 'static {
+    /// Feeds one received frame; returns a packet once one is complete.
+    fn decode(&mut self, frame: Frame) -> Result<Option<Packet>, DecodeError>;
+}
+
+/// Why a packet could not be encoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    /// The value cannot be represented by this parser.
+    #[error("cannot encode value: {0}")]
+    Unsupported(String),
+}
+
+/// Why received input does not decode into a packet.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// The packet type is not one of the seven.
+    #[error("unknown packet type")]
+    UnknownType,
+    /// The namespace is malformed.
+    #[error("invalid namespace")]
+    InvalidNamespace,
+    /// The ack id is malformed.
+    #[error("invalid ack id")]
+    InvalidAckId,
+    /// The payload is not valid JSON (or msgpack).
+    #[error("invalid payload")]
+    InvalidPayload,
+    /// The payload has the wrong shape for the packet type (e.g. an event that is not an array).
+    #[error("invalid payload shape for this packet type")]
+    InvalidShape,
+    /// More attachments than the configured limit.
+    #[error("too many attachments (limit {limit})")]
+    TooManyAttachments {
+        /// The limit.
+        limit: usize,
+    },
+    /// Nested deeper than the configured limit.
+    #[error("payload nested too deep (limit {limit})")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// A packet larger than the configured limit.
+    #[error("packet too large (limit {limit} bytes)")]
+    TooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// A binary frame arrived when no attachment was expected, or text while attachments were pending.
+    #[error("unexpected frame")]
+    UnexpectedFrame,
+}

@@ -1,0 +1,90 @@
+//! `Str`: an immutable UTF-8 string backed by shared `Bytes`, cheap to clone and to slice.
+
+use bytes::Bytes;
+use std::{fmt, ops::Deref};
+
+/// An immutable, reference-counted UTF-8 string. Cloning it is a reference-count increment.
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Str(Bytes);
+
+impl Str {
+    /// Wraps bytes already known to be UTF-8, or returns them back.
+    pub fn from_utf8(bytes: Bytes) -> Result<Self, Bytes> {
+        match std::str::from_utf8(&bytes) {
+            Ok(_) => Ok(Str(bytes)),
+            Err(_) => Err(bytes),
+        }
+    }
+
+    /// A `Str` of a static string, without allocation.
+    pub const fn from_static(s: &'static str) -> Self {
+        Str(Bytes::from_static(s.as_bytes()))
+    }
+
+    /// The string.
+    pub fn as_str(&self) -> &str {
+        // The constructors only admit valid UTF-8 and slicing is done on char boundaries.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The underlying bytes.
+    pub fn as_bytes(&self) -> &Bytes {
+        &self.0
+    }
+
+    /// The underlying bytes, by value.
+    pub fn into_bytes(self) -> Bytes {
+        self.0
+    }
+
+    /// The part of the string from byte `start` on; `None` when `start` is not a char boundary.
+    pub fn slice_from(&self, start: usize) -> Option<Str> {
+        self.as_str()
+            .is_char_boundary(start)
+            .then(|| Str(self.0.slice(start..)))
+    }
+}
+
+impl Deref for Str {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<String> for Str {
+    fn from(s: String) -> Self {
+        Str(Bytes::from(s))
+    }
+}
+
+impl From<&str> for Str {
+    fn from(s: &str) -> Self {
+        Str(Bytes::copy_from_slice(s.as_bytes()))
+    }
+}
+
+impl fmt::Debug for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_invalid_utf8_and_slices_on_boundaries() {
+        assert!(Str::from_utf8(Bytes::from_static(&[0xff, 0x00])).is_err());
+        let s = Str::from("4héllo");
+        assert_eq!(s.slice_from(1).unwrap().as_str(), "héllo");
+        assert!(s.slice_from(3).is_none());
+    }
+}
