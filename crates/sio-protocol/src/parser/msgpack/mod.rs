@@ -45,6 +45,9 @@ impl MsgPackParser {
 
 impl Parser for MsgPackParser {
     fn encode(&self, packet: &Packet) -> Result<Encoded, EncodeError> {
+        if !packet.nsp.starts_with('/') {
+            return Err(EncodeError::InvalidNamespace(packet.nsp.clone()));
+        }
         Ok(Encoded {
             frames: vec![Frame::Binary(encode(packet))],
         })
