@@ -12,7 +12,7 @@ mod msgpack;
 
 pub use assemble::RESERVED_EVENTS;
 pub use default::{DefaultDecoder, DefaultParser};
-pub use kind::ParserKind;
+pub use kind::{ParserKind, UnknownParser};
 pub use limits::Limits;
 pub use msgpack::{MsgPackDecoder, MsgPackParser};
 

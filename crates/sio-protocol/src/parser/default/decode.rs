@@ -128,7 +128,8 @@ impl Decoder for DefaultDecoder {
             Frame::Text(text) => self.decode_text(&text),
             Frame::Binary(bytes) => self.decode_binary(bytes),
         };
-        if result.is_err() {
+        if let Err(error) = &result {
+            tracing::debug!(%error, "socket.io packet rejected");
             self.pending = None;
         }
         result
