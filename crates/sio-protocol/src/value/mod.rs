@@ -8,6 +8,7 @@
 mod args;
 mod convert;
 mod de;
+mod de_ref;
 mod error;
 mod ser;
 
@@ -16,6 +17,7 @@ use indexmap::IndexMap;
 
 pub use args::{from_args, to_args};
 pub use de::from_value;
+pub use de_ref::from_value_ref;
 pub use error::Error;
 pub use ser::{to_value, ValueSerializer};
 
