@@ -268,3 +268,47 @@ fn borrowed_values_lend_strings_and_bytes() {
         Err(Error::InvalidType { .. })
     ));
 }
+
+#[test]
+fn the_value_macro() {
+    use sio_protocol::value;
+    let bin = Bytes::from_static(&[1]);
+    let v = value!({
+        "a": 1,
+        "b": [true, null, "s", -2, 0.5, [], {}],
+        "c": { "d": bin.clone(), "e": vec![2u8] },
+        "f": (1 + 2),
+        "g": Some("x"),
+    });
+    assert_eq!(
+        v,
+        obj(&[
+            ("a", 1.into()),
+            (
+                "b",
+                Value::Array(vec![
+                    true.into(),
+                    Value::Null,
+                    "s".into(),
+                    (-2).into(),
+                    0.5.into(),
+                    Value::Array(vec![]),
+                    Value::Object(Map::new()),
+                ])
+            ),
+            (
+                "c",
+                obj(&[
+                    ("d", Value::Binary(bin)),
+                    ("e", Value::Binary(Bytes::from_static(&[2])))
+                ])
+            ),
+            ("f", 3.into()),
+            ("g", "x".into()),
+        ])
+    );
+    assert_eq!(value!(null), Value::Null);
+    assert_eq!(value!([]), Value::Array(vec![]));
+    assert_eq!(value!([1, 2,]), Value::Array(vec![1.into(), 2.into()]));
+    assert_eq!(value!("x"), Value::from("x"));
+}
