@@ -9,7 +9,11 @@ use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use http_body::Body;
 use http_body_util::BodyExt;
 use sio_protocol::engine::{encode_payload, Frame, Packet, PacketType, PayloadDecoder};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
+
+/// How long a session closed by the client's `1` waits for a GET that is on its way.
+const CLOSE_LINGER: Duration = Duration::from_millis(500);
 
 /// How the session task answers a waiting GET.
 #[derive(Debug)]
@@ -71,6 +75,15 @@ impl<H: EngineHandler> Session<H> {
         for packet in packets {
             if packet == Packet::Close {
                 let _ = reply.send(true);
+                if matches!(self.link, Link::Polling(None)) {
+                    // The client's GET may still be on its way: answer it with the noop it expects.
+                    self.socket
+                        .state()
+                        .close_request
+                        .get_or_insert(CloseReason::TransportClose);
+                    let noop = vec![Frame::text(PacketType::Noop, "")];
+                    self.deliver_to_next_poll(noop, CLOSE_LINGER).await;
+                }
                 return Err(self.abort(CloseReason::TransportClose).await);
             }
             if let Err(reason) = self.on_packet(packet).await {
@@ -124,9 +137,15 @@ impl<H: EngineHandler> Session<H> {
                 return reason;
             }
         }
-        if reason != CloseReason::ForcedClose {
-            return reason;
+        if reason == CloseReason::ForcedClose {
+            let timeout = self.engine.config().close_timeout;
+            self.deliver_to_next_poll(frames, timeout).await;
         }
+        reason
+    }
+
+    /// Answers the next GET (if one comes within `timeout`) with `frames`, while the session closes.
+    async fn deliver_to_next_poll(&mut self, frames: Vec<Frame>, timeout: Duration) {
         let wait = async {
             while let Some(cmd) = self.commands.recv().await {
                 match cmd {
@@ -141,8 +160,7 @@ impl<H: EngineHandler> Session<H> {
                 }
             }
         };
-        let _ = tokio::time::timeout(self.engine.config().close_timeout, wait).await;
-        reason
+        let _ = tokio::time::timeout(timeout, wait).await;
     }
 }
 
