@@ -35,7 +35,10 @@ async fn main() -> std::io::Result<()> {
         .max_http_buffer_size(1_000_000);
     let engine = Engine::new(config, Echo);
     let server = engine.listen("127.0.0.1:3000").await?;
-    println!("Engine.IO echo server on http://{}/engine.io/", server.local_addr());
+    println!(
+        "Engine.IO echo server on http://{}/engine.io/",
+        server.local_addr()
+    );
     tokio::signal::ctrl_c().await?;
     server.shutdown().await;
     Ok(())

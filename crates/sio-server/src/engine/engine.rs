@@ -81,7 +81,8 @@ impl<H: EngineHandler> Engine<H> {
     /// and waits until all are gone; new handshakes are refused from now on (503).
     pub async fn close(&self) {
         self.shutting_down.store(true, Ordering::SeqCst);
-        let sockets: Vec<EngineSocket> = self.registry().values().map(|e| e.socket.clone()).collect();
+        let sockets: Vec<EngineSocket> =
+            self.registry().values().map(|e| e.socket.clone()).collect();
         for socket in sockets {
             socket.close(super::CloseReason::ServerShuttingDown);
         }
@@ -166,11 +167,19 @@ impl<H: EngineHandler> Engine<H> {
                 return self.upgrade_session(req, entry);
             }
             return match *req.method() {
-                Method::GET => polling::poll(&self.config, entry.commands, req.headers()).await,
+                Method::GET => {
+                    polling::poll(&self.config, &entry.socket, entry.commands, req.headers()).await
+                }
                 Method::POST => {
                     let (parts, body) = req.into_parts();
-                    polling::data(&self.config, &entry.socket, entry.commands, &parts.headers, body)
-                        .await
+                    polling::data(
+                        &self.config,
+                        &entry.socket,
+                        entry.commands,
+                        &parts.headers,
+                        body,
+                    )
+                    .await
                 }
                 _ => errors::status(StatusCode::INTERNAL_SERVER_ERROR),
             };
@@ -203,7 +212,11 @@ impl<H: EngineHandler> Engine<H> {
     fn open_polling(self: &Arc<Self>, parts: &http::request::Parts) -> Response<EngineBody> {
         let id = sid::generate();
         let open = self.open_frame(&id, Transport::Polling);
-        let socket = self.register(id.clone(), RequestInfo::from_parts(parts), Transport::Polling);
+        let socket = self.register(
+            id.clone(),
+            RequestInfo::from_parts(parts),
+            Transport::Polling,
+        );
         let (socket, commands) = socket;
         Session::spawn(self.clone(), socket, commands, Link::Polling(None));
         let mut res = polling::payload_response(&self.config, &parts.headers, &[open]);
@@ -285,7 +298,8 @@ impl<H: EngineHandler> Engine<H> {
         info: RequestInfo,
         transport: Transport,
     ) -> (EngineSocket, mpsc::Receiver<Command>) {
-        let socket = EngineSocket::new(id.clone(), info, transport, self.config.max_buffered_frames);
+        let socket =
+            EngineSocket::new(id.clone(), info, transport, self.config.max_buffered_frames);
         if transport == Transport::Polling {
             if let Some(initial) = &self.config.initial_packet {
                 socket.push_control(initial.clone());

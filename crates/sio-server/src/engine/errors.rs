@@ -47,7 +47,9 @@ impl EngineError {
         } else {
             StatusCode::BAD_REQUEST
         };
-        let message = message.map(str::to_owned).unwrap_or_else(|| self.to_string());
+        let message = message
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.to_string());
         let body = serde_json::json!({ "code": self.code(), "message": message }).to_string();
         let mut res = Response::new(EngineBody::new(body));
         *res.status_mut() = status;
@@ -61,7 +63,9 @@ impl EngineError {
     /// The HTTP answer to a refused websocket upgrade: always 400, the message as `text/html`,
     /// `Connection: close` (as engine.io's `abortUpgrade`).
     pub(crate) fn upgrade_response(&self, message: Option<&str>) -> Response<EngineBody> {
-        let message = message.map(str::to_owned).unwrap_or_else(|| self.to_string());
+        let message = message
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.to_string());
         let mut res = Response::new(EngineBody::new(message));
         *res.status_mut() = StatusCode::BAD_REQUEST;
         let h = res.headers_mut();

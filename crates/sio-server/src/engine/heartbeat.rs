@@ -40,9 +40,16 @@ impl Heartbeat {
         if self.pong_deadline.is_some() {
             Beat::Timeout
         } else {
-            self.pong_deadline = Some(Instant::now() + self.timeout);
+            // Counted from when the ping was due, so a late timer does not stretch the deadline.
+            self.pong_deadline = Some(self.next_ping + self.timeout);
             Beat::Ping
         }
+    }
+
+    /// Whether the pong deadline passed, even if a late timer has not fired yet.
+    pub(crate) fn overdue(&self) -> bool {
+        let deadline = self.pong_deadline.unwrap_or(self.next_ping + self.timeout);
+        Instant::now() >= deadline
     }
 
     /// A pong arrived; true if it answered the outstanding ping (the next ping is then scheduled).

@@ -167,17 +167,41 @@ impl<H: EngineHandler> Session<H> {
 /// Serves a GET on an existing polling session.
 pub(crate) async fn poll(
     config: &EngineConfig,
+    socket: &EngineSocket,
     commands: mpsc::Sender<Command>,
     request_headers: &HeaderMap,
 ) -> Response<EngineBody> {
+    // A GET dropped before its answer (the client went away) closes the session, as an aborted poll does.
+    let guard = AbortGuard(Some(socket));
     let (tx, rx) = oneshot::channel();
     if commands.send(Command::Poll(tx)).await.is_err() {
         return EngineError::UnknownSid.response(None);
     }
-    match rx.await {
+    let answer = rx.await;
+    drop(guard.disarm());
+    match answer {
         Ok(PollAnswer::Frames(frames)) => payload_response(config, request_headers, &frames),
         Ok(PollAnswer::Reject) => errors::status(StatusCode::BAD_REQUEST),
         Err(_) => EngineError::UnknownSid.response(None),
+    }
+}
+
+/// Closes the session if the request it guards is dropped unanswered.
+struct AbortGuard<'a>(Option<&'a EngineSocket>);
+
+impl AbortGuard<'_> {
+    fn disarm(mut self) -> Self {
+        self.0 = None;
+        self
+    }
+}
+
+impl Drop for AbortGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(socket) = self.0.take() {
+            tracing::debug!(sid = %socket.id(), "poll request dropped before its answer");
+            socket.close(CloseReason::TransportError);
+        }
     }
 }
 
@@ -290,7 +314,10 @@ impl<'a> PostGuard<'a> {
 
 impl Drop for PostGuard<'_> {
     fn drop(&mut self) {
-        self.0 .0.posting.store(false, std::sync::atomic::Ordering::Release);
+        self.0
+             .0
+            .posting
+            .store(false, std::sync::atomic::Ordering::Release);
     }
 }
 
@@ -314,7 +341,9 @@ pub(crate) fn payload_response(
                         body = compressed;
                         encoding = Some(enc);
                     }
-                    Err(e) => tracing::warn!(error = %e, "compression failed, answering uncompressed"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "compression failed, answering uncompressed")
+                    }
                 }
             }
         }
@@ -327,7 +356,10 @@ pub(crate) fn payload_response(
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Some(enc) = encoding {
-        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(enc.as_str()));
+        h.insert(
+            header::CONTENT_ENCODING,
+            HeaderValue::from_static(enc.as_str()),
+        );
     }
     res
 }

@@ -37,9 +37,18 @@ enum Event {
     Wake,
     Heartbeat,
     Command(Option<Command>),
-    Ws(Option<Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>>),
-    Probe(Option<Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>>),
+    Ws(
+        Option<
+            Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>,
+        >,
+    ),
+    Probe(
+        Option<
+            Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>,
+        >,
+    ),
     PollAborted,
+    PingTimeout,
     UpgradeTimeout,
     UpgradeNoop,
 }
@@ -88,7 +97,11 @@ impl<H: EngineHandler> Session<H> {
             if let Err(reason) = self.flush().await {
                 break reason;
             }
-            let event = self.next_event().await;
+            let mut event = self.next_event().await;
+            if self.heartbeat.overdue() {
+                // A timer that fired late must not let a request slip in after the deadline.
+                event = Event::PingTimeout;
+            }
             if let Err(reason) = self.on_event(event).await {
                 break reason;
             }
@@ -110,10 +123,10 @@ impl<H: EngineHandler> Session<H> {
         tokio::select! {
             biased;
             _ = socket.0.wake.notified() => Event::Wake,
+            _ = sleep_until(beat) => Event::Heartbeat,
             event = link_event(link) => event,
             cmd = commands.recv() => Event::Command(cmd),
             msg = super::upgrade::next_probe_message(probe) => Event::Probe(msg),
-            _ = sleep_until(beat) => Event::Heartbeat,
             _ = sleep_until_some(upgrade_deadline) => Event::UpgradeTimeout,
             _ = sleep_until_some(noop_at) => Event::UpgradeNoop,
         }
@@ -129,6 +142,7 @@ impl<H: EngineHandler> Session<H> {
                 }
                 Beat::Timeout => Err(self.abort(CloseReason::PingTimeout).await),
             },
+            Event::PingTimeout => Err(self.abort(CloseReason::PingTimeout).await),
             Event::Command(None) => Ok(()),
             Event::Command(Some(Command::Poll(reply))) => self.on_poll(reply).await,
             Event::Command(Some(Command::Data {

@@ -44,7 +44,10 @@ where
     let h = res.headers_mut();
     h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
     h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
-    h.insert(header::SEC_WEBSOCKET_ACCEPT, HeaderValue::from_str(&accept).ok()?);
+    h.insert(
+        header::SEC_WEBSOCKET_ACCEPT,
+        HeaderValue::from_str(&accept).ok()?,
+    );
     Some(res)
 }
 
@@ -119,9 +122,9 @@ fn error_reason(e: &tungstenite::Error) -> CloseReason {
         {
             CloseReason::TransportClose
         }
-        tungstenite::Error::Protocol(tungstenite::error::ProtocolError::ResetWithoutClosingHandshake) => {
-            CloseReason::TransportClose
-        }
+        tungstenite::Error::Protocol(
+            tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
+        ) => CloseReason::TransportClose,
         _ => CloseReason::TransportError,
     }
 }
