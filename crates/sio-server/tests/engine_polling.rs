@@ -82,7 +82,7 @@ async fn close_packet_closes_with_transport_close_and_pending_poll_gets_noop() {
     });
     // Wait until the poll is waiting in the session before closing.
     let socket = f.engine.socket(&sid).unwrap();
-    while socket.is_writable() == false {
+    while !socket.is_writable() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let res = c.post(f.poll_url(&sid)).body("1").send().await.unwrap();

@@ -273,9 +273,9 @@ impl<H: EngineHandler> Engine<H> {
             };
             let ws = websocket::from_upgraded(upgraded, &config).await;
             if let Err(mpsc::error::SendError(Command::Upgrade(ws))) =
-                entry.commands.send(Command::Upgrade(ws)).await
+                entry.commands.send(Command::Upgrade(Box::new(ws))).await
             {
-                websocket::discard(ws);
+                websocket::discard(*ws);
             }
         });
         res

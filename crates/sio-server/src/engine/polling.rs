@@ -156,7 +156,7 @@ impl<H: EngineHandler> Session<H> {
                     Command::Data { reply, .. } => {
                         let _ = reply.send(true);
                     }
-                    Command::Upgrade(ws) => super::websocket::discard(ws),
+                    Command::Upgrade(ws) => super::websocket::discard(*ws),
                 }
             }
         };
