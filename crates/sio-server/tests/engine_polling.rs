@@ -387,3 +387,45 @@ async fn shutdown_closes_every_session() {
     expected.sort();
     assert_eq!(closed, expected);
 }
+
+#[tokio::test]
+async fn shutdown_does_not_wait_for_a_session_closing_without_a_poll() {
+    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let c = client();
+    let sid = f.open_polling(&c).await;
+    let socket = f.engine.socket(&sid).unwrap();
+    socket.close(CloseReason::ForcedClose);
+    let started = std::time::Instant::now();
+    tokio::time::timeout(Duration::from_secs(10), f.server.shutdown())
+        .await
+        .expect("shutdown in time");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let mut reason = None;
+    while let Ok(ev) = f.events.try_recv() {
+        if let Ev::Close(_, r) = ev {
+            reason = Some(r);
+        }
+    }
+    assert_eq!(reason, Some(CloseReason::ForcedClose));
+}
+
+#[tokio::test]
+async fn sessions_keep_the_request_info() {
+    let f = Fixture::start(fast_config()).await;
+    let c = client();
+    let res = c
+        .get(format!("{}&transport=polling&foo=bar", f.base))
+        .header("x-hello", "world")
+        .send()
+        .await
+        .unwrap();
+    let body = res.text().await.unwrap();
+    let v: serde_json::Value = serde_json::from_str(&body[1..]).unwrap();
+    let socket = f.engine.socket(v["sid"].as_str().unwrap()).unwrap();
+    let info = socket.request();
+    assert_eq!(info.headers["x-hello"], "world");
+    assert_eq!(info.query("foo").as_deref(), Some("bar"));
+    assert_eq!(info.method, reqwest::Method::GET);
+    assert!(info.remote_addr.unwrap().ip().is_loopback());
+    assert!(!info.secure);
+}

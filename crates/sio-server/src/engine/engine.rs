@@ -85,6 +85,8 @@ impl<H: EngineHandler> Engine<H> {
             self.registry().values().map(|e| e.socket.clone()).collect();
         for socket in sockets {
             socket.close(super::CloseReason::ServerShuttingDown);
+            // A session already closing (waiting for a last poll) must stop waiting.
+            socket.0.wake.notify_one();
         }
         loop {
             let emptied = self.emptied.notified();
@@ -320,6 +322,10 @@ impl<H: EngineHandler> Engine<H> {
                 res.headers_mut().append(header::SET_COOKIE, v);
             }
         }
+    }
+
+    pub(crate) fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
     }
 
     pub(crate) fn remove_session(&self, id: &str) {

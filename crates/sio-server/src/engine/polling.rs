@@ -146,8 +146,23 @@ impl<H: EngineHandler> Session<H> {
 
     /// Answers the next GET (if one comes within `timeout`) with `frames`, while the session closes.
     async fn deliver_to_next_poll(&mut self, frames: Vec<Frame>, timeout: Duration) {
+        if self.engine.is_shutting_down() {
+            return;
+        }
+        let engine = self.engine.clone();
+        let socket = self.socket.clone();
         let wait = async {
-            while let Some(cmd) = self.commands.recv().await {
+            loop {
+                let cmd = tokio::select! {
+                    cmd = self.commands.recv() => cmd,
+                    _ = socket.0.wake.notified() => {
+                        if engine.is_shutting_down() {
+                            return;
+                        }
+                        continue;
+                    }
+                };
+                let Some(cmd) = cmd else { return };
                 match cmd {
                     Command::Poll(reply) => {
                         let _ = reply.send(PollAnswer::Frames(frames));
