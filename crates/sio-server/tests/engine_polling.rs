@@ -429,3 +429,51 @@ async fn sessions_keep_the_request_info() {
     assert!(info.remote_addr.unwrap().ip().is_loopback());
     assert!(!info.secure);
 }
+
+#[tokio::test]
+async fn concurrent_posts_are_refused_and_close_the_session() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let c = client();
+    let sid = f.open_polling(&c).await;
+    let addr = f.server.local_addr();
+    // A POST whose body is still arriving...
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /engine.io/?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\nhost: x\r\ncontent-type: text/plain\r\ncontent-length: 10\r\n\r\n4ab"
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    // ...until the engine has started reading it.
+    let started = tokio::time::Instant::now();
+    let second = loop {
+        let res = c.post(f.poll_url(&sid)).body("4cd").send().await.unwrap();
+        if res.status() == 400 || started.elapsed() > Duration::from_secs(10) {
+            break res;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(second.status(), 400);
+    assert_eq!(f.close_of(&sid).await, CloseReason::TransportError);
+    drop(slow.shutdown().await);
+    let mut rest = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut rest)).await;
+}
+
+#[tokio::test]
+async fn upgrades_can_be_disabled() {
+    let f = Fixture::start(fast_config().allow_upgrades(false)).await;
+    let c = client();
+    let res = c
+        .get(format!("{}&transport=polling", f.base))
+        .send()
+        .await
+        .unwrap();
+    let body = res.text().await.unwrap();
+    let v: serde_json::Value = serde_json::from_str(&body[1..]).unwrap();
+    assert_eq!(v["upgrades"], serde_json::json!([]));
+    let sid = v["sid"].as_str().unwrap();
+    let refused =
+        tokio_tungstenite::connect_async(format!("{}&transport=websocket&sid={sid}", f.ws_base))
+            .await;
+    assert!(refused.is_err());
+}
