@@ -37,6 +37,7 @@ impl SendBuffer {
         self.items.drain(..).collect()
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.items.len()
     }

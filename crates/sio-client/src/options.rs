@@ -25,15 +25,7 @@ impl TransportKind {
     }
 }
 
-/// The Socket.IO packet format; both sides must agree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ParserKind {
-    /// JSON text with binary attachments (npm `socket.io-parser`).
-    #[default]
-    Default,
-    /// MessagePack (npm `socket.io-msgpack-parser`).
-    MsgPack,
-}
+pub use sio_protocol::parser::ParserKind;
 
 /// The `auth` payload sent in each namespace CONNECT.
 #[derive(Clone, Default)]

@@ -51,6 +51,7 @@ impl<T> RetryQueue<T> {
         seq
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.entries.len()
     }

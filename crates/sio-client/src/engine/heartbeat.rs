@@ -31,6 +31,7 @@ impl Heartbeat {
     }
 
     /// Whether the deadline has passed (a timer may have been delayed).
+    #[cfg(test)]
     pub fn expired(&self) -> bool {
         Instant::now() > self.deadline
     }
