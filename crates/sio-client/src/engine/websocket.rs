@@ -77,11 +77,17 @@ impl WebSocket {
     pub async fn next(&mut self) -> WsEvent {
         loop {
             let msg = match self.stream.next().await {
-                None => return WsEvent::Closed,
+                None => {
+                    tracing::debug!("websocket stream ended");
+                    return WsEvent::Closed;
+                }
                 Some(Err(e)) => {
                     use tokio_tungstenite::tungstenite::Error as E;
                     return match e {
-                        E::ConnectionClosed | E::AlreadyClosed | E::Io(_) => WsEvent::Closed,
+                        E::ConnectionClosed | E::AlreadyClosed | E::Io(_) => {
+                            tracing::debug!(error = %e, "websocket closed");
+                            WsEvent::Closed
+                        }
                         e => WsEvent::Error(e.to_string()),
                     };
                 }
@@ -90,7 +96,10 @@ impl WebSocket {
             let decoded = match msg {
                 Message::Text(t) => Packet::decode_text(Str::from(t.as_str())),
                 Message::Binary(b) => Ok(Packet::Binary(Bytes::from(b))),
-                Message::Close(_) => return WsEvent::Closed,
+                Message::Close(frame) => {
+                    tracing::debug!(?frame, "websocket close frame");
+                    return WsEvent::Closed;
+                }
                 _ => continue,
             };
             return match decoded {

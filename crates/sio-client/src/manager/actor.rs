@@ -336,6 +336,9 @@ impl Actor {
         self.generation += 1;
         self.backoff.reset();
         self.ready = Ready::Closed;
+        for n in self.nsps.values_mut() {
+            n.connect_sent = false;
+        }
         self.emit(ManagerEvent::Close(reason));
         let active: Vec<String> = self
             .nsps
@@ -372,7 +375,10 @@ impl Actor {
             return false;
         };
         match self.parser.encode(packet) {
-            Ok(encoded) => engine.send(encoded.frames),
+            Ok(encoded) => {
+                tracing::trace!(frames = ?encoded.frames, "sending packet");
+                engine.send(encoded.frames)
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "cannot encode packet");
                 false

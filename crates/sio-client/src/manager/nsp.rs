@@ -43,6 +43,8 @@ pub(super) struct Nsp {
     pub auth: Auth,
     pub active: bool,
     pub connected: bool,
+    /// A CONNECT was sent on the current engine session and not answered yet.
+    pub connect_sent: bool,
     next_ack: u64,
     acks: HashMap<u64, PendingAck>,
     send_buffer: SendBuffer,
@@ -60,6 +62,7 @@ impl Nsp {
             auth,
             active: false,
             connected: false,
+            connect_sent: false,
             next_ack: 0,
             acks: HashMap::new(),
             send_buffer: SendBuffer::default(),
@@ -136,7 +139,11 @@ impl Actor {
 
     /// Sends CONNECT with the auth payload, plus `pid` and `offset` to recover a previous session.
     pub(super) fn send_connect(&mut self, nsp: &str) {
-        let Some(n) = self.nsps.get(nsp) else { return };
+        let Some(n) = self.nsps.get_mut(nsp) else { return };
+        if n.connect_sent || n.connected {
+            return;
+        }
+        n.connect_sent = true;
         let auth = n.auth.resolve();
         let data = match &n.pid {
             None => auth,
@@ -160,6 +167,7 @@ impl Actor {
         let Some(n) = self.nsps.get_mut(nsp) else { return };
         let was_connected = n.connected;
         n.set_active(false);
+        n.connect_sent = false;
         n.fail_connect_waiters(&Error::Closed);
         if was_connected {
             self.send_packet(&Packet::disconnect(nsp));
@@ -175,6 +183,7 @@ impl Actor {
         let Some(n) = self.nsps.get_mut(nsp) else { return };
         let was_connected = n.connected;
         n.connected = false;
+        n.connect_sent = false;
         n.shared.set_connected(false);
         n.shared.set_id(None);
         if was_connected {
@@ -380,6 +389,7 @@ impl Actor {
                     data: v.get("data").cloned(),
                 };
                 n.set_active(false);
+                n.connect_sent = false;
                 n.connect_error(&err);
                 n.fail_connect_waiters(&Error::Connect(err));
                 self.close_if_unused();
@@ -423,6 +433,7 @@ impl Actor {
         n.shared.recovered.store(recovered, Ordering::Release);
         n.pid = pid;
         n.connected = true;
+        n.connect_sent = false;
         n.shared.set_connected(true);
         for i in n.receive_buffer.drain() {
             let ack = i
