@@ -250,8 +250,8 @@ impl Actor {
         if self.attempt_is_reconnect {
             self.attempt_is_reconnect = false;
             self.set_reconnecting(false);
-            self.reconnect(Some(&e));
             self.emit(ManagerEvent::ReconnectError(e.clone()));
+            self.reconnect(Some(&e));
         } else if reconnection && self.backoff.attempts() == 0 && !self.skip_reconnect {
             self.reconnect(Some(&e));
         }
