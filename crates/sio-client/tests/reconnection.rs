@@ -167,6 +167,7 @@ async fn transport_failures_are_retried_until_reconnection_attempts() {
     drop(listener);
     let opts = Options {
         reconnection_attempts: Some(2),
+        auto_connect: false,
         reconnection_delay: Duration::from_millis(100),
         reconnection_delay_max: Duration::from_millis(200),
         force_new: true,
