@@ -78,7 +78,11 @@ mod tests {
 
     #[test]
     fn doubles_until_the_maximum_without_jitter() {
-        let mut b = Backoff::new(Duration::from_millis(1000), Duration::from_millis(5000), 0.0);
+        let mut b = Backoff::new(
+            Duration::from_millis(1000),
+            Duration::from_millis(5000),
+            0.0,
+        );
         let got: Vec<u64> = (0..5).map(|_| b.duration().as_millis() as u64).collect();
         assert_eq!(got, vec![1000, 2000, 4000, 5000, 5000]);
         assert_eq!(b.attempts(), 5);
@@ -88,7 +92,11 @@ mod tests {
 
     #[test]
     fn jitter_stays_within_the_factor() {
-        let mut b = Backoff::new(Duration::from_millis(1000), Duration::from_millis(5000), 0.5);
+        let mut b = Backoff::new(
+            Duration::from_millis(1000),
+            Duration::from_millis(5000),
+            0.5,
+        );
         for _ in 0..200 {
             b.reset();
             let d = b.duration().as_millis() as u64;
@@ -103,7 +111,11 @@ mod tests {
 
     #[test]
     fn never_overflows() {
-        let mut b = Backoff::new(Duration::from_millis(1000), Duration::from_millis(5000), 0.5);
+        let mut b = Backoff::new(
+            Duration::from_millis(1000),
+            Duration::from_millis(5000),
+            0.5,
+        );
         for _ in 0..10_000 {
             assert!(b.duration() <= Duration::from_millis(5000));
         }

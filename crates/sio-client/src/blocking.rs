@@ -70,7 +70,10 @@ impl Socket {
         data: &T,
         timeout: Duration,
     ) -> Result<R, AckError> {
-        let fut = self.inner.timeout(timeout).emit_with_ack::<T, R>(event, data);
+        let fut = self
+            .inner
+            .timeout(timeout)
+            .emit_with_ack::<T, R>(event, data);
         block(&self.runtime, fut)?
     }
 

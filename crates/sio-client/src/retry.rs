@@ -143,6 +143,10 @@ mod tests {
         assert!(q.next_to_send(false).is_some());
         q.on_disconnect();
         assert_eq!(q.next_to_send(false), Some((a, &1)));
-        assert_eq!(q.next_to_send(true), Some((a, &1)), "force resends even when pending");
+        assert_eq!(
+            q.next_to_send(true),
+            Some((a, &1)),
+            "force resends even when pending"
+        );
     }
 }

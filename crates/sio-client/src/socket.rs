@@ -259,7 +259,9 @@ impl Socket {
 
     fn send_emit(&self, event: &str, args: Vec<Value>, ack: Option<AckTx>) -> Result<(), Error> {
         if RESERVED_EVENTS.contains(&event) {
-            return Err(Error::Encode(format!("\"{event}\" is a reserved event name")));
+            return Err(Error::Encode(format!(
+                "\"{event}\" is a reserved event name"
+            )));
         }
         self.manager.send(Cmd::Emit {
             nsp: self.shared.nsp.clone(),
@@ -356,10 +358,7 @@ impl Socket {
 
     /// Called on `connect_error`: the server's `{message, data}` for a refusal, or the transport error.
     /// Check [`Socket::active`] to know whether the client will retry.
-    pub fn on_connect_error(
-        &self,
-        f: impl Fn(ConnectError) + Send + Sync + 'static,
-    ) -> ListenerId {
+    pub fn on_connect_error(&self, f: impl Fn(ConnectError) + Send + Sync + 'static) -> ListenerId {
         self.on("connect_error", move |e| {
             let v = e.args.first();
             f(ConnectError {
@@ -387,7 +386,9 @@ impl Socket {
     /// Like [`Socket::on_any`], called before the other catch-all listeners.
     pub fn prepend_any(&self, f: impl Fn(Event) + Send + Sync + 'static) -> ListenerId {
         let id = self.any_id();
-        lock(&self.shared.listeners).any.insert(0, (id, Arc::new(f)));
+        lock(&self.shared.listeners)
+            .any
+            .insert(0, (id, Arc::new(f)));
         id
     }
 
@@ -403,7 +404,11 @@ impl Socket {
 
     /// The catch-all listeners.
     pub fn listeners_any(&self) -> Vec<ListenerId> {
-        lock(&self.shared.listeners).any.iter().map(|(i, _)| *i).collect()
+        lock(&self.shared.listeners)
+            .any
+            .iter()
+            .map(|(i, _)| *i)
+            .collect()
     }
 
     /// Registers a catch-all listener for sent events (not acks).

@@ -35,7 +35,9 @@ mod bytes_as_binary {
         let v = sio_client::Value::deserialize(d)?;
         match v {
             sio_client::Value::Binary(b) => Ok(b),
-            other => Err(serde::de::Error::custom(format!("expected binary, got {other:?}"))),
+            other => Err(serde::de::Error::custom(format!(
+                "expected binary, got {other:?}"
+            ))),
         }
     }
 }
@@ -93,7 +95,9 @@ async fn connect_events_acks_and_binary_over_every_transport() {
         socket.once("echo", move |e| {
             let _ = tx.send(e.args);
         });
-        socket.emit("echo", &(1, Bytes::from_static(&[9, 9]))).unwrap();
+        socket
+            .emit("echo", &(1, Bytes::from_static(&[9, 9])))
+            .unwrap();
         assert_eq!(
             echoed.next().await,
             vec![Value::from(1), Value::Binary(Bytes::from_static(&[9, 9]))]
@@ -110,9 +114,15 @@ async fn connect_events_acks_and_binary_over_every_transport() {
             assert_eq!(engine.transport(), TransportKind::WebSocket);
             // the server sees the websocket once the upgrade is done
             let info: Value = socket.emit_with_ack("info", &()).await.unwrap();
-            assert_eq!(info.get("transport").and_then(Value::as_str), Some(expected));
+            assert_eq!(
+                info.get("transport").and_then(Value::as_str),
+                Some(expected)
+            );
         } else {
-            assert_eq!(info.get("transport").and_then(Value::as_str), Some(expected));
+            assert_eq!(
+                info.get("transport").and_then(Value::as_str),
+                Some(expected)
+            );
         }
         socket.disconnect();
     }

@@ -45,7 +45,9 @@ async fn retries_give_at_least_once_delivery_in_order() {
             "one packet in flight, in order"
         );
         // more drops than retries: fails with a timeout after 1 + 3 tries
-        let c = socket.emit_with_ack::<_, String>("flaky", &(key("c"), 10)).await;
+        let c = socket
+            .emit_with_ack::<_, String>("flaky", &(key("c"), 10))
+            .await;
         assert_eq!(c, Err(AckError::Timeout(Duration::from_millis(400))));
         socket.disconnect();
     }
@@ -67,7 +69,9 @@ async fn ack_timeouts_volatile_and_sequential_ids() {
         let mut ids = Events::new();
         let tx = ids.tx.clone();
         socket.manager().on_engine("packetCreate", move |e| {
-            if let sio_client::EngineEvent::PacketCreate(sio_protocol::engine::Packet::Message(m)) = e {
+            if let sio_client::EngineEvent::PacketCreate(sio_protocol::engine::Packet::Message(m)) =
+                e
+            {
                 let _ = tx.send(m.to_string());
             }
         });
@@ -137,7 +141,10 @@ async fn middleware_refusal_is_not_retried_and_auth_is_sent() {
     let (e, active) = errors.next().await;
     assert_eq!(e.message, "not authorized");
     assert_eq!(
-        e.data.as_ref().and_then(|d| d.get("reason")).and_then(Value::as_str),
+        e.data
+            .as_ref()
+            .and_then(|d| d.get("reason"))
+            .and_then(Value::as_str),
         Some("no token")
     );
     assert!(!active, "refusals are not retried");
@@ -164,9 +171,14 @@ async fn middleware_refusal_is_not_retried_and_auth_is_sent() {
     assert_eq!(q.get("in").and_then(Value::as_str), Some("url"));
     assert_eq!(q.get("from").and_then(Value::as_str), Some("options"));
     assert_eq!(q.get("EIO").and_then(Value::as_str), Some("4"));
-    assert_eq!(info.get("header").and_then(Value::as_str), Some("header-value"));
     assert_eq!(
-        info.get("auth").and_then(|a| a.get("token")).and_then(Value::as_str),
+        info.get("header").and_then(Value::as_str),
+        Some("header-value")
+    );
+    assert_eq!(
+        info.get("auth")
+            .and_then(|a| a.get("token"))
+            .and_then(Value::as_str),
         Some("secret")
     );
     assert_eq!(calls.load(Ordering::SeqCst), 1);
@@ -177,7 +189,11 @@ async fn middleware_refusal_is_not_retried_and_auth_is_sent() {
     });
     socket.emit("close-engine", &()).unwrap();
     connects.next().await;
-    assert_eq!(calls.load(Ordering::SeqCst), 2, "auth function called again");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "auth function called again"
+    );
     socket.disconnect();
 }
 
@@ -231,7 +247,11 @@ async fn msgpack_parser() {
         let back: (String, Bytes, Value) = socket
             .emit_with_ack(
                 "echo",
-                &("hi", Bytes::from_static(&[7, 8]), json!({"n": [1, 2.5, null]})),
+                &(
+                    "hi",
+                    Bytes::from_static(&[7, 8]),
+                    json!({"n": [1, 2.5, null]}),
+                ),
             )
             .await
             .unwrap();

@@ -68,7 +68,10 @@ async fn reconnects_after_the_server_restarts_and_flushes_the_send_buffer() {
         // at least one failed attempt while the server is down
         let mut saw_attempt = false;
         while !saw_attempt {
-            saw_attempt = matches!(manager_events.next().await, ManagerEvent::ReconnectAttempt(_));
+            saw_attempt = matches!(
+                manager_events.next().await,
+                ManagerEvent::ReconnectAttempt(_)
+            );
         }
         server.restart().await;
         connects.next().await;
@@ -77,7 +80,8 @@ async fn reconnects_after_the_server_restarts_and_flushes_the_send_buffer() {
         assert_eq!(echoes.next().await, "buffered");
         let mut reconnected = false;
         while !reconnected {
-            reconnected = matches!(manager_events.next().await, ManagerEvent::Reconnect(n) if n >= 1);
+            reconnected =
+                matches!(manager_events.next().await, ManagerEvent::Reconnect(n) if n >= 1);
         }
         socket.disconnect();
     }
@@ -104,7 +108,11 @@ async fn official_reasons_and_when_to_reconnect() {
 
         // the server closes the engine: transport close, then reconnects by itself
         socket.emit("close-engine", &()).unwrap();
-        assert_eq!(disconnects.next().await, DisconnectReason::TransportClose, "{mode:?}");
+        assert_eq!(
+            disconnects.next().await,
+            DisconnectReason::TransportClose,
+            "{mode:?}"
+        );
         connects.next().await;
 
         // an ack pending at disconnect fails with a typed error
@@ -116,7 +124,10 @@ async fn official_reasons_and_when_to_reconnect() {
 
         // the server disconnects the socket: no reconnection
         socket.emit("disconnect-me", &()).unwrap();
-        assert_eq!(disconnects.next().await, DisconnectReason::IoServerDisconnect);
+        assert_eq!(
+            disconnects.next().await,
+            DisconnectReason::IoServerDisconnect
+        );
         assert!(!socket.active());
         assert!(connects.none_within(Duration::from_millis(800)).await);
 
@@ -124,7 +135,10 @@ async fn official_reasons_and_when_to_reconnect() {
         socket.connect().await.unwrap();
         connects.next().await;
         socket.disconnect();
-        assert_eq!(disconnects.next().await, DisconnectReason::IoClientDisconnect);
+        assert_eq!(
+            disconnects.next().await,
+            DisconnectReason::IoClientDisconnect
+        );
         assert!(!socket.active());
         assert!(connects.none_within(Duration::from_millis(800)).await);
     }
@@ -182,14 +196,22 @@ async fn transport_failures_are_retried_until_reconnection_attempts() {
         let _ = tx.send((e, s.active()));
     });
     let mut manager_events = Events::new();
-    for name in ["reconnect_attempt", "reconnect_error", "reconnect_failed", "error"] {
+    for name in [
+        "reconnect_attempt",
+        "reconnect_error",
+        "reconnect_failed",
+        "error",
+    ] {
         let tx = manager_events.tx.clone();
         socket.manager().on(name, move |e| {
             let _ = tx.send(e.name());
         });
     }
     let result = socket.connect().await;
-    assert!(matches!(result, Err(sio_client::Error::Transport(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(sio_client::Error::Transport(_))),
+        "{result:?}"
+    );
     let (first, active) = errors.next().await;
     assert!(active, "transport failures are retried");
     assert!(first.data.is_none());

@@ -52,7 +52,9 @@ impl Polling {
             .into_iter();
         match packets.next() {
             Some(Packet::Open(data)) => Ok((data.to_string(), packets.collect())),
-            other => Err(Error::Handshake(format!("expected an open packet, got {other:?}"))),
+            other => Err(Error::Handshake(format!(
+                "expected an open packet, got {other:?}"
+            ))),
         }
     }
 

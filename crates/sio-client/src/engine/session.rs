@@ -41,8 +41,7 @@ pub(crate) async fn open(
     {
         TransportKind::WebSocket
     } else {
-        *cfg
-            .transports
+        *cfg.transports
             .first()
             .ok_or_else(|| Error::Transport("no transport configured".into()))?
     };
@@ -56,7 +55,7 @@ pub(crate) async fn open(
         }
         TransportKind::WebSocket => {
             let (ws, data) = WebSocket::handshake(&cfg).await?;
-            (Transport::WebSocket(ws), data, Vec::new())
+            (Transport::WebSocket(Box::new(ws)), data, Vec::new())
         }
     };
     let handshake = parse_handshake(&open_data)?;
@@ -107,9 +106,9 @@ fn parse_handshake(data: &str) -> Result<Handshake, Error> {
 
 enum Upgrade {
     None,
-    Probing(JoinHandle<Result<WebSocket, String>>),
+    Probing(JoinHandle<Result<Box<WebSocket>, String>>),
     /// The probe succeeded; waiting for the polling requests to finish.
-    Pausing(WebSocket),
+    Pausing(Box<WebSocket>),
 }
 
 struct Session {
@@ -127,7 +126,7 @@ enum Step {
     Cmd(Option<EngineCmd>),
     Transport(TransportEvent),
     PingTimeout,
-    Probe(Result<WebSocket, String>),
+    Probe(Result<Box<WebSocket>, String>),
 }
 
 impl Session {
@@ -309,7 +308,7 @@ impl Session {
     }
 }
 
-async fn probe_result(upgrade: &mut Upgrade) -> Result<WebSocket, String> {
+async fn probe_result(upgrade: &mut Upgrade) -> Result<Box<WebSocket>, String> {
     match upgrade {
         Upgrade::Probing(handle) => match handle.await {
             Ok(r) => r,
@@ -350,7 +349,8 @@ mod tests {
         assert_eq!(batch.len(), 3);
         assert_eq!(buf.len(), 7);
         // a single frame bigger than the limit still goes alone
-        let mut buf: VecDeque<Frame> = vec![Frame::message(&"x".repeat(100)), Frame::message("a")].into();
+        let mut buf: VecDeque<Frame> =
+            vec![Frame::message(&"x".repeat(100)), Frame::message("a")].into();
         assert_eq!(take_batch(&mut buf, 10).len(), 1);
         assert_eq!(take_batch(&mut buf, 10).len(), 1);
         assert!(buf.is_empty());

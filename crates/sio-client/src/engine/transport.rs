@@ -19,7 +19,7 @@ pub(crate) enum TransportEvent {
 /// The active transport.
 pub(crate) enum Transport {
     Polling(Polling),
-    WebSocket(WebSocket),
+    WebSocket(Box<WebSocket>),
 }
 
 impl Transport {

@@ -3,7 +3,6 @@
 use super::config::EngineConfig;
 use crate::error::Error;
 use crate::options::TransportKind;
-use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use sio_protocol::engine::{Frame, Packet};
 use sio_protocol::Str;
@@ -57,7 +56,9 @@ impl WebSocket {
         let mut ws = WebSocket::connect(cfg, None).await?;
         match ws.next().await {
             WsEvent::Packet(Packet::Open(data)) => Ok((ws, data.to_string())),
-            other => Err(Error::Handshake(format!("expected an open packet, got {other:?}"))),
+            other => Err(Error::Handshake(format!(
+                "expected an open packet, got {other:?}"
+            ))),
         }
     }
 
@@ -95,7 +96,7 @@ impl WebSocket {
             };
             let decoded = match msg {
                 Message::Text(t) => Packet::decode_text(Str::from(t.as_str())),
-                Message::Binary(b) => Ok(Packet::Binary(Bytes::from(b))),
+                Message::Binary(b) => Ok(Packet::Binary(b)),
                 Message::Close(frame) => {
                     tracing::debug!(?frame, "websocket close frame");
                     return WsEvent::Closed;

@@ -26,9 +26,15 @@ pub(super) enum Ready {
 
 /// Events produced by the task's own timers and connection attempts.
 pub(super) enum Internal {
-    Opened(u64, Result<(Engine, mpsc::UnboundedReceiver<EngineSignal>), Error>),
+    Opened(
+        u64,
+        Result<(Engine, mpsc::UnboundedReceiver<EngineSignal>), Error>,
+    ),
     ReconnectTimer(u64),
-    AckTimeout { nsp: String, id: u64 },
+    AckTimeout {
+        nsp: String,
+        id: u64,
+    },
 }
 
 pub(crate) struct Actor {

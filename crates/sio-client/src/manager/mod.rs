@@ -256,7 +256,11 @@ impl Manager {
     }
 
     /// Like [`Manager::on`], removed after the first call.
-    pub fn once(&self, event: &str, f: impl Fn(ManagerEvent) + Send + Sync + 'static) -> ListenerId {
+    pub fn once(
+        &self,
+        event: &str,
+        f: impl Fn(ManagerEvent) + Send + Sync + 'static,
+    ) -> ListenerId {
         self.inner.core.emitter.on(event, true, Arc::new(f))
     }
 

@@ -139,7 +139,9 @@ impl Actor {
 
     /// Sends CONNECT with the auth payload, plus `pid` and `offset` to recover a previous session.
     pub(super) fn send_connect(&mut self, nsp: &str) {
-        let Some(n) = self.nsps.get_mut(nsp) else { return };
+        let Some(n) = self.nsps.get_mut(nsp) else {
+            return;
+        };
         if n.connect_sent || n.connected {
             return;
         }
@@ -164,7 +166,9 @@ impl Actor {
     }
 
     pub(super) fn socket_disconnect(&mut self, nsp: &str) {
-        let Some(n) = self.nsps.get_mut(nsp) else { return };
+        let Some(n) = self.nsps.get_mut(nsp) else {
+            return;
+        };
         let was_connected = n.connected;
         n.set_active(false);
         n.connect_sent = false;
@@ -180,7 +184,9 @@ impl Actor {
 
     /// The socket lost its connection: `disconnect` event, and pending acks fail.
     pub(super) fn socket_onclose(&mut self, nsp: &str, reason: DisconnectReason) {
-        let Some(n) = self.nsps.get_mut(nsp) else { return };
+        let Some(n) = self.nsps.get_mut(nsp) else {
+            return;
+        };
         let was_connected = n.connected;
         n.connected = false;
         n.connect_sent = false;
@@ -217,7 +223,9 @@ impl Actor {
         ack: Option<AckTx>,
     ) {
         if self.retries > 0 && !flags.volatile {
-            let Some(n) = self.nsps.get_mut(nsp) else { return };
+            let Some(n) = self.nsps.get_mut(nsp) else {
+                return;
+            };
             n.queue.push(Queued {
                 event,
                 args,
@@ -295,7 +303,9 @@ impl Actor {
     }
 
     fn drain_queue(&mut self, nsp: &str, force: bool) {
-        let Some(n) = self.nsps.get_mut(nsp) else { return };
+        let Some(n) = self.nsps.get_mut(nsp) else {
+            return;
+        };
         if !n.connected {
             return;
         }
@@ -307,7 +317,9 @@ impl Actor {
     }
 
     fn on_ack(&mut self, nsp: &str, id: u64, args: Vec<Value>) {
-        let Some(n) = self.nsps.get_mut(nsp) else { return };
+        let Some(n) = self.nsps.get_mut(nsp) else {
+            return;
+        };
         let Some(p) = n.acks.remove(&id) else {
             tracing::debug!(id, "ack for an unknown id");
             return;
@@ -331,7 +343,9 @@ impl Actor {
     }
 
     pub(super) fn ack_timeout(&mut self, nsp: &str, id: u64) {
-        let Some(n) = self.nsps.get_mut(nsp) else { return };
+        let Some(n) = self.nsps.get_mut(nsp) else {
+            return;
+        };
         let Some(p) = n.acks.remove(&id) else { return };
         n.send_buffer.remove_ack(id);
         let err = AckError::Timeout(p.timeout.unwrap_or_default());
@@ -361,7 +375,10 @@ impl Actor {
         }
         match packet.data {
             PacketData::Connect(data) => {
-                let sid = data.as_ref().and_then(|d| d.get("sid")).and_then(Value::as_str);
+                let sid = data
+                    .as_ref()
+                    .and_then(|d| d.get("sid"))
+                    .and_then(Value::as_str);
                 match sid {
                     Some(sid) => {
                         let pid = data
@@ -427,7 +444,9 @@ impl Actor {
     fn on_connect(&mut self, nsp: &str, sid: String, pid: Option<String>) {
         let open = self.ready == Ready::Open;
         let cmd_tx = self.cmd_tx.clone();
-        let Some(n) = self.nsps.get_mut(nsp) else { return };
+        let Some(n) = self.nsps.get_mut(nsp) else {
+            return;
+        };
         n.shared.set_id(Some(sid));
         let recovered = pid.is_some() && n.pid == pid;
         n.shared.recovered.store(recovered, Ordering::Release);
