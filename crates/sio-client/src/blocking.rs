@@ -25,7 +25,7 @@ use std::time::Duration;
 /// ```
 #[derive(Clone)]
 pub struct Socket {
-    runtime: Arc<tokio::runtime::Runtime>,
+    runtime: Arc<OwnedRuntime>,
     inner: crate::Socket,
 }
 
@@ -43,9 +43,9 @@ impl Socket {
             .enable_all()
             .build()
             .map_err(|e| Error::NoRuntime(e.to_string()))?;
-        let runtime = Arc::new(runtime);
+        let runtime = Arc::new(OwnedRuntime(Some(runtime)));
         let url = url.to_owned();
-        let inner = block(&runtime, async move {
+        let inner = block(runtime.get()?, async move {
             let socket = crate::io(&url, opts)?;
             socket.connect().await?;
             Ok::<_, Error>(socket)
@@ -74,7 +74,7 @@ impl Socket {
             .inner
             .timeout(timeout)
             .emit_with_ack::<T, R>(event, data);
-        block(&self.runtime, fut)?
+        block(self.runtime.get()?, fut)?
     }
 
     /// See [`crate::Socket::on`].
@@ -95,6 +95,24 @@ impl Socket {
     /// Disconnects (`io client disconnect`).
     pub fn disconnect(&self) {
         self.inner.disconnect();
+    }
+}
+
+/// The facade's runtime; shut down in the background on drop so that dropping the last handle is fine
+/// even inside another runtime.
+struct OwnedRuntime(Option<tokio::runtime::Runtime>);
+
+impl OwnedRuntime {
+    fn get(&self) -> Result<&tokio::runtime::Runtime, Error> {
+        self.0.as_ref().ok_or(Error::Closed)
+    }
+}
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
     }
 }
 

@@ -1,10 +1,15 @@
 // Test server for the Rust client's interop tests, on the official npm socket.io server.
 // Usage: node server.js '<json options>'; prints "PORT <n>" once listening.
-const { createServer } = require("http");
+const fs = require("fs");
 const { Server } = require("socket.io");
 
 const cfg = JSON.parse(process.argv[2] || "{}");
-const httpServer = createServer();
+const httpServer = cfg.tls
+  ? require("https").createServer({
+      key: fs.readFileSync(cfg.tls.key),
+      cert: fs.readFileSync(cfg.tls.cert),
+    })
+  : require("http").createServer();
 const opts = {
   pingInterval: cfg.pingInterval || 25000,
   pingTimeout: cfg.pingTimeout || 20000,
