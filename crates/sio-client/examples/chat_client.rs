@@ -36,7 +36,9 @@ struct Typing {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let url = args.next().unwrap_or_else(|| "http://localhost:3000".into());
+    let url = args
+        .next()
+        .unwrap_or_else(|| "http://localhost:3000".into());
     let username = args.next().unwrap_or_else(|| "rustacean".into());
 
     let socket = io(&url, Options::default())?;

@@ -2,15 +2,15 @@
 
 use crate::error::Error;
 use crate::events::lock;
-use crate::manager::Manager;
+use crate::manager::{Manager, WeakManager};
 use crate::options::Options;
 use crate::socket::Socket;
 use crate::url::ParsedUrl;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-fn cache() -> &'static Mutex<HashMap<String, Manager>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Manager>>> = OnceLock::new();
+fn cache() -> &'static Mutex<HashMap<String, WeakManager>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, WeakManager>>> = OnceLock::new();
     CACHE.get_or_init(Mutex::default)
 }
 
@@ -18,7 +18,8 @@ fn cache() -> &'static Mutex<HashMap<String, Manager>> {
 ///
 /// Managers are shared per scheme, host, port and `path` option, so several namespaces of one server use
 /// one connection; a new manager is created with `force_new`, `multiplex: false`, or when the cached manager
-/// already has a socket for this namespace. Must be called within a tokio runtime.
+/// already has a socket for this namespace. The cache does not keep managers alive: once every socket of a
+/// manager is dropped, the next call creates a new one. Must be called within a tokio runtime.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), sio_client::Error> {
@@ -37,7 +38,8 @@ pub fn io(url: &str, opts: Options) -> Result<Socket, Error> {
         Manager::from_parsed(&parsed, opts)?
     } else {
         let mut cache = lock(cache());
-        match cache.get(&key) {
+        cache.retain(|_, m| m.upgrade().is_some_and(|m| m.is_running()));
+        match cache.get(&key).and_then(WeakManager::upgrade) {
             Some(m) if m.is_running() && !m.has_namespace(&nsp) => m.clone(),
             Some(m) if m.is_running() => {
                 drop(cache);
@@ -45,7 +47,7 @@ pub fn io(url: &str, opts: Options) -> Result<Socket, Error> {
             }
             _ => {
                 let m = Manager::from_parsed(&parsed, opts)?;
-                cache.insert(key, m.clone());
+                cache.insert(key, m.downgrade());
                 m
             }
         }

@@ -93,7 +93,7 @@ impl<R: DeserializeOwned> Future for AckFuture<R> {
 }
 
 impl Socket {
-    pub(crate) fn new(shared: Arc<SocketShared>, manager: Manager, _retries: u32) -> Self {
+    pub(crate) fn new(shared: Arc<SocketShared>, manager: Manager) -> Self {
         Socket {
             shared,
             manager,

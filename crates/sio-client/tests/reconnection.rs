@@ -233,3 +233,108 @@ async fn transport_failures_are_retried_until_reconnection_attempts() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parse_error_then_reconnect() {
+    init_tracing();
+    let server = NodeServer::start(json!({})).await;
+    for mode in [Mode::Polling, Mode::WebSocket] {
+        let socket = io(&server.url("/"), fast(mode)).unwrap();
+        let mut disconnects = Events::new();
+        let tx = disconnects.tx.clone();
+        socket.on_disconnect(move |r| {
+            let _ = tx.send(r);
+        });
+        let mut connects = Events::new();
+        let tx = connects.tx.clone();
+        socket.on_connect(move || {
+            let _ = tx.send(());
+        });
+        connects.next().await;
+        socket.emit("send-garbage", &()).unwrap();
+        assert_eq!(
+            disconnects.next().await,
+            DisconnectReason::ParseError,
+            "{mode:?}"
+        );
+        connects.next().await;
+        socket.disconnect();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manager_open_settings_and_drop() {
+    init_tracing();
+    let server = NodeServer::start(json!({})).await;
+    let manager = sio_client::Manager::new(
+        &server.url("/"),
+        Options {
+            auto_connect: false,
+            ..options(Mode::WebSocket)
+        },
+    )
+    .unwrap();
+    assert!(manager.reconnection());
+    assert_eq!(manager.reconnection_attempts(), None);
+    assert_eq!(manager.reconnection_delay(), Duration::from_millis(1000));
+    assert_eq!(
+        manager.reconnection_delay_max(),
+        Duration::from_millis(5000)
+    );
+    assert_eq!(manager.randomization_factor(), 0.5);
+    assert_eq!(manager.timeout(), Duration::from_secs(20));
+    manager
+        .set_reconnection(false)
+        .set_reconnection_attempts(Some(3))
+        .set_reconnection_delay(Duration::from_millis(10))
+        .set_reconnection_delay_max(Duration::from_millis(20))
+        .set_randomization_factor(0.0)
+        .set_timeout(Duration::from_secs(5));
+    assert!(!manager.reconnection());
+    assert_eq!(manager.reconnection_attempts(), Some(3));
+    assert_eq!(manager.timeout(), Duration::from_secs(5));
+    let mut opens = Events::new();
+    let tx = opens.tx.clone();
+    manager.on("open", move |e| {
+        let _ = tx.send(e.name());
+    });
+    assert!(manager.engine().is_none(), "auto_connect off");
+    manager.connect().await.unwrap();
+    assert_eq!(opens.next().await, "open");
+    let socket = manager.socket("/", None);
+    assert!(!socket.active());
+    socket.connect().await.unwrap();
+    // send() is the "message" event
+    let mut back = Events::new();
+    let tx = back.tx.clone();
+    socket.on("message-back", move |e| {
+        let _ = tx.send(e.args);
+    });
+    socket.send(&("a", 1)).unwrap();
+    assert_eq!(
+        back.next().await,
+        vec![sio_client::Value::from("a"), sio_client::Value::from(1)]
+    );
+    // without reconnection a transport close is final
+    let engine = manager.engine().unwrap();
+    socket.emit("close-engine", &()).unwrap();
+    let mut n = 0;
+    while engine.is_open() && n < 100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        n += 1;
+    }
+    assert!(!engine.is_open());
+    assert!(opens.none_within(Duration::from_millis(500)).await);
+    // dropping every handle closes the connection
+    manager.connect().await.unwrap();
+    socket.connect().await.unwrap();
+    let engine = manager.engine().unwrap();
+    drop(socket);
+    drop(manager);
+    let mut n = 0;
+    while engine.is_open() && n < 100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        n += 1;
+    }
+    assert!(!engine.is_open(), "closed once the handles are gone");
+}

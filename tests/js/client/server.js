@@ -60,6 +60,8 @@ function common(socket) {
   });
   socket.on("disconnect-me", () => socket.disconnect());
   socket.on("close-engine", () => socket.conn.close());
+  socket.on("send-garbage", () => socket.conn.send("9not a socket.io packet"));
+  socket.on("message", (...args) => socket.emit("message-back", ...args));
   socket.on("drop-and-miss", () => {
     socket.conn.close();
     setTimeout(() => io.of(socket.nsp.name).emit("missed", "while away"), 50);

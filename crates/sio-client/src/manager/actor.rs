@@ -43,7 +43,8 @@ pub(crate) struct Actor {
     pub(super) parser: Arc<dyn Parser>,
     pub(super) retries: u32,
     pub(super) ack_timeout: Option<Duration>,
-    pub(super) cmd_tx: mpsc::UnboundedSender<Cmd>,
+    /// Weak, so that the task ends once every handle is gone.
+    pub(super) cmd_tx: mpsc::WeakUnboundedSender<Cmd>,
     pub(super) internal_tx: mpsc::UnboundedSender<Internal>,
     internal_rx: Option<mpsc::UnboundedReceiver<Internal>>,
     pub(super) ready: Ready,
@@ -64,7 +65,7 @@ impl Actor {
         cfg: EngineConfig,
         core: Arc<Core>,
         opts: &Options,
-        cmd_tx: mpsc::UnboundedSender<Cmd>,
+        cmd_tx: mpsc::WeakUnboundedSender<Cmd>,
     ) -> Self {
         let (internal_tx, internal_rx) = mpsc::unbounded_channel();
         Actor {

@@ -80,12 +80,25 @@ pub(crate) struct Core {
 struct Inner {
     core: Arc<Core>,
     cmd: mpsc::UnboundedSender<Cmd>,
-    sockets: Mutex<HashMap<String, Socket>>,
+    sockets: Mutex<HashMap<String, Arc<SocketShared>>>,
     opts: Options,
     runtime: tokio::runtime::Handle,
 }
 
+/// A manager reference that does not keep it alive.
+#[derive(Clone)]
+pub(crate) struct WeakManager(std::sync::Weak<Inner>);
+
+impl WeakManager {
+    pub fn upgrade(&self) -> Option<Manager> {
+        self.0.upgrade().map(|inner| Manager { inner })
+    }
+}
+
 /// Manages one Engine.IO connection for any number of namespace sockets, and reconnects it.
+///
+/// The connection lives as long as a handle on the manager or one of its sockets does (or until every
+/// socket disconnected).
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), sio_client::Error> {
@@ -158,7 +171,7 @@ impl Manager {
             reconnecting: AtomicBool::new(false),
         });
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-        let actor = actor::Actor::new(cfg, core.clone(), &opts, cmd_tx.clone());
+        let actor = actor::Actor::new(cfg, core.clone(), &opts, cmd_tx.downgrade());
         runtime.spawn(actor.run(cmd_rx));
         let manager = Manager {
             inner: Arc::new(Inner {
@@ -184,7 +197,8 @@ impl Manager {
             format!("/{nsp}")
         };
         let mut sockets = lock(&self.inner.sockets);
-        if let Some(s) = sockets.get(&nsp) {
+        if let Some(shared) = sockets.get(&nsp) {
+            let s = Socket::new(shared.clone(), self.clone());
             if let Some(auth) = auth {
                 let _ = self.inner.cmd.send(Cmd::SetAuth {
                     nsp: nsp.clone(),
@@ -194,15 +208,15 @@ impl Manager {
             if self.inner.opts.auto_connect && !s.active() {
                 s.open();
             }
-            return s.clone();
+            return s;
         }
         let shared = SocketShared::new(nsp.clone(), &self.inner.runtime);
         let _ = self.inner.cmd.send(Cmd::Register {
             shared: shared.clone(),
             auth: auth.unwrap_or_else(|| self.inner.opts.auth.clone()),
         });
-        let socket = Socket::new(shared, self.clone(), self.inner.opts.retries);
-        sockets.insert(nsp, socket.clone());
+        let socket = Socket::new(shared.clone(), self.clone());
+        sockets.insert(nsp, shared);
         drop(sockets);
         if self.inner.opts.auto_connect {
             socket.open();
@@ -216,6 +230,10 @@ impl Manager {
 
     pub(crate) fn is_running(&self) -> bool {
         !self.inner.cmd.is_closed()
+    }
+
+    pub(crate) fn downgrade(&self) -> WeakManager {
+        WeakManager(Arc::downgrade(&self.inner))
     }
 
     pub(crate) fn send(&self, cmd: Cmd) -> Result<(), Error> {

@@ -418,7 +418,10 @@ impl Actor {
                     }
                 }
                 if n.connected {
-                    let ack = id.map(|id| AckSender::new(nsp.clone(), id, self.cmd_tx.clone()));
+                    let cmd = self.cmd_tx.upgrade();
+                    let ack = id
+                        .zip(cmd)
+                        .map(|(id, cmd)| AckSender::new(nsp.clone(), id, cmd));
                     n.shared.dispatch(Dispatch::Event(Event {
                         name: event,
                         args,
@@ -443,7 +446,7 @@ impl Actor {
 
     fn on_connect(&mut self, nsp: &str, sid: String, pid: Option<String>) {
         let open = self.ready == Ready::Open;
-        let cmd_tx = self.cmd_tx.clone();
+        let cmd_tx = self.cmd_tx.upgrade();
         let Some(n) = self.nsps.get_mut(nsp) else {
             return;
         };
@@ -457,7 +460,8 @@ impl Actor {
         for i in n.receive_buffer.drain() {
             let ack = i
                 .ack_id
-                .map(|id| AckSender::new(nsp.to_owned(), id, cmd_tx.clone()));
+                .zip(cmd_tx.clone())
+                .map(|(id, cmd)| AckSender::new(nsp.to_owned(), id, cmd));
             n.shared.dispatch(Dispatch::Event(Event {
                 name: i.event,
                 args: i.args,
