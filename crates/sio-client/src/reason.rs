@@ -35,8 +35,8 @@ impl DisconnectReason {
         }
     }
 
-    /// Parses an official string.
-    pub fn from_str_opt(s: &str) -> Option<Self> {
+    /// Every reason.
+    pub const ALL: [DisconnectReason; 7] = {
         use DisconnectReason::*;
         [
             IoServerDisconnect,
@@ -47,9 +47,7 @@ impl DisconnectReason {
             ParseError,
             ForcedClose,
         ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
-    }
+    };
 
     /// Whether the client reconnects by itself after this reason (with `reconnection` on).
     pub fn reconnects(self) -> bool {
@@ -62,8 +60,42 @@ impl DisconnectReason {
     }
 }
 
+/// An unknown disconnect reason string.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown disconnect reason {0:?}")]
+pub struct UnknownReason(pub String);
+
+impl std::str::FromStr for DisconnectReason {
+    type Err = UnknownReason;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DisconnectReason::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownReason(s.to_owned()))
+    }
+}
+
 impl fmt::Display for DisconnectReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn official_strings_round_trip() {
+        for r in DisconnectReason::ALL {
+            assert_eq!(r.as_str().parse::<DisconnectReason>(), Ok(r));
+        }
+        assert!("nope".parse::<DisconnectReason>().is_err());
+        assert!(!DisconnectReason::IoServerDisconnect.reconnects());
+        assert!(!DisconnectReason::IoClientDisconnect.reconnects());
+        assert!(DisconnectReason::PingTimeout.reconnects());
+        assert!(DisconnectReason::TransportClose.reconnects());
+        assert!(DisconnectReason::TransportError.reconnects());
     }
 }

@@ -350,7 +350,7 @@ impl Socket {
                 .args
                 .first()
                 .and_then(Value::as_str)
-                .and_then(DisconnectReason::from_str_opt)
+                .and_then(|s| s.parse().ok())
                 .unwrap_or(DisconnectReason::TransportClose);
             f(reason)
         })

@@ -17,7 +17,7 @@ async fn retries_give_at_least_once_delivery_in_order() {
     for mode in MODES {
         let opts = Options {
             retries: 3,
-            ack_timeout: Some(Duration::from_millis(400)),
+            ack_timeout: Some(Duration::from_millis(1000)),
             ..options(mode)
         };
         let socket = io(&server.url("/"), opts).unwrap();
@@ -48,7 +48,7 @@ async fn retries_give_at_least_once_delivery_in_order() {
         let c = socket
             .emit_with_ack::<_, String>("flaky", &(key("c"), 10))
             .await;
-        assert_eq!(c, Err(AckError::Timeout(Duration::from_millis(400))));
+        assert_eq!(c, Err(AckError::Timeout(Duration::from_millis(1000))));
         socket.disconnect();
     }
 }

@@ -338,3 +338,72 @@ async fn manager_open_settings_and_drop() {
     }
     assert!(!engine.is_open(), "closed once the handles are gone");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_attempts_time_out() {
+    init_tracing();
+    // accepts connections and never answers
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut conns = Vec::new();
+        while let Ok((c, _)) = listener.accept().await {
+            conns.push(c);
+        }
+    });
+    for mode in [Mode::Polling, Mode::WebSocket] {
+        let socket = io(
+            &format!("http://127.0.0.1:{port}"),
+            Options {
+                timeout: Duration::from_millis(500),
+                reconnection: false,
+                auto_connect: false,
+                ..options(mode)
+            },
+        )
+        .unwrap();
+        let mut errors = Events::new();
+        let tx = errors.tx.clone();
+        socket.on_connect_error(move |e| {
+            let _ = tx.send(e.message);
+        });
+        let r = socket.connect().await;
+        assert_eq!(r, Err(sio_client::Error::Timeout), "{mode:?}");
+        assert_eq!(errors.next().await, "timeout");
+    }
+    held.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn engine_observers_see_packets_drain_and_close() {
+    init_tracing();
+    let server = NodeServer::start(json!({})).await;
+    for mode in MODES {
+        let socket = io(
+            &server.url("/"),
+            Options {
+                auto_connect: false,
+                reconnection: false,
+                ..options(mode)
+            },
+        )
+        .unwrap();
+        let mut seen = Events::new();
+        for name in ["packet", "packetCreate", "drain", "close"] {
+            let tx = seen.tx.clone();
+            socket.manager().on_engine(name, move |e| {
+                let _ = tx.send(e.name());
+            });
+        }
+        socket.connect().await.unwrap();
+        let _: String = socket.emit_with_ack("echo", "x").await.unwrap();
+        socket.emit("close-engine", &()).unwrap();
+        let mut names = std::collections::HashSet::new();
+        while !names.contains("close") {
+            names.insert(seen.next().await);
+        }
+        for n in ["packet", "packetCreate", "drain"] {
+            assert!(names.contains(n), "{mode:?}: {n} in {names:?}");
+        }
+    }
+}
