@@ -3,6 +3,17 @@
 use std::time::Duration;
 
 /// Reconnection delays: `min(max, base * 2^attempt)`, randomised by `factor`, reset after a success.
+///
+/// ```
+/// use sio_client::backoff::Backoff;
+/// use std::time::Duration;
+///
+/// let mut b = Backoff::new(Duration::from_millis(1000), Duration::from_millis(5000), 0.0);
+/// assert_eq!(b.duration(), Duration::from_millis(1000));
+/// assert_eq!(b.duration(), Duration::from_millis(2000));
+/// b.reset();
+/// assert_eq!(b.duration(), Duration::from_millis(1000));
+/// ```
 #[derive(Debug, Clone)]
 pub struct Backoff {
     base: Duration,

@@ -38,6 +38,7 @@ pub use io::io;
 pub use manager::{Manager, ManagerEvent};
 pub use options::{Auth, Options, ParserKind, TransportKind};
 pub use reason::DisconnectReason;
+pub use sio_protocol::value;
 pub use sio_protocol::value::{from_value, to_value};
 pub use sio_protocol::Value;
 pub use socket::{AckFuture, Socket};

@@ -41,6 +41,16 @@ pub enum Auth {
 
 impl Auth {
     /// Auth computed by `f` before each connection attempt.
+    ///
+    /// ```
+    /// use sio_client::{value, Auth, Options};
+    ///
+    /// let opts = Options {
+    ///     auth: Auth::from_fn(|| Some(value!({ "token": "fresh token" }))),
+    ///     ..Options::default()
+    /// };
+    /// # let _ = opts;
+    /// ```
     pub fn from_fn(f: impl Fn() -> Option<Value> + Send + Sync + 'static) -> Self {
         Auth::Fn(Arc::new(f))
     }

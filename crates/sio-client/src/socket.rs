@@ -181,6 +181,18 @@ impl Socket {
     }
 
     /// A clone whose emits wait at most `d` for their ack, then fail with [`AckError::Timeout`].
+    ///
+    /// ```no_run
+    /// # async fn run(socket: sio_client::Socket) -> Result<(), Box<dyn std::error::Error>> {
+    /// use sio_client::AckError;
+    /// use std::time::Duration;
+    /// match socket.timeout(Duration::from_secs(5)).emit_with_ack::<_, String>("my-event", &()).await {
+    ///     Ok(answer) => println!("{answer}"),
+    ///     Err(AckError::Timeout(_)) => println!("the server did not acknowledge in time"),
+    ///     Err(e) => println!("{e}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn timeout(&self, d: Duration) -> Socket {
         let mut s = self.clone();
         s.flags.timeout = Some(d);
@@ -188,6 +200,12 @@ impl Socket {
     }
 
     /// A clone whose emits are dropped when the socket is not connected or the transport is busy.
+    ///
+    /// ```no_run
+    /// # async fn run(socket: sio_client::Socket) -> Result<(), Box<dyn std::error::Error>> {
+    /// socket.volatile().emit("position", &(10, 20))?; // may be dropped
+    /// # Ok(()) }
+    /// ```
     pub fn volatile(&self) -> Socket {
         let mut s = self.clone();
         s.flags.volatile = true;
@@ -203,6 +221,14 @@ impl Socket {
 
     /// Emits an event. `data` gives the arguments: a tuple is several arguments, `()` none, anything else
     /// one. Binary (`bytes::Bytes`, `serde_bytes`) may appear at any depth. Buffered while disconnected.
+    ///
+    /// ```no_run
+    /// # async fn run(socket: sio_client::Socket) -> Result<(), Box<dyn std::error::Error>> {
+    /// socket.emit("hello", "world")?; // one argument
+    /// socket.emit("with-binary", &(1, "2", sio_client::value!({"3": "4", "5": bytes::Bytes::from_static(&[6, 7, 8])})))?;
+    /// socket.emit("nothing", &())?; // no argument
+    /// # Ok(()) }
+    /// ```
     pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), Error> {
         let args = to_args(data).map_err(|e| Error::Serde(e.to_string()))?;
         self.emit_values(event, args)
@@ -221,6 +247,14 @@ impl Socket {
     /// Emits an event and returns a future of the server's answer, read as `R` (a tuple for several
     /// arguments, `Vec<Value>` for all of them dynamically). The event leaves when this is called, not
     /// when the future is polled.
+    ///
+    /// ```no_run
+    /// # async fn run(socket: sio_client::Socket) -> Result<(), Box<dyn std::error::Error>> {
+    /// let answer: String = socket.emit_with_ack("hello", "world").await?;
+    /// let (a, b): (u32, bool) = socket.emit_with_ack("two answers", &()).await?;
+    /// # let _ = (answer, a, b);
+    /// # Ok(()) }
+    /// ```
     pub fn emit_with_ack<T: Serialize + ?Sized, R: DeserializeOwned>(
         &self,
         event: &str,
@@ -279,12 +313,36 @@ impl Socket {
     /// Registers a handler for an event (or for `connect`, `disconnect`, `connect_error`). Handlers run on
     /// the socket's own task, in order, never on the connection's: a slow handler delays later events of
     /// this socket but never the reading or the heartbeat.
+    ///
+    /// ```no_run
+    /// # async fn run(socket: sio_client::Socket) -> Result<(), Box<dyn std::error::Error>> {
+    /// socket.on("news", |event| {
+    ///     println!("{} got {:?}", event.name, event.args);
+    ///     // answer the server when it asked for an acknowledgement
+    ///     let _ = event.ack("got it");
+    /// });
+    /// # Ok(()) }
+    /// ```
     pub fn on(&self, event: &str, f: impl Fn(Event) + Send + Sync + 'static) -> ListenerId {
         self.add(event, false, Arc::new(f))
     }
 
     /// Registers a handler with typed arguments (a tuple for several). When the arguments do not match,
     /// the handler is not called and a `handler_error` is reported (see [`Socket::on_handler_error`]).
+    ///
+    /// ```no_run
+    /// # async fn run(socket: sio_client::Socket) -> Result<(), Box<dyn std::error::Error>> {
+    /// #[derive(serde::Deserialize)]
+    /// struct Message { username: String, message: String }
+    ///
+    /// socket.on_typed::<Message>("new message", |m, _ack| println!("{}: {}", m.username, m.message));
+    /// socket.on_typed::<(String, u32)>("score", |(who, points), ack| {
+    ///     if let Some(ack) = ack { let _ = ack.send(&points); }
+    ///     println!("{who}: {points}");
+    /// });
+    /// socket.on_handler_error(|event, err| eprintln!("bad {event} payload: {err}"));
+    /// # Ok(()) }
+    /// ```
     pub fn on_typed<T: DeserializeOwned + 'static>(
         &self,
         event: &str,
@@ -325,6 +383,15 @@ impl Socket {
 
     /// Removes one listener (`Some(event), Some(id)`), all listeners of an event (`Some(event), None`) or
     /// every listener (`None, _`).
+    ///
+    /// ```no_run
+    /// # async fn run(socket: sio_client::Socket) -> Result<(), Box<dyn std::error::Error>> {
+    /// let id = socket.on("my-event", |_| {});
+    /// socket.off(Some("my-event"), Some(id)); // that listener
+    /// socket.off(Some("my-event"), None); // all listeners of the event
+    /// socket.off(None, None); // everything
+    /// # Ok(()) }
+    /// ```
     pub fn off(&self, event: Option<&str>, id: Option<ListenerId>) -> &Self {
         lock(&self.shared.listeners).named.remove(event, id);
         self
@@ -377,6 +444,14 @@ impl Socket {
     }
 
     /// Registers a catch-all listener for received events (not acks).
+    ///
+    /// ```no_run
+    /// # async fn run(socket: sio_client::Socket) -> Result<(), Box<dyn std::error::Error>> {
+    /// let id = socket.on_any(|event| println!("got {}", event.name));
+    /// socket.on_any_outgoing(|event| println!("sent {}", event.name));
+    /// socket.off_any(Some(id));
+    /// # Ok(()) }
+    /// ```
     pub fn on_any(&self, f: impl Fn(Event) + Send + Sync + 'static) -> ListenerId {
         let id = self.any_id();
         lock(&self.shared.listeners).any.push((id, Arc::new(f)));

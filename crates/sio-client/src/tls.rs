@@ -7,6 +7,15 @@ use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 use std::sync::Arc;
 
 /// How server certificates are checked on `https://` and `wss://` URLs.
+///
+/// ```
+/// use sio_client::{Options, TlsOptions};
+///
+/// # let ca_der: Vec<u8> = Vec::new();
+/// let private_ca = Options { tls: TlsOptions::CustomRoots(vec![ca_der]), ..Options::default() };
+/// let tests_only = Options { tls: TlsOptions::DangerAcceptInvalidCerts, ..Options::default() };
+/// # let _ = (private_ca, tests_only);
+/// ```
 #[derive(Clone, Default)]
 pub enum TlsOptions {
     /// The Mozilla roots shipped with `webpki-roots`.

@@ -72,6 +72,18 @@ impl EngineShared {
 }
 
 /// A handle on one Engine.IO session (`socket.io.engine` in JavaScript).
+///
+/// ```no_run
+/// # fn run(socket: sio_client::Socket) {
+/// if let Some(engine) = socket.manager().engine() {
+///     println!("{:?}", engine.transport()); // in most cases Polling at first
+///     engine.once("upgrade", |e| println!("upgraded: {e:?}"));
+///     engine.on("packet", |e| println!("received {e:?}"));
+///     engine.on("packetCreate", |e| println!("sent {e:?}"));
+///     engine.on("close", |e| println!("closed: {e:?}"));
+/// }
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Engine {
     shared: Arc<EngineShared>,
