@@ -91,7 +91,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ask(&socket, "new message", Value::from(line));
         socket.emit("stop typing", &())?;
     }
+    // let the DISCONNECT and CLOSE packets leave before the runtime stops
+    let engine = socket.manager().engine();
     socket.disconnect();
+    if let Some(engine) = engine {
+        let _ = tokio::time::timeout(Duration::from_secs(2), engine.closed()).await;
+    }
     Ok(())
 }
 

@@ -24,9 +24,12 @@ if (cfg.recovery) {
 const io = new Server(httpServer, opts);
 
 const flaky = new Map();
+const reasons = new Map();
 
 function common(socket) {
   socket.emit("welcome", socket.nsp.name, socket.id);
+  socket.on("disconnect", (reason) => reasons.set(socket.id, reason));
+  socket.on("reason-of", (id, cb) => cb(reasons.get(id) || null));
   socket.on("echo", (...args) => {
     const cb = typeof args[args.length - 1] === "function" ? args.pop() : null;
     if (cb) cb(...args);
