@@ -16,6 +16,7 @@ const opts = {
   maxHttpBufferSize: cfg.maxHttpBufferSize || 1e6,
 };
 if (cfg.transports) opts.transports = cfg.transports;
+if (cfg.path) opts.path = cfg.path;
 if (cfg.allowUpgrades === false) opts.allowUpgrades = false;
 if (cfg.msgpack) opts.parser = require("socket.io-msgpack-parser");
 if (cfg.recovery) {
