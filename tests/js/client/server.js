@@ -86,6 +86,13 @@ io.of("/private").use((socket, next) => {
 });
 io.of("/private").on("connection", common);
 
+// an event reaches the client before the CONNECT reply: it must wait in the receive buffer
+io.of("/early").use((socket, next) => {
+  socket.conn.send('2/early,["early",1]');
+  setTimeout(next, 200);
+});
+io.of("/early").on("connection", common);
+
 httpServer.listen(cfg.port || 0, "127.0.0.1", () => {
   console.log("PORT " + httpServer.address().port);
 });
