@@ -387,3 +387,34 @@ async fn custom_path_query_and_headers_on_every_transport() {
     .unwrap();
     assert!(socket.connect().await.is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrade_false_stays_on_polling() {
+    init_tracing();
+    let server = NodeServer::start(json!({})).await;
+    let socket = io(
+        &server.url("/"),
+        Options {
+            upgrade: false,
+            ..options(Mode::Upgrade)
+        },
+    )
+    .unwrap();
+    let mut upgraded = Events::new();
+    let tx = upgraded.tx.clone();
+    socket.manager().on_engine("upgrade", move |_| {
+        let _ = tx.send(());
+    });
+    socket.connect().await.unwrap();
+    assert!(upgraded.none_within(Duration::from_millis(1000)).await);
+    let info: Value = socket.emit_with_ack("info", &()).await.unwrap();
+    assert_eq!(
+        info.get("transport").and_then(Value::as_str),
+        Some("polling")
+    );
+    assert_eq!(
+        socket.manager().engine().unwrap().transport(),
+        TransportKind::Polling
+    );
+    socket.disconnect();
+}
