@@ -36,7 +36,7 @@ async function connected(nsp = "/", extra = {}) {
       once(s, "connect_error").then(([e]) => { throw new Error("connect_error: " + e.message); }),
     ]);
   }
-  if (mode === "upgrade") {
+  if (mode === "upgrade" || mode === "msgpack") {
     const engine = s.io.engine;
     if (engine.transport.name !== "websocket") await once(engine, "upgrade");
     assert.equal(engine.transport.name, "websocket");
@@ -92,7 +92,8 @@ test("ack with timeout (emitWithAck)", async () => {
 
 test("typed handler arguments; bad arguments reach the error handler", async () => {
   const s = await connected();
-  assert.deepEqual(await ack(s, "typed", "abc", 7), ["abc", 14]);
+  const all = await new Promise((resolve) => s.emit("typed", "abc", 7, (...a) => resolve(a)));
+  assert.deepEqual(all, ["abc", 14]);
   const p = once(s, "handler-error");
   s.emit("typed", { not: "a string" }, "x");
   const [err] = await p;
@@ -141,6 +142,9 @@ test("rooms: join several, to(room) excludes sender, io.to includes it, except",
   a.on("room-msg", flag); c.on("room-msg", flag);
   await ack(a, "to-room", room, "hi");
   assert.deepEqual(await gotB, ["hi"]);
+  await ack(a, "ping");
+  await ack(c, "ping");
+  a.off("room-msg", flag); c.off("room-msg", flag);
   // io.to(room): a and b
   const both = Promise.all([once(a, "room-msg"), once(b, "room-msg")]);
   await ack(c, "io-to-room", room, "all");
@@ -205,8 +209,8 @@ test("server-side operations: fetchSockets, socketsJoin, socketsLeave, disconnec
   const pb = once(b, "disconnect");
   const c = await connected();
   await ack(c, "disconnect-room", room);
-  assert.deepEqual(await pa, ["io server disconnect"]);
-  assert.deepEqual(await pb, ["io server disconnect"]);
+  assert.equal((await pa)[0], "io server disconnect");
+  assert.equal((await pb)[0], "io server disconnect");
 });
 
 test("remote socket handle: emit and emit_with_ack through fetch_sockets", async () => {
@@ -299,7 +303,7 @@ test("disconnect reasons: client namespace disconnect, server namespace disconne
   assert.deepEqual(reason, { disconnecting: "client namespace disconnect", disconnect: "client namespace disconnect", roomsInDisconnecting: true });
   const p = once(b, "disconnect");
   b.emit("server-disconnect");
-  assert.deepEqual(await p, ["io server disconnect"]);
+  assert.equal((await p)[0], "io server disconnect");
 });
 
 test("transport close reason when the connection drops", async () => {
