@@ -8,7 +8,8 @@ use sio_server::engine::EngineConfig;
 async fn json_error(res: reqwest::Response) -> (u16, serde_json::Value) {
     let status = res.status().as_u16();
     assert_eq!(
-        res.headers()["content-type"], "application/json",
+        res.headers()["content-type"],
+        "application/json",
         "error answers are JSON"
     );
     let text = res.text().await.expect("body");
@@ -25,7 +26,10 @@ async fn unknown_transport_is_code_0() {
     ] {
         let (status, body) = json_error(c.get(url).send().await.unwrap()).await;
         assert_eq!(status, 400);
-        assert_eq!(body, serde_json::json!({"code":0,"message":"Transport unknown"}));
+        assert_eq!(
+            body,
+            serde_json::json!({"code":0,"message":"Transport unknown"})
+        );
     }
 }
 
@@ -56,7 +60,10 @@ async fn unknown_sid_is_code_1() {
     )
     .await;
     assert_eq!(status, 400);
-    assert_eq!(body, serde_json::json!({"code":1,"message":"Session ID unknown"}));
+    assert_eq!(
+        body,
+        serde_json::json!({"code":1,"message":"Session ID unknown"})
+    );
 }
 
 #[tokio::test]
@@ -72,7 +79,10 @@ async fn handshake_by_post_is_code_2() {
     )
     .await;
     assert_eq!(status, 400);
-    assert_eq!(body, serde_json::json!({"code":2,"message":"Bad handshake method"}));
+    assert_eq!(
+        body,
+        serde_json::json!({"code":2,"message":"Bad handshake method"})
+    );
 }
 
 #[tokio::test]
@@ -93,9 +103,10 @@ async fn websocket_transport_without_upgrade_is_code_3() {
 #[tokio::test]
 async fn polling_request_on_a_websocket_session_is_code_3() {
     let mut f = Fixture::start(fast_config()).await;
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{}&transport=websocket", f.ws_base))
-        .await
-        .unwrap();
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("{}&transport=websocket", f.ws_base))
+            .await
+            .unwrap();
     use futures_util::StreamExt;
     let open = ws.next().await.unwrap().unwrap().into_text().unwrap();
     let v: serde_json::Value = serde_json::from_str(&open[1..]).unwrap();
@@ -125,7 +136,8 @@ async fn forbidden_is_403_code_4() {
     let (status, body) = json_error(c.get(&url).send().await.unwrap()).await;
     assert_eq!(status, 403);
     assert_eq!(body, serde_json::json!({"code":4,"message":"Forbidden"}));
-    let (status, body) = json_error(c.get(&url).header("x-custom", "1").send().await.unwrap()).await;
+    let (status, body) =
+        json_error(c.get(&url).header("x-custom", "1").send().await.unwrap()).await;
     assert_eq!(status, 403);
     assert_eq!(body, serde_json::json!({"code":4,"message":"go away"}));
     let ok = c.get(&url).header("x-allowed", "1").send().await.unwrap();
@@ -156,9 +168,10 @@ async fn bad_protocol_version_is_code_5() {
 #[tokio::test]
 async fn refused_websocket_upgrades_get_400() {
     let f = Fixture::start(fast_config()).await;
-    let err = tokio_tungstenite::connect_async(format!("{}&transport=websocket&sid=nope", f.ws_base))
-        .await
-        .expect_err("refused");
+    let err =
+        tokio_tungstenite::connect_async(format!("{}&transport=websocket&sid=nope", f.ws_base))
+            .await
+            .expect_err("refused");
     match err {
         tokio_tungstenite::tungstenite::Error::Http(res) => assert_eq!(res.status(), 400),
         other => panic!("unexpected {other:?}"),

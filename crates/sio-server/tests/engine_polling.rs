@@ -61,7 +61,12 @@ async fn post_over_the_limit_is_413_and_the_session_lives_on() {
     if let Ok(res) = res {
         assert_eq!(res.status(), 413);
     }
-    let ok = c.post(f.poll_url(&sid)).body("4small").send().await.unwrap();
+    let ok = c
+        .post(f.poll_url(&sid))
+        .body("4small")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
 }
 
@@ -175,7 +180,9 @@ async fn forced_close_delivers_queue_then_close_packet() {
     let c = client();
     let sid = f.open_polling(&c).await;
     let socket = f.engine.socket(&sid).unwrap();
-    socket.send(&[sio_protocol::engine::Frame::message("bye")]).unwrap();
+    socket
+        .send(&[sio_protocol::engine::Frame::message("bye")])
+        .unwrap();
     socket.close(CloseReason::ForcedClose);
     assert!(socket.is_closed());
     assert_eq!(
@@ -219,7 +226,10 @@ async fn cors_headers_and_preflight() {
     let f = Fixture::start(fast_config().cors(Some(CorsConfig::mirror_with_credentials()))).await;
     let c = client();
     let pre = c
-        .request(reqwest::Method::OPTIONS, format!("{}&transport=polling", f.base))
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}&transport=polling", f.base),
+        )
         .header("origin", "http://example.com")
         .header("access-control-request-headers", "x-foo")
         .send()
@@ -229,7 +239,10 @@ async fn cors_headers_and_preflight() {
     let h = pre.headers();
     assert_eq!(h["access-control-allow-origin"], "http://example.com");
     assert_eq!(h["access-control-allow-credentials"], "true");
-    assert_eq!(h["access-control-allow-methods"], "GET,HEAD,PUT,PATCH,POST,DELETE");
+    assert_eq!(
+        h["access-control-allow-methods"],
+        "GET,HEAD,PUT,PATCH,POST,DELETE"
+    );
     assert_eq!(h["access-control-allow-headers"], "x-foo");
     let res = c
         .get(format!("{}&transport=polling", f.base))
@@ -237,9 +250,17 @@ async fn cors_headers_and_preflight() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.headers()["access-control-allow-origin"], "http://example.com");
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "http://example.com"
+    );
     assert_eq!(res.headers()["access-control-allow-credentials"], "true");
-    let err = c.get(f.base.clone()).header("origin", "http://a.b").send().await.unwrap();
+    let err = c
+        .get(f.base.clone())
+        .header("origin", "http://a.b")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(err.status(), 400);
     assert_eq!(err.headers()["access-control-allow-origin"], "http://a.b");
 }
@@ -297,14 +318,18 @@ async fn large_polls_are_compressed_as_the_client_accepts() {
     let bytes = gz.bytes().await.unwrap();
     assert!(bytes.len() < 200);
     let mut out = String::new();
-    flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut out).unwrap();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut out)
+        .unwrap();
     assert_eq!(out, expected);
 
     let df = big_poll(&f, &c, Some("deflate")).await;
     assert_eq!(df.headers()["content-encoding"], "deflate");
     let bytes = df.bytes().await.unwrap();
     let mut out = String::new();
-    flate2::read::ZlibDecoder::new(&bytes[..]).read_to_string(&mut out).unwrap();
+    flate2::read::ZlibDecoder::new(&bytes[..])
+        .read_to_string(&mut out)
+        .unwrap();
     assert_eq!(out, expected);
 
     let plain = big_poll(&f, &c, None).await;

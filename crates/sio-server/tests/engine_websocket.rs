@@ -48,7 +48,10 @@ async fn websocket_only_session_echoes_text_and_binary() {
     let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
     let (mut ws, sid) = open_ws(&f).await;
     assert_eq!(f.next_event().await, Ev::Open(sid.clone()));
-    assert_eq!(f.engine.socket(&sid).unwrap().transport(), sio_server::Transport::Websocket);
+    assert_eq!(
+        f.engine.socket(&sid).unwrap().transport(),
+        sio_server::Transport::Websocket
+    );
     ws.send(Message::text("4héllo")).await.unwrap();
     ws.send(Message::binary(vec![1u8, 2, 3])).await.unwrap();
     assert_eq!(next_text(&mut ws).await, "4héllo");
@@ -129,7 +132,9 @@ async fn upgrade_from_polling_keeps_frames_buffered_during_the_upgrade() {
     assert_eq!(pending.await.unwrap(), "6");
     let socket = f.engine.socket(&sid).unwrap();
     assert!(!socket.is_writable());
-    socket.send(&[Frame::message("a"), Frame::message("b")]).unwrap();
+    socket
+        .send(&[Frame::message("a"), Frame::message("b")])
+        .unwrap();
     ws.send(Message::text("5")).await.unwrap();
     assert_eq!(next_text(&mut ws).await, "4a");
     assert_eq!(next_text(&mut ws).await, "4b");
@@ -165,7 +170,11 @@ async fn upgrade_times_out_and_the_session_stays_on_polling() {
     let (mut ws, _) = connect_async(format!("{}&transport=websocket&sid={sid}", f.ws_base))
         .await
         .unwrap();
-    assert_eq!(next(&mut ws).await, None, "probe websocket closed after upgradeTimeout");
+    assert_eq!(
+        next(&mut ws).await,
+        None,
+        "probe websocket closed after upgradeTimeout"
+    );
     let socket = f.engine.socket(&sid).unwrap();
     assert_eq!(socket.transport(), sio_server::Transport::Polling);
     c.post(f.poll_url(&sid)).body("4poll").send().await.unwrap();
