@@ -18,12 +18,12 @@ async fn recv<T>(rx: &mut mpsc::UnboundedReceiver<T>) -> T {
         .expect("open")
 }
 
+/// Disconnections seen in `disconnecting`: (socket id, reason, rooms then).
+type Departures = mpsc::UnboundedReceiver<(String, DisconnectReason, Vec<String>)>;
+
 fn reporting(
     io: &Server,
-) -> (
-    mpsc::UnboundedReceiver<Socket>,
-    mpsc::UnboundedReceiver<(String, DisconnectReason, Vec<String>)>,
-) {
+) -> (mpsc::UnboundedReceiver<Socket>, Departures) {
     let (conn_tx, conn_rx) = mpsc::unbounded_channel();
     let (tx, rx) = mpsc::unbounded_channel();
     io.on_connection(move |socket: Socket| {

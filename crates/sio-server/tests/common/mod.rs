@@ -15,6 +15,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Reasons recorded per socket id: (disconnecting reason, disconnect reason, rooms seen in disconnecting).
+/// Events seen by the catch-all listeners: (incoming, outgoing), each `(event, args)`.
+type AnyLog = (Vec<(String, Vec<Value>)>, Vec<(String, Vec<Value>)>);
+
+/// Reasons recorded per socket id.
 pub type Reasons = Arc<Mutex<HashMap<String, (String, String, bool)>>>;
 
 fn v(json: serde_json::Value) -> Value {
@@ -73,7 +77,7 @@ fn main_handlers(
     reasons: Reasons,
     socket: Socket,
 ) {
-    let log: Arc<Mutex<(Vec<(String, Vec<Value>)>, Vec<(String, Vec<Value>)>)>> = Arc::default();
+    let log: Arc<Mutex<AnyLog>> = Arc::default();
     let l = log.clone();
     socket.on_any(move |_s: Socket, event: String, args: Vec<Value>| {
         let l = l.clone();
@@ -93,7 +97,7 @@ fn main_handlers(
         async move {
             let (incoming, outgoing) = l.lock().unwrap().clone();
             let _ = ack.send(&json!({
-                "incoming": incoming.into_iter().map(|(e, a)| (e, a)).collect::<Vec<_>>().iter().map(|(e, a)| json!([e, to_json(a)])).collect::<Vec<_>>(),
+                "incoming": incoming.iter().map(|(e, a)| json!([e, to_json(a)])).collect::<Vec<_>>(),
                 "outgoing": outgoing.iter().map(|(e, a)| json!([e, to_json(a)])).collect::<Vec<_>>(),
             }));
         }
