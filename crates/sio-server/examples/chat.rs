@@ -1,8 +1,9 @@
 //! A chat server: nicknames, rooms, typing indicators, broadcasts and acknowledgements, reachable by the
 //! official JavaScript client on `127.0.0.1:3000` (a small page is served at `/`).
 //!
-//! Run: `cargo run --release -p sio-server --example chat`, then open <http://127.0.0.1:3000/>, or connect
-//! any Socket.IO 4.x client.
+//! Run: `cargo run --release -p sio-server --example chat` (optionally followed by another address), then
+//! open <http://127.0.0.1:3000/>, or connect any Socket.IO 4.x client (`node tests/js/server/chat.mjs` checks
+//! every feature with the official one).
 //!
 //! Events from the client:
 //! - `add user` (nickname, ack) -> ack `{numUsers}`; everyone else gets `user joined {username, numUsers}`
@@ -269,7 +270,10 @@ async fn main() -> std::io::Result<()> {
             }),
         )
         .layer(io.layer());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+    let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("chat on http://{}", listener.local_addr()?);
     axum::serve(
         listener,

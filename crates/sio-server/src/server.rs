@@ -33,18 +33,20 @@ fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 /// A Socket.IO server (`io`). Cheap to clone; every clone is the same server.
 ///
 /// ```no_run
-/// use sio_server::{Server, ServerConfig, Socket, AckSender};
-/// use sio_protocol::Value;
+/// use sio_server::{AckSender, Server, ServerConfig, Socket, Value};
 ///
 /// # async fn run() -> std::io::Result<()> {
 /// let io = Server::new(ServerConfig::default());
 /// io.on_connection(|socket: Socket| async move {
+///     socket.join("lobby");
 ///     socket.on("echo", |socket: Socket, args: Vec<Value>, ack: AckSender| async move {
 ///         let _ = ack.send_args(args.clone());
 ///         let _ = socket.emit_args("echo", args);
 ///     });
 /// });
-/// let handle = io.listen("127.0.0.1:3000".parse().unwrap()).await?;
+/// let server = io.listen("127.0.0.1:3000").await?;
+/// io.to("lobby").emit("news", &("hello", 1)).await.ok();
+/// server.shutdown().await;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

@@ -510,6 +510,9 @@ impl Socket {
 
     /// Encodes and sends one packet of this namespace.
     pub(crate) fn send_packet(&self, data: PacketData, volatile: bool) -> Result<(), EmitError> {
+        if !self.connected() {
+            return Err(EmitError::Disconnected);
+        }
         let packet = sio_protocol::socket::Packet {
             nsp: self.0.nsp.name().to_owned(),
             data,
@@ -558,13 +561,30 @@ impl Socket {
         lock(&self.0.acks).remove(&id);
     }
 
-    /// Marks the socket connected, joins its own room and sends the CONNECT answer.
-    pub(crate) fn on_connect(&self) {
+    /// Marks the socket connected (it now receives the client's packets, queued behind its connection job).
+    pub(crate) fn mark_connected(&self) {
         self.0.connected.store(true, Ordering::Release);
-        self.0
-            .nsp
-            .adapter()
-            .add_all(&self.0.id, std::slice::from_ref(&self.0.id));
+    }
+
+    /// Undoes [`Socket::mark_connected`] when the client closed before the socket could be attached.
+    pub(crate) fn abort_connect(&self) {
+        self.0.connected.store(false, Ordering::Release);
+        self.0.nsp.adapter().del_all(&self.0.id);
+        let _ = self.0.jobs.send(Job::Stop);
+    }
+
+    /// Joins the socket's own room and sends the CONNECT answer; run first by the socket's task, so that
+    /// nothing reaches the client before it and the connection handlers run before any event.
+    pub(crate) fn on_connect(&self) {
+        if !self.connected() {
+            return;
+        }
+        let adapter = self.0.nsp.adapter();
+        adapter.add_all(&self.0.id, std::slice::from_ref(&self.0.id));
+        if !self.connected() {
+            adapter.del_all(&self.0.id);
+            return;
+        }
         let mut map = sio_protocol::value::Map::new();
         map.insert("sid".into(), Value::String(self.0.id.clone()));
         let _ = self.send_packet(PacketData::Connect(Some(Value::Object(map))), false);

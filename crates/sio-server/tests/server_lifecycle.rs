@@ -21,9 +21,7 @@ async fn recv<T>(rx: &mut mpsc::UnboundedReceiver<T>) -> T {
 /// Disconnections seen in `disconnecting`: (socket id, reason, rooms then).
 type Departures = mpsc::UnboundedReceiver<(String, DisconnectReason, Vec<String>)>;
 
-fn reporting(
-    io: &Server,
-) -> (mpsc::UnboundedReceiver<Socket>, Departures) {
+fn reporting(io: &Server) -> (mpsc::UnboundedReceiver<Socket>, Departures) {
     let (conn_tx, conn_rx) = mpsc::unbounded_channel();
     let (tx, rx) = mpsc::unbounded_channel();
     io.on_connection(move |socket: Socket| {
