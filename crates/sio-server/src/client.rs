@@ -200,6 +200,14 @@ impl Client {
         self.conn.close(CloseReason::ForcedClose);
     }
 
+    /// The session upgraded to websocket: tell every socket.
+    pub(crate) fn on_upgrade(&self) {
+        let sockets: Vec<Socket> = lock(&self.state).sockets.values().cloned().collect();
+        for socket in sockets {
+            socket.on_transport_upgrade();
+        }
+    }
+
     /// The session closed: every socket disconnects with the reason. Idempotent.
     pub(crate) fn on_close(&self, reason: DisconnectReason) {
         let sockets = {

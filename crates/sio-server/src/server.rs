@@ -84,6 +84,13 @@ impl EngineHandler for SocketIoHandler {
         }
     }
 
+    fn on_upgrade(&self, socket: &EngineSocket) {
+        let client = read(&self.clients).get(socket.id()).cloned();
+        if let Some(client) = client {
+            client.on_upgrade();
+        }
+    }
+
     fn on_close(&self, socket: &EngineSocket, reason: CloseReason) {
         let client = write(&self.clients).remove(socket.id());
         if let Some(client) = client {

@@ -8,8 +8,8 @@ use crate::engine::{EngineSocket, SendError};
 use crate::errors::MiddlewareError;
 use crate::errors::{check_reserved, AckError, EmitError, SocketError};
 use crate::handler::{
-    erase_event_handler, AnyFn, BoxFut, DisconnectFn, ErasedEventHandler, ErrorFn, EventHandler,
-    IncomingEvent, OutgoingFn, PacketMiddlewareFn,
+    erase_event_handler, AnyFn, BoxFut, ConnectionFn, DisconnectFn, ErasedEventHandler, ErrorFn,
+    EventHandler, IncomingEvent, OutgoingFn, PacketMiddlewareFn,
 };
 use crate::handshake::Handshake;
 use crate::namespace::Namespace;
@@ -55,6 +55,7 @@ struct Listeners {
     disconnecting: Vec<DisconnectFn>,
     disconnect: Vec<DisconnectFn>,
     error: Vec<ErrorFn>,
+    upgrade: Vec<ConnectionFn>,
     middlewares: Vec<PacketMiddlewareFn>,
 }
 
@@ -116,7 +117,7 @@ impl Socket {
             jobs,
             pending: pending.clone(),
         }));
-        tokio::spawn(run_jobs(rx, pending));
+        tokio::spawn(run_jobs(rx));
         socket
     }
 
@@ -373,6 +374,31 @@ impl Socket {
         write(&self.0.listeners)
             .disconnect
             .push(Arc::new(move |s, r| Box::pin(f(s, r))));
+    }
+
+    /// Called when the underlying connection upgrades from polling to websocket (`socket.conn.on("upgrade")`);
+    /// `socket.conn().transport()` then says `websocket`.
+    pub fn on_upgrade<F, Fut>(&self, f: F)
+    where
+        F: Fn(Socket) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        write(&self.0.listeners)
+            .upgrade
+            .push(Arc::new(move |s| Box::pin(f(s))));
+    }
+
+    pub(crate) fn on_transport_upgrade(&self) {
+        let listeners = read(&self.0.listeners).upgrade.clone();
+        if listeners.is_empty() {
+            return;
+        }
+        let socket = self.clone();
+        self.run(Box::pin(async move {
+            for f in listeners {
+                f(socket.clone()).await;
+            }
+        }));
     }
 
     /// Called when an incoming event cannot be delivered: its arguments do not fit a handler's types, or a
@@ -854,7 +880,7 @@ impl SocketEmitter {
 
 /// The socket's task: runs its jobs in order of arrival, each started before the next one (they may then
 /// progress concurrently), so a slow handler never blocks the connection's read path.
-async fn run_jobs(mut rx: mpsc::UnboundedReceiver<Job>, _pending: Arc<AtomicUsize>) {
+async fn run_jobs(mut rx: mpsc::UnboundedReceiver<Job>) {
     let mut running = FuturesUnordered::new();
     let mut open = true;
     loop {

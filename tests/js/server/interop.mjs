@@ -56,9 +56,10 @@ test("connect to main namespace: 20-char id, CONNECT answered", async () => {
   const s = await connected();
   assert.equal(typeof s.id, "string");
   assert.equal(s.id.length, 20);
-  const [transport] = [await ack(s, "conn")];
+  const [transport, upgraded] = await new Promise((resolve) => s.emit("conn", (...a) => resolve(a)));
   const expected = mode === "polling" ? "polling" : "websocket";
   assert.equal(transport, expected);
+  assert.equal(upgraded, mode === "upgrade" || mode === "msgpack");
 });
 
 test("emit with many arguments and binary, echoed back", async () => {

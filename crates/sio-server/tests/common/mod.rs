@@ -125,8 +125,17 @@ fn main_handlers(
     socket.on("ping", |_s: Socket, _: Value, ack: AckSender| async move {
         let _ = ack.send("pong");
     });
-    socket.on("conn", |s: Socket, _: Value, ack: AckSender| async move {
-        let _ = ack.send(s.conn().transport().as_str());
+    let upgraded = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let u = upgraded.clone();
+    socket.on_upgrade(move |_s: Socket| {
+        let u = u.clone();
+        async move { u.store(true, std::sync::atomic::Ordering::SeqCst) }
+    });
+    socket.on("conn", move |s: Socket, _: Value, ack: AckSender| {
+        let upgraded = upgraded.load(std::sync::atomic::Ordering::SeqCst);
+        async move {
+            let _ = ack.send(&(s.conn().transport().as_str(), upgraded));
+        }
     });
     socket.on("echo-args", |s: Socket, args: Vec<Value>| async move {
         let _ = s.emit_args("echo-args", args);
