@@ -200,3 +200,42 @@ async fn shutdown_closes_websocket_sessions() {
     }
     assert_eq!(reason, Some(CloseReason::ServerShuttingDown));
 }
+
+#[tokio::test]
+async fn permessage_deflate_is_never_claimed() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let f = Fixture::start(fast_config().per_message_deflate(true)).await;
+    let mut req = format!("{}&transport=websocket", f.ws_base)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "sec-websocket-extensions",
+        "permessage-deflate; client_max_window_bits"
+            .parse()
+            .unwrap(),
+    );
+    let (mut ws, res) = connect_async(req).await.unwrap();
+    assert!(res.headers().get("sec-websocket-extensions").is_none());
+    assert!(next_text(&mut ws).await.starts_with('0'));
+}
+
+#[tokio::test]
+async fn websocket_handshake_sets_the_cookie_and_sends_the_initial_packet() {
+    let f = Fixture::start(
+        fast_config()
+            .cookie(Some(sio_server::engine::CookieConfig::default()))
+            .initial_packet(Some(Frame::message("hi"))),
+    )
+    .await;
+    let (mut ws, res) = connect_async(format!("{}&transport=websocket", f.ws_base))
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    let open = next_text(&mut ws).await;
+    let v: serde_json::Value = serde_json::from_str(&open[1..]).unwrap();
+    let sid = v["sid"].as_str().unwrap();
+    assert_eq!(cookie, format!("io={sid}; Path=/; HttpOnly; SameSite=Lax"));
+    assert_eq!(next_text(&mut ws).await, "4hi");
+    let socket = f.engine.socket(sid).unwrap();
+    assert!(socket.is_writable());
+}

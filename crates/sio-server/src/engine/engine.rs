@@ -10,6 +10,7 @@ use http::{header, HeaderValue, Method, Request, Response, StatusCode};
 use http_body::Body;
 use sio_protocol::engine::{Frame, Handshake, PacketType};
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, Notify};
@@ -85,6 +86,8 @@ impl<H: EngineHandler> Engine<H> {
             self.registry().values().map(|e| e.socket.clone()).collect();
         for socket in sockets {
             socket.close(super::CloseReason::ServerShuttingDown);
+            // A session already closing (waiting for a last poll) must stop waiting.
+            socket.0.wake.notify_one();
         }
         loop {
             let emptied = self.emptied.notified();
@@ -99,7 +102,40 @@ impl<H: EngineHandler> Engine<H> {
 
     /// Serves one HTTP request. Requests outside `path` get 404. Websocket requests are answered with
     /// `101` and continue on the upgraded connection (the server must enable hyper's upgrades).
-    pub async fn handle<B>(self: &Arc<Self>, req: Request<B>) -> Response<EngineBody>
+    ///
+    /// A polling GET is tied to its session as soon as this is called: if the returned future is
+    /// dropped before it answers (the client went away), the session closes with "transport error".
+    pub fn handle<B>(
+        self: &Arc<Self>,
+        req: Request<B>,
+    ) -> impl Future<Output = Response<EngineBody>> + Send + 'static
+    where
+        B: Body + Send + 'static,
+        B::Data: Send,
+    {
+        let guard = self.poll_guard(&req);
+        let engine = self.clone();
+        async move { engine.serve(req, guard).await }
+    }
+
+    /// The guard of a polling GET on a known session.
+    fn poll_guard<B>(&self, req: &Request<B>) -> Option<polling::AbortGuard> {
+        if req.method() != Method::GET || !self.matches(req.uri().path()) {
+            return None;
+        }
+        let q = req.uri().query()?;
+        if query::param(q, "transport").as_deref() != Some("polling") {
+            return None;
+        }
+        let socket = self.socket(&query::param(q, "sid")?)?;
+        Some(polling::AbortGuard::new(socket))
+    }
+
+    async fn serve<B>(
+        self: Arc<Self>,
+        req: Request<B>,
+        guard: Option<polling::AbortGuard>,
+    ) -> Response<EngineBody>
     where
         B: Body + Send + 'static,
         B::Data: Send,
@@ -118,7 +154,11 @@ impl<H: EngineHandler> Engine<H> {
                 return res;
             }
         }
-        let mut res = self.route(req, upgrade).await;
+        let mut guard = guard;
+        let mut res = self.route(req, upgrade, &mut guard).await;
+        if let Some(unused) = guard {
+            unused.disarm();
+        }
         if let (Some(cors), Some(h)) = (&self.config.cors, &cors_request_headers) {
             if res.status() != StatusCode::SWITCHING_PROTOCOLS {
                 cors.apply(h, res.headers_mut());
@@ -127,7 +167,12 @@ impl<H: EngineHandler> Engine<H> {
         res
     }
 
-    async fn route<B>(self: &Arc<Self>, req: Request<B>, upgrade: bool) -> Response<EngineBody>
+    async fn route<B>(
+        self: &Arc<Self>,
+        req: Request<B>,
+        upgrade: bool,
+        guard: &mut Option<polling::AbortGuard>,
+    ) -> Response<EngineBody>
     where
         B: Body + Send + 'static,
         B::Data: Send,
@@ -168,7 +213,10 @@ impl<H: EngineHandler> Engine<H> {
             }
             return match *req.method() {
                 Method::GET => {
-                    polling::poll(&self.config, &entry.socket, entry.commands, req.headers()).await
+                    let guard = guard
+                        .take()
+                        .unwrap_or_else(|| polling::AbortGuard::new(entry.socket));
+                    polling::poll(&self.config, guard, entry.commands, req.headers()).await
                 }
                 Method::POST => {
                     let (parts, body) = req.into_parts();
@@ -273,9 +321,9 @@ impl<H: EngineHandler> Engine<H> {
             };
             let ws = websocket::from_upgraded(upgraded, &config).await;
             if let Err(mpsc::error::SendError(Command::Upgrade(ws))) =
-                entry.commands.send(Command::Upgrade(ws)).await
+                entry.commands.send(Command::Upgrade(Box::new(ws))).await
             {
-                websocket::discard(ws);
+                websocket::discard(*ws);
             }
         });
         res
@@ -320,6 +368,10 @@ impl<H: EngineHandler> Engine<H> {
                 res.headers_mut().append(header::SET_COOKIE, v);
             }
         }
+    }
+
+    pub(crate) fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
     }
 
     pub(crate) fn remove_session(&self, id: &str) {

@@ -146,8 +146,23 @@ impl<H: EngineHandler> Session<H> {
 
     /// Answers the next GET (if one comes within `timeout`) with `frames`, while the session closes.
     async fn deliver_to_next_poll(&mut self, frames: Vec<Frame>, timeout: Duration) {
+        if self.engine.is_shutting_down() {
+            return;
+        }
+        let engine = self.engine.clone();
+        let socket = self.socket.clone();
         let wait = async {
-            while let Some(cmd) = self.commands.recv().await {
+            loop {
+                let cmd = tokio::select! {
+                    cmd = self.commands.recv() => cmd,
+                    _ = socket.0.wake.notified() => {
+                        if engine.is_shutting_down() {
+                            return;
+                        }
+                        continue;
+                    }
+                };
+                let Some(cmd) = cmd else { return };
                 match cmd {
                     Command::Poll(reply) => {
                         let _ = reply.send(PollAnswer::Frames(frames));
@@ -156,7 +171,7 @@ impl<H: EngineHandler> Session<H> {
                     Command::Data { reply, .. } => {
                         let _ = reply.send(true);
                     }
-                    Command::Upgrade(ws) => super::websocket::discard(ws),
+                    Command::Upgrade(ws) => super::websocket::discard(*ws),
                 }
             }
         };
@@ -167,18 +182,16 @@ impl<H: EngineHandler> Session<H> {
 /// Serves a GET on an existing polling session.
 pub(crate) async fn poll(
     config: &EngineConfig,
-    socket: &EngineSocket,
+    guard: AbortGuard,
     commands: mpsc::Sender<Command>,
     request_headers: &HeaderMap,
 ) -> Response<EngineBody> {
-    // A GET dropped before its answer (the client went away) closes the session, as an aborted poll does.
-    let guard = AbortGuard(Some(socket));
     let (tx, rx) = oneshot::channel();
     if commands.send(Command::Poll(tx)).await.is_err() {
         return EngineError::UnknownSid.response(None);
     }
     let answer = rx.await;
-    drop(guard.disarm());
+    guard.disarm();
     match answer {
         Ok(PollAnswer::Frames(frames)) => payload_response(config, request_headers, &frames),
         Ok(PollAnswer::Reject) => errors::status(StatusCode::BAD_REQUEST),
@@ -186,17 +199,21 @@ pub(crate) async fn poll(
     }
 }
 
-/// Closes the session if the request it guards is dropped unanswered.
-struct AbortGuard<'a>(Option<&'a EngineSocket>);
+/// Closes the session if the GET it guards is dropped unanswered (the client went away), as an
+/// aborted poll does in engine.io.
+pub(crate) struct AbortGuard(Option<EngineSocket>);
 
-impl AbortGuard<'_> {
-    fn disarm(mut self) -> Self {
+impl AbortGuard {
+    pub(crate) fn new(socket: EngineSocket) -> Self {
+        AbortGuard(Some(socket))
+    }
+
+    pub(crate) fn disarm(mut self) {
         self.0 = None;
-        self
     }
 }
 
-impl Drop for AbortGuard<'_> {
+impl Drop for AbortGuard {
     fn drop(&mut self) {
         if let Some(socket) = self.0.take() {
             tracing::debug!(sid = %socket.id(), "poll request dropped before its answer");
