@@ -48,6 +48,13 @@ async fn close_disconnects_everyone_with_server_shutting_down() {
     let (mut raw, id) = Raw::connected(addr).await;
     let socket = recv(&mut conns).await;
     socket.join("room");
+    let (done_tx, mut done) = mpsc::unbounded_channel();
+    socket.on_disconnect(move |_s: Socket, reason| {
+        let done_tx = done_tx.clone();
+        async move {
+            let _ = done_tx.send(reason);
+        }
+    });
     io.close().await;
     let (sid, reason, rooms) = recv(&mut reasons).await;
     assert_eq!(sid, id);
@@ -57,6 +64,7 @@ async fn close_disconnects_everyone_with_server_shutting_down() {
         "rooms readable in disconnecting: {rooms:?}"
     );
     assert!(!socket.connected());
+    assert_eq!(recv(&mut done).await, DisconnectReason::ServerShuttingDown);
     assert!(socket.rooms().is_empty(), "rooms left after disconnect");
     raw.expect_closed().await;
     server.shutdown().await;
