@@ -269,3 +269,36 @@ async fn connect_middleware_error_is_connect_error_with_data() {
     raw.send(r#"40{"token":"ok"}"#).await;
     assert!(raw.next_text().await.starts_with("40{\"sid\":"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_keep_their_order_and_a_panicking_handler_harms_nobody() {
+    let io = Server::new(ServerConfig::default());
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s2 = seen.clone();
+    io.on_connection(move |socket: Socket| {
+        let seen = s2.clone();
+        async move {
+            socket.on("n", move |_s: Socket, n: u32| {
+                let seen = seen.clone();
+                async move { seen.lock().unwrap().push(n) }
+            });
+            socket.on("boom", |_s: Socket, _: Value| async move {
+                panic!("handler bug")
+            });
+            socket.on("done", |s: Socket, _: Value| async move {
+                let _ = s.emit("done", &());
+            });
+        }
+    });
+    let (_server, addr) = common::start(&io).await;
+    let (mut raw, _) = Raw::connected(addr).await;
+    for n in 0..200 {
+        raw.send(&format!("42[\"n\",{n}]")).await;
+        if n == 100 {
+            raw.send(r#"42["boom"]"#).await;
+        }
+    }
+    raw.send(r#"42["done"]"#).await;
+    assert_eq!(raw.next_text().await, r#"42["done"]"#);
+    assert_eq!(*seen.lock().unwrap(), (0..200).collect::<Vec<u32>>());
+}
