@@ -126,11 +126,19 @@ impl Namespace {
         }));
         let adapter = nsp.adapter();
         let name = nsp.name().to_owned();
-        tokio::spawn(async move {
+        let init = async move {
             if let Err(e) = adapter.init().await {
                 tracing::error!(nsp = name, error = %e, "adapter initialisation failed");
             }
-        });
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(init);
+            }
+            Err(_) => {
+                tracing::warn!("namespace created outside a tokio runtime: adapter not initialised")
+            }
+        }
         nsp
     }
 
