@@ -2,7 +2,7 @@
 
 mod engine_support;
 
-use engine_support::{client, fast_config, Ev, Fixture};
+use engine_support::{client, fast_config, heartbeat_config, Ev, Fixture};
 use sio_protocol::engine::Packet;
 use sio_server::engine::{CloseReason, CookieConfig, CorsConfig, EngineConfig, HttpCompression};
 use std::io::Read;
@@ -24,8 +24,8 @@ async fn handshake_echo_text_and_binary() {
     let sid = v["sid"].as_str().unwrap().to_string();
     assert_eq!(sid.len(), 20);
     assert_eq!(v["upgrades"], serde_json::json!(["websocket"]));
-    assert_eq!(v["pingInterval"], 300);
-    assert_eq!(v["pingTimeout"], 200);
+    assert_eq!(v["pingInterval"], 30_000);
+    assert_eq!(v["pingTimeout"], 20_000);
     assert_eq!(v["maxPayload"], 1_000_000);
     assert_eq!(f.next_event().await, Ev::Open(sid.clone()));
 
@@ -72,7 +72,7 @@ async fn post_over_the_limit_is_413_and_the_session_lives_on() {
 
 #[tokio::test]
 async fn close_packet_closes_with_transport_close_and_pending_poll_gets_noop() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     let poll = tokio::spawn({
@@ -95,7 +95,7 @@ async fn close_packet_closes_with_transport_close_and_pending_poll_gets_noop() {
 
 #[tokio::test]
 async fn second_concurrent_poll_is_400_and_closes_the_session() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     let first = tokio::spawn({
@@ -115,7 +115,7 @@ async fn second_concurrent_poll_is_400_and_closes_the_session() {
 
 #[tokio::test]
 async fn aborted_poll_closes_the_session() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     let aborting = reqwest::Client::builder().build().unwrap();
@@ -157,7 +157,7 @@ async fn binary_content_type_is_refused() {
 
 #[tokio::test]
 async fn heartbeat_pings_and_times_out() {
-    let mut f = Fixture::start(fast_config()).await;
+    let mut f = Fixture::start(heartbeat_config(Duration::from_millis(1500))).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     for _ in 0..2 {
@@ -176,7 +176,7 @@ async fn heartbeat_pings_and_times_out() {
 
 #[tokio::test]
 async fn forced_close_delivers_queue_then_close_packet() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     let socket = f.engine.socket(&sid).unwrap();
@@ -356,7 +356,7 @@ async fn compression_can_be_turned_off_and_small_answers_stay_plain() {
 
 #[tokio::test]
 async fn shutdown_closes_every_session() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let c = client();
     let a = f.open_polling(&c).await;
     let b = f.open_polling(&c).await;
@@ -390,7 +390,7 @@ async fn shutdown_closes_every_session() {
 
 #[tokio::test]
 async fn shutdown_does_not_wait_for_a_session_closing_without_a_poll() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     let socket = f.engine.socket(&sid).unwrap();
@@ -433,7 +433,7 @@ async fn sessions_keep_the_request_info() {
 #[tokio::test]
 async fn concurrent_posts_are_refused_and_close_the_session() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     let addr = f.server.local_addr();

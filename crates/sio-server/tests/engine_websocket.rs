@@ -2,7 +2,7 @@
 
 mod engine_support;
 
-use engine_support::{client, fast_config, Ev, Fixture};
+use engine_support::{client, fast_config, heartbeat_config, Ev, Fixture};
 use futures_util::{SinkExt, StreamExt};
 use sio_protocol::engine::{Frame, Packet};
 use sio_server::engine::CloseReason;
@@ -45,7 +45,7 @@ async fn open_ws(f: &Fixture) -> (Ws, String) {
 
 #[tokio::test]
 async fn websocket_only_session_echoes_text_and_binary() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let (mut ws, sid) = open_ws(&f).await;
     assert_eq!(f.next_event().await, Ev::Open(sid.clone()));
     assert_eq!(
@@ -67,7 +67,7 @@ async fn websocket_only_session_echoes_text_and_binary() {
 
 #[tokio::test]
 async fn websocket_heartbeat_and_ping_timeout() {
-    let mut f = Fixture::start(fast_config()).await;
+    let mut f = Fixture::start(heartbeat_config(Duration::from_millis(1500))).await;
     let (mut ws, sid) = open_ws(&f).await;
     for _ in 0..2 {
         assert_eq!(next_text(&mut ws).await, "2");
@@ -98,7 +98,7 @@ async fn closing_a_client_websocket_is_transport_close() {
 
 #[tokio::test]
 async fn server_close_and_batched_writes_reach_the_client_in_order() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let (mut ws, sid) = open_ws(&f).await;
     let socket = f.engine.socket(&sid).unwrap();
     let frames: Vec<Frame> = (0..50).map(|i| Frame::message(&i.to_string())).collect();
@@ -115,7 +115,7 @@ async fn server_close_and_batched_writes_reach_the_client_in_order() {
 
 #[tokio::test]
 async fn upgrade_from_polling_keeps_frames_buffered_during_the_upgrade() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     let (mut ws, _) = connect_async(format!("{}&transport=websocket&sid={sid}", f.ws_base))
@@ -159,12 +159,7 @@ async fn upgrade_from_polling_keeps_frames_buffered_during_the_upgrade() {
 
 #[tokio::test]
 async fn upgrade_times_out_and_the_session_stays_on_polling() {
-    let f = Fixture::start(
-        fast_config()
-            .ping_interval(Duration::from_secs(30))
-            .upgrade_timeout(Duration::from_millis(200)),
-    )
-    .await;
+    let f = Fixture::start(fast_config().upgrade_timeout(Duration::from_millis(200))).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     let (mut ws, _) = connect_async(format!("{}&transport=websocket&sid={sid}", f.ws_base))
@@ -184,7 +179,7 @@ async fn upgrade_times_out_and_the_session_stays_on_polling() {
 
 #[tokio::test]
 async fn shutdown_closes_websocket_sessions() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let (mut ws, sid) = open_ws(&f).await;
     tokio::time::timeout(Duration::from_secs(10), f.server.shutdown())
         .await
