@@ -213,6 +213,12 @@ async fn typed_socket_data_is_shared_and_fetchable() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn empty_child_namespaces_are_cleaned_up_when_asked() {
     let io = Server::new(ServerConfig::default().cleanup_empty_child_namespaces(true));
+    let (ns_tx, mut new_namespaces) = mpsc::unbounded_channel();
+    io.on_new_namespace(move |nsp| {
+        let _ = ns_tx.send(nsp.name().to_owned());
+    });
+    io.of("/static");
+    assert_eq!(recv(&mut new_namespaces).await, "/static");
     let parent = io.of_dynamic(|name, _| name.starts_with("/room-"));
     let (tx, mut connected) = mpsc::unbounded_channel();
     parent.on_connection(move |socket: Socket| {
@@ -232,6 +238,7 @@ async fn empty_child_namespaces_are_cleaned_up_when_asked() {
     raw.send("40/room-1,").await;
     assert!(raw.next_text().await.starts_with("40/room-1,"));
     assert_eq!(recv(&mut connected).await, "/room-1");
+    assert_eq!(recv(&mut new_namespaces).await, "/room-1");
     assert_eq!(parent.children().len(), 1);
     assert!(io.namespaces().iter().any(|n| n.name() == "/room-1"));
     raw.send("41/room-1,").await;

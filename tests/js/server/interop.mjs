@@ -91,6 +91,12 @@ test("ack with timeout (emitWithAck)", async () => {
   assert.deepEqual(r, { status: "ok", arg1: { foo: "bar" }, arg2: "baz" });
 });
 
+test("client-side ack timeout when the server does not answer", async () => {
+  const s = await connected();
+  await assert.rejects(s.timeout(300).emitWithAck("no-answer", 1), /operation has timed out/);
+  assert.equal(await ack(s, "ping"), "pong");
+});
+
 test("typed handler arguments; bad arguments reach the error handler", async () => {
   const s = await connected();
   const all = await new Promise((resolve) => s.emit("typed", "abc", 7, (...a) => resolve(a)));

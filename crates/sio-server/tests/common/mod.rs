@@ -122,6 +122,7 @@ fn main_handlers(
         );
     });
 
+    socket.on("no-answer", |_s: Socket, _: Value| async move {});
     socket.on("ping", |_s: Socket, _: Value, ack: AckSender| async move {
         let _ = ack.send("pong");
     });
