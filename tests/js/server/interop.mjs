@@ -303,7 +303,7 @@ test("disconnect reasons: client namespace disconnect, server namespace disconne
   a.disconnect();
   const b = await connected();
   let reason;
-  for (let i = 0; i < 50 && !reason; i++) {
+  for (let i = 0; i < 200 && !reason; i++) {
     reason = await ack(b, "reason-of", id);
     if (!reason) await new Promise((r) => setTimeout(r, 50));
   }
@@ -319,7 +319,7 @@ test("transport close reason when the connection drops", async () => {
   a.io.engine.close();
   const b = await connected();
   let reason;
-  for (let i = 0; i < 100 && !reason; i++) {
+  for (let i = 0; i < 200 && !reason; i++) {
     reason = await ack(b, "reason-of", id);
     if (!reason) await new Promise((r) => setTimeout(r, 50));
   }
