@@ -16,9 +16,12 @@
 
 mod handlers;
 
+use axum::extract::{ConnectInfo, Request};
 use axum::response::Html;
 use axum::routing::get;
+use sio_server::engine::RemoteAddr;
 use sio_server::{Server, ServerConfig};
+use std::net::SocketAddr;
 
 const PAGE: &str = r#"<!doctype html>
 <html><head><meta charset="utf-8"><title>sio chat</title>
@@ -78,7 +81,14 @@ async fn main() -> std::io::Result<()> {
                 async move { ([("content-type", "application/javascript")], js) }
             }),
         )
-        .layer(io.layer());
+        .layer(io.layer())
+        // The peer address for `socket.handshake().address` (axum keeps it as `ConnectInfo`).
+        .layer(axum::middleware::map_request(
+            |ConnectInfo(peer): ConnectInfo<SocketAddr>, mut req: Request| async move {
+                req.extensions_mut().insert(RemoteAddr(peer));
+                req
+            },
+        ));
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
@@ -86,7 +96,7 @@ async fn main() -> std::io::Result<()> {
     tracing::info!("chat on http://{}", listener.local_addr()?);
     axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .await
 }
