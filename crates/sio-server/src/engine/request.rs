@@ -23,7 +23,25 @@ pub struct RequestInfo {
 /// A request extension carrying the peer address; [`Engine::listen`](super::Engine::listen) inserts it.
 ///
 /// When mounting the engine elsewhere, insert it (or a plain `SocketAddr`) into the request extensions
-/// to fill [`RequestInfo::remote_addr`].
+/// to fill [`RequestInfo::remote_addr`] (and the Socket.IO `handshake.address`). The engine cannot read a
+/// framework's own connection info; in axum, serve the app with connect info and map each request,
+/// outside the engine's layer:
+///
+/// ```no_run
+/// # use axum::extract::{ConnectInfo, Request};
+/// # use sio_server::engine::RemoteAddr;
+/// # use std::net::SocketAddr;
+/// # async fn run(io: sio_server::Server, app: axum::Router) -> std::io::Result<()> {
+/// let app = app.layer(io.layer()).layer(axum::middleware::map_request(
+///     |ConnectInfo(peer): ConnectInfo<SocketAddr>, mut req: Request| async move {
+///         req.extensions_mut().insert(RemoteAddr(peer));
+///         req
+///     },
+/// ));
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+/// axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RemoteAddr(pub SocketAddr);
 
