@@ -1,0 +1,148 @@
+//! Session lifecycles: every way a session ends leaves no entry in the registry and no task behind.
+
+mod engine_support;
+
+use engine_support::{client, fast_config, Ev, Fixture, Recorder};
+use futures_util::{SinkExt, StreamExt};
+use sio_server::engine::{CloseReason, Engine};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{connect_async, MaybeTlsStream, WebSocketStream};
+
+type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The next data message, `None` once the websocket is closed.
+async fn next(ws: &mut Ws) -> Option<Message> {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("message in time")
+        {
+            Some(Ok(Message::Ping(_))) | Some(Ok(Message::Pong(_))) => continue,
+            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+            Some(Ok(m)) => return Some(m),
+        }
+    }
+}
+
+async fn next_text(ws: &mut Ws) -> String {
+    match next(ws).await {
+        Some(Message::Text(t)) => t.to_string(),
+        other => panic!("expected text, got {other:?}"),
+    }
+}
+
+fn sid_of_open(open: &str) -> String {
+    assert!(open.starts_with('0'), "{open}");
+    let v: serde_json::Value = serde_json::from_str(&open[1..]).expect("open json");
+    v["sid"].as_str().expect("sid").to_string()
+}
+
+async fn open_ws(f: &Fixture) -> (Ws, String) {
+    let (mut ws, _) = connect_async(format!("{}&transport=websocket", f.ws_base))
+        .await
+        .expect("connect");
+    let sid = sid_of_open(&next_text(&mut ws).await);
+    (ws, sid)
+}
+
+/// Waits until only `baseline` references to the engine remain: every session task (and every
+/// HTTP connection) has ended.
+async fn tasks_end(engine: &Arc<Engine<Recorder>>, baseline: usize) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while Arc::strong_count(engine) > baseline {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} session tasks still hold the engine",
+            Arc::strong_count(engine) - baseline
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn many_sessions_of_every_kind_open_and_close_without_leaks() {
+    const N: usize = 8;
+    let mut f = Fixture::start(fast_config()).await;
+    let baseline = Arc::strong_count(&f.engine);
+    let c = client();
+    let mut expected = Vec::new();
+
+    for _ in 0..N {
+        // Polling, closed by the client's `1`.
+        let sid = f.open_polling(&c).await;
+        let res = c.post(f.poll_url(&sid)).body("1").send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        expected.push((sid, CloseReason::TransportClose));
+
+        // Polling, closed by the server with a poll waiting.
+        let sid = f.open_polling(&c).await;
+        let poll = tokio::spawn({
+            let (c, url) = (c.clone(), f.poll_url(&sid));
+            async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+        });
+        let socket = f.engine.socket(&sid).unwrap();
+        while !socket.is_writable() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        socket.close(CloseReason::ForcedClose);
+        assert_eq!(poll.await.unwrap(), "1");
+        expected.push((sid, CloseReason::ForcedClose));
+
+        // Websocket, closed by the client's close frame.
+        let (mut ws, sid) = open_ws(&f).await;
+        ws.close(None).await.unwrap();
+        assert_eq!(next(&mut ws).await, None);
+        expected.push((sid, CloseReason::TransportClose));
+
+        // Websocket, dropped without a close frame.
+        let (ws, sid) = open_ws(&f).await;
+        drop(ws);
+        expected.push((sid, CloseReason::TransportClose));
+
+        // Websocket, closed by the server.
+        let (mut ws, sid) = open_ws(&f).await;
+        f.engine.socket(&sid).unwrap().close(CloseReason::ForcedClose);
+        assert_eq!(next(&mut ws).await, None);
+        expected.push((sid, CloseReason::ForcedClose));
+
+        // Upgraded from polling, then closed by the client's `1` over the websocket.
+        let sid = f.open_polling(&c).await;
+        let (mut ws, _) = connect_async(format!("{}&transport=websocket&sid={sid}", f.ws_base))
+            .await
+            .unwrap();
+        ws.send(Message::text("2probe")).await.unwrap();
+        assert_eq!(next_text(&mut ws).await, "3probe");
+        ws.send(Message::text("5")).await.unwrap();
+        ws.send(Message::text("1")).await.unwrap();
+        assert_eq!(next(&mut ws).await, None);
+        expected.push((sid, CloseReason::TransportClose));
+
+        // An upgrade abandoned mid-probe, then the polling session closed by the client.
+        let sid = f.open_polling(&c).await;
+        let (mut ws, _) = connect_async(format!("{}&transport=websocket&sid={sid}", f.ws_base))
+            .await
+            .unwrap();
+        ws.send(Message::text("2probe")).await.unwrap();
+        assert_eq!(next_text(&mut ws).await, "3probe");
+        drop(ws);
+        let res = c.post(f.poll_url(&sid)).body("1").send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        expected.push((sid, CloseReason::TransportClose));
+    }
+
+    let mut closed = Vec::new();
+    while closed.len() < expected.len() {
+        if let Ev::Close(sid, reason) = f.next_event().await {
+            closed.push((sid, reason));
+        }
+    }
+    closed.sort_by(|a, b| a.0.cmp(&b.0));
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(closed, expected);
+    assert_eq!(f.engine.sessions(), 0);
+    // Idle keep-alive connections hold the engine too: close them before counting.
+    drop(c);
+    tasks_end(&f.engine, baseline).await;
+}
