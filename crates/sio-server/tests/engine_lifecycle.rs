@@ -4,9 +4,14 @@ mod engine_support;
 
 use engine_support::{client, fast_config, Ev, Fixture, Recorder};
 use futures_util::{SinkExt, StreamExt};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
 use sio_server::engine::{CloseReason, Engine};
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{connect_async, MaybeTlsStream, WebSocketStream};
 
@@ -145,4 +150,65 @@ async fn many_sessions_of_every_kind_open_and_close_without_leaks() {
     // Idle keep-alive connections hold the engine too: close them before counting.
     drop(c);
     tasks_end(&f.engine, baseline).await;
+}
+
+/// Holds every `101` answer (notifying `held`) until `release` is notified, so that a websocket
+/// handshake can straddle a shutdown.
+async fn serve_holding_upgrades(
+    engine: Arc<Engine<Recorder>>,
+    held: Arc<Notify>,
+    release: Arc<Notify>,
+) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let (engine, held, release) = (engine.clone(), held.clone(), release.clone());
+            tokio::spawn(async move {
+                let service = service_fn(move |req| {
+                    let (engine, held, release) = (engine.clone(), held.clone(), release.clone());
+                    async move {
+                        let res = engine.handle(req).await;
+                        if res.status() == http::StatusCode::SWITCHING_PROTOCOLS {
+                            held.notify_one();
+                            release.notified().await;
+                        }
+                        Ok::<_, Infallible>(res)
+                    }
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .with_upgrades()
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn a_websocket_handshake_straddling_shutdown_does_not_outlive_it() {
+    let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let engine = Engine::new(fast_config(), Recorder(tx));
+    let (held, release) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let addr = serve_holding_upgrades(engine.clone(), held.clone(), release.clone()).await;
+    let connect = tokio::spawn(connect_async(format!(
+        "ws://{addr}/engine.io/?EIO=4&transport=websocket"
+    )));
+    // The handshake was accepted (the 101 is held back); shut down before the upgrade completes.
+    tokio::time::timeout(Duration::from_secs(10), held.notified())
+        .await
+        .expect("handshake in time");
+    tokio::time::timeout(Duration::from_secs(10), engine.close())
+        .await
+        .expect("shutdown in time");
+    release.notify_one();
+    let (mut ws, _) = connect.await.unwrap().expect("101");
+    // The websocket is refused a session: closed at once, no open packet.
+    assert_eq!(next(&mut ws).await, None);
+    assert_eq!(engine.sessions(), 0);
+    assert!(events.try_recv().is_err(), "no session was opened");
 }

@@ -77,9 +77,12 @@ impl<H: EngineHandler> Engine<H> {
     /// Closes every session with [`CloseReason::ServerShuttingDown`](super::CloseReason::ServerShuttingDown)
     /// and waits until all are gone; new handshakes are refused from now on (503).
     pub async fn close(&self) {
-        self.shutting_down.store(true, Ordering::SeqCst);
-        let sockets: Vec<EngineSocket> =
-            self.registry().values().map(|e| e.socket.clone()).collect();
+        let sockets: Vec<EngineSocket> = {
+            // Set under the lock: a session registering concurrently is either refused or listed here.
+            let sessions = self.registry();
+            self.shutting_down.store(true, Ordering::SeqCst);
+            sessions.values().map(|e| e.socket.clone()).collect()
+        };
         for socket in sockets {
             socket.close(super::CloseReason::ServerShuttingDown);
             // A session already closing (waiting for a last poll) must stop waiting.
