@@ -108,7 +108,10 @@ async fn many_sessions_of_every_kind_open_and_close_without_leaks() {
 
         // Websocket, closed by the server.
         let (mut ws, sid) = open_ws(&f).await;
-        f.engine.socket(&sid).unwrap().close(CloseReason::ForcedClose);
+        f.engine
+            .socket(&sid)
+            .unwrap()
+            .close(CloseReason::ForcedClose);
         assert_eq!(next(&mut ws).await, None);
         expected.push((sid, CloseReason::ForcedClose));
 
