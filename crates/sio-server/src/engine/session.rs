@@ -62,7 +62,8 @@ pub(crate) struct Session<H: EngineHandler> {
     pub(crate) commands: mpsc::Receiver<Command>,
     pub(crate) heartbeat: Heartbeat,
     pub(crate) link: Link,
-    pub(crate) probe: Option<Probe>,
+    /// Boxed: rare, and large (a whole websocket).
+    pub(crate) probe: Option<Box<Probe>>,
 }
 
 /// A step's outcome: go on, or the session ends with a reason (the transport already told).
@@ -89,26 +90,30 @@ impl<H: EngineHandler> Session<H> {
         tokio::spawn(session.run());
     }
 
-    async fn run(mut self) {
-        self.engine.handler().on_open(&self.socket);
-        let reason = loop {
-            let requested = self.socket.state().close_request;
-            if let Some(reason) = requested {
-                break self.close_requested(reason).await;
-            }
-            if let Err(reason) = self.flush().await {
-                break reason;
-            }
-            let mut event = self.next_event().await;
-            if self.heartbeat.overdue() {
-                // A timer that fired late must not let a request slip in after the deadline.
-                event = Event::PingTimeout;
-            }
-            if let Err(reason) = self.on_event(event).await {
-                break reason;
-            }
-        };
-        self.finish(reason);
+    // Not an `async fn`: that would store the session twice in the task (the argument, and the
+    // binding it is moved into); the block keeps it once, in place.
+    fn run(mut self) -> impl std::future::Future<Output = ()> + Send {
+        async move {
+            self.engine.handler().on_open(&self.socket);
+            let reason = loop {
+                let requested = self.socket.state().close_request;
+                if let Some(reason) = requested {
+                    break self.close_requested(reason).await;
+                }
+                if let Err(reason) = self.flush().await {
+                    break reason;
+                }
+                let mut event = self.next_event().await;
+                if self.heartbeat.overdue() {
+                    // A timer that fired late must not let a request slip in after the deadline.
+                    event = Event::PingTimeout;
+                }
+                if let Err(reason) = self.on_event(event).await {
+                    break reason;
+                }
+            };
+            self.finish(reason);
+        }
     }
 
     async fn next_event(&mut self) -> Event {
