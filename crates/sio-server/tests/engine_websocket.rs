@@ -234,3 +234,17 @@ async fn websocket_handshake_sets_the_cookie_and_sends_the_initial_packet() {
     let socket = f.engine.socket(sid).unwrap();
     assert!(socket.is_writable());
 }
+
+#[tokio::test]
+async fn a_second_websocket_for_a_websocket_session_is_closed() {
+    let f = Fixture::start(fast_config()).await;
+    let (mut ws, sid) = open_ws(&f).await;
+    let (mut second, _) = connect_async(format!("{}&transport=websocket&sid={sid}", f.ws_base))
+        .await
+        .expect("101 as engine.io answers");
+    assert_eq!(next(&mut second).await, None);
+    ws.send(Message::text("4still")).await.unwrap();
+    assert_eq!(next_text(&mut ws).await, "4still");
+    let res = client().get(f.poll_url(&sid)).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+}

@@ -18,7 +18,9 @@ use tokio::sync::{mpsc, Notify};
 #[derive(Clone)]
 pub(crate) struct SessionEntry {
     pub(crate) socket: EngineSocket,
-    pub(crate) commands: mpsc::Sender<Command>,
+    /// `None` for a session opened on websocket: no HTTP request is ever handed to it, and an idle
+    /// websocket session should not carry a channel it never uses.
+    pub(crate) commands: Option<mpsc::Sender<Command>>,
 }
 
 /// An Engine.IO v4 server: sessions, transports, heartbeat, with events going to `H`.
@@ -210,23 +212,20 @@ impl<H: EngineHandler> Engine<H> {
                 }
                 return self.upgrade_session(req, entry);
             }
+            let Some(commands) = entry.commands else {
+                return fail(EngineError::BadRequest, None);
+            };
             return match *req.method() {
                 Method::GET => {
                     let guard = guard
                         .take()
                         .unwrap_or_else(|| poll_request::AbortGuard::new(entry.socket));
-                    poll_request::poll(&self.config, guard, entry.commands, req.headers()).await
+                    poll_request::poll(&self.config, guard, commands, req.headers()).await
                 }
                 Method::POST => {
                     let (parts, body) = req.into_parts();
-                    poll_request::data(
-                        &self.config,
-                        &entry.socket,
-                        entry.commands,
-                        &parts.headers,
-                        body,
-                    )
-                    .await
+                    poll_request::data(&self.config, &entry.socket, commands, &parts.headers, body)
+                        .await
                 }
                 _ => errors::status(StatusCode::INTERNAL_SERVER_ERROR),
             };

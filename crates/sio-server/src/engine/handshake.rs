@@ -61,7 +61,8 @@ impl<H: EngineHandler> Engine<H> {
                     return;
                 }
             };
-            let ws = websocket::from_upgraded(upgraded, engine.config()).await;
+            let ws =
+                websocket::from_upgraded(upgraded, websocket::ws_config(engine.config())).await;
             let open = engine.open_frame(&id, Transport::Websocket);
             let Some((socket, commands)) = engine.register(id, info, Transport::Websocket) else {
                 // The server began shutting down while the handshake was under way.
@@ -91,14 +92,20 @@ impl<H: EngineHandler> Engine<H> {
         let Some(on_upgrade) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() else {
             return EngineError::BadRequest.upgrade_response(None);
         };
-        let config = self.config().clone();
+        let ws_config = websocket::ws_config(self.config());
         tokio::spawn(async move {
             let Ok(upgraded) = on_upgrade.await else {
                 return;
             };
-            let ws = websocket::from_upgraded(upgraded, &config).await;
+            let ws = websocket::from_upgraded(upgraded, ws_config).await;
+            // A session opened on websocket cannot upgrade: its new websocket is closed at once.
+            let Some(commands) = entry.commands else {
+                tracing::debug!(sid = %entry.socket.id(), "transport had already been upgraded");
+                websocket::discard(ws);
+                return;
+            };
             if let Err(mpsc::error::SendError(Command::Upgrade(ws))) =
-                entry.commands.send(Command::Upgrade(Box::new(ws))).await
+                commands.send(Command::Upgrade(Box::new(ws))).await
             {
                 websocket::discard(*ws);
             }
@@ -124,7 +131,7 @@ impl<H: EngineHandler> Engine<H> {
         id: String,
         info: RequestInfo,
         transport: Transport,
-    ) -> Option<(EngineSocket, mpsc::Receiver<Command>)> {
+    ) -> Option<(EngineSocket, Option<mpsc::Receiver<Command>>)> {
         let socket = EngineSocket::new(
             id.clone(),
             info,
@@ -136,7 +143,13 @@ impl<H: EngineHandler> Engine<H> {
                 socket.push_control(initial.clone());
             }
         }
-        let (tx, rx) = mpsc::channel(COMMAND_CAPACITY);
+        let (tx, rx) = match transport {
+            Transport::Polling => {
+                let (tx, rx) = mpsc::channel(COMMAND_CAPACITY);
+                (Some(tx), Some(rx))
+            }
+            Transport::Websocket => (None, None),
+        };
         let entry = SessionEntry {
             socket: socket.clone(),
             commands: tx,

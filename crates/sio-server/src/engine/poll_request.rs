@@ -3,7 +3,7 @@
 use super::compress::{self, Encoding};
 use super::errors::{self, EngineError};
 use super::polling::PollAnswer;
-use super::session::Command;
+use super::session::{Command, PostedData};
 use super::{CloseReason, EngineBody, EngineConfig, EngineSocket};
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
@@ -89,11 +89,11 @@ where
         }
     };
     let (tx, rx) = oneshot::channel();
-    let cmd = Command::Data {
+    let cmd = Command::Data(Box::new(PostedData {
         packets,
         parse_error,
         reply: tx,
-    };
+    }));
     if commands.send(cmd).await.is_err() {
         return EngineError::UnknownSid.response(None);
     }

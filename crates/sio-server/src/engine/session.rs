@@ -14,14 +14,17 @@ use tokio::time::{sleep_until, Instant};
 pub(crate) enum Command {
     /// A polling GET waits for frames.
     Poll(oneshot::Sender<PollAnswer>),
-    /// A polling POST was read and decoded; `parse_error` if its tail did not decode.
-    Data {
-        packets: Vec<Packet>,
-        parse_error: bool,
-        reply: oneshot::Sender<bool>,
-    },
+    /// A polling POST was read and decoded (boxed to keep every slot of the channel small).
+    Data(Box<PostedData>),
     /// A websocket for this session was opened (an upgrade attempt).
     Upgrade(Box<WsStream>),
+}
+
+/// The packets of a polling POST; `parse_error` if its tail did not decode.
+pub(crate) struct PostedData {
+    pub(crate) packets: Vec<Packet>,
+    pub(crate) parse_error: bool,
+    pub(crate) reply: oneshot::Sender<bool>,
 }
 
 /// The transport currently carrying the session.
@@ -59,7 +62,8 @@ enum Event {
 pub(crate) struct Session<H: EngineHandler> {
     pub(crate) engine: Arc<Engine<H>>,
     pub(crate) socket: EngineSocket,
-    pub(crate) commands: mpsc::Receiver<Command>,
+    /// HTTP requests handed over (polling sessions only).
+    pub(crate) commands: Option<mpsc::Receiver<Command>>,
     pub(crate) heartbeat: Heartbeat,
     pub(crate) link: Link,
     /// Boxed: rare, and large (a whole websocket).
@@ -74,7 +78,7 @@ impl<H: EngineHandler> Session<H> {
     pub(crate) fn spawn(
         engine: Arc<Engine<H>>,
         socket: EngineSocket,
-        commands: mpsc::Receiver<Command>,
+        commands: Option<mpsc::Receiver<Command>>,
         link: Link,
     ) {
         let config = engine.config();
@@ -132,7 +136,7 @@ impl<H: EngineHandler> Session<H> {
             _ = socket.0.wake.notified() => Event::Wake,
             _ = sleep_until(beat) => Event::Heartbeat,
             event = link_event(link) => event,
-            cmd = commands.recv() => Event::Command(cmd),
+            cmd = recv_some(commands) => Event::Command(cmd),
             msg = super::upgrade::next_probe_message(probe) => Event::Probe(msg),
             _ = sleep_until_some(upgrade_deadline) => Event::UpgradeTimeout,
             _ = sleep_until_some(noop_at) => Event::UpgradeNoop,
@@ -152,11 +156,14 @@ impl<H: EngineHandler> Session<H> {
             Event::PingTimeout => Err(self.abort(CloseReason::PingTimeout).await),
             Event::Command(None) => Ok(()),
             Event::Command(Some(Command::Poll(reply))) => self.on_poll(reply).await,
-            Event::Command(Some(Command::Data {
-                packets,
-                parse_error,
-                reply,
-            })) => self.on_data(packets, parse_error, reply).await,
+            Event::Command(Some(Command::Data(data))) => {
+                let PostedData {
+                    packets,
+                    parse_error,
+                    reply,
+                } = *data;
+                self.on_data(packets, parse_error, reply).await
+            }
             Event::Command(Some(Command::Upgrade(ws))) => {
                 self.on_upgrade_request(*ws);
                 Ok(())
@@ -284,6 +291,14 @@ async fn link_event(link: &mut Link) -> Event {
             super::polling::aborted(link).await;
             Event::PollAborted
         }
+    }
+}
+
+/// The next command, if the session has a command channel (never resolves otherwise).
+pub(crate) async fn recv_some(commands: &mut Option<mpsc::Receiver<Command>>) -> Option<Command> {
+    match commands {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }
 

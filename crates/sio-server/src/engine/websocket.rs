@@ -66,13 +66,8 @@ pub(crate) fn ws_config(config: &EngineConfig) -> WebSocketConfig {
 }
 
 /// Turns the upgraded connection into a websocket.
-pub(crate) async fn from_upgraded(upgraded: Upgraded, config: &EngineConfig) -> WsStream {
-    WebSocketStream::from_raw_socket(
-        TokioIo::new(upgraded),
-        Role::Server,
-        Some(ws_config(config)),
-    )
-    .await
+pub(crate) async fn from_upgraded(upgraded: Upgraded, config: WebSocketConfig) -> WsStream {
+    WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await
 }
 
 /// The websocket message carrying a frame (text is shared, not copied).
