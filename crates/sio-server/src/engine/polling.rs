@@ -111,7 +111,7 @@ impl<H: EngineHandler> Session<H> {
                 return;
             }
             s.ready = false;
-            s.queue.drain(..).collect::<Vec<_>>()
+            Vec::from(std::mem::take(&mut s.queue))
         };
         if let Some(p) = pending.take() {
             p.answer(PollAnswer::Frames(frames));

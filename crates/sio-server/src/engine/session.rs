@@ -6,6 +6,7 @@ use super::upgrade::Probe;
 use super::websocket::WsStream;
 use super::{CloseReason, Engine, EngineHandler, EngineSocket, Transport};
 use sio_protocol::engine::{Frame, Packet, PacketType};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, Instant};
@@ -66,6 +67,8 @@ pub(crate) struct Session<H: EngineHandler> {
     pub(crate) commands: Option<mpsc::Receiver<Command>>,
     pub(crate) heartbeat: Heartbeat,
     pub(crate) link: Link,
+    /// The websocket batch being written, swapped with the socket's queue (reused, not reallocated).
+    pub(crate) batch: VecDeque<Frame>,
     /// Boxed: rare, and large (a whole websocket).
     pub(crate) probe: Option<Box<Probe>>,
 }
@@ -89,6 +92,7 @@ impl<H: EngineHandler> Session<H> {
             commands,
             heartbeat,
             link,
+            batch: VecDeque::new(),
             probe: None,
         };
         tokio::spawn(session.run());

@@ -9,6 +9,17 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 
+/// Frames of room a written batch keeps for the next one; what a burst added beyond is given back.
+const KEPT_BATCH_CAPACITY: usize = 64;
+
+/// Empties a written batch for reuse by [`EngineSocket::swap_queue`], shrinking it after a burst.
+pub(crate) fn recycle_batch(batch: &mut VecDeque<Frame>) {
+    batch.clear();
+    if batch.capacity() > KEPT_BATCH_CAPACITY {
+        batch.shrink_to(KEPT_BATCH_CAPACITY);
+    }
+}
+
 /// Why [`EngineSocket::send`] refused frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SendError {
@@ -153,9 +164,67 @@ impl EngineSocket {
         self.state().queue.push_back(frame);
     }
 
-    /// Takes every queued frame.
+    /// Takes every queued frame; the queue starts over without the capacity a burst gave it.
     pub(crate) fn take_queue(&self) -> Vec<Frame> {
-        self.state().queue.drain(..).collect()
+        Vec::from(std::mem::take(&mut self.state().queue))
+    }
+
+    /// Exchanges the queue with `batch` (empty, recycled with [`recycle_batch`]): the queued frames
+    /// move out in O(1) and without allocating, and `batch`'s buffer becomes the queue.
+    pub(crate) fn swap_queue(&self, batch: &mut VecDeque<Frame>) {
+        debug_assert!(batch.is_empty());
+        std::mem::swap(&mut self.state().queue, batch);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn socket() -> EngineSocket {
+        let info = RequestInfo {
+            method: http::Method::GET,
+            uri: http::Uri::from_static("/"),
+            headers: http::HeaderMap::new(),
+            remote_addr: None,
+            secure: false,
+            issued: std::time::SystemTime::now(),
+        };
+        EngineSocket::new("sid".into(), info, Transport::Websocket, 10_000)
+    }
+
+    #[test]
+    fn a_burst_leaves_no_large_buffers_behind() {
+        let socket = socket();
+        let mut batch = VecDeque::new();
+        let burst = vec![Frame::message("x"); 5_000];
+        socket.send(&burst).unwrap();
+        socket.swap_queue(&mut batch);
+        assert_eq!(batch.len(), 5_000);
+        recycle_batch(&mut batch);
+        assert!(batch.capacity() <= KEPT_BATCH_CAPACITY);
+        socket.send(&burst).unwrap();
+        let taken = socket.take_queue();
+        assert_eq!(taken.len(), 5_000);
+        assert!(socket.state().queue.capacity() <= KEPT_BATCH_CAPACITY);
+    }
+
+    #[test]
+    fn batches_alternate_without_losing_order() {
+        let socket = socket();
+        let mut batch = VecDeque::new();
+        socket
+            .send(&[Frame::message("a"), Frame::message("b")])
+            .unwrap();
+        socket.swap_queue(&mut batch);
+        socket.send(&[Frame::message("c")]).unwrap();
+        assert_eq!(
+            Vec::from(batch.clone()),
+            vec![Frame::message("a"), Frame::message("b")]
+        );
+        recycle_batch(&mut batch);
+        socket.swap_queue(&mut batch);
+        assert_eq!(Vec::from(batch), vec![Frame::message("c")]);
     }
 }
 

@@ -1,6 +1,7 @@
 //! The websocket transport: accepting the HTTP upgrade, reading and batched writing in the session task.
 
 use super::session::{Link, Session, Step};
+use super::socket::recycle_batch;
 use super::{CloseReason, EngineConfig, EngineHandler};
 use futures_util::{SinkExt, StreamExt};
 use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
@@ -92,7 +93,7 @@ pub(crate) async fn next_message(link: &mut Link) -> Option<Result<Message, tung
 /// Writes frames as one batch: every frame fed, one flush.
 pub(crate) async fn write_batch(
     ws: &mut WsStream,
-    frames: Vec<Frame>,
+    frames: impl IntoIterator<Item = Frame>,
 ) -> Result<(), tungstenite::Error> {
     for frame in frames {
         ws.feed(to_message(frame)).await?;
@@ -178,12 +179,15 @@ impl<H: EngineHandler> Session<H> {
         let Link::Websocket(ws) = &mut self.link else {
             return Ok(());
         };
-        let frames = self.socket.take_queue();
-        if frames.is_empty() {
+        let batch = &mut self.batch;
+        self.socket.swap_queue(batch);
+        if batch.is_empty() {
             return Ok(());
         }
         let limit = self.engine.config().ping_interval + self.engine.config().ping_timeout;
-        match tokio::time::timeout(limit, write_batch(ws, frames)).await {
+        let written = tokio::time::timeout(limit, write_batch(ws, batch.drain(..))).await;
+        recycle_batch(batch);
+        match written {
             Ok(Ok(())) => {
                 self.engine.handler().on_drain(&self.socket);
                 Ok(())
