@@ -7,9 +7,10 @@ use super::websocket::WsStream;
 use super::{CloseReason, Engine, EngineHandler, EngineSocket, Transport};
 use sio_protocol::engine::{Frame, Packet, PacketType};
 use std::collections::VecDeque;
+use std::pin::Pin;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{sleep_until, Instant};
+use tokio::time::{sleep_until, Instant, Sleep};
 
 /// What the HTTP side hands to a session task.
 pub(crate) enum Command {
@@ -66,6 +67,9 @@ pub(crate) struct Session<H: EngineHandler> {
     /// HTTP requests handed over (polling sessions only).
     pub(crate) commands: Option<mpsc::Receiver<Command>>,
     pub(crate) heartbeat: Heartbeat,
+    /// The heartbeat's timer, kept across events and reset only when its deadline moves: a fresh
+    /// `Sleep` per event would enter and leave the timer wheel (under its lock) for every message.
+    pub(crate) heartbeat_timer: Pin<Box<Sleep>>,
     pub(crate) link: Link,
     /// The websocket batch being written, swapped with the socket's queue (reused, not reallocated).
     pub(crate) batch: VecDeque<Frame>,
@@ -86,11 +90,13 @@ impl<H: EngineHandler> Session<H> {
     ) {
         let config = engine.config();
         let heartbeat = Heartbeat::new(config.ping_interval, config.ping_timeout);
+        let heartbeat_timer = Box::pin(sleep_until(heartbeat.deadline()));
         let session = Session {
             engine,
             socket,
             commands,
             heartbeat,
+            heartbeat_timer,
             link,
             batch: VecDeque::new(),
             probe: None,
@@ -126,11 +132,15 @@ impl<H: EngineHandler> Session<H> {
 
     async fn next_event(&mut self) -> Event {
         let beat = self.heartbeat.deadline();
+        if self.heartbeat_timer.deadline() != beat {
+            self.heartbeat_timer.as_mut().reset(beat);
+        }
         let upgrade_deadline = self.probe.as_ref().map(|p| p.deadline);
         let noop_at = self.probe.as_ref().and_then(|p| p.noop_at);
         let Session {
             socket,
             commands,
+            heartbeat_timer,
             link,
             probe,
             ..
@@ -138,7 +148,7 @@ impl<H: EngineHandler> Session<H> {
         tokio::select! {
             biased;
             _ = socket.0.wake.notified() => Event::Wake,
-            _ = sleep_until(beat) => Event::Heartbeat,
+            _ = heartbeat_timer.as_mut() => Event::Heartbeat,
             event = link_event(link) => event,
             cmd = recv_some(commands) => Event::Command(cmd),
             msg = super::upgrade::next_probe_message(probe) => Event::Probe(msg),
