@@ -88,7 +88,7 @@ impl<H: EngineHandler> Engine<H> {
         for socket in sockets {
             socket.close(super::CloseReason::ServerShuttingDown);
             // A session already closing (waiting for a last poll) must stop waiting.
-            socket.0.wake.notify_one();
+            socket.0.wake.notify();
         }
         loop {
             let emptied = self.emptied.notified();

@@ -114,7 +114,7 @@ impl<H: EngineHandler> Session<H> {
             let mut s = self.socket.state();
             s.upgrading = false;
             drop(s);
-            self.socket.0.wake.notify_one();
+            self.socket.0.wake.notify();
         }
     }
 
