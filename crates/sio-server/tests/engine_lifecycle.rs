@@ -215,3 +215,45 @@ async fn a_websocket_handshake_straddling_shutdown_does_not_outlive_it() {
     assert_eq!(engine.sessions(), 0);
     assert!(events.try_recv().is_err(), "no session was opened");
 }
+
+/// Echoes, except that a message `panic` makes the handler panic.
+struct Panicky(Recorder);
+
+impl sio_server::engine::EngineHandler for Panicky {
+    fn on_open(&self, socket: &sio_server::engine::EngineSocket) {
+        self.0.on_open(socket)
+    }
+    fn on_message(
+        &self,
+        socket: &sio_server::engine::EngineSocket,
+        message: sio_protocol::engine::Packet,
+    ) {
+        if message == sio_protocol::engine::Packet::Message("panic".into()) {
+            panic!("handler bug");
+        }
+        self.0.on_message(socket, message)
+    }
+    fn on_close(&self, socket: &sio_server::engine::EngineSocket, reason: CloseReason) {
+        self.0.on_close(socket, reason)
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_handler_does_not_leave_its_session_registered() {
+    let (tx, _events) = tokio::sync::mpsc::unbounded_channel();
+    let engine = Engine::new(fast_config(), Panicky(Recorder(tx)));
+    let server = engine.listen("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "ws://{}/engine.io/?EIO=4&transport=websocket",
+        server.local_addr()
+    );
+    let (mut ws, _) = connect_async(url).await.unwrap();
+    sid_of_open(&next_text(&mut ws).await);
+    assert_eq!(engine.sessions(), 1);
+    ws.send(Message::text("4panic")).await.unwrap();
+    assert_eq!(next(&mut ws).await, None);
+    assert_eq!(engine.sessions(), 0);
+    tokio::time::timeout(Duration::from_secs(10), server.shutdown())
+        .await
+        .expect("shutdown does not wait for the dead session");
+}

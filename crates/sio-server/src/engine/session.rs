@@ -297,6 +297,25 @@ impl<H: EngineHandler> Session<H> {
     }
 }
 
+impl<H: EngineHandler> Drop for Session<H> {
+    /// A session task that ends without [`finish`](Session::finish) (a handler panicked, or the
+    /// runtime dropped the task) still leaves the registry, so that nothing waits for it forever.
+    fn drop(&mut self) {
+        {
+            let mut s = self.socket.state();
+            if s.closed {
+                return;
+            }
+            s.closed = true;
+            s.ready = false;
+            s.upgrading = false;
+            s.queue.clear();
+        }
+        tracing::error!(sid = %self.socket.id(), "session task ended without closing the session");
+        self.engine.remove_session(self.socket.id());
+    }
+}
+
 /// The next thing the transport has to say: a websocket message, or a waiting poll's abort.
 async fn link_event(link: &mut Link) -> Event {
     match link {
