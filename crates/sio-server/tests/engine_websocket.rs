@@ -86,6 +86,19 @@ async fn websocket_message_over_the_limit_closes_the_session() {
         .await
         .unwrap();
     assert_eq!(f.close_of(&sid).await, CloseReason::TransportError);
+    // As the `ws` package does for `maxPayload`: close code 1009.
+    let close = loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("close in time")
+        {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    let code = close.map(|c| u16::from(c.code));
+    assert_eq!(code, Some(1009));
 }
 
 #[tokio::test]

@@ -11,7 +11,8 @@ use sio_protocol::engine::{Frame, Packet};
 use sio_protocol::Str;
 use std::io::ErrorKind;
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 use tokio_tungstenite::WebSocketStream;
 
@@ -155,6 +156,16 @@ impl<H: EngineHandler> Session<H> {
             None => return Err(CloseReason::TransportClose),
             Some(Err(e)) => {
                 tracing::debug!(sid = %self.socket.id(), error = %e, "websocket read failed");
+                if let tungstenite::Error::Capacity(_) = e {
+                    // As `ws` answers a message over `maxPayload`.
+                    self.cancel_upgrade();
+                    self.close_websocket_with(Some(CloseFrame {
+                        code: CloseCode::Size,
+                        reason: "Max payload size exceeded".into(),
+                    }))
+                    .await;
+                    return Err(CloseReason::TransportError);
+                }
                 let reason = error_reason(&e);
                 if reason == CloseReason::TransportError {
                     return Err(self.abort(reason).await);
@@ -205,8 +216,13 @@ impl<H: EngineHandler> Session<H> {
 
     /// Sends the websocket close frame (best effort, bounded in time).
     pub(crate) async fn close_websocket(&mut self) {
+        self.close_websocket_with(None).await;
+    }
+
+    /// Sends the websocket close frame `frame` (best effort, bounded in time).
+    async fn close_websocket_with(&mut self, frame: Option<CloseFrame>) {
         if let Link::Websocket(ws) = &mut self.link {
-            let _ = tokio::time::timeout(Duration::from_secs(2), ws.close(None)).await;
+            let _ = tokio::time::timeout(Duration::from_secs(2), ws.close(frame)).await;
         }
     }
 }
