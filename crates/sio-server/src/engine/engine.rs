@@ -1,5 +1,6 @@
 //! `Engine`: the session registry and the HTTP entry point that routes every Engine.IO request.
 
+use super::cors::CorsRequest;
 use super::errors::{self, EngineError};
 use super::session::Command;
 use super::{
@@ -144,7 +145,11 @@ impl<H: EngineHandler> Engine<H> {
         if !self.matches(req.uri().path()) {
             return errors::status(StatusCode::NOT_FOUND);
         }
-        let cors_request_headers = self.config.cors.as_ref().map(|_| req.headers().clone());
+        let cors_request_headers = self
+            .config
+            .cors
+            .as_ref()
+            .map(|_| CorsRequest::of(req.headers()));
         let upgrade = websocket::is_upgrade_request(req.headers());
         if let (Some(cors), Some(h)) = (&self.config.cors, &cors_request_headers) {
             if req.method() == Method::OPTIONS && !upgrade {
