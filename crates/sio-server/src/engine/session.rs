@@ -106,6 +106,7 @@ impl<H: EngineHandler> Session<H> {
 
     // Not an `async fn`: that would store the session twice in the task (the argument, and the
     // binding it is moved into); the block keeps it once, in place.
+    #[allow(clippy::manual_async_fn)]
     fn run(mut self) -> impl std::future::Future<Output = ()> + Send {
         async move {
             self.engine.handler().on_open(&self.socket);
