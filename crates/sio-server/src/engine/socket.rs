@@ -212,6 +212,29 @@ impl EngineSocket {
     }
 }
 
+impl PartialEq for EngineSocket {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.id == other.0.id
+    }
+}
+
+impl Eq for EngineSocket {}
+
+impl Hash for EngineSocket {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.id.hash(state);
+    }
+}
+
+impl fmt::Debug for EngineSocket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EngineSocket")
+            .field("id", &self.0.id)
+            .field("transport", &self.transport())
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,28 +302,5 @@ mod tests {
         recycle_batch(&mut batch);
         socket.swap_queue(&mut batch);
         assert_eq!(Vec::from(batch), vec![Frame::message("c")]);
-    }
-}
-
-impl PartialEq for EngineSocket {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.id == other.0.id
-    }
-}
-
-impl Eq for EngineSocket {}
-
-impl Hash for EngineSocket {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.0.id.hash(state);
-    }
-}
-
-impl fmt::Debug for EngineSocket {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EngineSocket")
-            .field("id", &self.0.id)
-            .field("transport", &self.transport())
-            .finish()
     }
 }
