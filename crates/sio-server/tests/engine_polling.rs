@@ -216,9 +216,16 @@ async fn initial_packet_follows_the_handshake() {
     )
     .await;
     let c = client();
-    let sid = f.open_polling(&c).await;
-    let poll = c.get(f.poll_url(&sid)).send().await.unwrap();
-    assert_eq!(poll.text().await.unwrap(), "4welcome");
+    let res = c
+        .get(format!("{}&transport=polling", f.base))
+        .send()
+        .await
+        .unwrap();
+    let body = res.text().await.unwrap();
+    // One payload, as engine.io answers the handshake: the open packet, then the initial packet.
+    let (open, initial) = body.split_once('\x1e').expect("two packets");
+    assert!(open.starts_with("0{"), "{open}");
+    assert_eq!(initial, "4welcome");
 }
 
 #[tokio::test]

@@ -32,7 +32,10 @@ impl<H: EngineHandler> Engine<H> {
             return errors::status(StatusCode::SERVICE_UNAVAILABLE);
         };
         Session::spawn(self.clone(), socket, commands, Link::Polling(None));
-        let mut res = poll_request::payload_response(self.config(), &parts.headers, &[open]);
+        // The initial packet rides in the handshake answer with the open packet, as in engine.io.
+        let mut frames = vec![open];
+        frames.extend(self.config().initial_packet.clone());
+        let mut res = poll_request::payload_response(self.config(), &parts.headers, &frames);
         self.set_cookie(&mut res, &id);
         res
     }
@@ -138,11 +141,6 @@ impl<H: EngineHandler> Engine<H> {
             transport,
             self.config().max_buffered_frames,
         );
-        if transport == Transport::Polling {
-            if let Some(initial) = &self.config().initial_packet {
-                socket.push_control(initial.clone());
-            }
-        }
         let (tx, rx) = match transport {
             Transport::Polling => {
                 let (tx, rx) = mpsc::channel(COMMAND_CAPACITY);
