@@ -5,12 +5,16 @@ use super::polling::{PendingPoll, PollAnswer};
 use super::upgrade::Probe;
 use super::websocket::WsStream;
 use super::{CloseReason, Engine, EngineHandler, EngineSocket, Transport};
+use futures_util::FutureExt;
 use sio_protocol::engine::{Frame, Packet, PacketType};
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, Instant, Sleep};
+
+/// Websocket messages handled in a row, when they are already there, before queued frames are written.
+const READ_BATCH: usize = 64;
 
 /// What the HTTP side hands to a session task.
 pub(crate) enum Command {
@@ -123,8 +127,14 @@ impl<H: EngineHandler> Session<H> {
                     // A timer that fired late must not let a request slip in after the deadline.
                     event = Event::PingTimeout;
                 }
+                let from_websocket = matches!(event, Event::Ws(Some(Ok(_))));
                 if let Err(reason) = self.on_event(event).await {
                     break reason;
+                }
+                if from_websocket {
+                    if let Err(reason) = self.read_ready_messages().await {
+                        break reason;
+                    }
                 }
             };
             self.finish(reason);
@@ -201,6 +211,18 @@ impl<H: EngineHandler> Session<H> {
                 Ok(())
             }
         }
+    }
+
+    /// Handles the websocket messages already received (up to [`READ_BATCH`]) before the loop
+    /// flushes, so that the answers to a burst of messages go out in one write, not one each.
+    async fn read_ready_messages(&mut self) -> Step {
+        for _ in 0..READ_BATCH {
+            let Some(msg) = super::websocket::next_message(&mut self.link).now_or_never() else {
+                return Ok(());
+            };
+            self.on_ws_message(msg).await?;
+        }
+        Ok(())
     }
 
     /// Hands one incoming packet to the session; an error ends it.
