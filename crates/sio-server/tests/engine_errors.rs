@@ -209,3 +209,16 @@ async fn a_connection_that_never_finishes_its_request_head_is_dropped() {
     .await;
     assert!(read.is_ok(), "the server kept a stalled connection open");
 }
+
+#[tokio::test]
+async fn an_oversized_request_head_is_refused() {
+    let f = Fixture::start(fast_config()).await;
+    let res = client()
+        .get(format!("{}&transport=polling", f.base))
+        .header("x-big", "a".repeat(32 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 431);
+    assert_eq!(f.engine.sessions(), 0);
+}

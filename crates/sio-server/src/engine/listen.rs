@@ -19,6 +19,10 @@ use tokio::task::{JoinHandle, JoinSet};
 /// bounds it too).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Largest request head accepted (431 beyond), Node's `maxHeaderSize` default. hyper's own default
+/// (~400 KB) would let every handshake leave that much in the headers its session keeps.
+const MAX_REQUEST_HEAD: usize = 16 * 1024;
+
 /// How long shutdown waits for HTTP connections to finish their requests.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -117,6 +121,7 @@ async fn serve_connection<H: EngineHandler>(
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(MAX_REQUEST_HEAD)
         .serve_connection(TokioIo::new(stream), service)
         .with_upgrades();
     tokio::pin!(conn);
