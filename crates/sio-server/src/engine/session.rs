@@ -334,7 +334,7 @@ impl<H: EngineHandler> Drop for Session<H> {
             s.upgrading = false;
             s.queue.clear();
         }
-        tracing::error!(sid = %self.socket.id(), "session task ended without closing the session");
+        tracing::warn!(sid = %self.socket.id(), "session task ended without closing the session");
         self.engine.remove_session(self.socket.id());
     }
 }
