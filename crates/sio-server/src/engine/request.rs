@@ -56,8 +56,8 @@ impl RequestInfo {
         let secure = matches!(parts.uri.scheme_str(), Some("https") | Some("wss"));
         RequestInfo {
             method: parts.method.clone(),
-            uri: parts.uri.clone(),
-            headers: parts.headers.clone(),
+            uri: detached_uri(&parts.uri),
+            headers: detached_headers(&parts.headers),
             remote_addr,
             secure,
             issued: SystemTime::now(),
@@ -68,4 +68,23 @@ impl RequestInfo {
     pub fn query(&self, name: &str) -> Option<String> {
         super::query::param(self.uri.query().unwrap_or(""), name)
     }
+}
+
+/// A copy of `uri` that owns its bytes. hyper parses a request's URI and header values as slices of
+/// the connection's read buffer (8 KiB or more); a plain clone would keep that whole buffer alive for
+/// as long as the session lives.
+fn detached_uri(uri: &http::Uri) -> http::Uri {
+    http::Uri::try_from(uri.to_string()).unwrap_or_else(|_| uri.clone())
+}
+
+/// A copy of `headers` whose values own their bytes (see [`detached_uri`]).
+fn detached_headers(headers: &http::HeaderMap) -> http::HeaderMap {
+    let mut out = http::HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let mut copy =
+            http::HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| value.clone());
+        copy.set_sensitive(value.is_sensitive());
+        out.append(name.clone(), copy);
+    }
+    out
 }
