@@ -1,0 +1,50 @@
+//! Mounting the Engine.IO server in an axum app with `EngineLayer`: `/` is axum, `/engine.io/` the engine.
+//!
+//! Run `cargo run -p sio-server --example engineio_axum` and connect an engine.io client to
+//! `http://127.0.0.1:3000`.
+
+use axum::{routing::get, Router};
+use sio_protocol::engine::Packet;
+use sio_server::engine::{
+    CloseReason, CorsConfig, Engine, EngineConfig, EngineHandler, EngineLayer, EngineSocket,
+};
+
+/// Echoes every message.
+struct Echo;
+
+impl EngineHandler for Echo {
+    fn on_open(&self, socket: &EngineSocket) {
+        tracing::info!(sid = socket.id(), "open");
+    }
+
+    fn on_message(&self, socket: &EngineSocket, message: Packet) {
+        let _ = socket.send(&[message.encode()]);
+    }
+
+    fn on_close(&self, socket: &EngineSocket, reason: CloseReason) {
+        tracing::info!(sid = socket.id(), %reason, "close");
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let engine = Engine::new(
+        EngineConfig::default().cors(Some(CorsConfig::default())),
+        Echo,
+    );
+    let app = Router::new()
+        .route("/", get(|| async { "an axum route beside the engine" }))
+        .layer(EngineLayer::new(engine.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    println!("axum + Engine.IO on http://{}", listener.local_addr()?);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    engine.close().await;
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! Engine options, with the official engine.io defaults.
+
+use super::{CookieConfig, CorsConfig, HttpCompression, Transport};
+use sio_protocol::engine::Frame;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What `allowRequest` answers: `Ok(())` to accept, `Err(message)` to refuse with 403
+/// (`None` gives the official message `"Forbidden"`).
+pub type AllowRequestResult = Result<(), Option<String>>;
+
+/// An async predicate over the handshake request (`allowRequest`); a refusal answers 403 `{"code":4}`.
+pub type AllowRequest = Arc<
+    dyn Fn(&http::request::Parts) -> Pin<Box<dyn Future<Output = AllowRequestResult> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// Engine.IO server options. `Default` gives the official defaults.
+///
+/// ```
+/// use std::time::Duration;
+/// use sio_server::engine::EngineConfig;
+/// let config = EngineConfig::default()
+///     .ping_interval(Duration::from_millis(300))
+///     .ping_timeout(Duration::from_millis(200));
+/// assert_eq!(config.path, "/engine.io");
+/// ```
+#[derive(Clone)]
+pub struct EngineConfig {
+    /// Where the engine is mounted (`/engine.io`); requests under `path/` are served.
+    pub path: String,
+    /// Time between two server pings (`pingInterval`, 25 s).
+    pub ping_interval: Duration,
+    /// Time the server waits for a pong after a ping (`pingTimeout`, 20 s).
+    pub ping_timeout: Duration,
+    /// Time an upgrade may take before it is cancelled (`upgradeTimeout`, 10 s).
+    pub upgrade_timeout: Duration,
+    /// Largest polling body and largest websocket message, in bytes (`maxHttpBufferSize`, 1e6).
+    pub max_http_buffer_size: usize,
+    /// Transports accepted (`transports`, polling and websocket).
+    pub transports: Vec<Transport>,
+    /// Whether polling sessions may upgrade to websocket (`allowUpgrades`, true).
+    pub allow_upgrades: bool,
+    /// A predicate over handshake requests (`allowRequest`, none).
+    pub allow_request: Option<AllowRequest>,
+    /// CORS headers (`cors`, none).
+    pub cors: Option<CorsConfig>,
+    /// The session cookie (`cookie`, none).
+    pub cookie: Option<CookieConfig>,
+    /// Compression of polling responses (`httpCompression`, on above 1024 bytes).
+    pub http_compression: Option<HttpCompression>,
+    /// `perMessageDeflate` (false). The websocket stack used here (tungstenite) has no permessage-deflate:
+    /// setting this to true logs a warning and the extension is still not negotiated, so clients
+    /// fall back to uncompressed frames (as RFC 7692 allows). It is never silently claimed.
+    pub per_message_deflate: bool,
+    /// A frame sent right after the open packet (`initialPacket`, none).
+    pub initial_packet: Option<Frame>,
+    /// Bound of a session's outgoing queue, in frames (sio's own, 4096); see [`SendError::Full`](super::SendError::Full).
+    pub max_buffered_frames: usize,
+    /// Size of a websocket connection's read buffer, in bytes (sio's own, 4096).
+    pub ws_read_buffer_size: usize,
+    /// How long a polling session closed by the server waits for a poll to deliver the close packet (30 s).
+    pub close_timeout: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            path: "/engine.io".into(),
+            ping_interval: Duration::from_millis(25_000),
+            ping_timeout: Duration::from_millis(20_000),
+            upgrade_timeout: Duration::from_millis(10_000),
+            max_http_buffer_size: 1_000_000,
+            transports: vec![Transport::Polling, Transport::Websocket],
+            allow_upgrades: true,
+            allow_request: None,
+            cors: None,
+            cookie: None,
+            http_compression: Some(HttpCompression::default()),
+            per_message_deflate: false,
+            initial_packet: None,
+            max_buffered_frames: 4096,
+            ws_read_buffer_size: 4096,
+            close_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl fmt::Debug for EngineConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EngineConfig")
+            .field("path", &self.path)
+            .field("ping_interval", &self.ping_interval)
+            .field("ping_timeout", &self.ping_timeout)
+            .field("upgrade_timeout", &self.upgrade_timeout)
+            .field("max_http_buffer_size", &self.max_http_buffer_size)
+            .field("transports", &self.transports)
+            .field("allow_upgrades", &self.allow_upgrades)
+            .field("allow_request", &self.allow_request.is_some())
+            .field("cors", &self.cors)
+            .field("cookie", &self.cookie)
+            .field("http_compression", &self.http_compression)
+            .field("per_message_deflate", &self.per_message_deflate)
+            .field("initial_packet", &self.initial_packet)
+            .field("max_buffered_frames", &self.max_buffered_frames)
+            .finish_non_exhaustive()
+    }
+}
+
+macro_rules! setter {
+    ($(#[$doc:meta])* $name:ident: $ty:ty) => {
+        $(#[$doc])*
+        pub fn $name(mut self, value: $ty) -> Self {
+            self.$name = value;
+            self
+        }
+    };
+}
+
+impl EngineConfig {
+    /// Sets [`path`](Self::path).
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+    setter!(/// Sets [`ping_interval`](Self::ping_interval).
+        ping_interval: Duration);
+    setter!(/// Sets [`ping_timeout`](Self::ping_timeout).
+        ping_timeout: Duration);
+    setter!(/// Sets [`upgrade_timeout`](Self::upgrade_timeout).
+        upgrade_timeout: Duration);
+    setter!(/// Sets [`max_http_buffer_size`](Self::max_http_buffer_size).
+        max_http_buffer_size: usize);
+    setter!(/// Sets [`transports`](Self::transports).
+        transports: Vec<Transport>);
+    setter!(/// Sets [`allow_upgrades`](Self::allow_upgrades).
+        allow_upgrades: bool);
+    setter!(/// Sets [`cors`](Self::cors).
+        cors: Option<CorsConfig>);
+    setter!(/// Sets [`cookie`](Self::cookie).
+        cookie: Option<CookieConfig>);
+    setter!(/// Sets [`http_compression`](Self::http_compression).
+        http_compression: Option<HttpCompression>);
+    setter!(/// Sets [`per_message_deflate`](Self::per_message_deflate) (see its caveat).
+        per_message_deflate: bool);
+    setter!(/// Sets [`initial_packet`](Self::initial_packet).
+        initial_packet: Option<Frame>);
+    setter!(/// Sets [`max_buffered_frames`](Self::max_buffered_frames).
+        max_buffered_frames: usize);
+    setter!(/// Sets [`ws_read_buffer_size`](Self::ws_read_buffer_size).
+        ws_read_buffer_size: usize);
+    setter!(/// Sets [`close_timeout`](Self::close_timeout).
+        close_timeout: Duration);
+
+    /// Sets `allowRequest`: an async predicate over the handshake request's parts.
+    ///
+    /// ```
+    /// use sio_server::engine::EngineConfig;
+    /// let config = EngineConfig::default().allow_request(|parts| {
+    ///     let ok = parts.headers.contains_key("x-token");
+    ///     async move { if ok { Ok(()) } else { Err(None) } }
+    /// });
+    /// assert!(config.allow_request.is_some());
+    /// ```
+    pub fn allow_request<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(&http::request::Parts) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = AllowRequestResult> + Send + 'static,
+    {
+        self.allow_request = Some(Arc::new(move |parts| Box::pin(f(parts))));
+        self
+    }
+
+    /// The path prefix served, with exactly one trailing slash (`/engine.io/`).
+    pub(crate) fn base_path(&self) -> String {
+        format!("{}/", self.path.trim_end_matches('/'))
+    }
+
+    /// The transports a session on `current` may upgrade to, as announced in the handshake.
+    pub(crate) fn upgrades_from(&self, current: Transport) -> Vec<String> {
+        if self.allow_upgrades
+            && current == Transport::Polling
+            && self.transports.contains(&Transport::Websocket)
+        {
+            vec![Transport::Websocket.as_str().to_string()]
+        } else {
+            Vec::new()
+        }
+    }
+}

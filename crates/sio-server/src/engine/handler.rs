@@ -1,0 +1,23 @@
+//! The callbacks through which the engine reports session events.
+
+use super::{CloseReason, EngineSocket};
+use sio_protocol::engine::Packet;
+
+/// Receives the events of every session of an [`Engine`](super::Engine).
+///
+/// Every call for one session comes from that session's task, in order; none may block
+/// (spawn a task for async work).
+pub trait EngineHandler: Send + Sync + 'static {
+    /// A session was opened (handshake sent). Called once, before any `on_message` for it.
+    fn on_open(&self, socket: &EngineSocket);
+    /// A message arrived: `Packet::Message(Str)` (text) or `Packet::Binary(Bytes)`.
+    fn on_message(&self, socket: &EngineSocket, message: Packet);
+    /// The session closed, exactly once, with the official reason.
+    fn on_close(&self, socket: &EngineSocket, reason: CloseReason);
+    /// The session upgraded to websocket.
+    fn on_upgrade(&self, _socket: &EngineSocket) {}
+    /// Everything queued so far was handed to the transport (engine.io's `drain`).
+    fn on_drain(&self, _socket: &EngineSocket) {}
+    /// A pong answered the server's ping (engine.io's `heartbeat`).
+    fn on_heartbeat(&self, _socket: &EngineSocket) {}
+}

@@ -1,0 +1,126 @@
+//! Serving the engine on its own: `Engine::listen(addr)` and graceful shutdown.
+
+use super::{Engine, EngineHandler, RemoteAddr};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+
+/// How long shutdown waits for HTTP connections to finish their requests.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A running engine server; [`shutdown`](Self::shutdown) stops it gracefully.
+pub struct EngineServer {
+    local_addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl EngineServer {
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Stops accepting, closes every session with "server shutting down", lets HTTP connections
+    /// finish (up to a few seconds) and returns when all is done.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+type Closer = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+
+impl<H: EngineHandler> Engine<H> {
+    /// Listens on `addr` (HTTP/1.1 with websocket upgrades) and serves the engine; other paths get 404.
+    pub async fn listen(self: &Arc<Self>, addr: impl ToSocketAddrs) -> io::Result<EngineServer> {
+        let listener = TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        let (stop, stop_rx) = watch::channel(false);
+        let engine = self.clone();
+        let closer: Closer = {
+            let engine = self.clone();
+            Box::new(move || Box::pin(async move { engine.close().await }))
+        };
+        let task = tokio::spawn(accept_loop(engine, listener, stop_rx, closer));
+        Ok(EngineServer {
+            local_addr,
+            stop,
+            task,
+        })
+    }
+}
+
+async fn accept_loop<H: EngineHandler>(
+    engine: Arc<Engine<H>>,
+    listener: TcpListener,
+    mut stop: watch::Receiver<bool>,
+    closer: Closer,
+) {
+    let (conn_stop_tx, conn_stop) = watch::channel(false);
+    let mut connections = JoinSet::new();
+    loop {
+        while connections.try_join_next().is_some() {}
+        tokio::select! {
+            _ = stop.changed() => break,
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                connections.spawn(serve_connection(engine.clone(), stream, peer, conn_stop.clone()));
+            }
+        }
+    }
+    drop(listener);
+    closer().await;
+    let _ = conn_stop_tx.send(true);
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    connections.abort_all();
+}
+
+async fn serve_connection<H: EngineHandler>(
+    engine: Arc<Engine<H>>,
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    mut stop: watch::Receiver<bool>,
+) {
+    let service = service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
+        let engine = engine.clone();
+        req.extensions_mut().insert(RemoteAddr(peer));
+        async move { Ok::<_, Infallible>(engine.handle(req).await) }
+    });
+    let conn = http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades();
+    tokio::pin!(conn);
+    tokio::select! {
+        res = conn.as_mut() => {
+            if let Err(e) = res {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        }
+        _ = stop.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}

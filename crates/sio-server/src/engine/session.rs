@@ -1,0 +1,288 @@
+//! The session task: one task per session, selecting over its transport, its queue and its timers.
+
+use super::heartbeat::{Beat, Heartbeat};
+use super::polling::{PendingPoll, PollAnswer};
+use super::upgrade::Probe;
+use super::websocket::WsStream;
+use super::{CloseReason, Engine, EngineHandler, EngineSocket, Transport};
+use sio_protocol::engine::{Frame, Packet, PacketType};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::{sleep_until, Instant};
+
+/// What the HTTP side hands to a session task.
+pub(crate) enum Command {
+    /// A polling GET waits for frames.
+    Poll(oneshot::Sender<PollAnswer>),
+    /// A polling POST was read and decoded; `parse_error` if its tail did not decode.
+    Data {
+        packets: Vec<Packet>,
+        parse_error: bool,
+        reply: oneshot::Sender<bool>,
+    },
+    /// A websocket for this session was opened (an upgrade attempt).
+    Upgrade(WsStream),
+}
+
+/// The transport currently carrying the session.
+pub(crate) enum Link {
+    /// Long-polling, with the GET waiting for frames if any.
+    Polling(Option<PendingPoll>),
+    /// A websocket.
+    Websocket(WsStream),
+}
+
+/// What woke the session task.
+enum Event {
+    Wake,
+    Heartbeat,
+    Command(Option<Command>),
+    Ws(
+        Option<
+            Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>,
+        >,
+    ),
+    Probe(
+        Option<
+            Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>,
+        >,
+    ),
+    PollAborted,
+    PingTimeout,
+    UpgradeTimeout,
+    UpgradeNoop,
+}
+
+/// The state a session task owns.
+pub(crate) struct Session<H: EngineHandler> {
+    pub(crate) engine: Arc<Engine<H>>,
+    pub(crate) socket: EngineSocket,
+    pub(crate) commands: mpsc::Receiver<Command>,
+    pub(crate) heartbeat: Heartbeat,
+    pub(crate) link: Link,
+    pub(crate) probe: Option<Probe>,
+}
+
+/// A step's outcome: go on, or the session ends with a reason (the transport already told).
+pub(crate) type Step = Result<(), CloseReason>;
+
+impl<H: EngineHandler> Session<H> {
+    /// Starts the task of a session whose open packet is queued or already answered.
+    pub(crate) fn spawn(
+        engine: Arc<Engine<H>>,
+        socket: EngineSocket,
+        commands: mpsc::Receiver<Command>,
+        link: Link,
+    ) {
+        let config = engine.config();
+        let heartbeat = Heartbeat::new(config.ping_interval, config.ping_timeout);
+        let session = Session {
+            engine,
+            socket,
+            commands,
+            heartbeat,
+            link,
+            probe: None,
+        };
+        tokio::spawn(session.run());
+    }
+
+    async fn run(mut self) {
+        self.engine.handler().on_open(&self.socket);
+        let reason = loop {
+            let requested = self.socket.state().close_request;
+            if let Some(reason) = requested {
+                break self.close_requested(reason).await;
+            }
+            if let Err(reason) = self.flush().await {
+                break reason;
+            }
+            let mut event = self.next_event().await;
+            if self.heartbeat.overdue() {
+                // A timer that fired late must not let a request slip in after the deadline.
+                event = Event::PingTimeout;
+            }
+            if let Err(reason) = self.on_event(event).await {
+                break reason;
+            }
+        };
+        self.finish(reason);
+    }
+
+    async fn next_event(&mut self) -> Event {
+        let beat = self.heartbeat.deadline();
+        let upgrade_deadline = self.probe.as_ref().map(|p| p.deadline);
+        let noop_at = self.probe.as_ref().and_then(|p| p.noop_at);
+        let Session {
+            socket,
+            commands,
+            link,
+            probe,
+            ..
+        } = self;
+        tokio::select! {
+            biased;
+            _ = socket.0.wake.notified() => Event::Wake,
+            _ = sleep_until(beat) => Event::Heartbeat,
+            event = link_event(link) => event,
+            cmd = commands.recv() => Event::Command(cmd),
+            msg = super::upgrade::next_probe_message(probe) => Event::Probe(msg),
+            _ = sleep_until_some(upgrade_deadline) => Event::UpgradeTimeout,
+            _ = sleep_until_some(noop_at) => Event::UpgradeNoop,
+        }
+    }
+
+    async fn on_event(&mut self, event: Event) -> Step {
+        match event {
+            Event::Wake => Ok(()),
+            Event::Heartbeat => match self.heartbeat.fire() {
+                Beat::Ping => {
+                    self.socket.push_control(Frame::text(PacketType::Ping, ""));
+                    Ok(())
+                }
+                Beat::Timeout => Err(self.abort(CloseReason::PingTimeout).await),
+            },
+            Event::PingTimeout => Err(self.abort(CloseReason::PingTimeout).await),
+            Event::Command(None) => Ok(()),
+            Event::Command(Some(Command::Poll(reply))) => self.on_poll(reply).await,
+            Event::Command(Some(Command::Data {
+                packets,
+                parse_error,
+                reply,
+            })) => self.on_data(packets, parse_error, reply).await,
+            Event::Command(Some(Command::Upgrade(ws))) => {
+                self.on_upgrade_request(ws);
+                Ok(())
+            }
+            Event::Ws(msg) => self.on_ws_message(msg).await,
+            Event::Probe(msg) => self.on_probe_message(msg).await,
+            Event::PollAborted => {
+                tracing::debug!(sid = %self.socket.id(), "poll connection closed prematurely");
+                self.link = Link::Polling(None);
+                self.socket.state().ready = false;
+                Err(self.abort(CloseReason::TransportError).await)
+            }
+            Event::UpgradeTimeout => {
+                tracing::debug!(sid = %self.socket.id(), "upgrade timed out");
+                self.cancel_upgrade();
+                Ok(())
+            }
+            Event::UpgradeNoop => {
+                self.answer_noop_during_upgrade();
+                Ok(())
+            }
+        }
+    }
+
+    /// Hands one incoming packet to the session; an error ends it.
+    pub(crate) async fn on_packet(&mut self, packet: Packet) -> Step {
+        match packet {
+            Packet::Message(_) | Packet::Binary(_) => {
+                self.engine.handler().on_message(&self.socket, packet);
+                Ok(())
+            }
+            Packet::Pong(_) => {
+                if self.heartbeat.pong() {
+                    self.engine.handler().on_heartbeat(&self.socket);
+                }
+                Ok(())
+            }
+            Packet::Ping(_) => {
+                tracing::debug!(sid = %self.socket.id(), "invalid heartbeat direction");
+                Err(self.abort(CloseReason::TransportError).await)
+            }
+            Packet::Close => Err(self.abort(CloseReason::TransportClose).await),
+            Packet::Open(_) | Packet::Upgrade | Packet::Noop => Ok(()),
+        }
+    }
+
+    /// Writes what is queued if the transport can take it.
+    async fn flush(&mut self) -> Step {
+        match &mut self.link {
+            Link::Websocket(_) => self.flush_websocket().await,
+            Link::Polling(_) => {
+                self.flush_polling();
+                Ok(())
+            }
+        }
+    }
+
+    /// Carries out a close asked for through [`EngineSocket::close`]: flush, then close the transport.
+    async fn close_requested(&mut self, reason: CloseReason) -> CloseReason {
+        self.cancel_upgrade();
+        match &mut self.link {
+            Link::Websocket(_) => {
+                let _ = self.flush_websocket().await;
+                self.close_websocket().await;
+                reason
+            }
+            Link::Polling(_) => self.close_polling(reason).await,
+        }
+    }
+
+    /// Ends the session on an error or a close from the client, telling the transport.
+    pub(crate) async fn abort(&mut self, reason: CloseReason) -> CloseReason {
+        self.cancel_upgrade();
+        match &mut self.link {
+            Link::Websocket(_) => self.close_websocket().await,
+            Link::Polling(pending) => {
+                if let Some(p) = pending.take() {
+                    // The client's own `1` is answered with a noop, any other end with a close packet.
+                    let kind = if reason == CloseReason::TransportClose {
+                        PacketType::Noop
+                    } else {
+                        PacketType::Close
+                    };
+                    p.answer(PollAnswer::Frames(vec![Frame::text(kind, "")]));
+                }
+            }
+        }
+        reason
+    }
+
+    /// Marks the session closed, unregisters it and reports the close.
+    fn finish(self, reason: CloseReason) {
+        {
+            let mut s = self.socket.state();
+            s.closed = true;
+            s.ready = false;
+            s.upgrading = false;
+            s.queue.clear();
+        }
+        tracing::debug!(sid = %self.socket.id(), %reason, "session closed");
+        self.engine.remove_session(self.socket.id());
+        self.engine.handler().on_close(&self.socket, reason);
+    }
+
+    /// Switches the session to a websocket that completed an upgrade.
+    pub(crate) fn switch_to_websocket(&mut self, ws: WsStream) {
+        if let Link::Polling(Some(p)) = std::mem::replace(&mut self.link, Link::Websocket(ws)) {
+            p.answer(PollAnswer::Reject);
+        }
+        {
+            let mut s = self.socket.state();
+            s.transport = Transport::Websocket;
+            s.upgrading = false;
+            s.ready = true;
+        }
+        self.engine.handler().on_upgrade(&self.socket);
+    }
+}
+
+/// The next thing the transport has to say: a websocket message, or a waiting poll's abort.
+async fn link_event(link: &mut Link) -> Event {
+    match link {
+        Link::Websocket(_) => Event::Ws(super::websocket::next_message(link).await),
+        Link::Polling(_) => {
+            super::polling::aborted(link).await;
+            Event::PollAborted
+        }
+    }
+}
+
+async fn sleep_until_some(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}

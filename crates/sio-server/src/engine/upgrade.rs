@@ -1,0 +1,133 @@
+//! The polling-to-websocket upgrade: `2probe`/`3probe`, noop to the pending poll, then `5`.
+
+use super::polling::PollAnswer;
+use super::session::{Link, Session, Step};
+use super::websocket::{self, WsStream};
+use super::EngineHandler;
+use futures_util::StreamExt;
+use sio_protocol::engine::{Frame, Packet, PacketType};
+use std::time::Duration;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::{self, Message};
+
+/// How long a poll waiting during an upgrade is held before it is answered with a noop.
+const NOOP_DELAY: Duration = Duration::from_millis(100);
+
+/// A websocket probing to take over a polling session.
+pub(crate) struct Probe {
+    pub(crate) ws: WsStream,
+    /// When the upgrade is given up (`upgradeTimeout`).
+    pub(crate) deadline: Instant,
+    /// `2probe` was answered: polling output is frozen until `5`.
+    pub(crate) probed: bool,
+    /// When the waiting poll gets its noop.
+    pub(crate) noop_at: Option<Instant>,
+}
+
+impl Probe {
+    /// Schedules the noop for a poll that waits during the upgrade.
+    pub(crate) fn schedule_noop(&mut self) {
+        if self.probed && self.noop_at.is_none() {
+            self.noop_at = Some(Instant::now() + NOOP_DELAY);
+        }
+    }
+}
+
+/// The next message of the probing websocket (never resolves without one).
+pub(crate) async fn next_probe_message(
+    probe: &mut Option<Probe>,
+) -> Option<Result<Message, tungstenite::Error>> {
+    match probe {
+        Some(p) => p.ws.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+impl<H: EngineHandler> Session<H> {
+    /// A websocket arrived for this session.
+    pub(crate) fn on_upgrade_request(&mut self, ws: WsStream) {
+        let can_upgrade = matches!(self.link, Link::Polling(_))
+            && self.probe.is_none()
+            && self.engine.config().allow_upgrades;
+        if !can_upgrade {
+            tracing::debug!(sid = %self.socket.id(), "transport already upgraded or upgrading");
+            websocket::discard(ws);
+            return;
+        }
+        self.socket.state().upgrading = true;
+        self.probe = Some(Probe {
+            ws,
+            deadline: Instant::now() + self.engine.config().upgrade_timeout,
+            probed: false,
+            noop_at: None,
+        });
+    }
+
+    /// A message arrived on the probing websocket.
+    pub(crate) async fn on_probe_message(
+        &mut self,
+        msg: Option<Result<Message, tungstenite::Error>>,
+    ) -> Step {
+        let packet = match msg {
+            Some(Ok(m)) => match websocket::decode(m) {
+                None => return Ok(()),
+                Some(Ok(p)) => Some(p),
+                Some(Err(())) => None,
+            },
+            _ => None,
+        };
+        match packet {
+            Some(Packet::Ping(data)) if data.as_str() == "probe" => {
+                let Some(probe) = &mut self.probe else {
+                    return Ok(());
+                };
+                let pong = vec![Frame::text(PacketType::Pong, "probe")];
+                if websocket::write_batch(&mut probe.ws, pong).await.is_err() {
+                    self.cancel_upgrade();
+                    return Ok(());
+                }
+                probe.probed = true;
+                if matches!(self.link, Link::Polling(Some(_))) {
+                    probe.schedule_noop();
+                }
+                Ok(())
+            }
+            Some(Packet::Upgrade) => {
+                if let Some(probe) = self.probe.take() {
+                    tracing::debug!(sid = %self.socket.id(), "upgraded to websocket");
+                    self.switch_to_websocket(probe.ws);
+                }
+                Ok(())
+            }
+            _ => {
+                tracing::debug!(sid = %self.socket.id(), "upgrade failed");
+                self.cancel_upgrade();
+                Ok(())
+            }
+        }
+    }
+
+    /// Gives up an upgrade under way; the session stays on polling.
+    pub(crate) fn cancel_upgrade(&mut self) {
+        if let Some(probe) = self.probe.take() {
+            websocket::discard(probe.ws);
+            let mut s = self.socket.state();
+            s.upgrading = false;
+            drop(s);
+            self.socket.0.wake.notify_one();
+        }
+    }
+
+    /// Answers the poll waiting during an upgrade with a noop, so the client can finish the upgrade.
+    pub(crate) fn answer_noop_during_upgrade(&mut self) {
+        if let Some(probe) = &mut self.probe {
+            probe.noop_at = None;
+        }
+        if let Link::Polling(pending) = &mut self.link {
+            if let Some(p) = pending.take() {
+                self.socket.state().ready = false;
+                p.answer(PollAnswer::Frames(vec![Frame::text(PacketType::Noop, "")]));
+            }
+        }
+    }
+}

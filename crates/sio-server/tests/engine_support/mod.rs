@@ -1,0 +1,116 @@
+//! Shared test fixtures: an echo engine recording its events, served on an ephemeral port.
+#![allow(dead_code)]
+
+use sio_protocol::engine::Packet;
+use sio_server::engine::{
+    CloseReason, Engine, EngineConfig, EngineHandler, EngineServer, EngineSocket,
+};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// An event the engine reported.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ev {
+    Open(String),
+    Message(String, Packet),
+    Close(String, CloseReason),
+    Upgrade(String),
+}
+
+/// Echoes every message and records every event.
+pub struct Recorder(pub mpsc::UnboundedSender<Ev>);
+
+impl EngineHandler for Recorder {
+    fn on_open(&self, socket: &EngineSocket) {
+        let _ = self.0.send(Ev::Open(socket.id().to_string()));
+    }
+    fn on_message(&self, socket: &EngineSocket, message: Packet) {
+        let _ = socket.send(&[message.encode()]);
+        let _ = self.0.send(Ev::Message(socket.id().to_string(), message));
+    }
+    fn on_close(&self, socket: &EngineSocket, reason: CloseReason) {
+        let _ = self.0.send(Ev::Close(socket.id().to_string(), reason));
+    }
+    fn on_upgrade(&self, socket: &EngineSocket) {
+        let _ = self.0.send(Ev::Upgrade(socket.id().to_string()));
+    }
+}
+
+/// A running echo server and its event feed.
+pub struct Fixture {
+    pub engine: Arc<Engine<Recorder>>,
+    pub server: EngineServer,
+    pub events: mpsc::UnboundedReceiver<Ev>,
+    pub base: String,
+    pub ws_base: String,
+}
+
+impl Fixture {
+    pub async fn start(config: EngineConfig) -> Fixture {
+        let (tx, events) = mpsc::unbounded_channel();
+        let engine = Engine::new(config, Recorder(tx));
+        let server = engine.listen("127.0.0.1:0").await.expect("bind");
+        let addr = server.local_addr();
+        Fixture {
+            engine,
+            server,
+            events,
+            base: format!("http://{addr}/engine.io/?EIO=4"),
+            ws_base: format!("ws://{addr}/engine.io/?EIO=4"),
+        }
+    }
+
+    /// The next event, failing the test after 10 s.
+    pub async fn next_event(&mut self) -> Ev {
+        tokio::time::timeout(Duration::from_secs(10), self.events.recv())
+            .await
+            .expect("event in time")
+            .expect("event feed open")
+    }
+
+    /// Waits for the close event of `sid`, skipping others.
+    pub async fn close_of(&mut self, sid: &str) -> CloseReason {
+        loop {
+            if let Ev::Close(s, r) = self.next_event().await {
+                if s == sid {
+                    return r;
+                }
+            }
+        }
+    }
+
+    /// Opens a polling session; returns its sid.
+    pub async fn open_polling(&self, client: &reqwest::Client) -> String {
+        let res = client
+            .get(format!("{}&transport=polling", self.base))
+            .send()
+            .await
+            .expect("handshake");
+        assert_eq!(res.status(), 200);
+        let body = res.text().await.expect("body");
+        assert!(body.starts_with('0'), "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body[1..]).expect("json");
+        v["sid"].as_str().expect("sid").to_string()
+    }
+
+    pub fn poll_url(&self, sid: &str) -> String {
+        format!("{}&transport=polling&sid={sid}", self.base)
+    }
+}
+
+/// Fast heartbeat options for tests.
+pub fn fast_config() -> EngineConfig {
+    EngineConfig::default()
+        .ping_interval(Duration::from_millis(300))
+        .ping_timeout(Duration::from_millis(200))
+}
+
+/// A client without connection reuse surprises and with generous timeouts.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .no_gzip()
+        .build()
+        .expect("client")
+}
