@@ -3,6 +3,19 @@
 //! Two parsers are provided: the default one (JSON text plus binary attachments) and one byte-compatible with
 //! npm `socket.io-msgpack-parser`. Both sides of a connection must use the same one.
 
+mod assemble;
+mod default;
+mod js_number;
+mod kind;
+mod limits;
+mod msgpack;
+
+pub use assemble::RESERVED_EVENTS;
+pub use default::{DefaultDecoder, DefaultParser};
+pub use kind::ParserKind;
+pub use limits::Limits;
+pub use msgpack::{MsgPackDecoder, MsgPackParser};
+
 use crate::engine::Frame;
 use crate::socket::Packet;
 
@@ -22,8 +35,14 @@ pub trait Parser: Send + Sync + 'static {
 }
 
 /// Decodes the frames of one connection into packets, reassembling binary attachments.
+///
+/// Frames are fed exactly as the encoder produces them and as the Engine.IO layer receives them: a
+/// [`Frame::Text`] is the whole Engine.IO message packet, starting with its `4` (`42["hi"]`), and a
+/// [`Frame::Binary`] is the raw bytes of a binary message. After an error the decoder drops any partly
+/// reassembled packet and can go on with the next frame, though a server usually closes the connection.
 pub trait Decoder: Send + 'static {
-    /// Feeds one received frame; returns a packet once one is complete.
+    /// Feeds one received frame; returns a packet once one is complete (`Ok(None)` while a binary packet
+    /// waits for its attachments).
     fn decode(&mut self, frame: Frame) -> Result<Option<Packet>, DecodeError>;
 }
 
@@ -71,7 +90,17 @@ pub enum DecodeError {
         /// The limit.
         limit: usize,
     },
-    /// A binary frame arrived when no attachment was expected, or text while attachments were pending.
+    /// A binary frame arrived when no attachment was expected, text arrived while attachments were pending,
+    /// or a text frame is not an Engine.IO message (`4...`); for msgpack, a text frame.
     #[error("unexpected frame")]
     UnexpectedFrame,
+    /// The attachment count of a `BINARY_EVENT`/`BINARY_ACK` is not a positive integer followed by `-`.
+    #[error("invalid attachment count")]
+    InvalidAttachmentCount,
+    /// A `{"_placeholder":true}` object whose `num` is not the index of a received attachment.
+    #[error("invalid attachment placeholder")]
+    InvalidPlaceholder,
+    /// An event whose name is reserved (`connect`, `disconnect`, ...).
+    #[error("reserved event name {0:?}")]
+    ReservedEvent(String),
 }

@@ -1,0 +1,219 @@
+//! Decodes `4<type>[<attachments>-][<nsp>,][<id>][JSON]` frames and reassembles binary attachments.
+
+use super::json_read;
+use crate::engine::Frame;
+use crate::parser::assemble::assemble;
+use crate::parser::{DecodeError, Decoder, Limits, RESERVED_EVENTS};
+use crate::socket::{Packet, PacketType};
+use crate::Value;
+use bytes::Bytes;
+
+/// The default parser's decoder for one connection.
+///
+/// It takes Engine.IO message frames as the encoder produces them: text frames start with the Engine.IO
+/// `4`, binary frames are the raw attachments that follow a `BINARY_EVENT`/`BINARY_ACK`.
+#[derive(Debug)]
+pub struct DefaultDecoder {
+    limits: Limits,
+    pending: Option<Pending>,
+}
+
+/// A binary packet waiting for its attachments.
+#[derive(Debug)]
+struct Pending {
+    header: Header,
+    data: Value,
+    expected: usize,
+    attachments: Vec<Bytes>,
+    size: usize,
+}
+
+/// The parts of a packet's text before its JSON.
+#[derive(Debug)]
+struct Header {
+    kind: PacketType,
+    attachments: usize,
+    nsp: String,
+    id: Option<u64>,
+}
+
+impl DefaultDecoder {
+    /// A decoder enforcing `limits`.
+    pub fn new(limits: Limits) -> Self {
+        DefaultDecoder {
+            limits,
+            pending: None,
+        }
+    }
+
+    /// Whether a binary packet is waiting for attachments.
+    pub fn is_reassembling(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    fn decode_text(&mut self, text: &str) -> Result<Option<Packet>, DecodeError> {
+        if self.pending.is_some() {
+            return Err(DecodeError::UnexpectedFrame);
+        }
+        let text = text.strip_prefix('4').ok_or(DecodeError::UnexpectedFrame)?;
+        if text.len() > self.limits.max_packet_size {
+            return Err(DecodeError::TooLarge {
+                limit: self.limits.max_packet_size,
+            });
+        }
+        let (header, json) = parse_header(text, &self.limits)?;
+        let data = if json.is_empty() {
+            None
+        } else {
+            Some(json_read::parse(json, self.limits.max_depth)?)
+        };
+        if header.attachments == 0 {
+            return assemble(header.kind, header.nsp, header.id, data).map(Some);
+        }
+        // Check the shape now, as the official decoder does before waiting for attachments.
+        let data = match data {
+            Some(v @ Value::Array(_)) => v,
+            _ => return Err(DecodeError::InvalidShape),
+        };
+        if header.kind == PacketType::BinaryEvent {
+            match data.as_array().and_then(|a| a.first()) {
+                Some(Value::String(name)) if RESERVED_EVENTS.contains(&name.as_str()) => {
+                    return Err(DecodeError::ReservedEvent(name.clone()))
+                }
+                Some(Value::String(_) | Value::Number(_)) => {}
+                _ => return Err(DecodeError::InvalidShape),
+            }
+        }
+        self.pending = Some(Pending {
+            expected: header.attachments,
+            header,
+            data,
+            attachments: Vec::new(),
+            size: text.len(),
+        });
+        Ok(None)
+    }
+
+    fn decode_binary(&mut self, bytes: Bytes) -> Result<Option<Packet>, DecodeError> {
+        let pending = self.pending.as_mut().ok_or(DecodeError::UnexpectedFrame)?;
+        pending.size = pending.size.saturating_add(bytes.len());
+        if pending.size > self.limits.max_packet_size {
+            self.pending = None;
+            return Err(DecodeError::TooLarge {
+                limit: self.limits.max_packet_size,
+            });
+        }
+        pending.attachments.push(bytes);
+        if pending.attachments.len() < pending.expected {
+            return Ok(None);
+        }
+        let Some(Pending {
+            header,
+            mut data,
+            attachments,
+            ..
+        }) = self.pending.take()
+        else {
+            return Err(DecodeError::UnexpectedFrame);
+        };
+        fill_placeholders(&mut data, &attachments)?;
+        assemble(header.kind, header.nsp, header.id, Some(data)).map(Some)
+    }
+}
+
+impl Decoder for DefaultDecoder {
+    fn decode(&mut self, frame: Frame) -> Result<Option<Packet>, DecodeError> {
+        let result = match frame {
+            Frame::Text(text) => self.decode_text(&text),
+            Frame::Binary(bytes) => self.decode_binary(bytes),
+        };
+        if result.is_err() {
+            self.pending = None;
+        }
+        result
+    }
+}
+
+/// Splits the text after the Engine.IO `4` into its header and its JSON.
+fn parse_header<'a>(text: &'a str, limits: &Limits) -> Result<(Header, &'a str), DecodeError> {
+    let bytes = text.as_bytes();
+    let kind = match bytes.first() {
+        Some(c @ b'0'..=b'9') => PacketType::from_u8(c - b'0').ok_or(DecodeError::UnknownType)?,
+        _ => return Err(DecodeError::UnknownType),
+    };
+    let mut i = 1;
+
+    let mut attachments = 0;
+    if matches!(kind, PacketType::BinaryEvent | PacketType::BinaryAck) {
+        let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 || bytes.get(i + digits) != Some(&b'-') {
+            return Err(DecodeError::InvalidAttachmentCount);
+        }
+        // More digits than usize holds is certainly above the limit.
+        let n = text[i..i + digits].parse::<usize>().unwrap_or(usize::MAX);
+        if n == 0 {
+            return Err(DecodeError::InvalidAttachmentCount);
+        }
+        if n > limits.max_attachments {
+            return Err(DecodeError::TooManyAttachments {
+                limit: limits.max_attachments,
+            });
+        }
+        attachments = n;
+        i += digits + 1;
+    }
+
+    let mut nsp = String::from("/");
+    if bytes.get(i) == Some(&b'/') {
+        let len = bytes[i..]
+            .iter()
+            .position(|&b| b == b',')
+            .unwrap_or(bytes.len() - i);
+        nsp = text[i..i + len].to_string();
+        i += len;
+        if bytes.get(i) == Some(&b',') {
+            i += 1;
+        }
+    }
+
+    let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let id = if digits > 0 {
+        let id = text[i..i + digits]
+            .parse::<u64>()
+            .map_err(|_| DecodeError::InvalidAckId)?;
+        i += digits;
+        Some(id)
+    } else {
+        None
+    };
+
+    let header = Header {
+        kind,
+        attachments,
+        nsp,
+        id,
+    };
+    Ok((header, &text[i..]))
+}
+
+/// Replaces every `{"_placeholder":true,"num":N}` with attachment `N`.
+fn fill_placeholders(value: &mut Value, attachments: &[Bytes]) -> Result<(), DecodeError> {
+    match value {
+        Value::Array(items) => items
+            .iter_mut()
+            .try_for_each(|v| fill_placeholders(v, attachments)),
+        Value::Object(map) if map.get("_placeholder") == Some(&Value::Bool(true)) => {
+            let bytes = map
+                .get("num")
+                .and_then(Value::as_u64)
+                .and_then(|n| attachments.get(usize::try_from(n).ok()?))
+                .ok_or(DecodeError::InvalidPlaceholder)?;
+            *value = Value::Binary(bytes.clone());
+            Ok(())
+        }
+        Value::Object(map) => map
+            .values_mut()
+            .try_for_each(|v| fill_placeholders(v, attachments)),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,302 @@
+//! The in-memory adapter: rooms of the sockets connected to this server, and the local side of every
+//! operation.
+
+use super::{
+    AckCollector, Adapter, AdapterFactory, BroadcastOptions, NamespaceHandle, Room, SocketDetails,
+    SocketId,
+};
+use crate::errors::AdapterError;
+use crate::socket::Socket;
+use futures_util::future::BoxFuture;
+use sio_protocol::socket::{Packet, PacketData};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+
+/// Creates an [`InMemoryAdapter`] for each namespace (the default).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InMemoryAdapterFactory;
+
+impl AdapterFactory for InMemoryAdapterFactory {
+    fn create(&self, nsp: NamespaceHandle) -> Arc<dyn Adapter> {
+        Arc::new(InMemoryAdapter::new(nsp))
+    }
+}
+
+#[derive(Default)]
+struct Rooms {
+    rooms: HashMap<Room, HashSet<SocketId>>,
+    sids: HashMap<SocketId, HashSet<Room>>,
+}
+
+/// Rooms and operations for the sockets of one namespace on this server.
+///
+/// Cluster adapters wrap one and call its methods for the local part of each operation.
+pub struct InMemoryAdapter {
+    nsp: NamespaceHandle,
+    state: RwLock<Rooms>,
+}
+
+impl InMemoryAdapter {
+    /// An empty adapter for the namespace.
+    pub fn new(nsp: NamespaceHandle) -> Self {
+        InMemoryAdapter {
+            nsp,
+            state: RwLock::new(Rooms::default()),
+        }
+    }
+
+    /// The namespace this adapter serves.
+    pub fn namespace(&self) -> &NamespaceHandle {
+        &self.nsp
+    }
+
+    /// The rooms that currently have members.
+    pub fn rooms(&self) -> Vec<Room> {
+        self.read().rooms.keys().cloned().collect()
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Rooms> {
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Rooms> {
+        self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The ids selected by `opts`, de-duplicated, in a stable order.
+    fn select_ids(&self, opts: &BroadcastOptions) -> Vec<SocketId> {
+        let state = self.read();
+        let mut except: HashSet<&SocketId> = HashSet::new();
+        for room in &opts.except {
+            if let Some(ids) = state.rooms.get(room) {
+                except.extend(ids);
+            }
+        }
+        if opts.rooms.is_empty() {
+            state
+                .sids
+                .keys()
+                .filter(|id| !except.contains(id))
+                .cloned()
+                .collect()
+        } else {
+            let mut seen: HashSet<&SocketId> = HashSet::new();
+            let mut out = Vec::new();
+            for room in &opts.rooms {
+                if let Some(ids) = state.rooms.get(room) {
+                    for id in ids {
+                        if !except.contains(id) && seen.insert(id) {
+                            out.push(id.clone());
+                        }
+                    }
+                }
+            }
+            out
+        }
+    }
+
+    /// The local sockets selected by `opts`.
+    pub fn select(&self, opts: &BroadcastOptions) -> Vec<Socket> {
+        let ids = self.select_ids(opts);
+        self.nsp.sockets_by_ids(&ids)
+    }
+
+    /// Sends a packet to the local sockets `opts` selects, encoding it once.
+    pub fn broadcast_local(
+        &self,
+        packet: &Packet,
+        opts: &BroadcastOptions,
+    ) -> Result<(), AdapterError> {
+        let encoded = self
+            .nsp
+            .encode(packet)
+            .map_err(|e| AdapterError::Backend(e.to_string()))?;
+        let (event, args) = match &packet.data {
+            PacketData::Event { event, args, .. } => (event.as_str(), args.as_slice()),
+            _ => ("", &[][..]),
+        };
+        for socket in self.select(opts) {
+            socket.notify_outgoing(event, args);
+            socket.write_encoded(&encoded.frames, opts.flags.volatile);
+        }
+        Ok(())
+    }
+
+    /// Sends a packet carrying an ack id to the local sockets `opts` selects; reports them and their answers
+    /// to `acks`.
+    pub fn broadcast_with_ack_local(
+        &self,
+        packet: &Packet,
+        opts: &BroadcastOptions,
+        acks: &AckCollector,
+    ) -> Result<(), AdapterError> {
+        let encoded = self
+            .nsp
+            .encode(packet)
+            .map_err(|e| AdapterError::Backend(e.to_string()))?;
+        let (event, args, id) = match &packet.data {
+            PacketData::Event { event, args, id } => (event.as_str(), args.as_slice(), *id),
+            _ => ("", &[][..], None),
+        };
+        let Some(id) = id else {
+            return Err(AdapterError::Backend(
+                "broadcast with ack needs an ack id".into(),
+            ));
+        };
+        let sockets = self.select(opts);
+        let mut count = 0;
+        for socket in sockets {
+            if opts.flags.volatile && !socket.is_writable() {
+                continue;
+            }
+            socket.register_broadcast_ack(id, acks.clone());
+            socket.notify_outgoing(event, args);
+            socket.write_encoded(&encoded.frames, false);
+            count += 1;
+        }
+        acks.expect(count);
+        Ok(())
+    }
+
+    /// The local sockets `opts` selects, as details.
+    pub fn fetch_sockets_local(&self, opts: &BroadcastOptions) -> Vec<SocketDetails> {
+        self.select(opts).iter().map(Socket::details).collect()
+    }
+
+    /// Makes the local sockets `opts` selects join `rooms`.
+    pub fn add_sockets_local(&self, opts: &BroadcastOptions, rooms: &[Room]) {
+        for socket in self.select(opts) {
+            socket.join(rooms.to_vec());
+        }
+    }
+
+    /// Makes the local sockets `opts` selects leave `rooms`.
+    pub fn del_sockets_local(&self, opts: &BroadcastOptions, rooms: &[Room]) {
+        for socket in self.select(opts) {
+            for room in rooms {
+                socket.leave(room.as_str());
+            }
+        }
+    }
+
+    /// Disconnects the local sockets `opts` selects.
+    pub fn disconnect_sockets_local(&self, opts: &BroadcastOptions, close: bool) {
+        for socket in self.select(opts) {
+            socket.disconnect(close);
+        }
+    }
+}
+
+impl Adapter for InMemoryAdapter {
+    fn add_all(&self, id: &str, rooms: &[Room]) {
+        let mut state = self.write();
+        let state = &mut *state;
+        let joined = state.sids.entry(id.to_owned()).or_default();
+        for room in rooms {
+            joined.insert(room.clone());
+            state
+                .rooms
+                .entry(room.clone())
+                .or_default()
+                .insert(id.to_owned());
+        }
+    }
+
+    fn del(&self, id: &str, room: &str) {
+        let mut state = self.write();
+        if let Some(joined) = state.sids.get_mut(id) {
+            joined.remove(room);
+        }
+        if let Some(members) = state.rooms.get_mut(room) {
+            members.remove(id);
+            if members.is_empty() {
+                state.rooms.remove(room);
+            }
+        }
+    }
+
+    fn del_all(&self, id: &str) {
+        let mut state = self.write();
+        let Some(joined) = state.sids.remove(id) else {
+            return;
+        };
+        for room in joined {
+            if let Some(members) = state.rooms.get_mut(&room) {
+                members.remove(id);
+                if members.is_empty() {
+                    state.rooms.remove(&room);
+                }
+            }
+        }
+    }
+
+    fn socket_rooms(&self, id: &str) -> Option<Vec<Room>> {
+        self.read()
+            .sids
+            .get(id)
+            .map(|rooms| rooms.iter().cloned().collect())
+    }
+
+    fn sockets(&self, rooms: HashSet<Room>) -> BoxFuture<'_, Result<Vec<SocketId>, AdapterError>> {
+        let opts = BroadcastOptions {
+            rooms,
+            ..Default::default()
+        };
+        let ids = self.select_ids(&opts);
+        Box::pin(async move { Ok(ids) })
+    }
+
+    fn broadcast(
+        &self,
+        packet: Packet,
+        opts: BroadcastOptions,
+    ) -> BoxFuture<'_, Result<(), AdapterError>> {
+        let result = self.broadcast_local(&packet, &opts);
+        Box::pin(async move { result })
+    }
+
+    fn broadcast_with_ack(
+        &self,
+        packet: Packet,
+        opts: BroadcastOptions,
+        acks: AckCollector,
+    ) -> BoxFuture<'_, Result<(), AdapterError>> {
+        let result = self.broadcast_with_ack_local(&packet, &opts, &acks);
+        Box::pin(async move { result })
+    }
+
+    fn fetch_sockets(
+        &self,
+        opts: BroadcastOptions,
+    ) -> BoxFuture<'_, Result<Vec<SocketDetails>, AdapterError>> {
+        let sockets = self.fetch_sockets_local(&opts);
+        Box::pin(async move { Ok(sockets) })
+    }
+
+    fn add_sockets(
+        &self,
+        opts: BroadcastOptions,
+        rooms: Vec<Room>,
+    ) -> BoxFuture<'_, Result<(), AdapterError>> {
+        self.add_sockets_local(&opts, &rooms);
+        Box::pin(async { Ok(()) })
+    }
+
+    fn del_sockets(
+        &self,
+        opts: BroadcastOptions,
+        rooms: Vec<Room>,
+    ) -> BoxFuture<'_, Result<(), AdapterError>> {
+        self.del_sockets_local(&opts, &rooms);
+        Box::pin(async { Ok(()) })
+    }
+
+    fn disconnect_sockets(
+        &self,
+        opts: BroadcastOptions,
+        close: bool,
+    ) -> BoxFuture<'_, Result<(), AdapterError>> {
+        self.disconnect_sockets_local(&opts, close);
+        Box::pin(async { Ok(()) })
+    }
+}

@@ -1,0 +1,220 @@
+//! A client: one Engine.IO session, multiplexing the namespaces it joined. Decodes incoming frames and
+//! routes each packet to its socket.
+
+use crate::engine::{CloseReason, EngineSocket};
+use crate::reason::DisconnectReason;
+use crate::server::ServerInner;
+use crate::socket::Socket;
+use sio_protocol::engine::{Frame, Packet as EnginePacket};
+use sio_protocol::parser::Decoder;
+use sio_protocol::socket::{Packet, PacketData};
+use sio_protocol::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+
+#[derive(Default)]
+struct State {
+    sockets: HashMap<String, Socket>,
+    closed: bool,
+}
+
+/// The Socket.IO side of one Engine.IO session.
+pub(crate) struct Client {
+    conn: EngineSocket,
+    server: Weak<ServerInner>,
+    decoder: Mutex<Box<dyn Decoder>>,
+    state: Mutex<State>,
+    connect_timer: Mutex<Option<tokio::task::AbortHandle>>,
+    max_pending_events: usize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Client {
+    /// A client for a new session; closes it if no namespace is joined within the connect timeout.
+    pub(crate) fn new(conn: EngineSocket, server: &Arc<ServerInner>) -> Arc<Client> {
+        let client = Arc::new(Client {
+            conn,
+            server: Arc::downgrade(server),
+            decoder: Mutex::new(server.parser.decoder()),
+            state: Mutex::new(State::default()),
+            connect_timer: Mutex::new(None),
+            max_pending_events: server.config.max_pending_events,
+        });
+        let weak = Arc::downgrade(&client);
+        let timeout = server.config.connect_timeout;
+        let timer = tokio::spawn(async move {
+            tokio::time::sleep(timeout).await;
+            if let Some(client) = weak.upgrade() {
+                if lock(&client.state).sockets.is_empty() {
+                    tracing::debug!(
+                        sid = client.conn.id(),
+                        "no namespace joined in time, closing"
+                    );
+                    client.force_close();
+                }
+            }
+        });
+        *lock(&client.connect_timer) = Some(timer.abort_handle());
+        client
+    }
+
+    pub(crate) fn conn(&self) -> &EngineSocket {
+        &self.conn
+    }
+
+    pub(crate) fn max_pending_events(&self) -> usize {
+        self.max_pending_events
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        lock(&self.state).closed || self.conn.is_closed()
+    }
+
+    /// Handles one Engine.IO message (called in order from the connection's task; never blocks).
+    pub(crate) fn on_message(self: &Arc<Self>, message: EnginePacket) {
+        let frame = match message {
+            EnginePacket::Message(text) => Frame::message(&text),
+            EnginePacket::Binary(bytes) => Frame::Binary(bytes),
+            _ => return,
+        };
+        let decoded = lock(&self.decoder).decode(frame);
+        match decoded {
+            Ok(None) => {}
+            Ok(Some(packet)) => self.route(packet),
+            Err(error) => {
+                tracing::warn!(sid = self.conn.id(), %error, "invalid packet, closing the connection");
+                self.conn.close(CloseReason::ParseError);
+            }
+        }
+    }
+
+    fn route(self: &Arc<Self>, packet: Packet) {
+        let Packet { nsp, data } = packet;
+        let socket = lock(&self.state).sockets.get(&nsp).cloned();
+        match (socket, data) {
+            (None, PacketData::Connect(auth)) => self.connect(nsp, auth),
+            (Some(socket), data)
+                if !matches!(data, PacketData::Connect(_) | PacketData::ConnectError(_)) =>
+            {
+                socket.on_packet(data)
+            }
+            (_, data) => {
+                tracing::warn!(
+                    sid = self.conn.id(),
+                    nsp,
+                    packet = ?std::mem::discriminant(&data),
+                    "packet not allowed in this state, closing the connection"
+                );
+                self.force_close();
+            }
+        }
+    }
+
+    fn connect(self: &Arc<Self>, name: String, auth: Option<Value>) {
+        let auth = match auth {
+            None => Value::Object(Default::default()),
+            Some(auth @ Value::Object(_)) => auth,
+            Some(other) => {
+                tracing::warn!(
+                    sid = self.conn.id(),
+                    kind = other.kind(),
+                    "CONNECT payload is not an object"
+                );
+                self.conn.close(CloseReason::ParseError);
+                return;
+            }
+        };
+        let Some(server) = self.server.upgrade() else {
+            return;
+        };
+        match server.namespace_for(&name, &auth) {
+            Some(nsp) => {
+                let client = self.clone();
+                tokio::spawn(async move { nsp.add(client, auth).await });
+            }
+            None => {
+                tracing::debug!(
+                    sid = self.conn.id(),
+                    nsp = name,
+                    "unknown namespace refused"
+                );
+                let mut map = sio_protocol::value::Map::new();
+                map.insert("message".into(), Value::String("Invalid namespace".into()));
+                self.send_connect_error(&name, Value::Object(map));
+            }
+        }
+    }
+
+    /// Sends CONNECT_ERROR for a namespace.
+    pub(crate) fn send_connect_error(&self, nsp: &str, payload: Value) {
+        let Some(server) = self.server.upgrade() else {
+            return;
+        };
+        let packet = Packet {
+            nsp: nsp.to_owned(),
+            data: PacketData::ConnectError(payload),
+        };
+        match server.parser.encode(&packet) {
+            Ok(encoded) => {
+                if let Err(e) = self.conn.send(&encoded.frames) {
+                    tracing::debug!(sid = self.conn.id(), error = %e, "CONNECT_ERROR not delivered");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot encode CONNECT_ERROR"),
+        }
+    }
+
+    /// Registers a connected socket; false when the client closed meanwhile.
+    pub(crate) fn attach_socket(&self, nsp: &str, socket: Socket) -> bool {
+        let mut state = lock(&self.state);
+        if state.closed || self.conn.is_closed() {
+            return false;
+        }
+        state.sockets.insert(nsp.to_owned(), socket);
+        drop(state);
+        if let Some(timer) = lock(&self.connect_timer).take() {
+            timer.abort();
+        }
+        true
+    }
+
+    pub(crate) fn remove_socket(&self, nsp: &str) {
+        lock(&self.state).sockets.remove(nsp);
+    }
+
+    /// `socket.disconnect(true)`: every namespace gets DISCONNECT, then the connection is closed.
+    pub(crate) fn disconnect_all(&self) {
+        let sockets: Vec<Socket> = lock(&self.state).sockets.values().cloned().collect();
+        for socket in sockets {
+            socket.disconnect(false);
+        }
+        self.force_close();
+    }
+
+    /// Closes the connection from the Socket.IO layer (`forced server close` for the sockets).
+    pub(crate) fn force_close(&self) {
+        self.on_close(DisconnectReason::ForcedServerClose);
+        self.conn.close(CloseReason::ForcedClose);
+    }
+
+    /// The session closed: every socket disconnects with the reason. Idempotent.
+    pub(crate) fn on_close(&self, reason: DisconnectReason) {
+        let sockets = {
+            let mut state = lock(&self.state);
+            if state.closed {
+                return;
+            }
+            state.closed = true;
+            std::mem::take(&mut state.sockets)
+        };
+        if let Some(timer) = lock(&self.connect_timer).take() {
+            timer.abort();
+        }
+        for socket in sockets.into_values() {
+            socket.on_close(reason);
+        }
+    }
+}

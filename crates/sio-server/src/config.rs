@@ -1,0 +1,117 @@
+//! Server options, with the official defaults.
+
+use crate::adapter::{AdapterFactory, InMemoryAdapterFactory};
+use crate::engine::EngineConfig;
+use sio_protocol::parser::Parser;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The options of a Socket.IO server.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// The Engine.IO options; `path` defaults to `/socket.io` here.
+    pub engine: EngineConfig,
+    /// How long a client may stay without joining a namespace before it is disconnected
+    /// (`connectTimeout`, 45 s).
+    pub connect_timeout: Duration,
+    /// Whether a child namespace of a parent namespace is removed when its last socket leaves
+    /// (`cleanupEmptyChildNamespaces`, false).
+    pub cleanup_empty_child_namespaces: bool,
+    /// The parser (`parser`: the default JSON parser, or the msgpack parser).
+    pub parser: Arc<dyn Parser>,
+    /// Creates each namespace's adapter (`adapter`: the in-memory adapter).
+    pub adapter: Arc<dyn AdapterFactory>,
+    /// How many received events may wait for their handlers per socket before the connection is closed
+    /// (sio's own bound, 1024).
+    pub max_pending_events: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            engine: EngineConfig::default().path("/socket.io"),
+            connect_timeout: Duration::from_millis(45_000),
+            cleanup_empty_child_namespaces: false,
+            parser: crate::parser::default_parser(),
+            adapter: Arc::new(InMemoryAdapterFactory),
+            max_pending_events: 1024,
+        }
+    }
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("engine", &self.engine)
+            .field("connect_timeout", &self.connect_timeout)
+            .field(
+                "cleanup_empty_child_namespaces",
+                &self.cleanup_empty_child_namespaces,
+            )
+            .field("max_pending_events", &self.max_pending_events)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerConfig {
+    /// Sets the path (`/socket.io`).
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        let path: String = path.into();
+        self.engine = self.engine.path(path.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Sets `pingInterval` (25 s).
+    pub fn ping_interval(mut self, d: Duration) -> Self {
+        self.engine = self.engine.ping_interval(d);
+        self
+    }
+
+    /// Sets `pingTimeout` (20 s).
+    pub fn ping_timeout(mut self, d: Duration) -> Self {
+        self.engine = self.engine.ping_timeout(d);
+        self
+    }
+
+    /// Sets `maxHttpBufferSize` (1e6 bytes).
+    pub fn max_http_buffer_size(mut self, n: usize) -> Self {
+        self.engine = self.engine.max_http_buffer_size(n);
+        self
+    }
+
+    /// Sets `connectTimeout` (45 s).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// Sets `cleanupEmptyChildNamespaces` (false).
+    pub fn cleanup_empty_child_namespaces(mut self, v: bool) -> Self {
+        self.cleanup_empty_child_namespaces = v;
+        self
+    }
+
+    /// Sets the parser.
+    pub fn parser(mut self, parser: Arc<dyn Parser>) -> Self {
+        self.parser = parser;
+        self
+    }
+
+    /// Sets the adapter factory.
+    pub fn adapter(mut self, adapter: Arc<dyn AdapterFactory>) -> Self {
+        self.adapter = adapter;
+        self
+    }
+
+    /// Sets the per-socket bound on events waiting for their handlers (1024).
+    pub fn max_pending_events(mut self, n: usize) -> Self {
+        self.max_pending_events = n;
+        self
+    }
+
+    /// Changes any other Engine.IO option.
+    pub fn engine(mut self, f: impl FnOnce(EngineConfig) -> EngineConfig) -> Self {
+        self.engine = f(self.engine);
+        self
+    }
+}

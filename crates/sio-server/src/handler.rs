@@ -1,0 +1,118 @@
+//! The shapes of user callbacks: event handlers with typed or dynamic arguments, connection handlers,
+//! middlewares and catch-all listeners.
+
+use crate::ack::AckSender;
+use crate::errors::{MiddlewareError, SocketError};
+use crate::reason::DisconnectReason;
+use crate::socket::Socket;
+use serde::de::DeserializeOwned;
+use sio_protocol::Value;
+use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A boxed, sendable future.
+pub(crate) type BoxFut<T = ()> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// A type-erased event handler: `Err` when the arguments do not fit its types.
+pub(crate) type ErasedEventHandler =
+    Arc<dyn Fn(Socket, Vec<Value>, AckSender) -> Result<BoxFut, String> + Send + Sync>;
+pub(crate) type ConnectionFn = Arc<dyn Fn(Socket) -> BoxFut + Send + Sync>;
+pub(crate) type MiddlewareFn =
+    Arc<dyn Fn(Socket) -> BoxFut<Result<(), MiddlewareError>> + Send + Sync>;
+pub(crate) type PacketMiddlewareFn = Arc<
+    dyn Fn(Socket, IncomingEvent) -> BoxFut<Result<IncomingEvent, MiddlewareError>> + Send + Sync,
+>;
+pub(crate) type AnyFn = Arc<dyn Fn(Socket, String, Vec<Value>) -> BoxFut + Send + Sync>;
+pub(crate) type OutgoingFn = Arc<dyn Fn(&Socket, &str, &[Value]) + Send + Sync>;
+pub(crate) type DisconnectFn = Arc<dyn Fn(Socket, DisconnectReason) -> BoxFut + Send + Sync>;
+pub(crate) type ErrorFn = Arc<dyn Fn(Socket, SocketError) -> BoxFut + Send + Sync>;
+
+/// An incoming event as a per-packet middleware sees it (it may change the arguments).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncomingEvent {
+    /// The event name.
+    pub event: String,
+    /// The arguments.
+    pub args: Vec<Value>,
+}
+
+/// Marker: a handler `Fn(Socket, T)`.
+pub struct WithoutAck;
+/// Marker: a handler `Fn(Socket, T, AckSender)`.
+pub struct WithAck;
+
+/// An event handler: an async function of the socket and the arguments (`T`: one serde type, a tuple for
+/// several arguments, or `Vec<Value>` for every argument as is), optionally followed by an [`AckSender`] to
+/// answer the client's acknowledgement.
+pub trait EventHandler<T, M>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn call(&self, socket: Socket, args: T, ack: AckSender) -> BoxFut;
+}
+
+impl<F, Fut, T> EventHandler<T, WithoutAck> for F
+where
+    F: Fn(Socket, T) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+    T: DeserializeOwned + Send + 'static,
+{
+    fn call(&self, socket: Socket, args: T, _ack: AckSender) -> BoxFut {
+        Box::pin(self(socket, args))
+    }
+}
+
+impl<F, Fut, T> EventHandler<T, WithAck> for F
+where
+    F: Fn(Socket, T, AckSender) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+    T: DeserializeOwned + Send + 'static,
+{
+    fn call(&self, socket: Socket, args: T, ack: AckSender) -> BoxFut {
+        Box::pin(self(socket, args, ack))
+    }
+}
+
+/// Reads event arguments as `T` (`Vec<Value>` is taken as is).
+pub(crate) fn decode_args<T: DeserializeOwned + 'static>(
+    args: Vec<Value>,
+) -> Result<T, sio_protocol::value::Error> {
+    let any: Box<dyn Any> = Box::new(args);
+    match any.downcast::<T>() {
+        Ok(t) => Ok(*t),
+        Err(any) => match any.downcast::<Vec<Value>>() {
+            Ok(args) => sio_protocol::value::from_args(*args),
+            Err(_) => sio_protocol::value::from_args(Vec::new()),
+        },
+    }
+}
+
+pub(crate) fn erase_event_handler<T, M, H>(handler: H) -> ErasedEventHandler
+where
+    H: EventHandler<T, M>,
+    T: DeserializeOwned + Send + 'static,
+    M: 'static,
+{
+    let handler = Arc::new(handler);
+    Arc::new(move |socket, args, ack| {
+        let args = decode_args::<T>(args).map_err(|e| e.to_string())?;
+        Ok(handler.call(socket, args, ack))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_typed_and_dynamic_arguments() {
+        let args = vec![Value::from(1), Value::from("2")];
+        let all: Vec<Value> = decode_args(args.clone()).unwrap();
+        assert_eq!(all, args);
+        let (a, b): (u32, String) = decode_args(args.clone()).unwrap();
+        assert_eq!((a, b.as_str()), (1, "2"));
+        let first: u32 = decode_args(args.clone()).unwrap();
+        assert_eq!(first, 1);
+        assert!(decode_args::<String>(args).is_err());
+    }
+}

@@ -1,0 +1,410 @@
+//! A namespace: a communication channel with its own sockets, rooms, middlewares and connection handlers.
+
+use crate::adapter::{Adapter, AdapterFactory, Room, ServerSideAck, SocketId};
+use crate::broadcast::{BroadcastOperator, RoomParam};
+use crate::client::Client;
+use crate::errors::{AckError, AdapterError, EmitError, MiddlewareError, RESERVED_SERVER_EVENTS};
+use crate::handler::{BoxFut, ConnectionFn, MiddlewareFn};
+use crate::parent_namespace::ParentNamespace;
+use crate::remote_socket::RemoteSocket;
+use crate::server::ServerInner;
+use crate::socket::Socket;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sio_protocol::parser::{EncodeError, Encoded, Parser};
+use sio_protocol::socket::Packet;
+use sio_protocol::Value;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, Weak};
+use std::time::Duration;
+
+type ServerEventFn = Arc<dyn Fn(Vec<Value>, Option<ServerSideAck>) -> BoxFut + Send + Sync>;
+
+/// A namespace (`io.of("/admin")`). Cheap to clone.
+#[derive(Clone)]
+pub struct Namespace(pub(crate) Arc<NamespaceInner>);
+
+pub(crate) struct NamespaceInner {
+    name: String,
+    server: Weak<ServerInner>,
+    parser: Arc<dyn Parser>,
+    adapter: Arc<dyn Adapter>,
+    sockets: RwLock<HashMap<SocketId, Socket>>,
+    connection_handlers: RwLock<Vec<ConnectionFn>>,
+    middlewares: RwLock<Vec<MiddlewareFn>>,
+    server_events: RwLock<HashMap<String, Vec<ServerEventFn>>>,
+    ids: AtomicU64,
+    parent: Option<ParentNamespace>,
+}
+
+/// What an adapter may use of its namespace: its name, its local sockets, the parser, and the delivery of
+/// server-side events received from other servers.
+#[derive(Clone)]
+pub struct NamespaceHandle {
+    name: Arc<str>,
+    inner: Weak<NamespaceInner>,
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
+}
+
+impl NamespaceHandle {
+    /// The namespace name (`/`, `/admin`...).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The namespace, while it exists.
+    pub fn namespace(&self) -> Option<Namespace> {
+        self.inner.upgrade().map(Namespace)
+    }
+
+    /// The local sockets with these ids (unknown ids are skipped).
+    pub fn sockets_by_ids(&self, ids: &[SocketId]) -> Vec<Socket> {
+        let Some(inner) = self.inner.upgrade() else {
+            return Vec::new();
+        };
+        let sockets = read(&inner.sockets);
+        ids.iter()
+            .filter_map(|id| sockets.get(id).cloned())
+            .collect()
+    }
+
+    /// Encodes a packet with the server's parser.
+    pub fn encode(&self, packet: &Packet) -> Result<Encoded, EncodeError> {
+        match self.inner.upgrade() {
+            Some(inner) => inner.parser.encode(packet),
+            None => Err(EncodeError::Unsupported("namespace is gone".into())),
+        }
+    }
+
+    /// Delivers a server-side event emitted by another server to this namespace's `on_server_event`
+    /// listeners; `ack` answers it when the sender asked for an acknowledgement.
+    pub fn server_side_emit_received(
+        &self,
+        event: &str,
+        args: Vec<Value>,
+        ack: Option<ServerSideAck>,
+    ) {
+        if let Some(inner) = self.inner.upgrade() {
+            Namespace(inner).on_server_event_received(event, args, ack);
+        }
+    }
+}
+
+impl Namespace {
+    pub(crate) fn new(
+        name: String,
+        server: Weak<ServerInner>,
+        parser: Arc<dyn Parser>,
+        factory: &dyn AdapterFactory,
+        parent: Option<ParentNamespace>,
+    ) -> Namespace {
+        let nsp = Namespace(Arc::new_cyclic(|weak| {
+            let handle = NamespaceHandle {
+                name: Arc::from(name.as_str()),
+                inner: weak.clone(),
+            };
+            NamespaceInner {
+                adapter: factory.create(handle),
+                name,
+                server,
+                parser,
+                sockets: RwLock::new(HashMap::new()),
+                connection_handlers: RwLock::new(Vec::new()),
+                middlewares: RwLock::new(Vec::new()),
+                server_events: RwLock::new(HashMap::new()),
+                ids: AtomicU64::new(0),
+                parent,
+            }
+        }));
+        let adapter = nsp.adapter();
+        let name = nsp.name().to_owned();
+        tokio::spawn(async move {
+            if let Err(e) = adapter.init().await {
+                tracing::error!(nsp = name, error = %e, "adapter initialisation failed");
+            }
+        });
+        nsp
+    }
+
+    /// The name (`/`, `/admin`...).
+    pub fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The adapter of this namespace.
+    pub fn adapter(&self) -> Arc<dyn Adapter> {
+        self.0.adapter.clone()
+    }
+
+    pub(crate) fn parser(&self) -> &Arc<dyn Parser> {
+        &self.0.parser
+    }
+
+    pub(crate) fn next_ack_id(&self) -> u64 {
+        self.0.ids.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Registers a connection handler, called for each socket that joins this namespace.
+    pub fn on_connection<F, Fut>(&self, f: F)
+    where
+        F: Fn(Socket) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        write(&self.0.connection_handlers).push(Arc::new(move |s| Box::pin(f(s))));
+    }
+
+    /// Adds a connect middleware (`nsp.use`): it runs for each socket before it connects; an error refuses
+    /// the connection with `CONNECT_ERROR {message, data}`.
+    pub fn use_middleware<F, Fut>(&self, f: F)
+    where
+        F: Fn(Socket) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), MiddlewareError>> + Send + 'static,
+    {
+        write(&self.0.middlewares).push(Arc::new(move |s| Box::pin(f(s))));
+    }
+
+    /// Registers a listener for events emitted by other servers with `server_side_emit`. `ack` is present
+    /// when the sender waits for an answer.
+    pub fn on_server_event<F, Fut>(&self, event: impl Into<String>, f: F)
+    where
+        F: Fn(Vec<Value>, Option<ServerSideAck>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        write(&self.0.server_events)
+            .entry(event.into())
+            .or_default()
+            .push(Arc::new(move |a, ack| Box::pin(f(a, ack))));
+    }
+
+    fn on_server_event_received(&self, event: &str, args: Vec<Value>, ack: Option<ServerSideAck>) {
+        let handlers: Vec<ServerEventFn> = read(&self.0.server_events)
+            .get(event)
+            .cloned()
+            .unwrap_or_default();
+        let mut ack = ack;
+        for (i, h) in handlers.iter().enumerate() {
+            let a = if i == 0 { ack.take() } else { None };
+            tokio::spawn(h(args.clone(), a));
+        }
+    }
+
+    /// The sockets connected to this namespace on this server.
+    pub fn sockets(&self) -> Vec<Socket> {
+        read(&self.0.sockets).values().cloned().collect()
+    }
+
+    /// A local socket by id.
+    pub fn socket(&self, id: &str) -> Option<Socket> {
+        read(&self.0.sockets).get(id).cloned()
+    }
+
+    /// A broadcast operator on every socket of the namespace.
+    pub fn broadcast(&self) -> BroadcastOperator {
+        BroadcastOperator::new(self.clone())
+    }
+
+    /// A broadcast to the room(s).
+    pub fn to(&self, rooms: impl RoomParam) -> BroadcastOperator {
+        self.broadcast().to(rooms)
+    }
+
+    /// Same as [`Namespace::to`].
+    pub fn in_(&self, rooms: impl RoomParam) -> BroadcastOperator {
+        self.to(rooms)
+    }
+
+    /// A broadcast to every socket except those in the room(s).
+    pub fn except(&self, rooms: impl RoomParam) -> BroadcastOperator {
+        self.broadcast().except(rooms)
+    }
+
+    /// A broadcast to the sockets of this server only.
+    pub fn local(&self) -> BroadcastOperator {
+        self.broadcast().local()
+    }
+
+    /// A volatile broadcast.
+    pub fn volatile(&self) -> BroadcastOperator {
+        self.broadcast().volatile()
+    }
+
+    /// A broadcast with the compress flag.
+    pub fn compress(&self, compress: bool) -> BroadcastOperator {
+        self.broadcast().compress(compress)
+    }
+
+    /// A broadcast whose acknowledgements time out after `timeout`.
+    pub fn timeout(&self, timeout: Duration) -> BroadcastOperator {
+        self.broadcast().timeout(timeout)
+    }
+
+    /// Emits an event to every socket of the namespace.
+    pub async fn emit<T: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        args: &T,
+    ) -> Result<(), EmitError> {
+        self.broadcast().emit(event, args).await
+    }
+
+    /// Emits to every socket and collects their acknowledgements (see [`BroadcastOperator::emit_with_ack`]).
+    pub async fn emit_with_ack<T, R>(&self, event: &str, args: &T) -> Result<Vec<R>, AckError>
+    where
+        T: Serialize + ?Sized,
+        R: DeserializeOwned + 'static,
+    {
+        self.broadcast().emit_with_ack(event, args).await
+    }
+
+    /// Every socket of the namespace, on every server.
+    pub async fn fetch_sockets(&self) -> Result<Vec<RemoteSocket>, AdapterError> {
+        self.broadcast().fetch_sockets().await
+    }
+
+    /// Makes every socket join the room(s).
+    pub async fn sockets_join(&self, rooms: impl RoomParam) -> Result<(), AdapterError> {
+        self.broadcast().sockets_join(rooms).await
+    }
+
+    /// Makes every socket leave the room(s).
+    pub async fn sockets_leave(&self, rooms: impl RoomParam) -> Result<(), AdapterError> {
+        self.broadcast().sockets_leave(rooms).await
+    }
+
+    /// Disconnects every socket.
+    pub async fn disconnect_sockets(&self, close: bool) -> Result<(), AdapterError> {
+        self.broadcast().disconnect_sockets(close).await
+    }
+
+    /// Emits an event to the other servers of the cluster (`connect`, `connection` and `new_namespace` are
+    /// reserved).
+    pub async fn server_side_emit<T: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        args: &T,
+    ) -> Result<(), EmitError> {
+        if RESERVED_SERVER_EVENTS.contains(&event) {
+            return Err(EmitError::Reserved(event.to_owned()));
+        }
+        let args = sio_protocol::value::to_args(args)?;
+        Ok(self
+            .adapter()
+            .server_side_emit(event.to_owned(), args)
+            .await?)
+    }
+
+    /// Emits an event to the other servers and waits for one answer per server.
+    pub async fn server_side_emit_with_ack<T: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        args: &T,
+        timeout: Duration,
+    ) -> Result<Vec<Value>, AckError> {
+        if RESERVED_SERVER_EVENTS.contains(&event) {
+            return Err(EmitError::Reserved(event.to_owned()).into());
+        }
+        let args = sio_protocol::value::to_args(args).map_err(EmitError::from)?;
+        self.adapter()
+            .server_side_emit_with_ack(event.to_owned(), args, timeout)
+            .await
+    }
+
+    /// The rooms of a local socket.
+    pub fn socket_rooms(&self, id: &str) -> Vec<Room> {
+        self.adapter().socket_rooms(id).unwrap_or_default()
+    }
+
+    // ----- internals -----
+
+    /// Runs the connect middlewares for a new socket, then connects it or refuses it.
+    pub(crate) async fn add(&self, client: Arc<Client>, auth: Value) {
+        let socket = Socket::new(self.clone(), client.clone(), auth);
+        let mut middlewares: Vec<MiddlewareFn> = Vec::new();
+        if let Some(parent) = &self.0.parent {
+            middlewares.extend(parent.middlewares());
+        }
+        middlewares.extend(read(&self.0.middlewares).iter().cloned());
+        for mw in middlewares {
+            let result = mw(socket.clone()).await;
+            if client.is_closed() {
+                tracing::debug!(nsp = self.name(), "client closed during the middlewares");
+                return;
+            }
+            if let Err(error) = result {
+                tracing::debug!(nsp = self.name(), %error, "connection refused by a middleware");
+                client.send_connect_error(self.name(), error.to_value());
+                return;
+            }
+        }
+        if client.is_closed() {
+            return;
+        }
+        write(&self.0.sockets).insert(socket.id().to_owned(), socket.clone());
+        if !client.attach_socket(self.name(), socket.clone()) {
+            write(&self.0.sockets).remove(socket.id());
+            return;
+        }
+        socket.on_connect();
+        let mut handlers: Vec<ConnectionFn> = Vec::new();
+        if let Some(parent) = &self.0.parent {
+            handlers.extend(parent.connection_handlers());
+        }
+        handlers.extend(read(&self.0.connection_handlers).iter().cloned());
+        let s = socket.clone();
+        socket.run(Box::pin(async move {
+            for h in handlers {
+                h(s.clone()).await;
+            }
+        }));
+    }
+
+    pub(crate) fn remove_socket(&self, id: &str) {
+        let empty = {
+            let mut sockets = write(&self.0.sockets);
+            sockets.remove(id);
+            sockets.is_empty()
+        };
+        if empty {
+            if let (Some(parent), Some(server)) = (&self.0.parent, self.0.server.upgrade()) {
+                if server.config.cleanup_empty_child_namespaces {
+                    tracing::debug!(nsp = self.name(), "closing empty child namespace");
+                    server.remove_namespace(self.name());
+                    parent.remove_child(self.name());
+                    let adapter = self.adapter();
+                    tokio::spawn(async move {
+                        let _ = adapter.close().await;
+                    });
+                }
+            }
+        }
+    }
+
+    pub(crate) fn remove_acks(&self, id: u64) {
+        for socket in self.sockets() {
+            socket.remove_ack(id);
+        }
+    }
+
+    /// Disconnects every local socket with `server shutting down` (no packet is sent).
+    pub(crate) fn close_all(&self, reason: crate::reason::DisconnectReason) {
+        for socket in self.sockets() {
+            socket.on_close(reason);
+        }
+    }
+}
+
+impl std::fmt::Debug for Namespace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Namespace")
+            .field("name", &self.0.name)
+            .finish()
+    }
+}

@@ -1,0 +1,119 @@
+//! Parent namespaces: dynamic namespaces created on demand for names a predicate accepts; a broadcast on the
+//! parent reaches every child.
+
+use crate::broadcast::{BroadcastOperator, RoomParam};
+use crate::errors::{EmitError, MiddlewareError};
+use crate::handler::{ConnectionFn, MiddlewareFn};
+use crate::namespace::Namespace;
+use crate::socket::Socket;
+use serde::Serialize;
+use sio_protocol::Value;
+use std::future::Future;
+use std::sync::{Arc, RwLock};
+
+type Matcher = Box<dyn Fn(&str, &Value) -> bool + Send + Sync>;
+
+/// A family of dynamic namespaces (`io.of(/^\/dynamic-\d+$/)` in the official API). Its connection
+/// handlers and middlewares apply to every child.
+#[derive(Clone)]
+pub struct ParentNamespace(Arc<ParentInner>);
+
+struct ParentInner {
+    matcher: Matcher,
+    connection_handlers: RwLock<Vec<ConnectionFn>>,
+    middlewares: RwLock<Vec<MiddlewareFn>>,
+    children: RwLock<Vec<Namespace>>,
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
+}
+
+impl ParentNamespace {
+    pub(crate) fn new(matcher: Matcher) -> Self {
+        ParentNamespace(Arc::new(ParentInner {
+            matcher,
+            connection_handlers: RwLock::new(Vec::new()),
+            middlewares: RwLock::new(Vec::new()),
+            children: RwLock::new(Vec::new()),
+        }))
+    }
+
+    pub(crate) fn matches(&self, name: &str, auth: &Value) -> bool {
+        (self.0.matcher)(name, auth)
+    }
+
+    pub(crate) fn add_child(&self, nsp: Namespace) {
+        write(&self.0.children).push(nsp);
+    }
+
+    pub(crate) fn remove_child(&self, name: &str) {
+        write(&self.0.children).retain(|n| n.name() != name);
+    }
+
+    pub(crate) fn middlewares(&self) -> Vec<MiddlewareFn> {
+        read(&self.0.middlewares).clone()
+    }
+
+    pub(crate) fn connection_handlers(&self) -> Vec<ConnectionFn> {
+        read(&self.0.connection_handlers).clone()
+    }
+
+    /// The child namespaces created so far.
+    pub fn children(&self) -> Vec<Namespace> {
+        read(&self.0.children).clone()
+    }
+
+    /// Registers a connection handler for every child namespace.
+    pub fn on_connection<F, Fut>(&self, f: F)
+    where
+        F: Fn(Socket) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        write(&self.0.connection_handlers).push(Arc::new(move |s| Box::pin(f(s))));
+    }
+
+    /// Adds a connect middleware for every child namespace.
+    pub fn use_middleware<F, Fut>(&self, f: F)
+    where
+        F: Fn(Socket) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), MiddlewareError>> + Send + 'static,
+    {
+        write(&self.0.middlewares).push(Arc::new(move |s| Box::pin(f(s))));
+    }
+
+    /// A broadcast operator over every child.
+    pub fn broadcast(&self) -> BroadcastOperator {
+        BroadcastOperator::for_parent(self.clone())
+    }
+
+    /// A broadcast to the room(s) of every child.
+    pub fn to(&self, rooms: impl RoomParam) -> BroadcastOperator {
+        self.broadcast().to(rooms)
+    }
+
+    /// A broadcast to every child, except the room(s).
+    pub fn except(&self, rooms: impl RoomParam) -> BroadcastOperator {
+        self.broadcast().except(rooms)
+    }
+
+    /// Emits an event to every socket of every child namespace.
+    pub async fn emit<T: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        args: &T,
+    ) -> Result<(), EmitError> {
+        self.broadcast().emit(event, args).await
+    }
+}
+
+impl std::fmt::Debug for ParentNamespace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParentNamespace")
+            .field("children", &self.children().len())
+            .finish()
+    }
+}

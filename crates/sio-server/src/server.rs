@@ -1,0 +1,372 @@
+//! The server (`io`): namespaces, the Engine.IO engine under them, and the shortcuts to the main namespace.
+
+use crate::adapter::Room;
+use crate::broadcast::{BroadcastOperator, RoomParam};
+use crate::client::Client;
+use crate::config::ServerConfig;
+use crate::engine::{
+    CloseReason, Engine, EngineHandler, EngineLayer, EngineServer, EngineService, EngineSocket,
+};
+use crate::errors::{AckError, AdapterError, EmitError, MiddlewareError};
+use crate::namespace::Namespace;
+use crate::parent_namespace::ParentNamespace;
+use crate::reason::DisconnectReason;
+use crate::remote_socket::RemoteSocket;
+use crate::socket::Socket;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sio_protocol::engine::Packet as EnginePacket;
+use sio_protocol::parser::Parser;
+use sio_protocol::Value;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, RwLock, Weak};
+use std::time::Duration;
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A Socket.IO server (`io`). Cheap to clone; every clone is the same server.
+///
+/// ```no_run
+/// use sio_server::{Server, ServerConfig, Socket, AckSender};
+/// use sio_protocol::Value;
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let io = Server::new(ServerConfig::default());
+/// io.on_connection(|socket: Socket| async move {
+///     socket.on("echo", |socket: Socket, args: Vec<Value>, ack: AckSender| async move {
+///         let _ = ack.send_args(args.clone());
+///         let _ = socket.emit_args("echo", args);
+///     });
+/// });
+/// let handle = io.listen("127.0.0.1:3000".parse().unwrap()).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Server(pub(crate) Arc<ServerInner>);
+
+pub(crate) struct ServerInner {
+    pub(crate) config: ServerConfig,
+    pub(crate) parser: Arc<dyn Parser>,
+    nsps: RwLock<HashMap<String, Namespace>>,
+    parents: RwLock<Vec<ParentNamespace>>,
+    pub(crate) engine: Arc<Engine<SocketIoHandler>>,
+    weak: Weak<ServerInner>,
+}
+
+/// The Engine.IO handler of a Socket.IO server: one [`Client`] per session.
+pub struct SocketIoHandler {
+    server: Weak<ServerInner>,
+    clients: RwLock<HashMap<String, Arc<Client>>>,
+}
+
+impl EngineHandler for SocketIoHandler {
+    fn on_open(&self, socket: &EngineSocket) {
+        let Some(server) = self.server.upgrade() else {
+            socket.close(CloseReason::ServerShuttingDown);
+            return;
+        };
+        let client = Client::new(socket.clone(), &server);
+        write(&self.clients).insert(socket.id().to_owned(), client);
+    }
+
+    fn on_message(&self, socket: &EngineSocket, message: EnginePacket) {
+        let client = read(&self.clients).get(socket.id()).cloned();
+        if let Some(client) = client {
+            client.on_message(message);
+        }
+    }
+
+    fn on_close(&self, socket: &EngineSocket, reason: CloseReason) {
+        let client = write(&self.clients).remove(socket.id());
+        if let Some(client) = client {
+            client.on_close(DisconnectReason::from(reason));
+        }
+    }
+}
+
+impl ServerInner {
+    /// The namespace a CONNECT addresses: an existing one, or a new child of a matching parent.
+    pub(crate) fn namespace_for(&self, name: &str, auth: &Value) -> Option<Namespace> {
+        if let Some(nsp) = read(&self.nsps).get(name) {
+            return Some(nsp.clone());
+        }
+        let parents = read(&self.parents).clone();
+        let parent = parents.into_iter().find(|p| p.matches(name, auth))?;
+        let mut nsps = write(&self.nsps);
+        if let Some(nsp) = nsps.get(name) {
+            return Some(nsp.clone());
+        }
+        tracing::debug!(nsp = name, "creating a child namespace");
+        let nsp = Namespace::new(
+            name.to_owned(),
+            self.weak.clone(),
+            self.parser.clone(),
+            &*self.config.adapter,
+            Some(parent.clone()),
+        );
+        nsps.insert(name.to_owned(), nsp.clone());
+        parent.add_child(nsp.clone());
+        Some(nsp)
+    }
+
+    pub(crate) fn remove_namespace(&self, name: &str) {
+        write(&self.nsps).remove(name);
+    }
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server::new(ServerConfig::default())
+    }
+}
+
+impl Server {
+    /// A server with these options; the main namespace `/` exists from the start. Call it inside a tokio
+    /// runtime.
+    pub fn new(config: ServerConfig) -> Server {
+        let inner = Arc::new_cyclic(|weak: &Weak<ServerInner>| {
+            let handler = SocketIoHandler {
+                server: weak.clone(),
+                clients: RwLock::new(HashMap::new()),
+            };
+            ServerInner {
+                parser: config.parser.clone(),
+                engine: Engine::new(config.engine.clone(), handler),
+                config,
+                nsps: RwLock::new(HashMap::new()),
+                parents: RwLock::new(Vec::new()),
+                weak: weak.clone(),
+            }
+        });
+        let server = Server(inner);
+        server.of("/");
+        server
+    }
+
+    /// Serves the server on its own HTTP server (`io.listen(3000)`); requests outside the path get 404.
+    pub async fn listen(
+        &self,
+        addr: impl tokio::net::ToSocketAddrs,
+    ) -> std::io::Result<EngineServer> {
+        self.0.engine.listen(addr).await
+    }
+
+    /// A tower layer serving the Socket.IO path and forwarding other requests to the inner service (axum,
+    /// hyper).
+    pub fn layer(&self) -> EngineLayer<SocketIoHandler> {
+        EngineLayer::new(self.0.engine.clone())
+    }
+
+    /// A tower service serving the Socket.IO path (404 elsewhere).
+    pub fn service(&self) -> EngineService<SocketIoHandler> {
+        EngineService::new(self.0.engine.clone())
+    }
+
+    /// The options.
+    pub fn config(&self) -> &ServerConfig {
+        &self.0.config
+    }
+
+    /// The Engine.IO engine (to serve requests through hyper or tower yourself).
+    pub fn engine(&self) -> &Arc<Engine<SocketIoHandler>> {
+        &self.0.engine
+    }
+
+    /// The namespace `name` (a leading `/` is added when missing), created on first use.
+    pub fn of(&self, name: &str) -> Namespace {
+        let name = if name.starts_with('/') {
+            name.to_owned()
+        } else {
+            format!("/{name}")
+        };
+        if let Some(nsp) = read(&self.0.nsps).get(&name) {
+            return nsp.clone();
+        }
+        let mut nsps = write(&self.0.nsps);
+        nsps.entry(name.clone())
+            .or_insert_with(|| {
+                Namespace::new(
+                    name,
+                    Arc::downgrade(&self.0),
+                    self.0.parser.clone(),
+                    &*self.0.config.adapter,
+                    None,
+                )
+            })
+            .clone()
+    }
+
+    /// A parent namespace: namespaces whose name `matches(name, auth)` accepts are created on demand as its
+    /// children (use any pattern matching you like in the predicate).
+    pub fn of_dynamic<F>(&self, matches: F) -> ParentNamespace
+    where
+        F: Fn(&str, &Value) -> bool + Send + Sync + 'static,
+    {
+        let parent = ParentNamespace::new(Box::new(matches));
+        write(&self.0.parents).push(parent.clone());
+        parent
+    }
+
+    /// The main namespace `/` (`io.sockets`).
+    pub fn sockets(&self) -> Namespace {
+        self.of("/")
+    }
+
+    /// The namespaces that exist now.
+    pub fn namespaces(&self) -> Vec<Namespace> {
+        read(&self.0.nsps).values().cloned().collect()
+    }
+
+    /// Registers a connection handler on the main namespace (`io.on("connection")`).
+    pub fn on_connection<F, Fut>(&self, f: F)
+    where
+        F: Fn(Socket) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.sockets().on_connection(f)
+    }
+
+    /// Adds a connect middleware to the main namespace (`io.use`).
+    pub fn use_middleware<F, Fut>(&self, f: F)
+    where
+        F: Fn(Socket) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), MiddlewareError>> + Send + 'static,
+    {
+        self.sockets().use_middleware(f)
+    }
+
+    /// A broadcast to the room(s) of the main namespace.
+    pub fn to(&self, rooms: impl RoomParam) -> BroadcastOperator {
+        self.sockets().to(rooms)
+    }
+
+    /// Same as [`Server::to`].
+    pub fn in_(&self, rooms: impl RoomParam) -> BroadcastOperator {
+        self.to(rooms)
+    }
+
+    /// A broadcast to the main namespace except the room(s).
+    pub fn except(&self, rooms: impl RoomParam) -> BroadcastOperator {
+        self.sockets().except(rooms)
+    }
+
+    /// A broadcast to the sockets of this server only.
+    pub fn local(&self) -> BroadcastOperator {
+        self.sockets().local()
+    }
+
+    /// A volatile broadcast.
+    pub fn volatile(&self) -> BroadcastOperator {
+        self.sockets().volatile()
+    }
+
+    /// A broadcast with the compress flag.
+    pub fn compress(&self, compress: bool) -> BroadcastOperator {
+        self.sockets().compress(compress)
+    }
+
+    /// A broadcast whose acknowledgements time out after `timeout`.
+    pub fn timeout(&self, timeout: Duration) -> BroadcastOperator {
+        self.sockets().timeout(timeout)
+    }
+
+    /// Emits to every socket of the main namespace.
+    pub async fn emit<T: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        args: &T,
+    ) -> Result<(), EmitError> {
+        self.sockets().emit(event, args).await
+    }
+
+    /// Emits to every socket of the main namespace and collects their acknowledgements.
+    pub async fn emit_with_ack<T, R>(&self, event: &str, args: &T) -> Result<Vec<R>, AckError>
+    where
+        T: Serialize + ?Sized,
+        R: DeserializeOwned + 'static,
+    {
+        self.sockets().emit_with_ack(event, args).await
+    }
+
+    /// Every socket of the main namespace.
+    pub async fn fetch_sockets(&self) -> Result<Vec<RemoteSocket>, AdapterError> {
+        self.sockets().fetch_sockets().await
+    }
+
+    /// Makes every socket of the main namespace join the room(s).
+    pub async fn sockets_join(&self, rooms: impl RoomParam) -> Result<(), AdapterError> {
+        self.sockets().sockets_join(rooms).await
+    }
+
+    /// Makes every socket of the main namespace leave the room(s).
+    pub async fn sockets_leave(&self, rooms: impl RoomParam) -> Result<(), AdapterError> {
+        self.sockets().sockets_leave(rooms).await
+    }
+
+    /// Disconnects every socket of the main namespace.
+    pub async fn disconnect_sockets(&self, close: bool) -> Result<(), AdapterError> {
+        self.sockets().disconnect_sockets(close).await
+    }
+
+    /// Emits to the other servers of the cluster (main namespace).
+    pub async fn server_side_emit<T: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        args: &T,
+    ) -> Result<(), EmitError> {
+        self.sockets().server_side_emit(event, args).await
+    }
+
+    /// Emits to the other servers and waits for one answer per server.
+    pub async fn server_side_emit_with_ack<T: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        args: &T,
+        timeout: Duration,
+    ) -> Result<Vec<Value>, AckError> {
+        self.sockets()
+            .server_side_emit_with_ack(event, args, timeout)
+            .await
+    }
+
+    /// Registers a listener for server-side events of the main namespace (`io.on("hello")` on the receiving
+    /// server of a `server_side_emit`).
+    pub fn on_server_event<F, Fut>(&self, event: impl Into<String>, f: F)
+    where
+        F: Fn(Vec<Value>, Option<crate::adapter::ServerSideAck>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.sockets().on_server_event(event, f)
+    }
+
+    /// The rooms of a local socket of the main namespace.
+    pub fn socket_rooms(&self, id: &str) -> Vec<Room> {
+        self.sockets().socket_rooms(id)
+    }
+
+    /// Closes the server: every socket disconnects with `server shutting down`, every adapter closes, then
+    /// every Engine.IO session.
+    pub async fn close(&self) {
+        for nsp in self.namespaces() {
+            nsp.close_all(DisconnectReason::ServerShuttingDown);
+            if let Err(e) = nsp.adapter().close().await {
+                tracing::warn!(nsp = nsp.name(), error = %e, "adapter close failed");
+            }
+        }
+        self.0.engine.close().await;
+    }
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("config", &self.0.config)
+            .finish_non_exhaustive()
+    }
+}

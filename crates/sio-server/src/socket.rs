@@ -1,0 +1,855 @@
+//! A socket: one client connected to one namespace. Listeners, emits, acks, rooms and disconnection.
+
+use crate::ack::{decode_answer, AckSender};
+use crate::adapter::{AckCollector, BroadcastFlags, Room, SocketDetails};
+use crate::broadcast::{BroadcastOperator, RoomParam};
+use crate::client::Client;
+use crate::engine::{EngineSocket, SendError};
+use crate::errors::MiddlewareError;
+use crate::errors::{check_reserved, AckError, EmitError, SocketError};
+use crate::handler::{
+    erase_event_handler, AnyFn, BoxFut, DisconnectFn, ErasedEventHandler, ErrorFn, EventHandler,
+    IncomingEvent, OutgoingFn, PacketMiddlewareFn,
+};
+use crate::handshake::Handshake;
+use crate::namespace::Namespace;
+use crate::reason::DisconnectReason;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::FutureExt;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sio_protocol::engine::Frame;
+use sio_protocol::socket::PacketData;
+use sio_protocol::Value;
+use std::collections::HashMap;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// Identifies one listener, to remove it later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ListenerId(u64);
+
+static NEXT_LISTENER: AtomicU64 = AtomicU64::new(1);
+
+impl ListenerId {
+    fn next() -> Self {
+        ListenerId(NEXT_LISTENER.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+struct Listener<F> {
+    id: ListenerId,
+    once: bool,
+    f: F,
+}
+
+#[derive(Default)]
+struct Listeners {
+    events: HashMap<String, Vec<Listener<ErasedEventHandler>>>,
+    any: Vec<Listener<AnyFn>>,
+    any_outgoing: Vec<Listener<OutgoingFn>>,
+    disconnecting: Vec<DisconnectFn>,
+    disconnect: Vec<DisconnectFn>,
+    error: Vec<ErrorFn>,
+    middlewares: Vec<PacketMiddlewareFn>,
+}
+
+enum AckWaiter {
+    Single(oneshot::Sender<Vec<Value>>),
+    Broadcast(AckCollector),
+}
+
+/// Work for the socket's task, run in order.
+pub(crate) enum Job {
+    Run(BoxFut),
+    Stop,
+}
+
+/// A client connected to a namespace (`socket` in the official API). Cheap to clone.
+#[derive(Clone)]
+pub struct Socket(pub(crate) Arc<SocketInner>);
+
+pub(crate) struct SocketInner {
+    id: String,
+    nsp: Namespace,
+    client: Arc<Client>,
+    handshake: Handshake,
+    connected: AtomicBool,
+    closing_rooms: Mutex<Option<Vec<Room>>>,
+    listeners: RwLock<Listeners>,
+    acks: Mutex<HashMap<u64, AckWaiter>>,
+    data: Mutex<Value>,
+    jobs: mpsc::UnboundedSender<Job>,
+    pending: Arc<AtomicUsize>,
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
+}
+fn lock<T>(lock: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    lock.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Socket {
+    /// Creates a socket (not yet connected) and its task.
+    pub(crate) fn new(nsp: Namespace, client: Arc<Client>, auth: Value) -> Socket {
+        let (jobs, rx) = mpsc::unbounded_channel();
+        let pending = Arc::new(AtomicUsize::new(0));
+        let handshake = Handshake::new(client.conn().request(), auth);
+        let socket = Socket(Arc::new(SocketInner {
+            id: crate::sid::generate(),
+            nsp,
+            client,
+            handshake,
+            connected: AtomicBool::new(false),
+            closing_rooms: Mutex::new(None),
+            listeners: RwLock::new(Listeners::default()),
+            acks: Mutex::new(HashMap::new()),
+            data: Mutex::new(Value::Object(Default::default())),
+            jobs,
+            pending: pending.clone(),
+        }));
+        tokio::spawn(run_jobs(rx, pending));
+        socket
+    }
+
+    /// The socket id: a random 20-character base64 id, also the name of the socket's own room.
+    pub fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    /// The namespace the socket is connected to.
+    pub fn nsp(&self) -> &Namespace {
+        &self.0.nsp
+    }
+
+    /// The handshake details.
+    pub fn handshake(&self) -> &Handshake {
+        &self.0.handshake
+    }
+
+    /// The underlying Engine.IO connection (its transport, its id...).
+    pub fn conn(&self) -> &EngineSocket {
+        self.0.client.conn()
+    }
+
+    /// Whether the socket is connected to its namespace.
+    pub fn connected(&self) -> bool {
+        self.0.connected.load(Ordering::Acquire)
+    }
+
+    /// Whether the socket is disconnected.
+    pub fn disconnected(&self) -> bool {
+        !self.connected()
+    }
+
+    /// The rooms the socket is in (still readable in `disconnecting` listeners).
+    pub fn rooms(&self) -> Vec<Room> {
+        if let Some(rooms) = lock(&self.0.closing_rooms).as_ref() {
+            return rooms.clone();
+        }
+        self.0
+            .nsp
+            .adapter()
+            .socket_rooms(&self.0.id)
+            .unwrap_or_default()
+    }
+
+    /// Joins one room or several.
+    pub fn join(&self, rooms: impl RoomParam) {
+        if !self.connected() {
+            return;
+        }
+        self.0
+            .nsp
+            .adapter()
+            .add_all(&self.0.id, &rooms.into_rooms());
+    }
+
+    /// Leaves one room or several.
+    pub fn leave(&self, rooms: impl RoomParam) {
+        let adapter = self.0.nsp.adapter();
+        for room in rooms.into_rooms() {
+            adapter.del(&self.0.id, &room);
+        }
+    }
+
+    /// The per-socket data (`socket.data`), shared by every handler and visible to `fetch_sockets`.
+    pub fn data<T: DeserializeOwned + 'static>(&self) -> Option<T> {
+        let value = lock(&self.0.data).clone();
+        crate::handler::decode_args::<T>(vec![value]).ok()
+    }
+
+    /// The per-socket data as a value.
+    pub fn data_value(&self) -> Value {
+        lock(&self.0.data).clone()
+    }
+
+    /// Replaces the per-socket data.
+    pub fn set_data<T: Serialize + ?Sized>(
+        &self,
+        data: &T,
+    ) -> Result<(), sio_protocol::value::Error> {
+        let value = sio_protocol::value::to_value(data)?;
+        *lock(&self.0.data) = value;
+        Ok(())
+    }
+
+    /// Registers a listener for an event. `handler` is an async function of the socket and the arguments
+    /// (one serde type, a tuple for several, or `Vec<Value>`), optionally followed by an [`AckSender`].
+    pub fn on<T, M, H>(&self, event: impl Into<String>, handler: H) -> ListenerId
+    where
+        H: EventHandler<T, M>,
+        T: DeserializeOwned + Send + 'static,
+        M: 'static,
+    {
+        self.add_listener(event.into(), erase_event_handler(handler), false)
+    }
+
+    /// Registers a listener called for the next occurrence of the event only.
+    pub fn once<T, M, H>(&self, event: impl Into<String>, handler: H) -> ListenerId
+    where
+        H: EventHandler<T, M>,
+        T: DeserializeOwned + Send + 'static,
+        M: 'static,
+    {
+        self.add_listener(event.into(), erase_event_handler(handler), true)
+    }
+
+    fn add_listener(&self, event: String, f: ErasedEventHandler, once: bool) -> ListenerId {
+        let id = ListenerId::next();
+        write(&self.0.listeners)
+            .events
+            .entry(event)
+            .or_default()
+            .push(Listener { id, once, f });
+        id
+    }
+
+    /// Removes one listener of the event (`Some(id)`) or all of them (`None`).
+    pub fn off(&self, event: &str, listener: Option<ListenerId>) {
+        let mut listeners = write(&self.0.listeners);
+        match listener {
+            None => {
+                listeners.events.remove(event);
+            }
+            Some(id) => {
+                if let Some(list) = listeners.events.get_mut(event) {
+                    list.retain(|l| l.id != id);
+                }
+            }
+        }
+    }
+
+    /// The listeners of an event.
+    pub fn listeners(&self, event: &str) -> Vec<ListenerId> {
+        read(&self.0.listeners)
+            .events
+            .get(event)
+            .map(|l| l.iter().map(|l| l.id).collect())
+            .unwrap_or_default()
+    }
+
+    /// Registers a catch-all listener for incoming events (not acks): `(socket, event, args)`.
+    pub fn on_any<F, Fut>(&self, f: F) -> ListenerId
+    where
+        F: Fn(Socket, String, Vec<Value>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.add_any(f, false)
+    }
+
+    /// Registers a catch-all listener called before the others.
+    pub fn prepend_any<F, Fut>(&self, f: F) -> ListenerId
+    where
+        F: Fn(Socket, String, Vec<Value>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.add_any(f, true)
+    }
+
+    fn add_any<F, Fut>(&self, f: F, prepend: bool) -> ListenerId
+    where
+        F: Fn(Socket, String, Vec<Value>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let id = ListenerId::next();
+        let f: AnyFn = Arc::new(move |s, e, a| Box::pin(f(s, e, a)));
+        let listener = Listener { id, once: false, f };
+        let mut listeners = write(&self.0.listeners);
+        if prepend {
+            listeners.any.insert(0, listener);
+        } else {
+            listeners.any.push(listener);
+        }
+        id
+    }
+
+    /// Removes one catch-all listener (`Some(id)`) or all (`None`).
+    pub fn off_any(&self, listener: Option<ListenerId>) {
+        let mut listeners = write(&self.0.listeners);
+        match listener {
+            None => listeners.any.clear(),
+            Some(id) => listeners.any.retain(|l| l.id != id),
+        }
+    }
+
+    /// The catch-all listeners.
+    pub fn listeners_any(&self) -> Vec<ListenerId> {
+        read(&self.0.listeners).any.iter().map(|l| l.id).collect()
+    }
+
+    /// Registers a catch-all listener for outgoing events: `(socket, event, args)`, called synchronously when
+    /// the event is sent (acks are not included).
+    pub fn on_any_outgoing<F>(&self, f: F) -> ListenerId
+    where
+        F: Fn(&Socket, &str, &[Value]) + Send + Sync + 'static,
+    {
+        self.add_any_outgoing(Arc::new(f), false)
+    }
+
+    /// Registers an outgoing catch-all listener called before the others.
+    pub fn prepend_any_outgoing<F>(&self, f: F) -> ListenerId
+    where
+        F: Fn(&Socket, &str, &[Value]) + Send + Sync + 'static,
+    {
+        self.add_any_outgoing(Arc::new(f), true)
+    }
+
+    fn add_any_outgoing(&self, f: OutgoingFn, prepend: bool) -> ListenerId {
+        let id = ListenerId::next();
+        let listener = Listener { id, once: false, f };
+        let mut listeners = write(&self.0.listeners);
+        if prepend {
+            listeners.any_outgoing.insert(0, listener);
+        } else {
+            listeners.any_outgoing.push(listener);
+        }
+        id
+    }
+
+    /// Removes one outgoing catch-all listener (`Some(id)`) or all (`None`).
+    pub fn off_any_outgoing(&self, listener: Option<ListenerId>) {
+        let mut listeners = write(&self.0.listeners);
+        match listener {
+            None => listeners.any_outgoing.clear(),
+            Some(id) => listeners.any_outgoing.retain(|l| l.id != id),
+        }
+    }
+
+    /// The outgoing catch-all listeners.
+    pub fn listeners_any_outgoing(&self) -> Vec<ListenerId> {
+        read(&self.0.listeners)
+            .any_outgoing
+            .iter()
+            .map(|l| l.id)
+            .collect()
+    }
+
+    /// Called when the socket is about to be disconnected, its rooms still readable.
+    pub fn on_disconnecting<F, Fut>(&self, f: F)
+    where
+        F: Fn(Socket, DisconnectReason) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        write(&self.0.listeners)
+            .disconnecting
+            .push(Arc::new(move |s, r| Box::pin(f(s, r))));
+    }
+
+    /// Called once the socket is disconnected, with the official reason.
+    pub fn on_disconnect<F, Fut>(&self, f: F)
+    where
+        F: Fn(Socket, DisconnectReason) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        write(&self.0.listeners)
+            .disconnect
+            .push(Arc::new(move |s, r| Box::pin(f(s, r))));
+    }
+
+    /// Called when an incoming event cannot be delivered: its arguments do not fit a handler's types, or a
+    /// per-packet middleware rejected it (the `error` event of the official API).
+    pub fn on_error<F, Fut>(&self, f: F)
+    where
+        F: Fn(Socket, SocketError) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        write(&self.0.listeners)
+            .error
+            .push(Arc::new(move |s, e| Box::pin(f(s, e))));
+    }
+
+    /// Adds a per-packet middleware (`socket.use`): it sees every incoming event before the listeners, may
+    /// change it, or reject it with an error that goes to the error listeners.
+    pub fn use_middleware<F, Fut>(&self, f: F)
+    where
+        F: Fn(Socket, IncomingEvent) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<IncomingEvent, MiddlewareError>> + Send + 'static,
+    {
+        write(&self.0.listeners)
+            .middlewares
+            .push(Arc::new(move |s, e| Box::pin(f(s, e))));
+    }
+
+    /// Emits an event to this client. `args`: a tuple is several arguments, `()` none, anything else one
+    /// argument; binary (`bytes::Bytes`, `Value::Binary`) may appear anywhere.
+    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, args: &T) -> Result<(), EmitError> {
+        self.emitter().emit(event, args)
+    }
+
+    /// Emits an event with a list of arguments.
+    pub fn emit_args(&self, event: &str, args: Vec<Value>) -> Result<(), EmitError> {
+        self.emitter().emit_args(event, args)
+    }
+
+    /// Emits an event and waits for the client's acknowledgement (no time limit; see [`Socket::timeout`]).
+    /// The answer's arguments are read as `R` by the rules of event arguments.
+    pub async fn emit_with_ack<T, R>(&self, event: &str, args: &T) -> Result<R, AckError>
+    where
+        T: Serialize + ?Sized,
+        R: DeserializeOwned + 'static,
+    {
+        self.emitter().emit_with_ack(event, args).await
+    }
+
+    /// An emitter whose acknowledgements fail with [`AckError::Timeout`] after `timeout`.
+    pub fn timeout(&self, timeout: Duration) -> SocketEmitter {
+        let mut e = self.emitter();
+        e.flags.timeout = Some(timeout);
+        e
+    }
+
+    /// An emitter whose packets are dropped when the transport is not writable.
+    pub fn volatile(&self) -> SocketEmitter {
+        let mut e = self.emitter();
+        e.flags.volatile = true;
+        e
+    }
+
+    /// An emitter with the compress flag set.
+    pub fn compress(&self, compress: bool) -> SocketEmitter {
+        let mut e = self.emitter();
+        e.flags.compress = Some(compress);
+        e
+    }
+
+    fn emitter(&self) -> SocketEmitter {
+        SocketEmitter {
+            socket: self.clone(),
+            flags: BroadcastFlags::default(),
+        }
+    }
+
+    /// A broadcast to every socket of the namespace but this one.
+    pub fn broadcast(&self) -> BroadcastOperator {
+        BroadcastOperator::new(self.0.nsp.clone()).except(self.0.id.clone())
+    }
+
+    /// A broadcast to the room(s), excluding this socket.
+    pub fn to(&self, rooms: impl RoomParam) -> BroadcastOperator {
+        self.broadcast().to(rooms)
+    }
+
+    /// Same as [`Socket::to`].
+    pub fn in_(&self, rooms: impl RoomParam) -> BroadcastOperator {
+        self.to(rooms)
+    }
+
+    /// A broadcast to every socket but this one and those in the room(s).
+    pub fn except(&self, rooms: impl RoomParam) -> BroadcastOperator {
+        self.broadcast().except(rooms)
+    }
+
+    /// A broadcast, excluding this socket, to the sockets of this server only.
+    pub fn local(&self) -> BroadcastOperator {
+        self.broadcast().local()
+    }
+
+    /// Disconnects this socket from its namespace; with `close`, also closes the underlying connection
+    /// (every namespace of the client).
+    pub fn disconnect(&self, close: bool) {
+        if !self.connected() {
+            return;
+        }
+        if close {
+            self.0.client.disconnect_all();
+        } else {
+            let _ = self.send_packet(PacketData::Disconnect, false);
+            self.on_close(DisconnectReason::ServerNamespaceDisconnect);
+        }
+    }
+
+    /// This socket as `fetch_sockets` describes it.
+    pub fn details(&self) -> SocketDetails {
+        SocketDetails {
+            id: self.0.id.clone(),
+            handshake: self.0.handshake.clone(),
+            rooms: self.rooms(),
+            data: self.data_value(),
+        }
+    }
+
+    // ----- internals -----
+
+    pub(crate) fn is_writable(&self) -> bool {
+        self.conn().is_writable()
+    }
+
+    /// Queues work for the socket's task.
+    pub(crate) fn run(&self, fut: BoxFut) {
+        let _ = self.0.jobs.send(Job::Run(fut));
+    }
+
+    /// Encodes and sends one packet of this namespace.
+    pub(crate) fn send_packet(&self, data: PacketData, volatile: bool) -> Result<(), EmitError> {
+        let packet = sio_protocol::socket::Packet {
+            nsp: self.0.nsp.name().to_owned(),
+            data,
+        };
+        let encoded = self.0.nsp.parser().encode(&packet)?;
+        self.write_frames(&encoded.frames, volatile)
+    }
+
+    /// Sends already encoded frames; volatile ones are dropped when the transport is not writable.
+    pub(crate) fn write_encoded(&self, frames: &[Frame], volatile: bool) {
+        if let Err(e) = self.write_frames(frames, volatile) {
+            tracing::debug!(sid = %self.0.id, error = %e, "packet not delivered");
+        }
+    }
+
+    fn write_frames(&self, frames: &[Frame], volatile: bool) -> Result<(), EmitError> {
+        let conn = self.conn();
+        if volatile && !conn.is_writable() {
+            tracing::trace!(sid = %self.0.id, "volatile packet dropped: transport not writable");
+            return Ok(());
+        }
+        conn.send(frames).map_err(|e| match e {
+            SendError::Closed => EmitError::Disconnected,
+            SendError::Full => EmitError::QueueFull,
+        })
+    }
+
+    pub(crate) fn notify_outgoing(&self, event: &str, args: &[Value]) {
+        let listeners: Vec<OutgoingFn> = {
+            let l = read(&self.0.listeners);
+            if l.any_outgoing.is_empty() {
+                return;
+            }
+            l.any_outgoing.iter().map(|l| l.f.clone()).collect()
+        };
+        for f in listeners {
+            f(self, event, args);
+        }
+    }
+
+    pub(crate) fn register_broadcast_ack(&self, id: u64, acks: AckCollector) {
+        lock(&self.0.acks).insert(id, AckWaiter::Broadcast(acks));
+    }
+
+    pub(crate) fn remove_ack(&self, id: u64) {
+        lock(&self.0.acks).remove(&id);
+    }
+
+    /// Marks the socket connected, joins its own room and sends the CONNECT answer.
+    pub(crate) fn on_connect(&self) {
+        self.0.connected.store(true, Ordering::Release);
+        self.0
+            .nsp
+            .adapter()
+            .add_all(&self.0.id, std::slice::from_ref(&self.0.id));
+        let mut map = sio_protocol::value::Map::new();
+        map.insert("sid".into(), Value::String(self.0.id.clone()));
+        let _ = self.send_packet(PacketData::Connect(Some(Value::Object(map))), false);
+    }
+
+    /// Handles a packet the client sent to this namespace (never CONNECT / CONNECT_ERROR).
+    pub(crate) fn on_packet(&self, data: PacketData) {
+        match data {
+            PacketData::Event { event, args, id } => self.on_event(event, args, id),
+            PacketData::Ack { args, id } => self.on_ack(id, args),
+            PacketData::Disconnect => self.on_close(DisconnectReason::ClientNamespaceDisconnect),
+            PacketData::Connect(_) | PacketData::ConnectError(_) => {}
+        }
+    }
+
+    fn on_event(&self, event: String, args: Vec<Value>, id: Option<u64>) {
+        let limit = self.0.client.max_pending_events();
+        if self.0.pending.load(Ordering::Relaxed) >= limit {
+            tracing::warn!(sid = %self.0.id, limit, "too many pending events, closing the connection");
+            self.0.client.force_close();
+            return;
+        }
+        self.0.pending.fetch_add(1, Ordering::Relaxed);
+        let socket = self.clone();
+        let pending = self.0.pending.clone();
+        self.run(Box::pin(async move {
+            socket.dispatch(event, args, id).await;
+            pending.fetch_sub(1, Ordering::Relaxed);
+        }));
+    }
+
+    async fn dispatch(&self, event: String, args: Vec<Value>, id: Option<u64>) {
+        let (any, middlewares): (Vec<AnyFn>, Vec<PacketMiddlewareFn>) = {
+            let l = read(&self.0.listeners);
+            (
+                l.any.iter().map(|l| l.f.clone()).collect(),
+                l.middlewares.clone(),
+            )
+        };
+        for f in any {
+            f(self.clone(), event.clone(), args.clone()).await;
+        }
+        let mut incoming = IncomingEvent { event, args };
+        for mw in middlewares {
+            let event = incoming.event.clone();
+            match mw(self.clone(), incoming).await {
+                Ok(next) => incoming = next,
+                Err(error) => {
+                    self.report(SocketError::Rejected { event, error }).await;
+                    return;
+                }
+            }
+        }
+        if !self.connected() {
+            tracing::debug!(sid = %self.0.id, "ignoring event received after disconnection");
+            return;
+        }
+        let IncomingEvent { event, args } = incoming;
+        let handlers: Vec<ErasedEventHandler> = {
+            let mut l = write(&self.0.listeners);
+            match l.events.get_mut(&event) {
+                None => Vec::new(),
+                Some(list) => {
+                    let handlers = list.iter().map(|l| l.f.clone()).collect();
+                    list.retain(|l| !l.once);
+                    handlers
+                }
+            }
+        };
+        if handlers.is_empty() {
+            tracing::trace!(sid = %self.0.id, event, "no listener for event");
+        }
+        let ack = AckSender::new(self.clone(), id);
+        let count = handlers.len();
+        let mut args = Some(args);
+        for (i, handler) in handlers.into_iter().enumerate() {
+            let a = if i + 1 == count {
+                args.take().unwrap_or_default()
+            } else {
+                args.clone().unwrap_or_default()
+            };
+            match handler(self.clone(), a, ack.clone()) {
+                Ok(fut) => fut.await,
+                Err(message) => {
+                    tracing::warn!(sid = %self.0.id, event, %message, "event arguments do not fit the handler");
+                    let event = event.clone();
+                    self.report(SocketError::InvalidArgs { event, message })
+                        .await;
+                }
+            }
+        }
+    }
+
+    async fn report(&self, error: SocketError) {
+        let handlers: Vec<ErrorFn> = read(&self.0.listeners).error.clone();
+        if handlers.is_empty() {
+            tracing::warn!(sid = %self.0.id, %error, "socket error without error listener");
+        }
+        for f in handlers {
+            f(self.clone(), error.clone()).await;
+        }
+    }
+
+    fn on_ack(&self, id: u64, args: Vec<Value>) {
+        let waiter = lock(&self.0.acks).remove(&id);
+        match waiter {
+            Some(AckWaiter::Single(tx)) => {
+                let _ = tx.send(args);
+            }
+            Some(AckWaiter::Broadcast(acks)) => {
+                acks.answer(args.into_iter().next().unwrap_or(Value::Null));
+            }
+            None => tracing::debug!(sid = %self.0.id, id, "ack for an unknown id ignored"),
+        }
+    }
+
+    /// Removes the socket from its namespace and rooms, then runs the `disconnecting` and `disconnect`
+    /// listeners. Idempotent.
+    pub(crate) fn on_close(&self, reason: DisconnectReason) {
+        if !self.0.connected.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        tracing::debug!(sid = %self.0.id, nsp = self.0.nsp.name(), %reason, "socket disconnected");
+        let adapter = self.0.nsp.adapter();
+        let rooms = adapter.socket_rooms(&self.0.id).unwrap_or_default();
+        *lock(&self.0.closing_rooms) = Some(rooms);
+        adapter.del_all(&self.0.id);
+        self.0.nsp.remove_socket(&self.0.id);
+        self.0.client.remove_socket(self.0.nsp.name());
+        lock(&self.0.acks).clear();
+        let socket = self.clone();
+        self.run(Box::pin(async move {
+            let (disconnecting, disconnect) = {
+                let l = read(&socket.0.listeners);
+                (l.disconnecting.clone(), l.disconnect.clone())
+            };
+            for f in disconnecting {
+                f(socket.clone(), reason).await;
+            }
+            *lock(&socket.0.closing_rooms) = Some(Vec::new());
+            for f in disconnect {
+                f(socket.clone(), reason).await;
+            }
+            // Drop the listeners: they may hold clones of this socket.
+            *write(&socket.0.listeners) = Listeners::default();
+        }));
+        let _ = self.0.jobs.send(Job::Stop);
+    }
+
+    fn register_ack(&self, id: u64) -> oneshot::Receiver<Vec<Value>> {
+        let (tx, rx) = oneshot::channel();
+        lock(&self.0.acks).insert(id, AckWaiter::Single(tx));
+        rx
+    }
+}
+
+impl PartialEq for Socket {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Socket {}
+
+impl std::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Socket")
+            .field("id", &self.0.id)
+            .field("nsp", &self.0.nsp.name())
+            .field("connected", &self.connected())
+            .finish()
+    }
+}
+
+/// Emits to one socket with flags (`socket.timeout(d)`, `socket.volatile()`, `socket.compress(b)`).
+#[derive(Clone)]
+pub struct SocketEmitter {
+    socket: Socket,
+    flags: BroadcastFlags,
+}
+
+impl SocketEmitter {
+    /// Sets the acknowledgement timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.flags.timeout = Some(timeout);
+        self
+    }
+
+    /// Drops the packet when the transport is not writable.
+    pub fn volatile(mut self) -> Self {
+        self.flags.volatile = true;
+        self
+    }
+
+    /// Sets the compress flag.
+    pub fn compress(mut self, compress: bool) -> Self {
+        self.flags.compress = Some(compress);
+        self
+    }
+
+    /// Emits an event (see [`Socket::emit`]).
+    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, args: &T) -> Result<(), EmitError> {
+        check_reserved(event)?;
+        let args = sio_protocol::value::to_args(args)?;
+        self.emit_args(event, args)
+    }
+
+    /// Emits an event with a list of arguments.
+    pub fn emit_args(&self, event: &str, args: Vec<Value>) -> Result<(), EmitError> {
+        check_reserved(event)?;
+        self.socket.notify_outgoing(event, &args);
+        let data = PacketData::Event {
+            event: event.to_owned(),
+            args,
+            id: None,
+        };
+        self.socket.send_packet(data, self.flags.volatile)
+    }
+
+    /// Emits an event and waits for the acknowledgement, read as `R`.
+    pub async fn emit_with_ack<T, R>(&self, event: &str, args: &T) -> Result<R, AckError>
+    where
+        T: Serialize + ?Sized,
+        R: DeserializeOwned + 'static,
+    {
+        check_reserved(event)?;
+        let args = sio_protocol::value::to_args(args).map_err(EmitError::from)?;
+        let answer = self.emit_args_with_ack(event, args).await?;
+        decode_answer(answer)
+    }
+
+    /// Emits an event with a list of arguments and waits for the acknowledgement's arguments.
+    pub async fn emit_args_with_ack(
+        &self,
+        event: &str,
+        args: Vec<Value>,
+    ) -> Result<Vec<Value>, AckError> {
+        check_reserved(event)?;
+        let socket = &self.socket;
+        let id = socket.0.nsp.next_ack_id();
+        let rx = socket.register_ack(id);
+        socket.notify_outgoing(event, &args);
+        let data = PacketData::Event {
+            event: event.to_owned(),
+            args,
+            id: Some(id),
+        };
+        if let Err(e) = socket.send_packet(data, self.flags.volatile) {
+            socket.remove_ack(id);
+            return Err(e.into());
+        }
+        match self.flags.timeout {
+            None => rx.await.map_err(|_| AckError::Disconnected),
+            Some(timeout) => match tokio::time::timeout(timeout, rx).await {
+                Ok(answer) => answer.map_err(|_| AckError::Disconnected),
+                Err(_) => {
+                    socket.remove_ack(id);
+                    Err(AckError::Timeout {
+                        timeout,
+                        responses: Vec::new(),
+                    })
+                }
+            },
+        }
+    }
+}
+
+/// The socket's task: runs its jobs in order of arrival, each started before the next one (they may then
+/// progress concurrently), so a slow handler never blocks the connection's read path.
+async fn run_jobs(mut rx: mpsc::UnboundedReceiver<Job>, _pending: Arc<AtomicUsize>) {
+    let mut running = FuturesUnordered::new();
+    let mut open = true;
+    loop {
+        tokio::select! {
+            biased;
+            job = rx.recv(), if open => match job {
+                Some(Job::Run(fut)) => running.push(AssertUnwindSafe(fut).catch_unwind()),
+                Some(Job::Stop) | None => open = false,
+            },
+            Some(result) = running.next(), if !running.is_empty() => {
+                if result.is_err() {
+                    tracing::error!("a socket handler panicked");
+                }
+            }
+            else => break,
+        }
+    }
+}
