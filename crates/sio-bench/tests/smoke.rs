@@ -30,7 +30,7 @@ fn every_workload_runs_on_every_server() {
         ],
         workloads: Workload::ALL.to_vec(),
         programs: ServerPrograms {
-            sio: PathBuf::from("sio-bench-server"),
+            sio: PathBuf::from(env!("CARGO_BIN_EXE_sio-bench-server")),
             ceiling: PathBuf::from(env!("CARGO_BIN_EXE_ceiling-server")),
             socketioxide: Some(socketioxide),
             node_dir: root.join("tests/js"),
