@@ -1,1 +1,48 @@
-//! placeholder
+//! Socket.IO v5 client over Engine.IO v4, async on tokio, wire-compatible with the official JavaScript client.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let socket = sio_client::io("http://localhost:3000", Default::default())?;
+//! socket.on("chat message", |event| println!("{:?}", event.args));
+//! socket.connect().await?;
+//! socket.emit("chat message", "hello")?;
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod ack;
+pub mod backoff;
+pub mod blocking;
+mod buffer;
+mod dispatch;
+pub mod engine;
+pub mod error;
+mod events;
+mod incoming;
+mod io;
+mod manager;
+pub mod options;
+pub mod reason;
+mod retry;
+mod socket;
+pub mod tls;
+mod url;
+
+pub use ack::AckSender;
+pub use engine::{Engine, EngineEvent};
+pub use error::{AckError, ConnectError, Error};
+pub use events::ListenerId;
+pub use incoming::Event;
+pub use io::io;
+pub use manager::{Manager, ManagerEvent};
+pub use options::{Auth, Options, ParserKind, TransportKind};
+pub use reason::DisconnectReason;
+pub use sio_protocol::value;
+pub use sio_protocol::value::{from_value, to_value};
+pub use sio_protocol::Value;
+pub use socket::{AckFuture, Socket};
+pub use tls::TlsOptions;
+
+/// The Socket.IO protocol revision (`io.protocol`).
+pub const PROTOCOL: u8 = sio_protocol::socket::PROTOCOL;

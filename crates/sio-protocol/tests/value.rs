@@ -229,3 +229,86 @@ fn from_conversions() {
         obj(&[("a", Value::Array(vec![1.into()]))])
     );
 }
+
+#[test]
+fn borrowed_values_lend_strings_and_bytes() {
+    use sio_protocol::value::from_value_ref;
+    #[derive(Deserialize)]
+    struct View<'a> {
+        name: &'a str,
+        #[serde(borrow)]
+        data: &'a [u8],
+        shape: Shape,
+        n: Option<u8>,
+    }
+    let v = obj(&[
+        ("name", "x".into()),
+        ("data", Value::Binary(Bytes::from_static(&[1, 2]))),
+        ("shape", to_value(&Shape::Point(1, 2)).unwrap()),
+        ("n", Value::Null),
+    ]);
+    let view: View = from_value_ref(&v).unwrap();
+    assert_eq!(
+        (view.name, view.data, view.shape, view.n),
+        ("x", &[1u8, 2][..], Shape::Point(1, 2), None)
+    );
+    let (a, b): (String, Vec<u8>) = from_value_ref(&Value::Array(vec![
+        "s".into(),
+        Value::Binary(Bytes::from_static(&[3])),
+    ]))
+    .unwrap();
+    assert_eq!((a.as_str(), b), ("s", vec![3]));
+    let mut m = std::collections::BTreeMap::new();
+    m.insert(7u16, true);
+    let back: std::collections::BTreeMap<u16, bool> =
+        from_value_ref(&to_value(&m).unwrap()).unwrap();
+    assert_eq!(back, m);
+    assert!(matches!(
+        from_value_ref::<u8>(&Value::from("x")),
+        Err(Error::InvalidType { .. })
+    ));
+}
+
+#[test]
+fn the_value_macro() {
+    use sio_protocol::value;
+    let bin = Bytes::from_static(&[1]);
+    let v = value!({
+        "a": 1,
+        "b": [true, null, "s", -2, 0.5, [], {}],
+        "c": { "d": bin.clone(), "e": vec![2u8] },
+        "f": (1 + 2),
+        "g": Some("x"),
+    });
+    assert_eq!(
+        v,
+        obj(&[
+            ("a", 1.into()),
+            (
+                "b",
+                Value::Array(vec![
+                    true.into(),
+                    Value::Null,
+                    "s".into(),
+                    (-2).into(),
+                    0.5.into(),
+                    Value::Array(vec![]),
+                    Value::Object(Map::new()),
+                ])
+            ),
+            (
+                "c",
+                obj(&[
+                    ("d", Value::Binary(bin)),
+                    ("e", Value::Binary(Bytes::from_static(&[2])))
+                ])
+            ),
+            ("f", 3.into()),
+            ("g", "x".into()),
+        ])
+    );
+    assert_eq!(value!(null), Value::Null);
+    assert_eq!(value!([]), Value::Array(vec![]));
+    assert_eq!(value!([1, 2,]), Value::Array(vec![1.into(), 2.into()]));
+    assert_eq!(value!("x"), Value::from("x"));
+}

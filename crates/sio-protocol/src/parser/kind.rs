@@ -27,3 +27,39 @@ impl ParserKind {
         }
     }
 }
+
+impl std::str::FromStr for ParserKind {
+    type Err = UnknownParser;
+
+    /// `"default"` (or `"json"`) and `"msgpack"`.
+    fn from_str(s: &str) -> Result<Self, UnknownParser> {
+        match s {
+            "default" | "json" => Ok(ParserKind::Default),
+            "msgpack" => Ok(ParserKind::MsgPack),
+            other => Err(UnknownParser(other.to_string())),
+        }
+    }
+}
+
+/// A parser name that is neither `default` nor `msgpack`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown parser {0:?} (expected \"default\" or \"msgpack\")")]
+pub struct UnknownParser(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::socket::Packet;
+
+    #[test]
+    fn names_and_parsers() {
+        assert_eq!("msgpack".parse(), Ok(ParserKind::MsgPack));
+        assert_eq!("default".parse(), Ok(ParserKind::Default));
+        assert!("xml".parse::<ParserKind>().is_err());
+        let p = Packet::event("/", "e", vec![]);
+        let text = ParserKind::Default.parser().encode(&p).unwrap();
+        assert!(matches!(text.frames[0], crate::engine::Frame::Text(_)));
+        let bin = ParserKind::MsgPack.parser().encode(&p).unwrap();
+        assert!(matches!(bin.frames[0], crate::engine::Frame::Binary(_)));
+    }
+}

@@ -10,7 +10,8 @@ pub struct Limits {
     /// JSON is parsed with a recursion guard of its own at 128 levels, so values above 127 act as 127 for
     /// the default parser.
     pub max_depth: usize,
-    /// Bytes of one packet: its text plus every attachment (default parser), or its msgpack frame.
+    /// Bytes of one packet: its text frame (Engine.IO `4` included) plus every attachment (default parser),
+    /// or its msgpack frame.
     /// Default 11 000 000: eleven frames of the official `maxHttpBufferSize` (1 MB), the packet and ten
     /// attachments, so that nothing the official stack accepts is refused by default.
     pub max_packet_size: usize,

@@ -12,7 +12,7 @@ mod msgpack;
 
 pub use assemble::RESERVED_EVENTS;
 pub use default::{DefaultDecoder, DefaultParser};
-pub use kind::ParserKind;
+pub use kind::{ParserKind, UnknownParser};
 pub use limits::Limits;
 pub use msgpack::{MsgPackDecoder, MsgPackParser};
 
@@ -52,6 +52,10 @@ pub enum EncodeError {
     /// The value cannot be represented by this parser.
     #[error("cannot encode value: {0}")]
     Unsupported(String),
+    /// The namespace cannot be written: it does not start with `/`, or it holds a `,` (which ends the
+    /// namespace in the default parser's text).
+    #[error("invalid namespace {0:?}")]
+    InvalidNamespace(String),
 }
 
 /// Why received input does not decode into a packet.

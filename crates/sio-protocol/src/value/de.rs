@@ -108,7 +108,7 @@ impl Value {
         }
     }
 
-    fn invalid_type(&self, exp: &dyn de::Expected) -> Error {
+    pub(super) fn invalid_type(&self, exp: &dyn de::Expected) -> Error {
         de::Error::invalid_type(self.unexpected(), exp)
     }
 }

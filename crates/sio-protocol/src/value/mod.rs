@@ -4,11 +4,25 @@
 //! [`to_value`] and [`from_value`]; bytes serialised with `serialize_bytes` (for example `bytes::Bytes` or
 //! `serde_bytes::ByteBuf`) become [`Value::Binary`] while serialising, so the parsers never scan for binary.
 //! Event arguments convert to and from tuples with [`to_args`] and [`from_args`].
+//!
+//! ```
+//! use bytes::Bytes;
+//! use sio_protocol::value::{from_args, to_args};
+//! use sio_protocol::Value;
+//!
+//! // A tuple is several arguments; `Bytes` becomes binary while serialising.
+//! let args = to_args(&("file.bin", Bytes::from_static(b"\x01\x02"))).unwrap();
+//! assert_eq!(args[1], Value::Binary(Bytes::from_static(b"\x01\x02")));
+//! let (name, data): (String, Bytes) = from_args(args).unwrap();
+//! assert_eq!((name.as_str(), &data[..]), ("file.bin", &b"\x01\x02"[..]));
+//! ```
 
 mod args;
 mod convert;
 mod de;
+mod de_ref;
 mod error;
+mod macros;
 mod ser;
 
 use bytes::Bytes;
@@ -16,6 +30,7 @@ use indexmap::IndexMap;
 
 pub use args::{from_args, to_args};
 pub use de::from_value;
+pub use de_ref::from_value_ref;
 pub use error::Error;
 pub use ser::{to_value, ValueSerializer};
 

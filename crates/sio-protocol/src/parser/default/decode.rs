@@ -55,12 +55,13 @@ impl DefaultDecoder {
         if self.pending.is_some() {
             return Err(DecodeError::UnexpectedFrame);
         }
-        let text = text.strip_prefix('4').ok_or(DecodeError::UnexpectedFrame)?;
         if text.len() > self.limits.max_packet_size {
             return Err(DecodeError::TooLarge {
                 limit: self.limits.max_packet_size,
             });
         }
+        let frame_len = text.len();
+        let text = text.strip_prefix('4').ok_or(DecodeError::UnexpectedFrame)?;
         let (header, json) = parse_header(text, &self.limits)?;
         let data = if json.is_empty() {
             None
@@ -89,7 +90,7 @@ impl DefaultDecoder {
             header,
             data,
             attachments: Vec::new(),
-            size: text.len(),
+            size: frame_len,
         });
         Ok(None)
     }
@@ -127,7 +128,8 @@ impl Decoder for DefaultDecoder {
             Frame::Text(text) => self.decode_text(&text),
             Frame::Binary(bytes) => self.decode_binary(bytes),
         };
-        if result.is_err() {
+        if let Err(error) = &result {
+            tracing::debug!(%error, "socket.io packet rejected");
             self.pending = None;
         }
         result

@@ -48,6 +48,9 @@ impl DefaultParser {
 
 impl Parser for DefaultParser {
     fn encode(&self, packet: &Packet) -> Result<Encoded, EncodeError> {
+        if packet.nsp.contains(',') || !(packet.nsp.is_empty() || packet.nsp.starts_with('/')) {
+            return Err(EncodeError::InvalidNamespace(packet.nsp.clone()));
+        }
         Ok(encode::encode(packet))
     }
 

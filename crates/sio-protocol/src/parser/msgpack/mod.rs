@@ -10,7 +10,7 @@ use crate::socket::{Packet, PacketData, PacketType};
 use crate::Value;
 use bytes::Bytes;
 use read::{Item, Reader};
-use write::{write_map_len, write_str, write_uint, write_value};
+use write::{write_array_len, write_map_len, write_str, write_uint, write_value};
 
 /// Nesting allowed whatever the limits say, so that recursion stays far from the stack's end.
 const DEPTH_CAP: usize = 127;
@@ -45,6 +45,9 @@ impl MsgPackParser {
 
 impl Parser for MsgPackParser {
     fn encode(&self, packet: &Packet) -> Result<Encoded, EncodeError> {
+        if !packet.nsp.starts_with('/') {
+            return Err(EncodeError::InvalidNamespace(packet.nsp.clone()));
+        }
         Ok(Encoded {
             frames: vec![Frame::Binary(encode(packet))],
         })
@@ -79,7 +82,7 @@ fn encode(packet: &Packet) -> Bytes {
             kind(&mut out, PacketType::Event);
             write_str(&mut out, "data");
             // The array header for `[event, ...args]`, written without building that array.
-            out.extend_from_slice(&array_header(args.len() + 1));
+            write_array_len(&mut out, args.len() + 1);
             write_str(&mut out, event);
             for arg in args {
                 write_value(&mut out, arg);
@@ -95,7 +98,7 @@ fn encode(packet: &Packet) -> Bytes {
             write_uint(&mut out, *id);
             kind(&mut out, PacketType::Ack);
             write_str(&mut out, "data");
-            out.extend_from_slice(&array_header(args.len()));
+            write_array_len(&mut out, args.len());
             for arg in args {
                 write_value(&mut out, arg);
             }
@@ -110,21 +113,6 @@ fn encode(packet: &Packet) -> Bytes {
     write_str(&mut out, "nsp");
     write_str(&mut out, &packet.nsp);
     Bytes::from(out)
-}
-
-/// The msgpack header of an array of `len` elements.
-fn array_header(len: usize) -> Vec<u8> {
-    if len < 16 {
-        vec![0x90 | len as u8]
-    } else if len < 0x10000 {
-        let mut h = vec![0xdc];
-        h.extend_from_slice(&(len as u16).to_be_bytes());
-        h
-    } else {
-        let mut h = vec![0xdd];
-        h.extend_from_slice(&(u32::try_from(len).unwrap_or(u32::MAX)).to_be_bytes());
-        h
-    }
 }
 
 /// The msgpack parser's decoder: every binary frame is one whole packet.
@@ -143,14 +131,20 @@ impl MsgPackDecoder {
 impl Decoder for MsgPackDecoder {
     fn decode(&mut self, frame: Frame) -> Result<Option<Packet>, DecodeError> {
         let Frame::Binary(bytes) = frame else {
+            tracing::debug!("text frame given to the msgpack decoder");
             return Err(DecodeError::UnexpectedFrame);
         };
         if bytes.len() > self.limits.max_packet_size {
+            tracing::debug!(len = bytes.len(), "msgpack socket.io packet too large");
             return Err(DecodeError::TooLarge {
                 limit: self.limits.max_packet_size,
             });
         }
-        decode(&bytes, self.limits.max_depth.min(DEPTH_CAP)).map(Some)
+        let result = decode(&bytes, self.limits.max_depth.min(DEPTH_CAP));
+        if let Err(error) = &result {
+            tracing::debug!(%error, len = bytes.len(), "msgpack socket.io packet rejected");
+        }
+        result.map(Some)
     }
 }
 

@@ -22,7 +22,7 @@ pub(super) fn write_value(out: &mut Vec<u8>, value: &Value) {
             out.extend_from_slice(b);
         }
         Value::Array(a) => {
-            write_len(out, a.len(), [0x90, 0, 0xdc, 0xdd], 0x10);
+            write_array_len(out, a.len());
             for v in a {
                 write_value(out, v);
             }
@@ -40,6 +40,11 @@ pub(super) fn write_value(out: &mut Vec<u8>, value: &Value) {
 /// Appends the header of a map of `len` entries.
 pub(super) fn write_map_len(out: &mut Vec<u8>, len: usize) {
     write_len(out, len, [0x80, 0, 0xde, 0xdf], 0x10);
+}
+
+/// Appends the header of an array of `len` elements.
+pub(super) fn write_array_len(out: &mut Vec<u8>, len: usize) {
+    write_len(out, len, [0x90, 0, 0xdc, 0xdd], 0x10);
 }
 
 /// Appends a string.

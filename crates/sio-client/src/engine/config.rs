@@ -1,0 +1,59 @@
+//! What an engine connection needs to know: address, path, query, transports, headers, TLS.
+
+use crate::error::Error;
+use crate::options::TransportKind;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// Settings shared by every engine connection of one manager.
+#[derive(Clone)]
+pub(crate) struct EngineConfig {
+    pub secure: bool,
+    pub host: String,
+    pub port: u16,
+    /// With a trailing slash: `/socket.io/`.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub transports: Vec<TransportKind>,
+    pub upgrade: bool,
+    pub remember_upgrade: bool,
+    /// Set once a websocket upgrade has succeeded (for `remember_upgrade`).
+    pub prior_websocket_success: Arc<AtomicBool>,
+    pub headers: Vec<(String, String)>,
+    pub http: reqwest::Client,
+    pub tls: Arc<rustls::ClientConfig>,
+    pub timeout: Duration,
+}
+
+impl EngineConfig {
+    /// The URL of a transport request, with `EIO=4`, the transport, the session id and the user's query.
+    pub fn url(&self, transport: TransportKind, sid: Option<&str>) -> Result<Url, Error> {
+        let scheme = match (transport, self.secure) {
+            (TransportKind::Polling, false) => "http",
+            (TransportKind::Polling, true) => "https",
+            (TransportKind::WebSocket, false) => "ws",
+            (TransportKind::WebSocket, true) => "wss",
+        };
+        let host = if self.host.contains(':') && !self.host.starts_with('[') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        let base = format!("{scheme}://{host}:{}{}", self.port, self.path);
+        let mut url = Url::parse(&base).map_err(|e| Error::InvalidUrl(e.to_string()))?;
+        {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in &self.query {
+                q.append_pair(k, v);
+            }
+            q.append_pair("EIO", "4");
+            q.append_pair("transport", transport.name());
+            if let Some(sid) = sid {
+                q.append_pair("sid", sid);
+            }
+        }
+        Ok(url)
+    }
+}

@@ -1,0 +1,166 @@
+//! HTTP long-polling: one GET waiting for the server's packets and at most one POST carrying ours.
+
+use super::config::EngineConfig;
+use crate::error::Error;
+use crate::options::TransportKind;
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use sio_protocol::engine::{encode_payload, Frame, Packet, PayloadDecoder};
+use url::Url;
+
+/// What the polling transport reports.
+#[derive(Debug)]
+pub(crate) enum PollEvent {
+    /// A GET returned these packets.
+    Packets(Vec<Packet>),
+    /// The POST completed: the transport is writable again.
+    Drain,
+    /// A request failed.
+    Error(String),
+}
+
+/// The polling transport of one session.
+pub(crate) struct Polling {
+    http: reqwest::Client,
+    url: Url,
+    headers: Vec<(String, String)>,
+    get: Option<BoxFuture<'static, Result<Bytes, String>>>,
+    post: Option<BoxFuture<'static, Result<(), String>>>,
+    paused: bool,
+}
+
+impl Polling {
+    pub fn new(cfg: &EngineConfig, sid: &str) -> Result<Self, Error> {
+        Ok(Polling {
+            http: cfg.http.clone(),
+            url: cfg.url(TransportKind::Polling, Some(sid))?,
+            headers: cfg.headers.clone(),
+            get: None,
+            post: None,
+            paused: false,
+        })
+    }
+
+    /// The handshake GET: returns the OPEN packet's data and any packets that came with it.
+    pub async fn handshake(cfg: &EngineConfig) -> Result<(String, Vec<Packet>), Error> {
+        let url = cfg.url(TransportKind::Polling, None)?;
+        let body = get(cfg.http.clone(), url, cfg.headers.clone())
+            .await
+            .map_err(Error::Transport)?;
+        let mut packets = PayloadDecoder::decode_all(&body, body.len())
+            .map_err(|e| Error::Handshake(e.to_string()))?
+            .into_iter();
+        match packets.next() {
+            Some(Packet::Open(data)) => Ok((data.to_string(), packets.collect())),
+            other => Err(Error::Handshake(format!(
+                "expected an open packet, got {other:?}"
+            ))),
+        }
+    }
+
+    /// Starts the next GET unless one is running or the transport is paused.
+    pub fn poll(&mut self) {
+        if self.get.is_none() && !self.paused {
+            let fut = get(self.http.clone(), self.url.clone(), self.headers.clone());
+            self.get = Some(Box::pin(fut));
+        }
+    }
+
+    /// Whether a POST may start now.
+    pub fn writable(&self) -> bool {
+        self.post.is_none()
+    }
+
+    /// Sends frames in one POST (the caller checked `writable`).
+    pub fn send(&mut self, frames: &[Frame]) {
+        let body = encode_payload(frames);
+        let req = self
+            .http
+            .post(self.url.clone())
+            .header("content-type", "text/plain;charset=UTF-8");
+        let req = self
+            .headers
+            .iter()
+            .fold(req, |r, (k, v)| r.header(k.as_str(), v.as_str()))
+            .body(body);
+        self.post = Some(Box::pin(async move {
+            let res = req.send().await.map_err(|e| e.to_string())?;
+            if !res.status().is_success() {
+                return Err(format!("POST failed with status {}", res.status()));
+            }
+            res.bytes().await.map_err(|e| e.to_string())?;
+            Ok(())
+        }));
+    }
+
+    /// Stops polling after the running GET (for the upgrade).
+    pub fn pause(&mut self) {
+        self.paused = true;
+    }
+
+    /// Whether no request is running any more.
+    pub fn idle(&self) -> bool {
+        self.get.is_none() && self.post.is_none()
+    }
+
+    /// Waits for the next result of a running request; pending forever when none runs. Cancel-safe.
+    pub async fn next(&mut self) -> PollEvent {
+        enum Done {
+            Get(Result<Bytes, String>),
+            Post(Result<(), String>),
+        }
+        let get = &mut self.get;
+        let post = &mut self.post;
+        let done = tokio::select! {
+            r = wait(get), if get.is_some() => Done::Get(r),
+            r = wait(post), if post.is_some() => Done::Post(r),
+            else => std::future::pending().await,
+        };
+        match done {
+            Done::Get(r) => {
+                self.get = None;
+                match r {
+                    Ok(body) => match PayloadDecoder::decode_all(&body, body.len()) {
+                        Ok(packets) => {
+                            self.poll();
+                            PollEvent::Packets(packets)
+                        }
+                        Err(e) => PollEvent::Error(format!("bad payload: {e}")),
+                    },
+                    Err(e) => PollEvent::Error(e),
+                }
+            }
+            Done::Post(r) => {
+                self.post = None;
+                match r {
+                    Ok(()) => PollEvent::Drain,
+                    Err(e) => PollEvent::Error(e),
+                }
+            }
+        }
+    }
+}
+
+fn get(
+    http: reqwest::Client,
+    url: Url,
+    headers: Vec<(String, String)>,
+) -> impl std::future::Future<Output = Result<Bytes, String>> + Send + 'static {
+    let req = headers
+        .iter()
+        .fold(http.get(url), |r, (k, v)| r.header(k.as_str(), v.as_str()));
+    async move {
+        let res = req.send().await.map_err(|e| e.to_string())?;
+        if !res.status().is_success() {
+            return Err(format!("GET failed with status {}", res.status()));
+        }
+        res.bytes().await.map_err(|e| e.to_string())
+    }
+}
+
+async fn wait<T>(slot: &mut Option<BoxFuture<'static, T>>) -> T {
+    match slot.as_mut() {
+        Some(f) => f.await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,358 @@
+//! The task that owns one engine session: reads, writes, heartbeat and upgrade in a single select loop.
+
+use super::config::EngineConfig;
+use super::heartbeat::Heartbeat;
+use super::polling::Polling;
+use super::transport::{Transport, TransportEvent};
+use super::upgrade::probe;
+use super::websocket::WebSocket;
+use super::{Engine, EngineCmd, EngineEvent, EngineShared};
+use crate::error::Error;
+use crate::events::Emitter;
+use crate::options::TransportKind;
+use crate::reason::DisconnectReason;
+use sio_protocol::engine::{Frame, Handshake, Packet};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// What the session tells its owner (the manager).
+#[derive(Debug)]
+pub(crate) enum EngineSignal {
+    /// A message packet (text or binary) for the Socket.IO layer.
+    Message(Frame),
+    /// The server pinged.
+    Ping,
+    /// The session is over.
+    Close(DisconnectReason),
+}
+
+/// Opens a session with the first transport of the configuration and starts its task.
+pub(crate) async fn open(
+    cfg: EngineConfig,
+    emitter: Emitter<EngineEvent>,
+) -> Result<(Engine, mpsc::UnboundedReceiver<EngineSignal>), Error> {
+    let first = if cfg.remember_upgrade
+        && cfg.prior_websocket_success.load(Ordering::Acquire)
+        && cfg.transports.contains(&TransportKind::WebSocket)
+    {
+        TransportKind::WebSocket
+    } else {
+        *cfg.transports
+            .first()
+            .ok_or_else(|| Error::Transport("no transport configured".into()))?
+    };
+    let (transport, open_data, early) = match first {
+        TransportKind::Polling => {
+            let (data, early) = Polling::handshake(&cfg).await?;
+            let hs = parse_handshake(&data)?;
+            let mut polling = Polling::new(&cfg, &hs.sid)?;
+            polling.poll();
+            (Transport::Polling(polling), data, early)
+        }
+        TransportKind::WebSocket => {
+            let (ws, data) = WebSocket::handshake(&cfg).await?;
+            (Transport::WebSocket(Box::new(ws)), data, Vec::new())
+        }
+    };
+    let handshake = parse_handshake(&open_data)?;
+    let shared = Arc::new(EngineShared {
+        handshake: handshake.clone(),
+        transport: AtomicU8::new(first as u8),
+        writable: AtomicBool::new(true),
+        emitter,
+    });
+    let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    let (sig_tx, sig_rx) = mpsc::unbounded_channel();
+    let can_upgrade = first == TransportKind::Polling
+        && cfg.upgrade
+        && cfg.transports.contains(&TransportKind::WebSocket)
+        && handshake.upgrades.iter().any(|u| u == "websocket");
+    let mut session = Session {
+        heartbeat: Heartbeat::new(handshake.ping_interval, handshake.ping_timeout),
+        max_payload: usize::try_from(handshake.max_payload).unwrap_or(usize::MAX),
+        cfg,
+        shared: shared.clone(),
+        transport,
+        write_buf: VecDeque::new(),
+        upgrade: Upgrade::None,
+        signals: sig_tx,
+    };
+    if can_upgrade {
+        session.upgrade = Upgrade::Probing(tokio::spawn(probe(
+            session.cfg.clone(),
+            handshake.sid.clone(),
+        )));
+    }
+    tokio::spawn(async move {
+        session.handle_packets(early).await;
+        session.run(cmd_rx).await
+    });
+    Ok((
+        Engine {
+            shared,
+            cmd: cmd_tx,
+        },
+        sig_rx,
+    ))
+}
+
+fn parse_handshake(data: &str) -> Result<Handshake, Error> {
+    serde_json::from_str(data).map_err(|e| Error::Handshake(e.to_string()))
+}
+
+enum Upgrade {
+    None,
+    Probing(JoinHandle<Result<Box<WebSocket>, String>>),
+    /// The probe succeeded; waiting for the polling requests to finish.
+    Pausing(Box<WebSocket>),
+}
+
+struct Session {
+    cfg: EngineConfig,
+    shared: Arc<EngineShared>,
+    transport: Transport,
+    write_buf: VecDeque<Frame>,
+    heartbeat: Heartbeat,
+    max_payload: usize,
+    upgrade: Upgrade,
+    signals: mpsc::UnboundedSender<EngineSignal>,
+}
+
+enum Step {
+    Cmd(Option<EngineCmd>),
+    Transport(TransportEvent),
+    PingTimeout,
+    Probe(Result<Box<WebSocket>, String>),
+}
+
+impl Session {
+    async fn run(mut self, mut cmds: mpsc::UnboundedReceiver<EngineCmd>) {
+        let reason = loop {
+            let step = tokio::select! {
+                c = cmds.recv() => Step::Cmd(c),
+                e = self.transport.next() => Step::Transport(e),
+                _ = tokio::time::sleep_until(self.heartbeat.deadline()) => Step::PingTimeout,
+                r = probe_result(&mut self.upgrade), if matches!(self.upgrade, Upgrade::Probing(_)) => Step::Probe(r),
+            };
+            let outcome = match step {
+                Step::Cmd(None) | Step::Cmd(Some(EngineCmd::Close)) => {
+                    self.close_gracefully().await;
+                    Some(DisconnectReason::ForcedClose)
+                }
+                Step::Cmd(Some(EngineCmd::Send(frames))) => {
+                    for f in &frames {
+                        if let Ok(p) = f.decode() {
+                            self.emit(EngineEvent::PacketCreate(p));
+                        }
+                    }
+                    self.write_buf.extend(frames);
+                    self.flush().await
+                }
+                Step::Transport(ev) => self.on_transport(ev).await,
+                Step::PingTimeout => Some(DisconnectReason::PingTimeout),
+                Step::Probe(Ok(ws)) => {
+                    if let Transport::Polling(p) = &mut self.transport {
+                        p.pause();
+                    }
+                    self.upgrade = Upgrade::Pausing(ws);
+                    self.update_writable();
+                    None
+                }
+                Step::Probe(Err(e)) => {
+                    tracing::debug!(error = %e, "websocket upgrade failed, staying on polling");
+                    self.upgrade = Upgrade::None;
+                    self.emit(EngineEvent::UpgradeError(e));
+                    None
+                }
+            };
+            if let Some(reason) = outcome {
+                break reason;
+            }
+            if let Some(reason) = self.maybe_finish_upgrade().await {
+                break reason;
+            }
+        };
+        if let Upgrade::Probing(h) = &self.upgrade {
+            h.abort();
+        }
+        self.shared.writable.store(false, Ordering::Release);
+        self.emit(EngineEvent::Close(reason));
+        let _ = self.signals.send(EngineSignal::Close(reason));
+    }
+
+    fn emit(&self, e: EngineEvent) {
+        self.shared.emitter.emit(e.name(), e);
+    }
+
+    async fn on_transport(&mut self, ev: TransportEvent) -> Option<DisconnectReason> {
+        match ev {
+            TransportEvent::Packets(ps) => self.handle_packets(ps).await,
+            TransportEvent::Drain => {
+                self.emit(EngineEvent::Drain);
+                self.flush().await
+            }
+            TransportEvent::Closed => Some(DisconnectReason::TransportClose),
+            TransportEvent::Error(e) => {
+                tracing::debug!(error = %e, "engine transport error");
+                Some(DisconnectReason::TransportError)
+            }
+        }
+    }
+
+    async fn handle_packets(&mut self, packets: Vec<Packet>) -> Option<DisconnectReason> {
+        for p in packets {
+            self.emit(EngineEvent::Packet(p.clone()));
+            match p {
+                Packet::Ping(data) => {
+                    self.heartbeat.reset();
+                    self.emit(EngineEvent::Ping);
+                    let _ = self.signals.send(EngineSignal::Ping);
+                    let pong = Packet::Pong(data);
+                    self.emit(EngineEvent::PacketCreate(pong.clone()));
+                    self.write_buf.push_back(pong.encode());
+                }
+                Packet::Close => return Some(DisconnectReason::TransportClose),
+                Packet::Message(_) | Packet::Binary(_) => {
+                    let _ = self.signals.send(EngineSignal::Message(p.encode()));
+                }
+                Packet::Open(_) | Packet::Pong(_) | Packet::Upgrade | Packet::Noop => {}
+            }
+        }
+        self.flush().await
+    }
+
+    fn update_writable(&self) {
+        let w = !matches!(self.upgrade, Upgrade::Pausing(_)) && self.transport.writable();
+        self.shared.writable.store(w, Ordering::Release);
+    }
+
+    /// Writes what the transport accepts now: everything over websocket, one POST under maxPayload over polling.
+    async fn flush(&mut self) -> Option<DisconnectReason> {
+        let result = if self.write_buf.is_empty()
+            || !self.transport.writable()
+            || matches!(self.upgrade, Upgrade::Pausing(_))
+        {
+            None
+        } else {
+            let frames = match self.transport.kind() {
+                TransportKind::Polling => take_batch(&mut self.write_buf, self.max_payload),
+                TransportKind::WebSocket => self.write_buf.drain(..).collect(),
+            };
+            match self.transport.send(&frames).await {
+                None => None,
+                Some(TransportEvent::Drain) => {
+                    self.emit(EngineEvent::Drain);
+                    None
+                }
+                Some(TransportEvent::Error(e)) => {
+                    tracing::debug!(error = %e, "engine write failed");
+                    Some(DisconnectReason::TransportError)
+                }
+                Some(_) => Some(DisconnectReason::TransportClose),
+            }
+        };
+        self.update_writable();
+        result
+    }
+
+    async fn maybe_finish_upgrade(&mut self) -> Option<DisconnectReason> {
+        let idle = matches!(&self.transport, Transport::Polling(p) if p.idle());
+        if !idle || !matches!(self.upgrade, Upgrade::Pausing(_)) {
+            return None;
+        }
+        let Upgrade::Pausing(mut ws) = std::mem::replace(&mut self.upgrade, Upgrade::None) else {
+            return None;
+        };
+        let upgrade = Packet::Upgrade;
+        self.emit(EngineEvent::PacketCreate(upgrade.clone()));
+        if let Err(e) = ws.send(&[upgrade.encode()]).await {
+            self.emit(EngineEvent::UpgradeError(e));
+            return Some(DisconnectReason::TransportError);
+        }
+        self.transport = Transport::WebSocket(ws);
+        self.shared.set_transport(TransportKind::WebSocket);
+        self.cfg
+            .prior_websocket_success
+            .store(true, Ordering::Release);
+        self.emit(EngineEvent::Upgrade(TransportKind::WebSocket));
+        self.flush().await
+    }
+
+    /// Sends what is buffered and a CLOSE packet, waiting a little for a running POST.
+    async fn close_gracefully(&mut self) {
+        let wait = Duration::from_secs(5);
+        self.write_buf.push_back(Packet::Close.encode());
+        if let Transport::Polling(p) = &mut self.transport {
+            p.pause();
+            if !p.writable() {
+                let _ = tokio::time::timeout(wait, p.next()).await;
+            }
+        }
+        let frames: Vec<Frame> = self.write_buf.drain(..).collect();
+        match &mut self.transport {
+            Transport::Polling(p) => {
+                if p.writable() {
+                    p.send(&frames);
+                    let _ = tokio::time::timeout(wait, p.next()).await;
+                }
+            }
+            Transport::WebSocket(ws) => {
+                let _ = tokio::time::timeout(wait, ws.send(&frames)).await;
+                ws.close().await;
+            }
+        }
+    }
+}
+
+async fn probe_result(upgrade: &mut Upgrade) -> Result<Box<WebSocket>, String> {
+    match upgrade {
+        Upgrade::Probing(handle) => match handle.await {
+            Ok(r) => r,
+            Err(e) => Err(e.to_string()),
+        },
+        _ => std::future::pending().await,
+    }
+}
+
+/// Takes frames from the front of the buffer while their encoded size stays under `max_payload`
+/// (always at least one).
+fn take_batch(buf: &mut VecDeque<Frame>, max_payload: usize) -> Vec<Frame> {
+    let mut size = 0usize;
+    let mut n = 0;
+    for (i, f) in buf.iter().enumerate() {
+        let len = match f {
+            Frame::Text(t) => t.len(),
+            Frame::Binary(b) => 1 + b.len().div_ceil(3) * 4,
+        };
+        size = size.saturating_add(len + usize::from(i > 0));
+        if i > 0 && size > max_payload {
+            break;
+        }
+        n = i + 1;
+    }
+    buf.drain(..n).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_stay_under_max_payload() {
+        let mut buf: VecDeque<Frame> = (0..10).map(|_| Frame::message("123456789")).collect();
+        // each frame is 10 bytes, separators 1 byte: 3 frames = 32 bytes
+        let batch = take_batch(&mut buf, 32);
+        assert_eq!(batch.len(), 3);
+        assert_eq!(buf.len(), 7);
+        // a single frame bigger than the limit still goes alone
+        let mut buf: VecDeque<Frame> =
+            vec![Frame::message(&"x".repeat(100)), Frame::message("a")].into();
+        assert_eq!(take_batch(&mut buf, 10).len(), 1);
+        assert_eq!(take_batch(&mut buf, 10).len(), 1);
+        assert!(buf.is_empty());
+    }
+}

@@ -1,0 +1,117 @@
+//! The WebSocket transport: one Engine.IO packet per websocket message.
+
+use super::config::EngineConfig;
+use crate::error::Error;
+use crate::options::TransportKind;
+use futures_util::{SinkExt, StreamExt};
+use sio_protocol::engine::{Frame, Packet};
+use sio_protocol::Str;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
+
+/// What the websocket transport reports.
+#[derive(Debug)]
+pub(crate) enum WsEvent {
+    /// One packet.
+    Packet(Packet),
+    /// The connection ended (close frame or end of stream).
+    Closed,
+    /// The connection failed.
+    Error(String),
+}
+
+/// An open websocket.
+pub(crate) struct WebSocket {
+    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl WebSocket {
+    /// Opens the websocket, for a new session (`sid` none) or to upgrade an existing one.
+    pub async fn connect(cfg: &EngineConfig, sid: Option<&str>) -> Result<Self, Error> {
+        let url = cfg.url(TransportKind::WebSocket, sid)?;
+        let mut req = url
+            .as_str()
+            .into_client_request()
+            .map_err(|e| Error::InvalidUrl(e.to_string()))?;
+        for (k, v) in &cfg.headers {
+            let name = HeaderName::from_bytes(k.as_bytes())
+                .map_err(|e| Error::Transport(format!("bad header name {k}: {e}")))?;
+            let value = HeaderValue::from_str(v)
+                .map_err(|e| Error::Transport(format!("bad header value for {k}: {e}")))?;
+            req.headers_mut().append(name, value);
+        }
+        let connector = cfg.secure.then(|| Connector::Rustls(cfg.tls.clone()));
+        let (stream, _) =
+            tokio_tungstenite::connect_async_tls_with_config(req, None, true, connector)
+                .await
+                .map_err(|e| Error::Transport(e.to_string()))?;
+        Ok(WebSocket { stream })
+    }
+
+    /// Opens a new session over websocket only: returns the OPEN packet's data.
+    pub async fn handshake(cfg: &EngineConfig) -> Result<(Self, String), Error> {
+        let mut ws = WebSocket::connect(cfg, None).await?;
+        match ws.next().await {
+            WsEvent::Packet(Packet::Open(data)) => Ok((ws, data.to_string())),
+            other => Err(Error::Handshake(format!(
+                "expected an open packet, got {other:?}"
+            ))),
+        }
+    }
+
+    /// Sends frames, one message each, then flushes.
+    pub async fn send(&mut self, frames: &[Frame]) -> Result<(), String> {
+        for frame in frames {
+            let msg = match frame {
+                Frame::Text(t) => Message::Text(t.as_str().into()),
+                Frame::Binary(b) => Message::Binary(b.clone()),
+            };
+            self.stream.feed(msg).await.map_err(|e| e.to_string())?;
+        }
+        self.stream.flush().await.map_err(|e| e.to_string())
+    }
+
+    /// The next packet. Cancel-safe.
+    pub async fn next(&mut self) -> WsEvent {
+        loop {
+            let msg = match self.stream.next().await {
+                None => {
+                    tracing::debug!("websocket stream ended");
+                    return WsEvent::Closed;
+                }
+                Some(Err(e)) => {
+                    use tokio_tungstenite::tungstenite::Error as E;
+                    return match e {
+                        E::ConnectionClosed | E::AlreadyClosed | E::Io(_) => {
+                            tracing::debug!(error = %e, "websocket closed");
+                            WsEvent::Closed
+                        }
+                        e => WsEvent::Error(e.to_string()),
+                    };
+                }
+                Some(Ok(m)) => m,
+            };
+            let decoded = match msg {
+                Message::Text(t) => Packet::decode_text(Str::from(t.as_str())),
+                Message::Binary(b) => Ok(Packet::Binary(b)),
+                Message::Close(frame) => {
+                    tracing::debug!(?frame, "websocket close frame");
+                    return WsEvent::Closed;
+                }
+                _ => continue,
+            };
+            return match decoded {
+                Ok(p) => WsEvent::Packet(p),
+                Err(e) => WsEvent::Error(format!("bad packet: {e}")),
+            };
+        }
+    }
+
+    /// Sends a close frame (best effort).
+    pub async fn close(&mut self) {
+        let _ = self.stream.close(None).await;
+    }
+}

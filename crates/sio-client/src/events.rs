@@ -1,0 +1,158 @@
+//! Listener registries (`on`, `once`, `off`, `listeners`) and the task that runs user handlers off the I/O path.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::mpsc;
+
+/// Identifies a registered listener, for `off` and `listeners`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ListenerId(pub(crate) u64);
+
+/// A shared handler.
+pub(crate) type Callback<E> = Arc<dyn Fn(E) + Send + Sync>;
+
+struct Entry<E> {
+    id: ListenerId,
+    once: bool,
+    f: Callback<E>,
+}
+
+/// Listeners by event name.
+pub(crate) struct Registry<E> {
+    next: u64,
+    by_name: HashMap<String, Vec<Entry<E>>>,
+}
+
+impl<E> Default for Registry<E> {
+    fn default() -> Self {
+        Registry {
+            next: 1,
+            by_name: HashMap::new(),
+        }
+    }
+}
+
+impl<E> Registry<E> {
+    pub fn next_id(&mut self) -> ListenerId {
+        let id = ListenerId(self.next);
+        self.next += 1;
+        id
+    }
+
+    pub fn add(&mut self, name: &str, once: bool, f: Callback<E>) -> ListenerId {
+        let id = self.next_id();
+        self.by_name
+            .entry(name.to_owned())
+            .or_default()
+            .push(Entry { id, once, f });
+        id
+    }
+
+    /// Removes one listener of `name`, all listeners of `name`, or everything.
+    pub fn remove(&mut self, name: Option<&str>, id: Option<ListenerId>) {
+        match (name, id) {
+            (None, _) => self.by_name.clear(),
+            (Some(n), None) => {
+                self.by_name.remove(n);
+            }
+            (Some(n), Some(id)) => {
+                if let Some(list) = self.by_name.get_mut(n) {
+                    list.retain(|e| e.id != id);
+                }
+            }
+        }
+    }
+
+    pub fn ids(&self, name: &str) -> Vec<ListenerId> {
+        self.by_name
+            .get(name)
+            .map(|l| l.iter().map(|e| e.id).collect())
+            .unwrap_or_default()
+    }
+
+    /// The handlers to call for one emission; `once` listeners are removed before they run.
+    pub fn take_for_emit(&mut self, name: &str) -> Vec<Callback<E>> {
+        let Some(list) = self.by_name.get_mut(name) else {
+            return Vec::new();
+        };
+        let out = list.iter().map(|e| e.f.clone()).collect();
+        list.retain(|e| !e.once);
+        out
+    }
+}
+
+/// Locks a registry; a handler that panicked elsewhere does not poison the listeners for everyone else.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// An event emitter whose handlers run on their own task, in emission order, without any lock held.
+pub(crate) struct Emitter<E> {
+    registry: Arc<Mutex<Registry<E>>>,
+    tx: mpsc::UnboundedSender<(&'static str, E)>,
+}
+
+impl<E> Clone for Emitter<E> {
+    fn clone(&self) -> Self {
+        Emitter {
+            registry: self.registry.clone(),
+            tx: self.tx.clone(),
+        }
+    }
+}
+
+impl<E: Clone + Send + 'static> Emitter<E> {
+    /// Creates the emitter and its dispatch task on the current runtime.
+    pub fn new(handle: &tokio::runtime::Handle) -> Self {
+        let registry: Arc<Mutex<Registry<E>>> = Arc::default();
+        let (tx, mut rx) = mpsc::unbounded_channel::<(&'static str, E)>();
+        let reg = Arc::downgrade(&registry);
+        handle.spawn(async move {
+            while let Some((name, event)) = rx.recv().await {
+                let Some(reg) = reg.upgrade() else { break };
+                let handlers = lock(&reg).take_for_emit(name);
+                drop(reg);
+                for h in handlers {
+                    h(event.clone());
+                }
+            }
+        });
+        Emitter { registry, tx }
+    }
+
+    pub fn emit(&self, name: &'static str, event: E) {
+        let _ = self.tx.send((name, event));
+    }
+
+    pub fn on(&self, name: &str, once: bool, f: Callback<E>) -> ListenerId {
+        lock(&self.registry).add(name, once, f)
+    }
+
+    pub fn off(&self, name: Option<&str>, id: Option<ListenerId>) {
+        lock(&self.registry).remove(name, id)
+    }
+
+    pub fn listeners(&self, name: &str) -> Vec<ListenerId> {
+        lock(&self.registry).ids(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn once_listeners_run_once_and_off_removes() {
+        let mut r: Registry<u32> = Registry::default();
+        let a = r.add("x", false, Arc::new(|_| {}));
+        let b = r.add("x", true, Arc::new(|_| {}));
+        r.add("y", false, Arc::new(|_| {}));
+        assert_eq!(r.ids("x"), vec![a, b]);
+        assert_eq!(r.take_for_emit("x").len(), 2);
+        assert_eq!(r.ids("x"), vec![a]);
+        r.remove(Some("x"), Some(a));
+        assert!(r.ids("x").is_empty());
+        r.remove(Some("y"), None);
+        assert!(r.ids("y").is_empty());
+    }
+}

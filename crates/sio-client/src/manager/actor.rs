@@ -1,0 +1,412 @@
+//! The manager's task: owns the engine session, decodes packets, routes them to namespaces and reconnects.
+
+use super::cmd::{Cmd, Done};
+use super::nsp::Nsp;
+use super::{Core, ManagerEvent};
+use crate::backoff::Backoff;
+use crate::engine::{self, Engine, EngineConfig, EngineSignal};
+use crate::error::Error;
+use crate::events::lock;
+use crate::options::Options;
+use crate::reason::DisconnectReason;
+use sio_protocol::parser::{Decoder, Parser};
+use sio_protocol::socket::Packet;
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ready {
+    Closed,
+    Opening,
+    Open,
+}
+
+/// Events produced by the task's own timers and connection attempts.
+pub(super) enum Internal {
+    Opened(
+        u64,
+        Result<(Engine, mpsc::UnboundedReceiver<EngineSignal>), Error>,
+    ),
+    ReconnectTimer(u64),
+    AckTimeout {
+        nsp: String,
+        id: u64,
+    },
+}
+
+pub(crate) struct Actor {
+    pub(super) cfg: EngineConfig,
+    pub(super) core: Arc<Core>,
+    pub(super) parser: Arc<dyn Parser>,
+    pub(super) retries: u32,
+    pub(super) ack_timeout: Option<Duration>,
+    /// Weak, so that the task ends once every handle is gone.
+    pub(super) cmd_tx: mpsc::WeakUnboundedSender<Cmd>,
+    pub(super) internal_tx: mpsc::UnboundedSender<Internal>,
+    internal_rx: Option<mpsc::UnboundedReceiver<Internal>>,
+    pub(super) ready: Ready,
+    pub(super) engine: Option<Engine>,
+    signals: Option<mpsc::UnboundedReceiver<EngineSignal>>,
+    decoder: Option<Box<dyn Decoder>>,
+    generation: u64,
+    backoff: Backoff,
+    reconnecting: bool,
+    skip_reconnect: bool,
+    attempt_is_reconnect: bool,
+    open_waiters: Vec<Done>,
+    pub(super) nsps: HashMap<String, Nsp>,
+}
+
+impl Actor {
+    pub fn new(
+        cfg: EngineConfig,
+        core: Arc<Core>,
+        opts: &Options,
+        cmd_tx: mpsc::WeakUnboundedSender<Cmd>,
+    ) -> Self {
+        let (internal_tx, internal_rx) = mpsc::unbounded_channel();
+        Actor {
+            cfg,
+            core,
+            parser: opts.parser.parser(),
+            retries: opts.retries,
+            ack_timeout: opts.ack_timeout,
+            cmd_tx,
+            internal_tx,
+            internal_rx: Some(internal_rx),
+            ready: Ready::Closed,
+            engine: None,
+            signals: None,
+            decoder: None,
+            generation: 0,
+            backoff: Backoff::new(
+                opts.reconnection_delay,
+                opts.reconnection_delay_max,
+                opts.randomization_factor,
+            ),
+            reconnecting: false,
+            skip_reconnect: false,
+            attempt_is_reconnect: false,
+            open_waiters: Vec::new(),
+            nsps: HashMap::new(),
+        }
+    }
+
+    pub async fn run(mut self, mut cmds: mpsc::UnboundedReceiver<Cmd>) {
+        let Some(mut internal) = self.internal_rx.take() else {
+            return;
+        };
+        loop {
+            tokio::select! {
+                c = cmds.recv() => match c {
+                    Some(c) => self.on_cmd(c),
+                    None => break,
+                },
+                Some(i) = internal.recv() => self.on_internal(i),
+                s = next_signal(&mut self.signals) => self.on_signal(s),
+            }
+        }
+        if let Some(e) = self.engine.take() {
+            e.close();
+        }
+    }
+
+    pub(super) fn emit(&self, e: ManagerEvent) {
+        self.core.emitter.emit(e.name(), e);
+    }
+
+    fn on_cmd(&mut self, cmd: Cmd) {
+        match cmd {
+            Cmd::Register { shared, auth } => {
+                let nsp = shared.nsp.clone();
+                self.nsps
+                    .entry(nsp)
+                    .or_insert_with(|| Nsp::new(shared, auth, self.retries));
+            }
+            Cmd::Open(done) => self.open(done),
+            Cmd::Connect { nsp, done } => self.socket_connect(&nsp, done),
+            Cmd::Disconnect { nsp } => self.socket_disconnect(&nsp),
+            Cmd::Emit {
+                nsp,
+                event,
+                args,
+                flags,
+                ack,
+            } => self.socket_emit(&nsp, event, args, flags, ack),
+            Cmd::AckReply { nsp, id, args } => {
+                self.send_packet(&Packet::ack(nsp, id, args));
+            }
+            Cmd::SetAuth { nsp, auth } => {
+                if let Some(n) = self.nsps.get_mut(&nsp) {
+                    n.auth = auth;
+                }
+            }
+        }
+    }
+
+    fn on_internal(&mut self, i: Internal) {
+        match i {
+            Internal::Opened(gen, result) => {
+                if gen != self.generation || self.ready != Ready::Opening {
+                    if let Ok((engine, _)) = result {
+                        engine.close();
+                    }
+                    return;
+                }
+                match result {
+                    Ok((engine, signals)) => self.on_open(engine, signals),
+                    Err(e) => self.on_open_error(e),
+                }
+            }
+            Internal::ReconnectTimer(gen) => {
+                if gen != self.generation || self.skip_reconnect {
+                    return;
+                }
+                self.emit(ManagerEvent::ReconnectAttempt(self.backoff.attempts()));
+                self.attempt_is_reconnect = true;
+                self.start_open();
+            }
+            Internal::AckTimeout { nsp, id } => self.ack_timeout(&nsp, id),
+        }
+    }
+
+    /// `manager.open()`: starts a connection attempt unless one is running or the engine is open.
+    pub(super) fn open(&mut self, done: Option<Done>) {
+        match self.ready {
+            Ready::Open => {
+                if let Some(d) = done {
+                    let _ = d.send(Ok(()));
+                }
+                return;
+            }
+            Ready::Opening => {
+                self.open_waiters.extend(done);
+                return;
+            }
+            Ready::Closed => {}
+        }
+        self.open_waiters.extend(done);
+        self.skip_reconnect = false;
+        if self.reconnecting {
+            // a reconnection timer is running; it will open
+            return;
+        }
+        self.attempt_is_reconnect = false;
+        self.start_open();
+    }
+
+    fn start_open(&mut self) {
+        self.ready = Ready::Opening;
+        self.generation += 1;
+        let gen = self.generation;
+        let cfg = self.cfg.clone();
+        let emitter = self.core.engine_emitter.clone();
+        let timeout = lock(&self.core.settings).timeout;
+        let tx = self.internal_tx.clone();
+        tokio::spawn(async move {
+            let result = match tokio::time::timeout(timeout, engine::open(cfg, emitter)).await {
+                Ok(r) => r,
+                Err(_) => Err(Error::Timeout),
+            };
+            let _ = tx.send(Internal::Opened(gen, result));
+        });
+    }
+
+    fn on_open(&mut self, engine: Engine, signals: mpsc::UnboundedReceiver<EngineSignal>) {
+        self.ready = Ready::Open;
+        *lock(&self.core.engine) = Some(engine.clone());
+        self.engine = Some(engine);
+        self.signals = Some(signals);
+        self.decoder = Some(self.parser.decoder());
+        self.emit(ManagerEvent::Open);
+        if self.attempt_is_reconnect {
+            let attempts = self.backoff.attempts();
+            self.set_reconnecting(false);
+            self.backoff.reset();
+            self.emit(ManagerEvent::Reconnect(attempts));
+        }
+        self.attempt_is_reconnect = false;
+        for d in self.open_waiters.drain(..) {
+            let _ = d.send(Ok(()));
+        }
+        let active: Vec<String> = self
+            .nsps
+            .iter()
+            .filter(|(_, n)| n.active)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for nsp in active {
+            self.send_connect(&nsp);
+        }
+    }
+
+    fn on_open_error(&mut self, e: Error) {
+        tracing::debug!(error = %e, "connection attempt failed");
+        self.ready = Ready::Closed;
+        self.emit(ManagerEvent::Error(e.clone()));
+        for n in self.nsps.values_mut().filter(|n| n.active) {
+            n.connect_error_transport(&e);
+        }
+        for d in self.open_waiters.drain(..) {
+            let _ = d.send(Err(e.clone()));
+        }
+        let reconnection = lock(&self.core.settings).reconnection;
+        if self.attempt_is_reconnect {
+            self.attempt_is_reconnect = false;
+            self.set_reconnecting(false);
+            self.emit(ManagerEvent::ReconnectError(e.clone()));
+            self.reconnect(Some(&e));
+        } else if reconnection && self.backoff.attempts() == 0 && !self.skip_reconnect {
+            self.reconnect(Some(&e));
+        }
+        if !reconnection {
+            self.fail_waiters(&e);
+        }
+    }
+
+    fn fail_waiters(&mut self, e: &Error) {
+        for d in self.open_waiters.drain(..) {
+            let _ = d.send(Err(e.clone()));
+        }
+        for n in self.nsps.values_mut() {
+            n.fail_connect_waiters(e);
+        }
+    }
+
+    fn set_reconnecting(&mut self, on: bool) {
+        self.reconnecting = on;
+        self.core.reconnecting.store(on, Ordering::Release);
+    }
+
+    /// Schedules the next attempt with the backoff delay, or gives up.
+    fn reconnect(&mut self, last_error: Option<&Error>) {
+        if self.reconnecting || self.skip_reconnect {
+            return;
+        }
+        let settings = lock(&self.core.settings).clone();
+        if settings
+            .attempts
+            .is_some_and(|max| self.backoff.attempts() >= max)
+        {
+            self.backoff.reset();
+            self.emit(ManagerEvent::ReconnectFailed);
+            self.set_reconnecting(false);
+            let e = last_error.cloned().unwrap_or(Error::Closed);
+            self.fail_waiters(&e);
+            return;
+        }
+        self.backoff.set_min(settings.delay);
+        self.backoff.set_max(settings.delay_max);
+        self.backoff.set_jitter(settings.factor);
+        let delay = self.backoff.duration();
+        self.set_reconnecting(true);
+        let gen = self.generation;
+        let tx = self.internal_tx.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let _ = tx.send(Internal::ReconnectTimer(gen));
+        });
+    }
+
+    fn on_signal(&mut self, s: Option<EngineSignal>) {
+        match s {
+            Some(EngineSignal::Message(frame)) => {
+                let Some(decoder) = self.decoder.as_mut() else {
+                    return;
+                };
+                match decoder.decode(frame) {
+                    Ok(Some(packet)) => self.on_packet(packet),
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot decode a packet from the server");
+                        self.on_close(DisconnectReason::ParseError);
+                    }
+                }
+            }
+            Some(EngineSignal::Ping) => self.emit(ManagerEvent::Ping),
+            Some(EngineSignal::Close(reason)) => self.on_close(reason),
+            None => self.on_close(DisconnectReason::TransportClose),
+        }
+    }
+
+    /// The engine session ended (or was ended): notify sockets, then reconnect when allowed.
+    pub(super) fn on_close(&mut self, reason: DisconnectReason) {
+        if let Some(e) = self.engine.take() {
+            e.close();
+        }
+        *lock(&self.core.engine) = None;
+        self.signals = None;
+        self.decoder = None;
+        self.generation += 1;
+        self.backoff.reset();
+        self.ready = Ready::Closed;
+        for n in self.nsps.values_mut() {
+            n.connect_sent = false;
+        }
+        self.emit(ManagerEvent::Close(reason));
+        let active: Vec<String> = self
+            .nsps
+            .iter()
+            .filter(|(_, n)| n.active)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for nsp in active {
+            self.socket_onclose(&nsp, reason);
+        }
+        let reconnection = lock(&self.core.settings).reconnection;
+        if reconnection && !self.skip_reconnect {
+            self.reconnect(None);
+        }
+    }
+
+    /// Closes the engine because no socket is active any more.
+    pub(super) fn close_if_unused(&mut self) {
+        if self.nsps.values().any(|n| n.active) {
+            return;
+        }
+        self.skip_reconnect = true;
+        self.set_reconnecting(false);
+        if self.ready != Ready::Closed || self.engine.is_some() {
+            self.on_close(DisconnectReason::ForcedClose);
+        }
+        self.generation += 1;
+        self.ready = Ready::Closed;
+    }
+
+    /// Encodes and sends one packet; returns false when there is no open engine.
+    pub(super) fn send_packet(&mut self, packet: &Packet) -> bool {
+        let Some(engine) = &self.engine else {
+            return false;
+        };
+        match self.parser.encode(packet) {
+            Ok(encoded) => {
+                tracing::trace!(frames = ?encoded.frames, "sending packet");
+                engine.send(encoded.frames)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot encode packet");
+                false
+            }
+        }
+    }
+
+    pub(super) fn engine_writable(&self) -> bool {
+        self.engine.as_ref().is_some_and(|e| e.writable())
+    }
+
+    pub(super) fn reconnecting(&self) -> bool {
+        self.reconnecting
+    }
+}
+
+async fn next_signal(
+    signals: &mut Option<mpsc::UnboundedReceiver<EngineSignal>>,
+) -> Option<EngineSignal> {
+    match signals {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,371 @@
+//! The Manager: one Engine.IO connection shared by namespace sockets, with the reconnection logic.
+
+mod actor;
+mod cmd;
+mod nsp;
+
+pub(crate) use cmd::{Cmd, EmitFlags};
+
+use crate::dispatch::SocketShared;
+use crate::engine::{Engine, EngineConfig, EngineEvent};
+use crate::error::Error;
+use crate::events::{lock, Emitter, ListenerId};
+use crate::options::{Auth, Options};
+use crate::reason::DisconnectReason;
+use crate::socket::Socket;
+use crate::url::ParsedUrl;
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// What a manager reports (`manager.on(...)`).
+#[derive(Debug, Clone)]
+pub enum ManagerEvent {
+    /// `"open"`: the engine connection is open.
+    Open,
+    /// `"error"`: a connection attempt failed.
+    Error(Error),
+    /// `"ping"`: the server pinged.
+    Ping,
+    /// `"close"`: the engine connection closed.
+    Close(DisconnectReason),
+    /// `"reconnect_attempt"`: attempt number.
+    ReconnectAttempt(u32),
+    /// `"reconnect"`: reconnected after this many attempts.
+    Reconnect(u32),
+    /// `"reconnect_error"`: a reconnection attempt failed.
+    ReconnectError(Error),
+    /// `"reconnect_failed"`: gave up after `reconnection_attempts`.
+    ReconnectFailed,
+}
+
+impl ManagerEvent {
+    /// The official event name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ManagerEvent::Open => "open",
+            ManagerEvent::Error(_) => "error",
+            ManagerEvent::Ping => "ping",
+            ManagerEvent::Close(_) => "close",
+            ManagerEvent::ReconnectAttempt(_) => "reconnect_attempt",
+            ManagerEvent::Reconnect(_) => "reconnect",
+            ManagerEvent::ReconnectError(_) => "reconnect_error",
+            ManagerEvent::ReconnectFailed => "reconnect_failed",
+        }
+    }
+}
+
+/// Reconnection settings, changeable while running.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub reconnection: bool,
+    pub attempts: Option<u32>,
+    pub delay: Duration,
+    pub delay_max: Duration,
+    pub factor: f64,
+    pub timeout: Duration,
+}
+
+/// State shared by the handles and the connection task.
+pub(crate) struct Core {
+    pub settings: Mutex<Settings>,
+    pub emitter: Emitter<ManagerEvent>,
+    pub engine_emitter: Emitter<EngineEvent>,
+    pub engine: Mutex<Option<Engine>>,
+    pub reconnecting: AtomicBool,
+}
+
+struct Inner {
+    core: Arc<Core>,
+    cmd: mpsc::UnboundedSender<Cmd>,
+    sockets: Mutex<HashMap<String, Arc<SocketShared>>>,
+    opts: Options,
+    runtime: tokio::runtime::Handle,
+}
+
+/// A manager reference that does not keep it alive.
+#[derive(Clone)]
+pub(crate) struct WeakManager(std::sync::Weak<Inner>);
+
+impl WeakManager {
+    pub fn upgrade(&self) -> Option<Manager> {
+        self.0.upgrade().map(|inner| Manager { inner })
+    }
+}
+
+/// Manages one Engine.IO connection for any number of namespace sockets, and reconnects it.
+///
+/// The connection lives as long as a handle on the manager or one of its sockets does (or until every
+/// socket disconnected).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), sio_client::Error> {
+/// use sio_client::{Manager, Options};
+///
+/// let manager = Manager::new("http://localhost:3000", Options::default())?;
+/// let socket = manager.socket("/", None);
+/// let admin = manager.socket("/admin", None);
+/// socket.connect().await?;
+/// admin.connect().await?;
+/// manager.on("reconnect", |e| println!("{e:?}"));
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Manager {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Manager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Manager").finish_non_exhaustive()
+    }
+}
+
+impl Manager {
+    /// Creates a manager for the server at `url` (its path is ignored: namespaces are chosen with
+    /// [`Manager::socket`]). Must be called within a tokio runtime. Starts connecting when `auto_connect` is on.
+    pub fn new(url: &str, opts: Options) -> Result<Manager, Error> {
+        let parsed = ParsedUrl::parse(url)?;
+        Manager::from_parsed(&parsed, opts)
+    }
+
+    pub(crate) fn from_parsed(parsed: &ParsedUrl, opts: Options) -> Result<Manager, Error> {
+        let runtime =
+            tokio::runtime::Handle::try_current().map_err(|e| Error::NoRuntime(e.to_string()))?;
+        let tls = opts.tls.client_config()?;
+        let http = reqwest::Client::builder()
+            .use_preconfigured_tls((*tls).clone())
+            .build()
+            .map_err(|e| Error::Tls(e.to_string()))?;
+        let mut query = parsed.query.clone();
+        query.extend(opts.query.iter().cloned());
+        let cfg = EngineConfig {
+            secure: parsed.secure,
+            host: parsed.host.clone(),
+            port: parsed.port,
+            path: opts.engine_path(),
+            query,
+            transports: opts.transports.clone(),
+            upgrade: opts.upgrade,
+            remember_upgrade: opts.remember_upgrade,
+            prior_websocket_success: Arc::new(AtomicBool::new(false)),
+            headers: opts.extra_headers.clone(),
+            http,
+            tls,
+            timeout: opts.timeout,
+        };
+        let core = Arc::new(Core {
+            settings: Mutex::new(Settings {
+                reconnection: opts.reconnection,
+                attempts: opts.reconnection_attempts,
+                delay: opts.reconnection_delay,
+                delay_max: opts.reconnection_delay_max,
+                factor: opts.randomization_factor,
+                timeout: opts.timeout,
+            }),
+            emitter: Emitter::new(&runtime),
+            engine_emitter: Emitter::new(&runtime),
+            engine: Mutex::new(None),
+            reconnecting: AtomicBool::new(false),
+        });
+        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let actor = actor::Actor::new(cfg, core.clone(), &opts, cmd_tx.downgrade());
+        runtime.spawn(actor.run(cmd_rx));
+        let manager = Manager {
+            inner: Arc::new(Inner {
+                core,
+                cmd: cmd_tx,
+                sockets: Mutex::new(HashMap::new()),
+                opts,
+                runtime,
+            }),
+        };
+        if manager.inner.opts.auto_connect {
+            manager.open();
+        }
+        Ok(manager)
+    }
+
+    /// The socket for namespace `nsp` (created on first use, then the same one). `auth` replaces the
+    /// `auth` option for this namespace when given. Connects it when `auto_connect` is on.
+    pub fn socket(&self, nsp: &str, auth: Option<Auth>) -> Socket {
+        let nsp = if nsp.starts_with('/') {
+            nsp.to_owned()
+        } else {
+            format!("/{nsp}")
+        };
+        let mut sockets = lock(&self.inner.sockets);
+        if let Some(shared) = sockets.get(&nsp) {
+            let s = Socket::new(shared.clone(), self.clone());
+            if let Some(auth) = auth {
+                let _ = self.inner.cmd.send(Cmd::SetAuth {
+                    nsp: nsp.clone(),
+                    auth,
+                });
+            }
+            if self.inner.opts.auto_connect && !s.active() {
+                s.open();
+            }
+            return s;
+        }
+        let shared = SocketShared::new(nsp.clone(), &self.inner.runtime);
+        let _ = self.inner.cmd.send(Cmd::Register {
+            shared: shared.clone(),
+            auth: auth.unwrap_or_else(|| self.inner.opts.auth.clone()),
+        });
+        let socket = Socket::new(shared.clone(), self.clone());
+        sockets.insert(nsp, shared);
+        drop(sockets);
+        if self.inner.opts.auto_connect {
+            socket.open();
+        }
+        socket
+    }
+
+    pub(crate) fn has_namespace(&self, nsp: &str) -> bool {
+        lock(&self.inner.sockets).contains_key(nsp)
+    }
+
+    pub(crate) fn is_running(&self) -> bool {
+        !self.inner.cmd.is_closed()
+    }
+
+    pub(crate) fn downgrade(&self) -> WeakManager {
+        WeakManager(Arc::downgrade(&self.inner))
+    }
+
+    pub(crate) fn send(&self, cmd: Cmd) -> Result<(), Error> {
+        self.inner.cmd.send(cmd).map_err(|_| Error::Closed)
+    }
+
+    /// Starts connecting the engine (does nothing when open or opening).
+    pub fn open(&self) {
+        let _ = self.inner.cmd.send(Cmd::Open(None));
+    }
+
+    /// Connects the engine and waits for the outcome of this attempt.
+    pub async fn connect(&self) -> Result<(), Error> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Cmd::Open(Some(tx)))?;
+        rx.await.map_err(|_| Error::Closed)?
+    }
+
+    /// The current engine connection, if open.
+    pub fn engine(&self) -> Option<Engine> {
+        lock(&self.inner.core.engine).clone()
+    }
+
+    /// Registers an observer of the engine events (`"packet"`, `"packetCreate"`, `"drain"`, `"upgrade"`,
+    /// `"close"`...) that stays in place across reconnections.
+    pub fn on_engine(
+        &self,
+        event: &str,
+        f: impl Fn(EngineEvent) + Send + Sync + 'static,
+    ) -> ListenerId {
+        self.inner.core.engine_emitter.on(event, false, Arc::new(f))
+    }
+
+    /// Registers a listener for `"open"`, `"error"`, `"ping"`, `"close"`, `"reconnect_attempt"`,
+    /// `"reconnect"`, `"reconnect_error"` or `"reconnect_failed"`.
+    pub fn on(&self, event: &str, f: impl Fn(ManagerEvent) + Send + Sync + 'static) -> ListenerId {
+        self.inner.core.emitter.on(event, false, Arc::new(f))
+    }
+
+    /// Like [`Manager::on`], removed after the first call.
+    pub fn once(
+        &self,
+        event: &str,
+        f: impl Fn(ManagerEvent) + Send + Sync + 'static,
+    ) -> ListenerId {
+        self.inner.core.emitter.on(event, true, Arc::new(f))
+    }
+
+    /// Removes one listener, all listeners of an event, or all.
+    pub fn off(&self, event: Option<&str>, id: Option<ListenerId>) {
+        self.inner.core.emitter.off(event, id)
+    }
+
+    /// The listeners of an event.
+    pub fn listeners(&self, event: &str) -> Vec<ListenerId> {
+        self.inner.core.emitter.listeners(event)
+    }
+
+    fn settings(&self) -> Settings {
+        lock(&self.inner.core.settings).clone()
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Settings)) -> &Self {
+        f(&mut lock(&self.inner.core.settings));
+        self
+    }
+
+    /// Whether reconnection is on.
+    pub fn reconnection(&self) -> bool {
+        self.settings().reconnection
+    }
+
+    /// Turns reconnection on or off.
+    pub fn set_reconnection(&self, on: bool) -> &Self {
+        self.update(|s| s.reconnection = on)
+    }
+
+    /// The maximum number of attempts (`None`: unlimited).
+    pub fn reconnection_attempts(&self) -> Option<u32> {
+        self.settings().attempts
+    }
+
+    /// Sets the maximum number of attempts.
+    pub fn set_reconnection_attempts(&self, n: Option<u32>) -> &Self {
+        self.update(|s| s.attempts = n)
+    }
+
+    /// The initial reconnection delay.
+    pub fn reconnection_delay(&self) -> Duration {
+        self.settings().delay
+    }
+
+    /// Sets the initial reconnection delay.
+    pub fn set_reconnection_delay(&self, d: Duration) -> &Self {
+        self.update(|s| s.delay = d)
+    }
+
+    /// The maximum reconnection delay.
+    pub fn reconnection_delay_max(&self) -> Duration {
+        self.settings().delay_max
+    }
+
+    /// Sets the maximum reconnection delay.
+    pub fn set_reconnection_delay_max(&self, d: Duration) -> &Self {
+        self.update(|s| s.delay_max = d)
+    }
+
+    /// The jitter factor.
+    pub fn randomization_factor(&self) -> f64 {
+        self.settings().factor
+    }
+
+    /// Sets the jitter factor (0 to 1).
+    pub fn set_randomization_factor(&self, f: f64) -> &Self {
+        self.update(|s| s.factor = f)
+    }
+
+    /// The connection timeout.
+    pub fn timeout(&self) -> Duration {
+        self.settings().timeout
+    }
+
+    /// Sets the connection timeout.
+    pub fn set_timeout(&self, d: Duration) -> &Self {
+        self.update(|s| s.timeout = d)
+    }
+
+    /// Whether a reconnection is scheduled or running.
+    pub fn reconnecting(&self) -> bool {
+        self.inner
+            .core
+            .reconnecting
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+}

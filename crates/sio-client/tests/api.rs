@@ -1,0 +1,350 @@
+//! Listener API, typed handlers, slow handlers, polling batches, TLS and the blocking facade against the Node server.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use sio_client::{io, ManagerEvent, Options, TlsOptions, TransportKind, Value};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listeners_catch_all_and_outgoing() {
+    init_tracing();
+    let server = NodeServer::start(json!({})).await;
+    let socket = io(&server.url("/"), options(Mode::WebSocket)).unwrap();
+    let log = Arc::new(Mutex::new(Vec::<String>::new()));
+    let l = log.clone();
+    let a = socket.on_any(move |e| l.lock().unwrap().push(format!("any:{}", e.name)));
+    let l = log.clone();
+    socket.prepend_any(move |e| l.lock().unwrap().push(format!("first:{}", e.name)));
+    let l = log.clone();
+    socket.on_any_outgoing(move |e| l.lock().unwrap().push(format!("out:{}", e.name)));
+    let l = log.clone();
+    let once = socket.once("many", move |e| {
+        l.lock().unwrap().push(format!("once:{:?}", e.args))
+    });
+    let l = log.clone();
+    let on = socket.on("many", move |e| {
+        l.lock().unwrap().push(format!("on:{:?}", e.args))
+    });
+    assert_eq!(socket.listeners("many"), vec![once, on]);
+    assert_eq!(socket.listeners_any().len(), 2);
+    assert_eq!(socket.listeners_any_outgoing().len(), 1);
+    let mut done = Events::new();
+    let tx = done.tx.clone();
+    socket.on("many", move |e| {
+        if e.data::<u32>().unwrap() == 1 {
+            let _ = tx.send(());
+        }
+    });
+    socket.connect().await.unwrap();
+    socket.emit("emit-many", &2).unwrap();
+    done.next().await;
+    let got = log.lock().unwrap().clone();
+    let events: Vec<&str> = got
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !s.contains("welcome"))
+        .collect();
+    assert_eq!(
+        events,
+        vec![
+            "out:emit-many",
+            "first:many",
+            "any:many",
+            "once:[Number(Number(0))]",
+            "on:[Number(Number(0))]",
+            "first:many",
+            "any:many",
+            "on:[Number(Number(1))]"
+        ]
+    );
+    assert_eq!(socket.listeners("many").len(), 2, "once removed");
+    socket.off_any(Some(a));
+    assert_eq!(socket.listeners_any().len(), 1);
+    socket.off_any(None);
+    socket.off_any_outgoing(None);
+    socket.off(Some("many"), Some(on));
+    assert_eq!(socket.listeners("many").len(), 1);
+    socket.off(Some("many"), None);
+    assert!(socket.listeners("many").is_empty());
+    socket.off(None, None);
+    assert!(socket.listeners("welcome").is_empty());
+    // reserved names cannot be emitted
+    assert!(socket.emit("connect", &()).is_err());
+    socket.disconnect();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_handlers_report_mismatches() {
+    init_tracing();
+    let server = NodeServer::start(json!({})).await;
+    let socket = io(&server.url("/"), options(Mode::Polling)).unwrap();
+    let mut good = Events::new();
+    let tx = good.tx.clone();
+    socket.on_typed::<(String, u32)>("echo", move |(s, n), ack| {
+        assert!(ack.is_none());
+        let _ = tx.send((s, n));
+    });
+    let mut errors = Events::new();
+    let tx = errors.tx.clone();
+    socket.on_handler_error(move |event, err| {
+        let _ = tx.send((event, err));
+    });
+    socket.connect().await.unwrap();
+    socket.emit("echo", &("a", 1)).unwrap();
+    assert_eq!(good.next().await, ("a".to_string(), 1));
+    socket.emit("echo", &(true, "not a number")).unwrap();
+    let (event, err) = errors.next().await;
+    assert_eq!(event, "echo");
+    assert!(!err.is_empty());
+    // an ack of the wrong type is an error of the future
+    let r = socket.emit_with_ack::<_, u32>("echo", "text").await;
+    assert!(
+        matches!(r, Err(sio_client::AckError::Deserialize(_))),
+        "{r:?}"
+    );
+    socket.disconnect();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_handler_never_blocks_reading_or_the_heartbeat() {
+    init_tracing();
+    let server = NodeServer::start(json!({"pingInterval": 400, "pingTimeout": 400})).await;
+    let socket = io(&server.url("/"), options(Mode::WebSocket)).unwrap();
+    let mut closes = Events::new();
+    let tx = closes.tx.clone();
+    socket.manager().on("close", move |e| {
+        let _ = tx.send(e);
+    });
+    let mut pings = Events::new();
+    let tx = pings.tx.clone();
+    socket.manager().on("ping", move |_| {
+        let _ = tx.send(());
+    });
+    socket.on("welcome", |_| {
+        std::thread::sleep(Duration::from_millis(2500))
+    });
+    socket.connect().await.unwrap();
+    // pings keep being answered while the handler sleeps (window 800 ms)
+    for _ in 0..4 {
+        pings.next().await;
+    }
+    assert!(closes.none_within(Duration::from_millis(1000)).await);
+    assert!(socket.connected());
+    let r: String = socket.emit_with_ack("echo", "still here").await.unwrap();
+    assert_eq!(r, "still here");
+    socket.disconnect();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_batches_stay_under_max_payload() {
+    init_tracing();
+    let server = NodeServer::start(json!({"maxHttpBufferSize": 1000})).await;
+    let socket = io(&server.url("/"), options(Mode::Polling)).unwrap();
+    let mut closes = Events::new();
+    let tx = closes.tx.clone();
+    socket.manager().on("close", move |e| {
+        let _ = tx.send(e);
+    });
+    let mut echoes = Events::new();
+    let tx = echoes.tx.clone();
+    socket.on("echo", move |e| {
+        let _ = tx.send(e.data::<u32>().unwrap());
+    });
+    socket.connect().await.unwrap();
+    let handshake = socket.manager().engine().unwrap().handshake().clone();
+    assert_eq!(handshake.max_payload, 1000);
+    let filler = "x".repeat(300);
+    for i in 0..30u32 {
+        socket.emit("echo", &(i, &filler)).unwrap();
+    }
+    for i in 0..30u32 {
+        assert_eq!(echoes.next().await, i);
+    }
+    assert!(closes.none_within(Duration::from_millis(200)).await);
+    socket.disconnect();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remember_upgrade_starts_with_websocket() {
+    init_tracing();
+    let server = NodeServer::start(json!({})).await;
+    let opts = Options {
+        remember_upgrade: true,
+        reconnection_delay: Duration::from_millis(100),
+        ..options(Mode::Upgrade)
+    };
+    let socket = io(&server.url("/"), opts).unwrap();
+    let mut upgraded = Events::new();
+    let tx = upgraded.tx.clone();
+    socket.manager().on_engine("upgrade", move |_| {
+        let _ = tx.send(());
+    });
+    let mut connects = Events::new();
+    let tx = connects.tx.clone();
+    socket.on_connect(move || {
+        let _ = tx.send(());
+    });
+    connects.next().await;
+    upgraded.next().await;
+    socket.emit("close-engine", &()).unwrap();
+    connects.next().await;
+    let engine = socket.manager().engine().unwrap();
+    assert_eq!(engine.transport(), TransportKind::WebSocket);
+    let info: Value = socket.emit_with_ack("info", &()).await.unwrap();
+    assert_eq!(
+        info.get("transport").and_then(Value::as_str),
+        Some("websocket")
+    );
+    assert!(
+        upgraded.none_within(Duration::from_millis(300)).await,
+        "no second upgrade"
+    );
+    socket.disconnect();
+}
+
+#[test]
+fn blocking_facade_works_with_and_without_a_runtime() {
+    init_tracing();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(NodeServer::start(json!({})));
+    let url = server.url("/admin");
+    let opts = || Options {
+        force_new: true,
+        ..Options::default()
+    };
+    // plain thread
+    let socket = sio_client::blocking::Socket::connect(&url, opts()).unwrap();
+    assert!(socket.connected());
+    let r: String = socket
+        .emit_with_ack("echo", "sync", Duration::from_secs(10))
+        .unwrap();
+    assert_eq!(r, "sync");
+    socket.disconnect();
+    // inside a runtime: must not panic
+    rt.block_on(async {
+        let socket = sio_client::blocking::Socket::connect(&url, opts()).unwrap();
+        let r: String = socket
+            .emit_with_ack("echo", "in runtime", Duration::from_secs(10))
+            .unwrap();
+        assert_eq!(r, "in runtime");
+        socket.disconnect();
+    });
+    drop(server);
+}
+
+fn make_certs(dir: &std::path::Path) {
+    let run = |args: &[&str]| {
+        let ok = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "openssl {args:?}");
+    };
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .unwrap();
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=sio test ca",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "leaf.key",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "leaf.ext",
+    ]);
+    run(&["x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_with_custom_roots_or_without_verification() {
+    init_tracing();
+    let dir = std::env::temp_dir().join(format!("sio-client-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    make_certs(&dir);
+    let server = NodeServer::start(json!({"tls": {
+        "key": dir.join("leaf.key"), "cert": dir.join("leaf.pem")
+    }}))
+    .await;
+    let url = format!("https://localhost:{}/", server.port);
+    let ca = std::fs::read(dir.join("ca.der")).unwrap();
+    for mode in MODES {
+        for tls in [
+            TlsOptions::CustomRoots(vec![ca.clone()]),
+            TlsOptions::DangerAcceptInvalidCerts,
+        ] {
+            let socket = io(
+                &url,
+                Options {
+                    tls,
+                    ..options(mode)
+                },
+            )
+            .unwrap();
+            socket.connect().await.unwrap();
+            let r: String = socket.emit_with_ack("echo", "secure").await.unwrap();
+            assert_eq!(r, "secure");
+            socket.disconnect();
+        }
+    }
+    // the default roots do not know this CA
+    let socket = io(
+        &url,
+        Options {
+            reconnection: false,
+            ..options(Mode::WebSocket)
+        },
+    )
+    .unwrap();
+    let mut errors = Events::new();
+    let tx = errors.tx.clone();
+    socket.manager().on("error", move |e| {
+        let _ = tx.send(e);
+    });
+    assert!(socket.connect().await.is_err());
+    assert!(matches!(errors.next().await, ManagerEvent::Error(_)));
+    let _ = std::fs::remove_dir_all(&dir);
+}

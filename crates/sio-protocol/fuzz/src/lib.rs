@@ -1,0 +1,6 @@
+//! The bodies of the fuzz targets, one per decoder; `sio-protocol`'s `fuzz_smoke` test runs them on stable.
+
+#[path = "targets.rs"]
+mod targets;
+
+pub use targets::{default_parser, engine_text, msgpack_parser, polling_payload};

@@ -1,0 +1,322 @@
+//! Cross-check with the official npm parsers: our encodings are byte-identical to theirs, we decode theirs,
+//! and they decode ours. Runs `node tests/js/protocol/crosscheck.js`.
+
+use base64::{engine::general_purpose::STANDARD, Engine as _};
+use bytes::Bytes;
+use serde_json::{json, Value as Json};
+use sio_protocol::engine::Frame;
+use sio_protocol::parser::{DefaultParser, MsgPackParser, Parser};
+use sio_protocol::socket::{Packet, PacketData};
+use sio_protocol::value::Map;
+use sio_protocol::Value;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn tagged(v: &Value) -> Json {
+    match v {
+        Value::Null => Json::Null,
+        Value::Bool(b) => json!(b),
+        Value::Number(n) => Json::Number(n.clone()),
+        Value::String(s) => json!(s),
+        Value::Binary(b) => json!({ "$b": STANDARD.encode(b) }),
+        Value::Array(a) => Json::Array(a.iter().map(tagged).collect()),
+        Value::Object(o) => Json::Object(o.iter().map(|(k, v)| (k.clone(), tagged(v))).collect()),
+    }
+}
+
+fn describe(p: &Packet) -> Json {
+    let (kind, id, data) = match &p.data {
+        PacketData::Connect(d) => (0, None, d.as_ref().map(tagged)),
+        PacketData::Disconnect => (1, None, None),
+        PacketData::Event { event, args, id } => {
+            let mut data = vec![json!(event)];
+            data.extend(args.iter().map(tagged));
+            (2, *id, Some(Json::Array(data)))
+        }
+        PacketData::Ack { args, id } => (3, Some(*id), Some(args.iter().map(tagged).collect())),
+        PacketData::ConnectError(d) => (4, None, Some(tagged(d))),
+    };
+    let mut out = json!({ "type": kind, "nsp": p.nsp });
+    if let Some(id) = id {
+        out["id"] = json!(id);
+    }
+    if let Some(data) = data {
+        out["data"] = data;
+    }
+    out
+}
+
+fn frame_json(f: &Frame) -> Json {
+    match f {
+        Frame::Text(t) => json!(t.strip_prefix('4').unwrap_or_else(|| panic!("no 4 in {t}"))),
+        Frame::Binary(b) => json!({ "$b": STANDARD.encode(b) }),
+    }
+}
+
+fn frame_from_json(j: &Json) -> Frame {
+    match j {
+        Json::String(s) => Frame::Text(format!("4{s}").into()),
+        other => Frame::Binary(Bytes::from(
+            STANDARD.decode(other["$b"].as_str().unwrap()).unwrap(),
+        )),
+    }
+}
+
+fn node(requests: &Json) -> Vec<Json> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/js");
+    let mut child = Command::new("node")
+        .arg("protocol/crosscheck.js")
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node must be installed to cross-check with the official parsers");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(requests.to_string().as_bytes())
+        .expect("write to node");
+    drop(stdin);
+    let out = child.wait_with_output().expect("node output");
+    assert!(out.status.success(), "node failed: {:?}", out.status);
+    serde_json::from_slice::<Vec<Json>>(&out.stdout).expect("node answers JSON")
+}
+
+fn bin(n: usize) -> Value {
+    Value::Binary(Bytes::from(
+        (0..n).map(|i| (i * 7 % 256) as u8).collect::<Vec<_>>(),
+    ))
+}
+
+fn num(f: f64) -> Value {
+    Value::from(f)
+}
+
+fn object(entries: Vec<(&str, Value)>) -> Value {
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect::<Map>(),
+    )
+}
+
+fn cases() -> Vec<Packet> {
+    let many_keys = Value::Object(
+        (0..20)
+            .map(|i| (format!("k{i}"), Value::from(i)))
+            .collect::<Map>(),
+    );
+    let ints: Vec<Value> = [
+        0i64,
+        1,
+        127,
+        128,
+        255,
+        256,
+        65535,
+        65536,
+        4294967295,
+        4294967296,
+        9007199254740991,
+        -1,
+        -32,
+        -33,
+        -128,
+        -129,
+        -32768,
+        -32769,
+        -2147483648,
+        -2147483649,
+        -9007199254740991,
+    ]
+    .into_iter()
+    .map(Value::from)
+    .collect();
+    vec![
+        Packet::connect("/", None),
+        Packet::connect("/admin", Some(object(vec![("token", "abc".into())]))),
+        Packet::connect_ok("/", "oSO0OpakMV_3jnilAAAA"),
+        Packet::disconnect("/"),
+        Packet::disconnect("/admin"),
+        Packet::connect_error("/", "Not authorized", None),
+        Packet::connect_error("/a", "Refused", Some(object(vec![("code", 42.into())]))),
+        Packet::event("/", "foo", vec![]),
+        Packet::event(
+            "/admin",
+            "bar",
+            vec!["x".into(), 1.into(), true.into(), Value::Null],
+        ),
+        Packet::event_with_ack("/", "foo", vec![], 12),
+        Packet::event_with_ack("/chat", "big id", vec![], 4294967301),
+        Packet::ack("/admin", 13, vec!["bar".into()]),
+        Packet::ack("/", 0, vec![]),
+        Packet::event("/", "baz", vec![bin(4)]),
+        Packet::event("/admin", "baz", vec![bin(2), bin(2)]),
+        Packet::ack("/", 15, vec!["bar".into(), bin(4)]),
+        Packet::event(
+            "/",
+            "nested",
+            vec![object(vec![
+                (
+                    "a",
+                    Value::Array(vec![bin(1), Value::Null, object(vec![("b", bin(3))])]),
+                ),
+                ("c", "d".into()),
+            ])],
+        ),
+        Packet::event("/", "ints", ints),
+        Packet::event(
+            "/",
+            "floats",
+            vec![
+                num(0.1),
+                num(-1.5),
+                num(1.5e-7),
+                num(123.456),
+                num(-2.5e-300),
+            ],
+        ),
+        // notepack.io writes integral numbers of 2^64 and beyond as uint64 modulo 2^64 (1e300 becomes 0);
+        // we write them as float64, which it decodes to the right number. Only that case differs.
+        Packet::event("/", "huge", vec![num(1e21), num(1e300), num(-1e300)]),
+        Packet::event(
+            "/",
+            "strings",
+            vec![
+                "".into(),
+                "quote\" backslash\\ slash/ \n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}".into(),
+                "é ü 日本 😀 \u{2028}\u{2029}".into(),
+                "x".repeat(31).into(),
+                "y".repeat(32).into(),
+                "z".repeat(255).into(),
+                "w".repeat(256).into(),
+                "v".repeat(70000).into(),
+            ],
+        ),
+        Packet::event(
+            "/",
+            "arrays",
+            vec![
+                Value::Array((0..15).map(Value::from).collect()),
+                Value::Array((0..16).map(Value::from).collect()),
+                Value::Array((0..70000).map(|i| Value::from(i % 100)).collect()),
+            ],
+        ),
+        Packet::event("/", "maps", vec![many_keys, object(vec![])]),
+        Packet::event("/", "bins", vec![bin(0), bin(255), bin(256), bin(70000)]),
+        Packet::event("/ns-with?query=1&é", "weird nsp", vec![]),
+        Packet::event("/", "42", vec!["name that looks like a number".into()]),
+        Packet::event("/", "many", (0..20).map(Value::from).collect()),
+    ]
+}
+
+#[test]
+fn encodings_match_the_official_parsers_and_decode_both_ways() {
+    let default = DefaultParser::new();
+    let msgpack = MsgPackParser::new();
+    let packets = cases();
+    let ours: Vec<_> = packets
+        .iter()
+        .map(|p| (default.encode(p).unwrap(), msgpack.encode(p).unwrap()))
+        .collect();
+
+    let mut requests = Vec::new();
+    for (p, (d, m)) in packets.iter().zip(&ours) {
+        requests.push(json!({ "op": "encode", "packet": describe(p) }));
+        requests.push(json!({ "op": "decodeDefault", "frames": d.frames.iter().map(frame_json).collect::<Vec<_>>() }));
+        let Frame::Binary(mp) = &m.frames[0] else {
+            panic!("msgpack frame is binary")
+        };
+        requests.push(json!({ "op": "decodeMsgpack", "frame": STANDARD.encode(mp) }));
+    }
+    let answers = node(&Json::Array(requests));
+    assert_eq!(answers.len(), packets.len() * 3);
+
+    for (i, (p, (d, m))) in packets.iter().zip(&ours).enumerate() {
+        let what = format!(
+            "case {i}: {:?}",
+            describe(p)
+                .to_string()
+                .chars()
+                .take(120)
+                .collect::<String>()
+        );
+        let [theirs, decoded_default, decoded_msgpack] = &answers[i * 3..i * 3 + 3] else {
+            unreachable!()
+        };
+
+        // Byte-identical encodings.
+        let their_default: Vec<Frame> = theirs["default"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(frame_from_json)
+            .collect();
+        assert_eq!(d.frames, their_default, "default encoding, {what}");
+        let their_msgpack = STANDARD
+            .decode(theirs["msgpack"].as_str().unwrap())
+            .unwrap();
+        if describe(p)["data"][0] != "huge" {
+            assert_eq!(
+                m.frames,
+                vec![Frame::Binary(Bytes::from(their_msgpack.clone()))],
+                "msgpack encoding, {what}"
+            );
+        }
+
+        // They decode ours.
+        assert_eq!(
+            decoded_default["packet"],
+            describe(p),
+            "official default decoder, {what}"
+        );
+        assert_eq!(
+            decoded_msgpack["packet"],
+            describe(p),
+            "official msgpack decoder, {what}"
+        );
+
+        // We decode theirs.
+        let mut decoder = default.decoder();
+        let mut got = None;
+        for f in their_default {
+            got = decoder.decode(f).unwrap();
+        }
+        assert_eq!(got.as_ref(), Some(p), "our default decoder, {what}");
+        if describe(p)["data"][0] != "huge" {
+            let got = msgpack
+                .decoder()
+                .decode(Frame::Binary(Bytes::from(their_msgpack)))
+                .unwrap();
+            assert_eq!(got.as_ref(), Some(p), "our msgpack decoder, {what}");
+        }
+    }
+}
+
+#[test]
+fn integral_floats_encode_as_javascript_integers() {
+    // 3.0 is the number 3 in JavaScript: both parsers must write it as an integer.
+    let p = Packet::event("/", "f", vec![num(3.0), num(-0.0), num(-7.0), num(1e15)]);
+    let as_ints = Packet::event(
+        "/",
+        "f",
+        vec![
+            3.into(),
+            0.into(),
+            (-7).into(),
+            1_000_000_000_000_000u64.into(),
+        ],
+    );
+    let requests = json!([{ "op": "encode", "packet": describe(&as_ints) }]);
+    let answers = node(&requests);
+    let theirs = &answers[0];
+    let d = DefaultParser::new().encode(&p).unwrap();
+    assert_eq!(d.frames[0], frame_from_json(&theirs["default"][0]));
+    let m = MsgPackParser::new().encode(&p).unwrap();
+    let their_msgpack = STANDARD
+        .decode(theirs["msgpack"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(m.frames, vec![Frame::Binary(Bytes::from(their_msgpack))]);
+}
