@@ -1,6 +1,7 @@
 //! Runs a plan: every selected workload against every selected server, each server started fresh for
 //! the workload (and for every run of W1) and stopped after.
 
+use crate::client_side::ClientOutcome;
 use crate::cores::Cores;
 use crate::error::BenchError;
 use crate::machine::Machine;
@@ -27,6 +28,8 @@ pub struct Plan {
     pub programs: ServerPrograms,
     /// Load-generator runtimes (one per core by default).
     pub client_threads: usize,
+    /// Also run the client-side comparison (sio-client vs npm socket.io-client).
+    pub client_side: bool,
 }
 
 /// Everything a run produced.
@@ -44,6 +47,8 @@ pub struct Report {
     pub workloads: Vec<Workload>,
     /// One entry per workload x server.
     pub outcomes: Vec<Outcome>,
+    /// The client-side comparison, when run.
+    pub clients: Vec<ClientOutcome>,
 }
 
 impl Report {
@@ -79,6 +84,11 @@ pub fn run(plan: &Plan) -> Result<Report, BenchError> {
             outcomes.push(outcome);
         }
     }
+    let clients = if plan.client_side {
+        crate::client_side::run(plan.mode, plan.timing, &plan.programs)
+    } else {
+        Vec::new()
+    };
     Ok(Report {
         mode: plan.mode,
         timing: plan.timing,
@@ -86,6 +96,7 @@ pub fn run(plan: &Plan) -> Result<Report, BenchError> {
         servers: plan.servers.clone(),
         workloads: plan.workloads.clone(),
         outcomes,
+        clients,
     })
 }
 

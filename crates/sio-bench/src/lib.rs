@@ -6,6 +6,7 @@
 //! `/proc/<pid>`. See `BENCHMARKS.md` at the repository root for the event contract and the results.
 
 pub mod chart;
+pub mod client_side;
 pub mod cores;
 pub mod error;
 pub mod fleet;

@@ -49,23 +49,26 @@ impl Outcome {
     }
 }
 
+/// The median of some values (`None` when empty).
+pub fn median_value(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    Some(if v.len() % 2 == 1 {
+        v[v.len() / 2]
+    } else {
+        (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2.0
+    })
+}
+
 /// Field-wise median of `runs` (`None` when empty).
 pub fn median(runs: &[Sample]) -> Option<Sample> {
     if runs.is_empty() {
         return None;
     }
-    let med = |f: &dyn Fn(&Sample) -> Option<f64>| -> Option<f64> {
-        let mut v: Vec<f64> = runs.iter().filter_map(f).collect();
-        if v.is_empty() {
-            return None;
-        }
-        v.sort_by(|a, b| a.total_cmp(b));
-        Some(if v.len() % 2 == 1 {
-            v[v.len() / 2]
-        } else {
-            (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2.0
-        })
-    };
+    let med =
+        |f: &dyn Fn(&Sample) -> Option<f64>| median_value(runs.iter().filter_map(f).collect());
     Some(Sample {
         value: med(&|s| Some(s.value)).unwrap_or(0.0),
         p50_us: med(&|s| s.p50_us),

@@ -113,6 +113,29 @@ pub fn table(report: &Report) -> String {
     out
 }
 
+/// The client-side comparison as a markdown table (empty when it was not run).
+pub fn clients_table(report: &Report) -> String {
+    let Some(first) = report.clients.first() else {
+        return String::new();
+    };
+    let z = first.size;
+    let mut out = format!(
+        "| Client (against the ceiling server) | echo msg/s ({} clients x {} in flight, {} B) | RSS per connected client ({} clients) |\n|---|---:|---:|\n",
+        z.echoing, z.in_flight, z.payload, z.clients
+    );
+    for c in &report.clients {
+        let rate = c.messages_per_sec.map_or_else(
+            || format!("failed: {}", c.error.clone().unwrap_or_default()),
+            number,
+        );
+        let rss = c
+            .rss_per_client_kib
+            .map_or("–".into(), |v| format!("{v:.1} KiB"));
+        let _ = writeln!(out, "| {} | {rate} | {rss} |", c.client.name());
+    }
+    out
+}
+
 /// One target of the issue and whether the run met it.
 #[derive(Debug, Clone)]
 pub struct Target {

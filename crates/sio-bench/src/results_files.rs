@@ -28,6 +28,11 @@ pub fn markdown(report: &Report, chart_link: Option<&str>) -> String {
     out.push_str(&report::table(report));
     out.push('\n');
     out.push_str(&report::targets_table(report));
+    let clients = report::clients_table(report);
+    if !clients.is_empty() {
+        out.push('\n');
+        out.push_str(&clients);
+    }
     if let Some(link) = chart_link {
         let _ = writeln!(out, "\n![sio vs peers]({link})");
     }

@@ -18,6 +18,8 @@ pub struct ServerPrograms {
     pub ceiling: PathBuf,
     /// The socketioxide peer binary (built on demand, see [`crate::peer_build`]).
     pub socketioxide: Option<PathBuf>,
+    /// The `client-echo` binary (sio-client under load, for the client-side comparison).
+    pub client_echo: PathBuf,
     /// `tests/js` of the repository (holds `node_modules` and `bench/server.js`).
     pub node_dir: PathBuf,
 }

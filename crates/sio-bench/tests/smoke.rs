@@ -32,10 +32,12 @@ fn every_workload_runs_on_every_server() {
         programs: ServerPrograms {
             sio: PathBuf::from(env!("CARGO_BIN_EXE_sio-bench-server")),
             ceiling: PathBuf::from(env!("CARGO_BIN_EXE_ceiling-server")),
+            client_echo: PathBuf::from(env!("CARGO_BIN_EXE_client-echo")),
             socketioxide: Some(socketioxide),
             node_dir: root.join("tests/js"),
         },
         client_threads: 2,
+        client_side: true,
     };
     let report = harness::run(&plan).expect("harness runs");
     let table = report::table(&report);
@@ -64,6 +66,12 @@ fn every_workload_runs_on_every_server() {
             o.workload.id(),
             o.server
         );
+    }
+    for c in &report.clients {
+        match c.messages_per_sec {
+            Some(v) if v > 0.0 => {}
+            _ => problems.push(format!("client {}: {:?}", c.client.name(), c.error)),
+        }
     }
     assert!(problems.is_empty(), "{problems:#?}\n{table}");
     let out = root.join("target/bench-smoke-test");

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! sio-bench all [--smoke] [--out DIR] [--servers sio,ceiling,socketioxide,node] [--workloads w1,w3,...]
-//!               [--warmup SECS] [--window SECS] [--runs N] [--threads N] [--debug-peer] [--no-md]
+//!               [--warmup SECS] [--window SECS] [--runs N] [--threads N] [--debug-peer] [--no-md] [--no-clients]
 //! ```
 
 use sio_bench::server_process::ServerPrograms;
@@ -15,7 +15,7 @@ use std::time::Duration;
 
 const USAGE: &str =
     "usage: sio-bench all [--smoke] [--out DIR] [--servers LIST] [--workloads LIST] \
-[--warmup SECS] [--window SECS] [--runs N] [--threads N] [--debug-peer] [--no-md] [--root DIR]";
+[--warmup SECS] [--window SECS] [--runs N] [--threads N] [--debug-peer] [--no-md] [--no-clients] [--root DIR]";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -44,6 +44,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
     let (mut warmup, mut window, mut runs, mut threads) = (None, None, None, None);
     let mut debug_peer = false;
     let mut write_md = true;
+    let mut client_side = true;
     let mut root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -51,6 +52,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
             "--smoke" => smoke = true,
             "--debug-peer" => debug_peer = true,
             "--no-md" => write_md = false,
+            "--no-clients" => client_side = false,
             "--out" => out = Some(PathBuf::from(value()?)),
             "--root" => root = PathBuf::from(value()?),
             "--servers" => {
@@ -108,9 +110,11 @@ fn run(args: Vec<String>) -> Result<(), String> {
         programs: ServerPrograms {
             sio: exe_dir.join("sio-bench-server"),
             ceiling: exe_dir.join("ceiling-server"),
+            client_echo: exe_dir.join("client-echo"),
             socketioxide,
             node_dir: root.join("tests/js"),
         },
+        client_side,
         client_threads: threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
     };
@@ -125,6 +129,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
     let charted = results_files::write_dir(&report, &out).map_err(|e| e.to_string())?;
     println!("{}", report::table(&report));
     println!("{}", report::targets_table(&report));
+    println!("{}", report::clients_table(&report));
     println!("results: {}", out.display());
     let complete = servers.len() == ServerKind::ALL.len() && workloads.len() == Workload::ALL.len();
     if write_md && !smoke && complete {
