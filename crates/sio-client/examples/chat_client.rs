@@ -1,12 +1,13 @@
-//! A terminal client for the classic Socket.IO chat demo server.
+//! A terminal client for the Socket.IO chat demo servers (the classic one and `sio-server`'s `chat` example).
 //!
 //! ```text
 //! cargo run -p sio-client --example chat_client -- http://localhost:3000 alice
 //! ```
-//! Type a line to send it; `/quit` leaves.
+//! Type a line to send it; `/join <room>` changes room (when the server has rooms); `/quit` leaves.
 
 use serde::Deserialize;
-use sio_client::{io, DisconnectReason, Options};
+use sio_client::{io, DisconnectReason, Options, Socket, Value};
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 #[derive(Debug, Deserialize)]
@@ -59,12 +60,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("* {} stopped typing", t.username)
     });
     socket.on_handler_error(|event, err| eprintln!("unexpected {event:?} payload: {err}"));
+    socket.on_typed::<UserCount>("user joined room", |u, _| {
+        println!("* {} joined the room ({} members)", u.username, u.num_users);
+    });
     let name = username.clone();
     let s = socket.clone();
     // on every (re)connection the server needs to know who we are again
     socket.on_connect(move || {
         println!("* connected as {name}");
-        let _ = s.emit("add user", &name);
+        // the classic server answers with a `login` event, sio-server's example with an ack
+        ask(&s, "add user", Value::from(name.as_str()));
     });
     socket.on_disconnect(|reason: DisconnectReason| println!("* disconnected: {reason}"));
     socket.connect().await?;
@@ -78,10 +83,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         if line.is_empty() {
             continue;
         }
+        if let Some(room) = line.strip_prefix("/join ") {
+            ask(&socket, "join room", Value::from(room.trim()));
+            continue;
+        }
         socket.emit("typing", &())?;
-        socket.emit("new message", line)?;
+        ask(&socket, "new message", Value::from(line));
         socket.emit("stop typing", &())?;
     }
+    // let the DISCONNECT and CLOSE packets leave before the runtime stops
+    let engine = socket.manager().engine();
     socket.disconnect();
+    if let Some(engine) = engine {
+        let _ = tokio::time::timeout(Duration::from_secs(2), engine.closed()).await;
+    }
     Ok(())
+}
+
+/// Emits with an ack and prints the answer, if the server gives one within a few seconds.
+fn ask(socket: &Socket, event: &str, arg: Value) {
+    let answer = socket
+        .timeout(Duration::from_secs(5))
+        .emit_values_with_ack::<Value>(event, vec![arg]);
+    let event = event.to_owned();
+    tokio::spawn(async move {
+        if let Ok(v) = answer.await {
+            if let Some(n) = v.get("numUsers").and_then(Value::as_u64) {
+                println!("* welcome to the chat, {n} participant(s)");
+            } else if let Some(e) = v.get("error").and_then(Value::as_str) {
+                println!("* {event}: {e}");
+            } else if let Some(room) = v.get("room").and_then(Value::as_str) {
+                println!("* now in room {room}");
+            }
+        }
+    });
 }

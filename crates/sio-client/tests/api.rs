@@ -348,3 +348,73 @@ async fn tls_with_custom_roots_or_without_verification() {
     assert!(matches!(errors.next().await, ManagerEvent::Error(_)));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_path_query_and_headers_on_every_transport() {
+    init_tracing();
+    let server = NodeServer::start(json!({"path": "/custom/"})).await;
+    for mode in MODES {
+        let socket = io(
+            &server.url("/admin?a=1"),
+            Options {
+                path: "/custom".into(),
+                extra_headers: vec![("x-test".into(), format!("{mode:?}"))],
+                query: vec![("b".into(), "2".into())],
+                ..options(mode)
+            },
+        )
+        .unwrap();
+        socket.connect().await.unwrap();
+        let info: Value = socket.emit_with_ack("info", &()).await.unwrap();
+        assert_eq!(info.get("nsp").and_then(Value::as_str), Some("/admin"));
+        let q = info.get("query").unwrap();
+        assert_eq!(q.get("a").and_then(Value::as_str), Some("1"));
+        assert_eq!(q.get("b").and_then(Value::as_str), Some("2"));
+        assert_eq!(
+            info.get("header").and_then(Value::as_str),
+            Some(format!("{mode:?}").as_str())
+        );
+        socket.disconnect();
+    }
+    // the default path does not reach this server
+    let socket = io(
+        &server.url("/"),
+        Options {
+            reconnection: false,
+            ..options(Mode::Polling)
+        },
+    )
+    .unwrap();
+    assert!(socket.connect().await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrade_false_stays_on_polling() {
+    init_tracing();
+    let server = NodeServer::start(json!({})).await;
+    let socket = io(
+        &server.url("/"),
+        Options {
+            upgrade: false,
+            ..options(Mode::Upgrade)
+        },
+    )
+    .unwrap();
+    let mut upgraded = Events::new();
+    let tx = upgraded.tx.clone();
+    socket.manager().on_engine("upgrade", move |_| {
+        let _ = tx.send(());
+    });
+    socket.connect().await.unwrap();
+    assert!(upgraded.none_within(Duration::from_millis(1000)).await);
+    let info: Value = socket.emit_with_ack("info", &()).await.unwrap();
+    assert_eq!(
+        info.get("transport").and_then(Value::as_str),
+        Some("polling")
+    );
+    assert_eq!(
+        socket.manager().engine().unwrap().transport(),
+        TransportKind::Polling
+    );
+    socket.disconnect();
+}

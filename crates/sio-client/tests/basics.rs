@@ -188,3 +188,33 @@ async fn namespaces_share_one_engine_and_managers_are_cached() {
         s.disconnect();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_sees_a_clean_client_disconnect() {
+    init_tracing();
+    let server = NodeServer::start(json!({})).await;
+    let observer = io(&server.url("/"), options(Mode::WebSocket)).unwrap();
+    observer.connect().await.unwrap();
+    for mode in MODES {
+        let socket = io(&server.url("/"), options(mode)).unwrap();
+        socket.connect().await.unwrap();
+        let id = socket.id().unwrap();
+        let engine = socket.manager().engine().unwrap();
+        socket.disconnect();
+        tokio::time::timeout(WAIT, engine.closed()).await.unwrap();
+        let mut reason = Value::Null;
+        for _ in 0..100 {
+            reason = observer.emit_with_ack("reason-of", &id).await.unwrap();
+            if !reason.is_null() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            reason.as_str(),
+            Some("client namespace disconnect"),
+            "{mode:?}"
+        );
+    }
+    observer.disconnect();
+}

@@ -264,3 +264,30 @@ async fn msgpack_parser() {
         socket.disconnect();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_before_connect_wait_in_the_receive_buffer() {
+    init_tracing();
+    let server = NodeServer::start(json!({})).await;
+    for mode in MODES {
+        let socket = io(&server.url("/early"), options(mode)).unwrap();
+        let mut order = Events::new();
+        let tx = order.tx.clone();
+        let s = socket.clone();
+        socket.on("early", move |e| {
+            let _ = tx.send(format!("early {:?} connected={}", e.args, s.connected()));
+        });
+        let tx = order.tx.clone();
+        socket.on_connect(move || {
+            let _ = tx.send("connect".to_string());
+        });
+        socket.connect().await.unwrap();
+        assert_eq!(
+            order.next().await,
+            "early [Number(Number(1))] connected=true",
+            "{mode:?}: delivered after CONNECT"
+        );
+        assert_eq!(order.next().await, "connect");
+        socket.disconnect();
+    }
+}

@@ -1,8 +1,9 @@
 //! A chat server: nicknames, rooms, typing indicators, broadcasts and acknowledgements, reachable by the
 //! official JavaScript client on `127.0.0.1:3000` (a small page is served at `/`).
 //!
-//! Run: `cargo run --release -p sio-server --example chat`, then open <http://127.0.0.1:3000/>, or connect
-//! any Socket.IO 4.x client.
+//! Run: `cargo run --release -p sio-server --example chat` (optionally followed by another address), then
+//! open <http://127.0.0.1:3000/>, or connect any Socket.IO 4.x client (`node tests/js/server/chat.mjs` checks
+//! every feature with the official one).
 //!
 //! Events from the client:
 //! - `add user` (nickname, ack) -> ack `{numUsers}`; everyone else gets `user joined {username, numUsers}`
@@ -50,7 +51,9 @@ fn user(socket: &Socket) -> User {
     socket.data::<User>().unwrap_or_default()
 }
 
-fn on_connection(stats: Arc<Stats>) -> impl Fn(Socket) -> std::future::Ready<()> + Send + Sync + 'static {
+fn on_connection(
+    stats: Arc<Stats>,
+) -> impl Fn(Socket) -> std::future::Ready<()> + Send + Sync + 'static {
     move |socket: Socket| {
         let stats_add = stats.clone();
         socket.on(
@@ -87,7 +90,8 @@ fn on_connection(stats: Arc<Stats>) -> impl Fn(Socket) -> std::future::Ready<()>
                 async move {
                     let user = user(&socket);
                     let Some(username) = user.username else {
-                        let _ = ack.send(&serde_json::json!({ "ok": false, "error": "log in first" }));
+                        let _ =
+                            ack.send(&serde_json::json!({ "ok": false, "error": "log in first" }));
                         return;
                     };
                     let room = user.room.unwrap_or_else(|| LOBBY.into());
@@ -128,7 +132,10 @@ fn on_connection(stats: Arc<Stats>) -> impl Fn(Socket) -> std::future::Ready<()>
                     socket.leave(previous.as_str());
                     let _ = socket
                         .to(previous.as_str())
-                        .emit("user left room", &serde_json::json!({ "username": username, "room": previous }))
+                        .emit(
+                            "user left room",
+                            &serde_json::json!({ "username": username, "room": previous }),
+                        )
                         .await;
                 }
                 socket.join(room.as_str());
@@ -143,33 +150,45 @@ fn on_connection(stats: Arc<Stats>) -> impl Fn(Socket) -> std::future::Ready<()>
                     .unwrap_or(0);
                 let _ = socket
                     .to(room.as_str())
-                    .emit("user joined room", &serde_json::json!({ "username": username, "room": room }))
+                    .emit(
+                        "user joined room",
+                        &serde_json::json!({ "username": username, "room": room }),
+                    )
                     .await;
                 let _ = ack.send(&serde_json::json!({ "room": room, "members": members }));
             },
         );
 
-        socket.on("list rooms", |socket: Socket, _: Value, ack: AckSender| async move {
-            let mut rooms: Vec<String> = Vec::new();
-            if let Ok(sockets) = socket.nsp().fetch_sockets().await {
-                for s in sockets {
-                    if let Some(User { room: Some(room), .. }) = s.data::<User>() {
-                        if !rooms.contains(&room) {
-                            rooms.push(room);
+        socket.on(
+            "list rooms",
+            |socket: Socket, _: Value, ack: AckSender| async move {
+                let mut rooms: Vec<String> = Vec::new();
+                if let Ok(sockets) = socket.nsp().fetch_sockets().await {
+                    for s in sockets {
+                        if let Some(User {
+                            room: Some(room), ..
+                        }) = s.data::<User>()
+                        {
+                            if !rooms.contains(&room) {
+                                rooms.push(room);
+                            }
                         }
                     }
                 }
-            }
-            rooms.sort();
-            let _ = ack.send(&rooms);
-        });
+                rooms.sort();
+                let _ = ack.send(&rooms);
+            },
+        );
 
         let stats_left = stats.clone();
         socket.on_disconnecting(move |socket: Socket, reason| {
             let stats = stats_left.clone();
             async move {
                 if let Some(username) = user(&socket).username {
-                    let num_users = stats.users.fetch_sub(1, Ordering::Relaxed).saturating_sub(1);
+                    let num_users = stats
+                        .users
+                        .fetch_sub(1, Ordering::Relaxed)
+                        .saturating_sub(1);
                     let _ = socket
                         .broadcast()
                         .emit(
@@ -224,8 +243,7 @@ document.getElementById("f").addEventListener("submit", async (e) => {
 async fn main() -> std::io::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
     let io = Server::new(ServerConfig::default());
@@ -239,7 +257,9 @@ async fn main() -> std::io::Result<()> {
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/js/node_modules/socket.io-client/dist/socket.io.min.js"
     ))
-    .unwrap_or_else(|_| "console.error('socket.io-client bundle not found: run npm ci in tests/js')".into());
+    .unwrap_or_else(|_| {
+        "console.error('socket.io-client bundle not found: run npm ci in tests/js')".into()
+    });
     let app = axum::Router::new()
         .route("/", get(|| async { Html(PAGE) }))
         .route(
@@ -250,7 +270,10 @@ async fn main() -> std::io::Result<()> {
             }),
         )
         .layer(io.layer());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+    let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("chat on http://{}", listener.local_addr()?);
     axum::serve(
         listener,

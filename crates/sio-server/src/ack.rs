@@ -15,7 +15,7 @@ use std::sync::Arc;
 pub struct AckSender {
     socket: Socket,
     id: Option<u64>,
-    sent: Arc<AtomicBool>,
+    sent: Option<Arc<AtomicBool>>,
 }
 
 impl AckSender {
@@ -23,7 +23,7 @@ impl AckSender {
         AckSender {
             socket,
             id,
-            sent: Arc::new(AtomicBool::new(false)),
+            sent: id.map(|_| Arc::new(AtomicBool::new(false))),
         }
     }
 
@@ -41,10 +41,10 @@ impl AckSender {
 
     /// Sends the answer from a list of arguments.
     pub fn send_args(&self, args: Vec<Value>) -> Result<(), EmitError> {
-        let Some(id) = self.id else {
+        let (Some(id), Some(sent)) = (self.id, &self.sent) else {
             return Ok(());
         };
-        if self.sent.swap(true, Ordering::AcqRel) {
+        if sent.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
         self.socket.send_packet(PacketData::Ack { args, id }, false)

@@ -167,10 +167,11 @@ impl Client {
         }
     }
 
-    /// Registers a connected socket; false when the client closed meanwhile.
+    /// Registers a connected socket; false when the client closed meanwhile or already has a socket there.
     pub(crate) fn attach_socket(&self, nsp: &str, socket: Socket) -> bool {
         let mut state = lock(&self.state);
-        if state.closed || self.conn.is_closed() {
+        if state.closed || self.conn.is_closed() || state.sockets.contains_key(nsp) {
+            // Closed meanwhile, or a second CONNECT for a namespace already joined.
             return false;
         }
         state.sockets.insert(nsp.to_owned(), socket);
@@ -198,6 +199,14 @@ impl Client {
     pub(crate) fn force_close(&self) {
         self.on_close(DisconnectReason::ForcedServerClose);
         self.conn.close(CloseReason::ForcedClose);
+    }
+
+    /// The session upgraded to websocket: tell every socket.
+    pub(crate) fn on_upgrade(&self) {
+        let sockets: Vec<Socket> = lock(&self.state).sockets.values().cloned().collect();
+        for socket in sockets {
+            socket.on_transport_upgrade();
+        }
     }
 
     /// The session closed: every socket disconnects with the reason. Idempotent.

@@ -97,6 +97,12 @@ impl ServerConfig {
         self
     }
 
+    /// Sets the parser by kind (`ParserKind::MsgPack` for npm `socket.io-msgpack-parser`), with default limits.
+    pub fn parser_kind(mut self, kind: sio_protocol::parser::ParserKind) -> Self {
+        self.parser = kind.parser();
+        self
+    }
+
     /// Sets the adapter factory.
     pub fn adapter(mut self, adapter: Arc<dyn AdapterFactory>) -> Self {
         self.adapter = adapter;

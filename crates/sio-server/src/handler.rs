@@ -73,18 +73,17 @@ where
     }
 }
 
-/// Reads event arguments as `T` (`Vec<Value>` is taken as is).
+/// Reads event arguments as `T` (`Vec<Value>` is taken as is, without conversion or allocation).
 pub(crate) fn decode_args<T: DeserializeOwned + 'static>(
     args: Vec<Value>,
 ) -> Result<T, sio_protocol::value::Error> {
-    let any: Box<dyn Any> = Box::new(args);
-    match any.downcast::<T>() {
-        Ok(t) => Ok(*t),
-        Err(any) => match any.downcast::<Vec<Value>>() {
-            Ok(args) => sio_protocol::value::from_args(*args),
-            Err(_) => sio_protocol::value::from_args(Vec::new()),
-        },
+    let mut slot = Some(args);
+    if let Some(same) = (&mut slot as &mut dyn Any).downcast_mut::<Option<T>>() {
+        if let Some(args) = same.take() {
+            return Ok(args);
+        }
     }
+    sio_protocol::value::from_args(slot.unwrap_or_default())
 }
 
 pub(crate) fn erase_event_handler<T, M, H>(handler: H) -> ErasedEventHandler

@@ -3,6 +3,41 @@
 //! The [`engine`] module is the Engine.IO server; everything else is the Socket.IO layer on top of it:
 //! a [`Server`] with [`Namespace`]s, [`Socket`]s, rooms, [`BroadcastOperator`]s, acknowledgements,
 //! middlewares and an [`Adapter`](adapter::Adapter) trait with the in-memory default.
+//!
+//! ```no_run
+//! use sio_server::{AckSender, MiddlewareError, Server, ServerConfig, Socket, Value};
+//! use std::time::Duration;
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let io = Server::new(ServerConfig::default()); // path "/socket.io", connectTimeout 45 s, ...
+//! io.use_middleware(|socket: Socket| async move {
+//!     match socket.handshake().auth.get("token") {
+//!         Some(_) => Ok(()),
+//!         None => Err(MiddlewareError::new("unauthorized")),
+//!     }
+//! });
+//! io.on_connection(|socket: Socket| async move {
+//!     socket.join(["lobby", "news"]);
+//!     // typed arguments (a tuple for several), and an ack responder
+//!     socket.on("request", |_s: Socket, (a, b): (String, u32), ack: AckSender| async move {
+//!         let _ = ack.send(&(a, b + 1));
+//!     });
+//!     // every argument as is, binary included
+//!     socket.on("echo", |s: Socket, args: Vec<Value>| async move {
+//!         let _ = s.emit_args("echo", args);
+//!     });
+//!     let answer: Result<String, _> = socket
+//!         .timeout(Duration::from_secs(5))
+//!         .emit_with_ack("question", &"ready?")
+//!         .await;
+//!     let _ = socket.to("lobby").emit("joined", socket.id()).await;
+//! });
+//! let server = io.listen("127.0.0.1:3000").await?;
+//! io.to("news").except("lobby").emit("headline", &("title", 1)).await.ok();
+//! io.close().await;
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
 
 pub mod engine;
 

@@ -126,11 +126,19 @@ impl Namespace {
         }));
         let adapter = nsp.adapter();
         let name = nsp.name().to_owned();
-        tokio::spawn(async move {
+        let init = async move {
             if let Err(e) = adapter.init().await {
                 tracing::error!(nsp = name, error = %e, "adapter initialisation failed");
             }
-        });
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(init);
+            }
+            Err(_) => {
+                tracing::warn!("namespace created outside a tokio runtime: adapter not initialised")
+            }
+        }
         nsp
     }
 
@@ -347,12 +355,10 @@ impl Namespace {
         if client.is_closed() {
             return;
         }
+        // Order matters: the connection job (CONNECT answer, then the connection handlers) is queued before
+        // the client can route any event to this socket, so events run after the handlers registered.
         write(&self.0.sockets).insert(socket.id().to_owned(), socket.clone());
-        if !client.attach_socket(self.name(), socket.clone()) {
-            write(&self.0.sockets).remove(socket.id());
-            return;
-        }
-        socket.on_connect();
+        socket.mark_connected();
         let mut handlers: Vec<ConnectionFn> = Vec::new();
         if let Some(parent) = &self.0.parent {
             handlers.extend(parent.connection_handlers());
@@ -360,10 +366,18 @@ impl Namespace {
         handlers.extend(read(&self.0.connection_handlers).iter().cloned());
         let s = socket.clone();
         socket.run(Box::pin(async move {
+            s.on_connect();
+            if !s.connected() {
+                return;
+            }
             for h in handlers {
                 h(s.clone()).await;
             }
         }));
+        if !client.attach_socket(self.name(), socket.clone()) {
+            socket.abort_connect();
+            self.remove_socket(socket.id());
+        }
     }
 
     pub(crate) fn remove_socket(&self, id: &str) {

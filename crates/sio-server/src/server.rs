@@ -33,18 +33,20 @@ fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 /// A Socket.IO server (`io`). Cheap to clone; every clone is the same server.
 ///
 /// ```no_run
-/// use sio_server::{Server, ServerConfig, Socket, AckSender};
-/// use sio_protocol::Value;
+/// use sio_server::{AckSender, Server, ServerConfig, Socket, Value};
 ///
 /// # async fn run() -> std::io::Result<()> {
 /// let io = Server::new(ServerConfig::default());
 /// io.on_connection(|socket: Socket| async move {
+///     socket.join("lobby");
 ///     socket.on("echo", |socket: Socket, args: Vec<Value>, ack: AckSender| async move {
 ///         let _ = ack.send_args(args.clone());
 ///         let _ = socket.emit_args("echo", args);
 ///     });
 /// });
-/// let handle = io.listen("127.0.0.1:3000".parse().unwrap()).await?;
+/// let server = io.listen("127.0.0.1:3000").await?;
+/// io.to("lobby").emit("news", &("hello", 1)).await.ok();
+/// server.shutdown().await;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -55,9 +57,12 @@ pub(crate) struct ServerInner {
     pub(crate) parser: Arc<dyn Parser>,
     nsps: RwLock<HashMap<String, Namespace>>,
     parents: RwLock<Vec<ParentNamespace>>,
+    new_namespace: RwLock<Vec<NewNamespaceFn>>,
     pub(crate) engine: Arc<Engine<SocketIoHandler>>,
     weak: Weak<ServerInner>,
 }
+
+type NewNamespaceFn = Arc<dyn Fn(Namespace) + Send + Sync>;
 
 /// The Engine.IO handler of a Socket.IO server: one [`Client`] per session.
 pub struct SocketIoHandler {
@@ -79,6 +84,13 @@ impl EngineHandler for SocketIoHandler {
         let client = read(&self.clients).get(socket.id()).cloned();
         if let Some(client) = client {
             client.on_message(message);
+        }
+    }
+
+    fn on_upgrade(&self, socket: &EngineSocket) {
+        let client = read(&self.clients).get(socket.id()).cloned();
+        if let Some(client) = client {
+            client.on_upgrade();
         }
     }
 
@@ -111,8 +123,17 @@ impl ServerInner {
             Some(parent.clone()),
         );
         nsps.insert(name.to_owned(), nsp.clone());
+        drop(nsps);
         parent.add_child(nsp.clone());
+        self.notify_new_namespace(&nsp);
         Some(nsp)
+    }
+
+    fn notify_new_namespace(&self, nsp: &Namespace) {
+        let handlers = read(&self.new_namespace).clone();
+        for f in handlers {
+            f(nsp.clone());
+        }
     }
 
     pub(crate) fn remove_namespace(&self, name: &str) {
@@ -141,6 +162,7 @@ impl Server {
                 config,
                 nsps: RwLock::new(HashMap::new()),
                 parents: RwLock::new(Vec::new()),
+                new_namespace: RwLock::new(Vec::new()),
                 weak: weak.clone(),
             }
         });
@@ -189,17 +211,31 @@ impl Server {
             return nsp.clone();
         }
         let mut nsps = write(&self.0.nsps);
-        nsps.entry(name.clone())
-            .or_insert_with(|| {
-                Namespace::new(
-                    name,
-                    Arc::downgrade(&self.0),
-                    self.0.parser.clone(),
-                    &*self.0.config.adapter,
-                    None,
-                )
-            })
-            .clone()
+        if let Some(nsp) = nsps.get(&name) {
+            return nsp.clone();
+        }
+        let nsp = Namespace::new(
+            name.clone(),
+            Arc::downgrade(&self.0),
+            self.0.parser.clone(),
+            &*self.0.config.adapter,
+            None,
+        );
+        nsps.insert(name.clone(), nsp.clone());
+        drop(nsps);
+        if name != "/" {
+            self.0.notify_new_namespace(&nsp);
+        }
+        nsp
+    }
+
+    /// Registers a listener called when a namespace is created (`io.on("new_namespace")`): by
+    /// [`Server::of`], or as a child of a parent namespace.
+    pub fn on_new_namespace<F>(&self, f: F)
+    where
+        F: Fn(Namespace) + Send + Sync + 'static,
+    {
+        write(&self.0.new_namespace).push(Arc::new(f));
     }
 
     /// A parent namespace: namespaces whose name `matches(name, auth)` accepts are created on demand as its

@@ -8,8 +8,8 @@ use crate::engine::{EngineSocket, SendError};
 use crate::errors::MiddlewareError;
 use crate::errors::{check_reserved, AckError, EmitError, SocketError};
 use crate::handler::{
-    erase_event_handler, AnyFn, BoxFut, DisconnectFn, ErasedEventHandler, ErrorFn, EventHandler,
-    IncomingEvent, OutgoingFn, PacketMiddlewareFn,
+    erase_event_handler, AnyFn, BoxFut, ConnectionFn, DisconnectFn, ErasedEventHandler, ErrorFn,
+    EventHandler, IncomingEvent, OutgoingFn, PacketMiddlewareFn,
 };
 use crate::handshake::Handshake;
 use crate::namespace::Namespace;
@@ -55,6 +55,7 @@ struct Listeners {
     disconnecting: Vec<DisconnectFn>,
     disconnect: Vec<DisconnectFn>,
     error: Vec<ErrorFn>,
+    upgrade: Vec<ConnectionFn>,
     middlewares: Vec<PacketMiddlewareFn>,
 }
 
@@ -116,7 +117,7 @@ impl Socket {
             jobs,
             pending: pending.clone(),
         }));
-        tokio::spawn(run_jobs(rx, pending));
+        tokio::spawn(run_jobs(rx));
         socket
     }
 
@@ -375,6 +376,31 @@ impl Socket {
             .push(Arc::new(move |s, r| Box::pin(f(s, r))));
     }
 
+    /// Called when the underlying connection upgrades from polling to websocket (`socket.conn.on("upgrade")`);
+    /// `socket.conn().transport()` then says `websocket`.
+    pub fn on_upgrade<F, Fut>(&self, f: F)
+    where
+        F: Fn(Socket) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        write(&self.0.listeners)
+            .upgrade
+            .push(Arc::new(move |s| Box::pin(f(s))));
+    }
+
+    pub(crate) fn on_transport_upgrade(&self) {
+        let listeners = read(&self.0.listeners).upgrade.clone();
+        if listeners.is_empty() {
+            return;
+        }
+        let socket = self.clone();
+        self.run(Box::pin(async move {
+            for f in listeners {
+                f(socket.clone()).await;
+            }
+        }));
+    }
+
     /// Called when an incoming event cannot be delivered: its arguments do not fit a handler's types, or a
     /// per-packet middleware rejected it (the `error` event of the official API).
     pub fn on_error<F, Fut>(&self, f: F)
@@ -510,6 +536,9 @@ impl Socket {
 
     /// Encodes and sends one packet of this namespace.
     pub(crate) fn send_packet(&self, data: PacketData, volatile: bool) -> Result<(), EmitError> {
+        if !self.connected() {
+            return Err(EmitError::Disconnected);
+        }
         let packet = sio_protocol::socket::Packet {
             nsp: self.0.nsp.name().to_owned(),
             data,
@@ -558,13 +587,30 @@ impl Socket {
         lock(&self.0.acks).remove(&id);
     }
 
-    /// Marks the socket connected, joins its own room and sends the CONNECT answer.
-    pub(crate) fn on_connect(&self) {
+    /// Marks the socket connected (it now receives the client's packets, queued behind its connection job).
+    pub(crate) fn mark_connected(&self) {
         self.0.connected.store(true, Ordering::Release);
-        self.0
-            .nsp
-            .adapter()
-            .add_all(&self.0.id, std::slice::from_ref(&self.0.id));
+    }
+
+    /// Undoes [`Socket::mark_connected`] when the client closed before the socket could be attached.
+    pub(crate) fn abort_connect(&self) {
+        self.0.connected.store(false, Ordering::Release);
+        self.0.nsp.adapter().del_all(&self.0.id);
+        let _ = self.0.jobs.send(Job::Stop);
+    }
+
+    /// Joins the socket's own room and sends the CONNECT answer; run first by the socket's task, so that
+    /// nothing reaches the client before it and the connection handlers run before any event.
+    pub(crate) fn on_connect(&self) {
+        if !self.connected() {
+            return;
+        }
+        let adapter = self.0.nsp.adapter();
+        adapter.add_all(&self.0.id, std::slice::from_ref(&self.0.id));
+        if !self.connected() {
+            adapter.del_all(&self.0.id);
+            return;
+        }
         let mut map = sio_protocol::value::Map::new();
         map.insert("sid".into(), Value::String(self.0.id.clone()));
         let _ = self.send_packet(PacketData::Connect(Some(Value::Object(map))), false);
@@ -834,7 +880,7 @@ impl SocketEmitter {
 
 /// The socket's task: runs its jobs in order of arrival, each started before the next one (they may then
 /// progress concurrently), so a slow handler never blocks the connection's read path.
-async fn run_jobs(mut rx: mpsc::UnboundedReceiver<Job>, _pending: Arc<AtomicUsize>) {
+async fn run_jobs(mut rx: mpsc::UnboundedReceiver<Job>) {
     let mut running = FuturesUnordered::new();
     let mut open = true;
     loop {

@@ -2,7 +2,7 @@
 
 mod engine_support;
 
-use engine_support::{fast_config, Ev, Fixture};
+use engine_support::{heartbeat_config, Ev, Fixture};
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use tokio::process::Command;
 
 #[tokio::test]
 async fn official_engine_io_client_talks_to_the_engine() {
-    let mut f = Fixture::start(fast_config()).await;
+    let mut f = Fixture::start(heartbeat_config(Duration::from_secs(10))).await;
     let js = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/js");
     let mut child = Command::new("node")
         .arg("engine/interop.js")

@@ -2,7 +2,7 @@
 
 mod engine_support;
 
-use engine_support::{client, fast_config, Ev, Fixture};
+use engine_support::{client, fast_config, heartbeat_config, Ev, Fixture};
 use sio_protocol::engine::Packet;
 use sio_server::engine::{CloseReason, CookieConfig, CorsConfig, EngineConfig, HttpCompression};
 use std::io::Read;
@@ -24,8 +24,8 @@ async fn handshake_echo_text_and_binary() {
     let sid = v["sid"].as_str().unwrap().to_string();
     assert_eq!(sid.len(), 20);
     assert_eq!(v["upgrades"], serde_json::json!(["websocket"]));
-    assert_eq!(v["pingInterval"], 300);
-    assert_eq!(v["pingTimeout"], 200);
+    assert_eq!(v["pingInterval"], 30_000);
+    assert_eq!(v["pingTimeout"], 20_000);
     assert_eq!(v["maxPayload"], 1_000_000);
     assert_eq!(f.next_event().await, Ev::Open(sid.clone()));
 
@@ -72,7 +72,7 @@ async fn post_over_the_limit_is_413_and_the_session_lives_on() {
 
 #[tokio::test]
 async fn close_packet_closes_with_transport_close_and_pending_poll_gets_noop() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     let poll = tokio::spawn({
@@ -82,7 +82,7 @@ async fn close_packet_closes_with_transport_close_and_pending_poll_gets_noop() {
     });
     // Wait until the poll is waiting in the session before closing.
     let socket = f.engine.socket(&sid).unwrap();
-    while socket.is_writable() == false {
+    while !socket.is_writable() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let res = c.post(f.poll_url(&sid)).body("1").send().await.unwrap();
@@ -95,7 +95,7 @@ async fn close_packet_closes_with_transport_close_and_pending_poll_gets_noop() {
 
 #[tokio::test]
 async fn second_concurrent_poll_is_400_and_closes_the_session() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     let first = tokio::spawn({
@@ -115,7 +115,7 @@ async fn second_concurrent_poll_is_400_and_closes_the_session() {
 
 #[tokio::test]
 async fn aborted_poll_closes_the_session() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     let aborting = reqwest::Client::builder().build().unwrap();
@@ -157,7 +157,7 @@ async fn binary_content_type_is_refused() {
 
 #[tokio::test]
 async fn heartbeat_pings_and_times_out() {
-    let mut f = Fixture::start(fast_config()).await;
+    let mut f = Fixture::start(heartbeat_config(Duration::from_millis(1500))).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     for _ in 0..2 {
@@ -176,7 +176,7 @@ async fn heartbeat_pings_and_times_out() {
 
 #[tokio::test]
 async fn forced_close_delivers_queue_then_close_packet() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     let socket = f.engine.socket(&sid).unwrap();
@@ -356,7 +356,7 @@ async fn compression_can_be_turned_off_and_small_answers_stay_plain() {
 
 #[tokio::test]
 async fn shutdown_closes_every_session() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let c = client();
     let a = f.open_polling(&c).await;
     let b = f.open_polling(&c).await;
@@ -386,4 +386,94 @@ async fn shutdown_closes_every_session() {
     let mut expected = vec![a, b];
     expected.sort();
     assert_eq!(closed, expected);
+}
+
+#[tokio::test]
+async fn shutdown_does_not_wait_for_a_session_closing_without_a_poll() {
+    let mut f = Fixture::start(fast_config()).await;
+    let c = client();
+    let sid = f.open_polling(&c).await;
+    let socket = f.engine.socket(&sid).unwrap();
+    socket.close(CloseReason::ForcedClose);
+    let started = std::time::Instant::now();
+    tokio::time::timeout(Duration::from_secs(10), f.server.shutdown())
+        .await
+        .expect("shutdown in time");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let mut reason = None;
+    while let Ok(ev) = f.events.try_recv() {
+        if let Ev::Close(_, r) = ev {
+            reason = Some(r);
+        }
+    }
+    assert_eq!(reason, Some(CloseReason::ForcedClose));
+}
+
+#[tokio::test]
+async fn sessions_keep_the_request_info() {
+    let f = Fixture::start(fast_config()).await;
+    let c = client();
+    let res = c
+        .get(format!("{}&transport=polling&foo=bar", f.base))
+        .header("x-hello", "world")
+        .send()
+        .await
+        .unwrap();
+    let body = res.text().await.unwrap();
+    let v: serde_json::Value = serde_json::from_str(&body[1..]).unwrap();
+    let socket = f.engine.socket(v["sid"].as_str().unwrap()).unwrap();
+    let info = socket.request();
+    assert_eq!(info.headers["x-hello"], "world");
+    assert_eq!(info.query("foo").as_deref(), Some("bar"));
+    assert_eq!(info.method, reqwest::Method::GET);
+    assert!(info.remote_addr.unwrap().ip().is_loopback());
+    assert!(!info.secure);
+}
+
+#[tokio::test]
+async fn concurrent_posts_are_refused_and_close_the_session() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut f = Fixture::start(fast_config()).await;
+    let c = client();
+    let sid = f.open_polling(&c).await;
+    let addr = f.server.local_addr();
+    // A POST whose body is still arriving...
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /engine.io/?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\nhost: x\r\ncontent-type: text/plain\r\ncontent-length: 10\r\n\r\n4ab"
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    // ...until the engine has started reading it.
+    let started = tokio::time::Instant::now();
+    let second = loop {
+        let res = c.post(f.poll_url(&sid)).body("4cd").send().await.unwrap();
+        if res.status() == 400 || started.elapsed() > Duration::from_secs(10) {
+            break res;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(second.status(), 400);
+    assert_eq!(f.close_of(&sid).await, CloseReason::TransportError);
+    drop(slow.shutdown().await);
+    let mut rest = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut rest)).await;
+}
+
+#[tokio::test]
+async fn upgrades_can_be_disabled() {
+    let f = Fixture::start(fast_config().allow_upgrades(false)).await;
+    let c = client();
+    let res = c
+        .get(format!("{}&transport=polling", f.base))
+        .send()
+        .await
+        .unwrap();
+    let body = res.text().await.unwrap();
+    let v: serde_json::Value = serde_json::from_str(&body[1..]).unwrap();
+    assert_eq!(v["upgrades"], serde_json::json!([]));
+    let sid = v["sid"].as_str().unwrap();
+    let refused =
+        tokio_tungstenite::connect_async(format!("{}&transport=websocket&sid={sid}", f.ws_base))
+            .await;
+    assert!(refused.is_err());
 }

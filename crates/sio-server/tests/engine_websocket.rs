@@ -2,7 +2,7 @@
 
 mod engine_support;
 
-use engine_support::{client, fast_config, Ev, Fixture};
+use engine_support::{client, fast_config, heartbeat_config, Ev, Fixture};
 use futures_util::{SinkExt, StreamExt};
 use sio_protocol::engine::{Frame, Packet};
 use sio_server::engine::CloseReason;
@@ -45,7 +45,7 @@ async fn open_ws(f: &Fixture) -> (Ws, String) {
 
 #[tokio::test]
 async fn websocket_only_session_echoes_text_and_binary() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let (mut ws, sid) = open_ws(&f).await;
     assert_eq!(f.next_event().await, Ev::Open(sid.clone()));
     assert_eq!(
@@ -67,7 +67,7 @@ async fn websocket_only_session_echoes_text_and_binary() {
 
 #[tokio::test]
 async fn websocket_heartbeat_and_ping_timeout() {
-    let mut f = Fixture::start(fast_config()).await;
+    let mut f = Fixture::start(heartbeat_config(Duration::from_millis(1500))).await;
     let (mut ws, sid) = open_ws(&f).await;
     for _ in 0..2 {
         assert_eq!(next_text(&mut ws).await, "2");
@@ -98,7 +98,7 @@ async fn closing_a_client_websocket_is_transport_close() {
 
 #[tokio::test]
 async fn server_close_and_batched_writes_reach_the_client_in_order() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let (mut ws, sid) = open_ws(&f).await;
     let socket = f.engine.socket(&sid).unwrap();
     let frames: Vec<Frame> = (0..50).map(|i| Frame::message(&i.to_string())).collect();
@@ -115,7 +115,7 @@ async fn server_close_and_batched_writes_reach_the_client_in_order() {
 
 #[tokio::test]
 async fn upgrade_from_polling_keeps_frames_buffered_during_the_upgrade() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     let (mut ws, _) = connect_async(format!("{}&transport=websocket&sid={sid}", f.ws_base))
@@ -159,12 +159,7 @@ async fn upgrade_from_polling_keeps_frames_buffered_during_the_upgrade() {
 
 #[tokio::test]
 async fn upgrade_times_out_and_the_session_stays_on_polling() {
-    let f = Fixture::start(
-        fast_config()
-            .ping_interval(Duration::from_secs(30))
-            .upgrade_timeout(Duration::from_millis(200)),
-    )
-    .await;
+    let f = Fixture::start(fast_config().upgrade_timeout(Duration::from_millis(200))).await;
     let c = client();
     let sid = f.open_polling(&c).await;
     let (mut ws, _) = connect_async(format!("{}&transport=websocket&sid={sid}", f.ws_base))
@@ -184,7 +179,7 @@ async fn upgrade_times_out_and_the_session_stays_on_polling() {
 
 #[tokio::test]
 async fn shutdown_closes_websocket_sessions() {
-    let mut f = Fixture::start(fast_config().ping_interval(Duration::from_secs(30))).await;
+    let mut f = Fixture::start(fast_config()).await;
     let (mut ws, sid) = open_ws(&f).await;
     tokio::time::timeout(Duration::from_secs(10), f.server.shutdown())
         .await
@@ -199,4 +194,43 @@ async fn shutdown_closes_websocket_sessions() {
         }
     }
     assert_eq!(reason, Some(CloseReason::ServerShuttingDown));
+}
+
+#[tokio::test]
+async fn permessage_deflate_is_never_claimed() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let f = Fixture::start(fast_config().per_message_deflate(true)).await;
+    let mut req = format!("{}&transport=websocket", f.ws_base)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "sec-websocket-extensions",
+        "permessage-deflate; client_max_window_bits"
+            .parse()
+            .unwrap(),
+    );
+    let (mut ws, res) = connect_async(req).await.unwrap();
+    assert!(res.headers().get("sec-websocket-extensions").is_none());
+    assert!(next_text(&mut ws).await.starts_with('0'));
+}
+
+#[tokio::test]
+async fn websocket_handshake_sets_the_cookie_and_sends_the_initial_packet() {
+    let f = Fixture::start(
+        fast_config()
+            .cookie(Some(sio_server::engine::CookieConfig::default()))
+            .initial_packet(Some(Frame::message("hi"))),
+    )
+    .await;
+    let (mut ws, res) = connect_async(format!("{}&transport=websocket", f.ws_base))
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    let open = next_text(&mut ws).await;
+    let v: serde_json::Value = serde_json::from_str(&open[1..]).unwrap();
+    let sid = v["sid"].as_str().unwrap();
+    assert_eq!(cookie, format!("io={sid}; Path=/; HttpOnly; SameSite=Lax"));
+    assert_eq!(next_text(&mut ws).await, "4hi");
+    let socket = f.engine.socket(sid).unwrap();
+    assert!(socket.is_writable());
 }

@@ -16,6 +16,7 @@ const opts = {
   maxHttpBufferSize: cfg.maxHttpBufferSize || 1e6,
 };
 if (cfg.transports) opts.transports = cfg.transports;
+if (cfg.path) opts.path = cfg.path;
 if (cfg.allowUpgrades === false) opts.allowUpgrades = false;
 if (cfg.msgpack) opts.parser = require("socket.io-msgpack-parser");
 if (cfg.recovery) {
@@ -24,9 +25,12 @@ if (cfg.recovery) {
 const io = new Server(httpServer, opts);
 
 const flaky = new Map();
+const reasons = new Map();
 
 function common(socket) {
   socket.emit("welcome", socket.nsp.name, socket.id);
+  socket.on("disconnect", (reason) => reasons.set(socket.id, reason));
+  socket.on("reason-of", (id, cb) => cb(reasons.get(id) || null));
   socket.on("echo", (...args) => {
     const cb = typeof args[args.length - 1] === "function" ? args.pop() : null;
     if (cb) cb(...args);
@@ -81,6 +85,13 @@ io.of("/private").use((socket, next) => {
   next(err);
 });
 io.of("/private").on("connection", common);
+
+// an event reaches the client before the CONNECT reply: it must wait in the receive buffer
+io.of("/early").use((socket, next) => {
+  socket.conn.send('2/early,["early",1]');
+  setTimeout(next, 200);
+});
+io.of("/early").on("connection", common);
 
 httpServer.listen(cfg.port || 0, "127.0.0.1", () => {
   console.log("PORT " + httpServer.address().port);

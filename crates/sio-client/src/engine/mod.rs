@@ -150,6 +150,11 @@ impl Engine {
         let _ = self.cmd.send(EngineCmd::Close);
     }
 
+    /// Resolves once the session is over and its last packets (the CLOSE packet included) were written.
+    pub async fn closed(&self) {
+        self.cmd.closed().await
+    }
+
     pub(crate) fn send(&self, frames: Vec<Frame>) -> bool {
         self.cmd.send(EngineCmd::Send(frames)).is_ok()
     }

@@ -288,16 +288,14 @@ impl Session {
         self.write_buf.push_back(Packet::Close.encode());
         if let Transport::Polling(p) = &mut self.transport {
             p.pause();
-            if !p.writable() {
-                let _ = tokio::time::timeout(wait, p.next()).await;
-            }
+            let _ = tokio::time::timeout(wait, wait_writable(p)).await;
         }
         let frames: Vec<Frame> = self.write_buf.drain(..).collect();
         match &mut self.transport {
             Transport::Polling(p) => {
                 if p.writable() {
                     p.send(&frames);
-                    let _ = tokio::time::timeout(wait, p.next()).await;
+                    let _ = tokio::time::timeout(wait, wait_writable(p)).await;
                 }
             }
             Transport::WebSocket(ws) => {
@@ -305,6 +303,13 @@ impl Session {
                 ws.close().await;
             }
         }
+    }
+}
+
+/// Waits until the running POST (if any) is over; GET results that arrive meanwhile are dropped.
+async fn wait_writable(p: &mut Polling) {
+    while !p.writable() {
+        p.next().await;
     }
 }
 

@@ -369,6 +369,9 @@ impl Actor {
         }
         self.skip_reconnect = true;
         self.set_reconnecting(false);
+        for d in self.open_waiters.drain(..) {
+            let _ = d.send(Err(Error::Closed));
+        }
         if self.ready != Ready::Closed || self.engine.is_some() {
             self.on_close(DisconnectReason::ForcedClose);
         }

@@ -1,41 +1,22 @@
 //! Namespace protocol on the manager's task: CONNECT, events, acks, buffers, retries and recovery per socket.
 
-use super::actor::{Actor, Internal, Ready};
-use super::cmd::{Done, EmitFlags};
-use crate::ack::{AckSender, AckTx};
-use crate::buffer::{Incoming, Outgoing, ReceiveBuffer, SendBuffer};
+use super::actor::{Actor, Ready};
+use super::cmd::Done;
+use super::emit::{AckKind, PendingAck, Queued};
+use crate::ack::AckSender;
+use crate::buffer::{Incoming, ReceiveBuffer, SendBuffer};
 use crate::dispatch::{Dispatch, SocketShared};
 use crate::error::{AckError, ConnectError, Error};
 use crate::incoming::Event;
 use crate::options::Auth;
 use crate::reason::DisconnectReason;
-use crate::retry::{RetryQueue, Seq, TimeoutOutcome};
+use crate::retry::RetryQueue;
 use sio_protocol::socket::{Packet, PacketData};
 use sio_protocol::value::Map;
 use sio_protocol::Value;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::task::JoinHandle;
-
-enum AckKind {
-    User(AckTx),
-    Queue(Seq),
-}
-
-struct PendingAck {
-    kind: AckKind,
-    timer: Option<JoinHandle<()>>,
-    timeout: Option<Duration>,
-}
-
-pub(super) struct Queued {
-    event: String,
-    args: Vec<Value>,
-    flags: EmitFlags,
-    ack: Option<AckTx>,
-}
 
 /// The protocol state of one namespace socket.
 pub(super) struct Nsp {
@@ -45,14 +26,14 @@ pub(super) struct Nsp {
     pub connected: bool,
     /// A CONNECT was sent on the current engine session and not answered yet.
     pub connect_sent: bool,
-    next_ack: u64,
-    acks: HashMap<u64, PendingAck>,
-    send_buffer: SendBuffer,
-    receive_buffer: ReceiveBuffer,
-    queue: RetryQueue<Queued>,
-    pid: Option<String>,
-    last_offset: Option<String>,
-    connect_waiters: Vec<Done>,
+    pub(super) next_ack: u64,
+    pub(super) acks: HashMap<u64, PendingAck>,
+    pub(super) send_buffer: SendBuffer,
+    pub(super) receive_buffer: ReceiveBuffer,
+    pub(super) queue: RetryQueue<Queued>,
+    pub(super) pid: Option<String>,
+    pub(super) last_offset: Option<String>,
+    pub(super) connect_waiters: Vec<Done>,
 }
 
 impl Nsp {
@@ -212,156 +193,6 @@ impl Actor {
             }
         }
         n.queue.on_disconnect();
-    }
-
-    pub(super) fn socket_emit(
-        &mut self,
-        nsp: &str,
-        event: String,
-        args: Vec<Value>,
-        flags: EmitFlags,
-        ack: Option<AckTx>,
-    ) {
-        if self.retries > 0 && !flags.volatile {
-            let Some(n) = self.nsps.get_mut(nsp) else {
-                return;
-            };
-            n.queue.push(Queued {
-                event,
-                args,
-                flags,
-                ack,
-            });
-            self.drain_queue(nsp, false);
-            return;
-        }
-        self.emit_now(nsp, event, args, flags, ack.map(AckKind::User));
-    }
-
-    fn emit_now(
-        &mut self,
-        nsp: &str,
-        event: String,
-        args: Vec<Value>,
-        flags: EmitFlags,
-        kind: Option<AckKind>,
-    ) {
-        let writable = self.engine_writable();
-        let open = self.ready == Ready::Open;
-        let default_timeout = self.ack_timeout;
-        let tx = self.internal_tx.clone();
-        let Some(n) = self.nsps.get_mut(nsp) else {
-            if let Some(AckKind::User(t)) = kind {
-                let _ = t.send(Err(AckError::Send(Error::Closed)));
-            }
-            return;
-        };
-        let ack_id = kind.map(|kind| {
-            let id = n.next_ack;
-            n.next_ack += 1;
-            let timeout = flags.timeout.or(default_timeout);
-            let timer = timeout.map(|d| {
-                let tx = tx.clone();
-                let nsp = nsp.to_owned();
-                tokio::spawn(async move {
-                    tokio::time::sleep(d).await;
-                    let _ = tx.send(Internal::AckTimeout { nsp, id });
-                })
-            });
-            n.acks.insert(
-                id,
-                PendingAck {
-                    kind,
-                    timer,
-                    timeout,
-                },
-            );
-            id
-        });
-        if flags.volatile && !writable {
-            tracing::debug!(event, "volatile packet discarded");
-            return;
-        }
-        if n.connected && open {
-            n.shared.dispatch(Dispatch::Outgoing(Event {
-                name: event.clone(),
-                args: args.clone(),
-                ack: None,
-            }));
-            let packet = match ack_id {
-                Some(id) => Packet::event_with_ack(nsp, event, args, id),
-                None => Packet::event(nsp, event, args),
-            };
-            self.send_packet(&packet);
-        } else {
-            n.send_buffer.push(Outgoing {
-                event,
-                args,
-                ack_id,
-            });
-        }
-    }
-
-    fn drain_queue(&mut self, nsp: &str, force: bool) {
-        let Some(n) = self.nsps.get_mut(nsp) else {
-            return;
-        };
-        if !n.connected {
-            return;
-        }
-        let Some((seq, q)) = n.queue.next_to_send(force) else {
-            return;
-        };
-        let (event, args, flags) = (q.event.clone(), q.args.clone(), q.flags);
-        self.emit_now(nsp, event, args, flags, Some(AckKind::Queue(seq)));
-    }
-
-    fn on_ack(&mut self, nsp: &str, id: u64, args: Vec<Value>) {
-        let Some(n) = self.nsps.get_mut(nsp) else {
-            return;
-        };
-        let Some(p) = n.acks.remove(&id) else {
-            tracing::debug!(id, "ack for an unknown id");
-            return;
-        };
-        if let Some(t) = p.timer {
-            t.abort();
-        }
-        match p.kind {
-            AckKind::User(tx) => {
-                let _ = tx.send(Ok(args));
-            }
-            AckKind::Queue(seq) => {
-                if let Some(q) = n.queue.on_ack(seq) {
-                    if let Some(tx) = q.ack {
-                        let _ = tx.send(Ok(args));
-                    }
-                }
-                self.drain_queue(nsp, false);
-            }
-        }
-    }
-
-    pub(super) fn ack_timeout(&mut self, nsp: &str, id: u64) {
-        let Some(n) = self.nsps.get_mut(nsp) else {
-            return;
-        };
-        let Some(p) = n.acks.remove(&id) else { return };
-        n.send_buffer.remove_ack(id);
-        let err = AckError::Timeout(p.timeout.unwrap_or_default());
-        match p.kind {
-            AckKind::User(tx) => {
-                let _ = tx.send(Err(err));
-            }
-            AckKind::Queue(seq) => {
-                if let TimeoutOutcome::GiveUp(q) = n.queue.on_timeout(seq) {
-                    if let Some(tx) = q.ack {
-                        let _ = tx.send(Err(err));
-                    }
-                }
-                self.drain_queue(nsp, false);
-            }
-        }
     }
 
     pub(super) fn on_packet(&mut self, packet: Packet) {

@@ -35,8 +35,17 @@ impl NodeServer {
     async fn spawn(&mut self, port: u16) {
         let mut cfg = self.cfg.clone();
         cfg["port"] = port.into();
-        let mut child = Command::new("node")
-            .arg(script())
+        // SIO_CLIENT_TEST_SERVER: another server program taking the same JSON argument and printing
+        // "PORT <n>" (to run this suite against another implementation of the fixture)
+        let mut cmd = match std::env::var_os("SIO_CLIENT_TEST_SERVER") {
+            Some(program) => Command::new(program),
+            None => {
+                let mut c = Command::new("node");
+                c.arg(script());
+                c
+            }
+        };
+        let mut child = cmd
             .arg(cfg.to_string())
             .current_dir(script().parent().unwrap())
             .stdin(Stdio::piped())

@@ -1,21 +1,18 @@
 //! `Engine`: the session registry and the HTTP entry point that routes every Engine.IO request.
 
 use super::errors::{self, EngineError};
-use super::session::{Command, Link, Session};
+use super::session::Command;
 use super::{
-    polling, query, sid, websocket, EngineBody, EngineConfig, EngineHandler, EngineSocket,
-    RequestInfo, Transport,
+    poll_request, query, websocket, EngineBody, EngineConfig, EngineHandler, EngineSocket,
+    Transport,
 };
 use http::{header, HeaderValue, Method, Request, Response, StatusCode};
 use http_body::Body;
-use sio_protocol::engine::{Frame, Handshake, PacketType};
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, Notify};
-
-/// Room in a session's command channel (GETs, POSTs and upgrades in flight).
-const COMMAND_CAPACITY: usize = 4;
 
 /// A registered session: its handle and the way into its task.
 #[derive(Clone)]
@@ -85,6 +82,8 @@ impl<H: EngineHandler> Engine<H> {
             self.registry().values().map(|e| e.socket.clone()).collect();
         for socket in sockets {
             socket.close(super::CloseReason::ServerShuttingDown);
+            // A session already closing (waiting for a last poll) must stop waiting.
+            socket.0.wake.notify_one();
         }
         loop {
             let emptied = self.emptied.notified();
@@ -99,7 +98,40 @@ impl<H: EngineHandler> Engine<H> {
 
     /// Serves one HTTP request. Requests outside `path` get 404. Websocket requests are answered with
     /// `101` and continue on the upgraded connection (the server must enable hyper's upgrades).
-    pub async fn handle<B>(self: &Arc<Self>, req: Request<B>) -> Response<EngineBody>
+    ///
+    /// A polling GET is tied to its session as soon as this is called: if the returned future is
+    /// dropped before it answers (the client went away), the session closes with "transport error".
+    pub fn handle<B>(
+        self: &Arc<Self>,
+        req: Request<B>,
+    ) -> impl Future<Output = Response<EngineBody>> + Send + 'static
+    where
+        B: Body + Send + 'static,
+        B::Data: Send,
+    {
+        let guard = self.poll_guard(&req);
+        let engine = self.clone();
+        async move { engine.serve(req, guard).await }
+    }
+
+    /// The guard of a polling GET on a known session.
+    fn poll_guard<B>(&self, req: &Request<B>) -> Option<poll_request::AbortGuard> {
+        if req.method() != Method::GET || !self.matches(req.uri().path()) {
+            return None;
+        }
+        let q = req.uri().query()?;
+        if query::param(q, "transport").as_deref() != Some("polling") {
+            return None;
+        }
+        let socket = self.socket(&query::param(q, "sid")?)?;
+        Some(poll_request::AbortGuard::new(socket))
+    }
+
+    async fn serve<B>(
+        self: Arc<Self>,
+        req: Request<B>,
+        guard: Option<poll_request::AbortGuard>,
+    ) -> Response<EngineBody>
     where
         B: Body + Send + 'static,
         B::Data: Send,
@@ -118,7 +150,11 @@ impl<H: EngineHandler> Engine<H> {
                 return res;
             }
         }
-        let mut res = self.route(req, upgrade).await;
+        let mut guard = guard;
+        let mut res = self.route(req, upgrade, &mut guard).await;
+        if let Some(unused) = guard {
+            unused.disarm();
+        }
         if let (Some(cors), Some(h)) = (&self.config.cors, &cors_request_headers) {
             if res.status() != StatusCode::SWITCHING_PROTOCOLS {
                 cors.apply(h, res.headers_mut());
@@ -127,7 +163,12 @@ impl<H: EngineHandler> Engine<H> {
         res
     }
 
-    async fn route<B>(self: &Arc<Self>, req: Request<B>, upgrade: bool) -> Response<EngineBody>
+    async fn route<B>(
+        self: &Arc<Self>,
+        req: Request<B>,
+        upgrade: bool,
+        guard: &mut Option<poll_request::AbortGuard>,
+    ) -> Response<EngineBody>
     where
         B: Body + Send + 'static,
         B::Data: Send,
@@ -168,11 +209,14 @@ impl<H: EngineHandler> Engine<H> {
             }
             return match *req.method() {
                 Method::GET => {
-                    polling::poll(&self.config, &entry.socket, entry.commands, req.headers()).await
+                    let guard = guard
+                        .take()
+                        .unwrap_or_else(|| poll_request::AbortGuard::new(entry.socket));
+                    poll_request::poll(&self.config, guard, entry.commands, req.headers()).await
                 }
                 Method::POST => {
                     let (parts, body) = req.into_parts();
-                    polling::data(
+                    poll_request::data(
                         &self.config,
                         &entry.socket,
                         entry.commands,
@@ -208,118 +252,8 @@ impl<H: EngineHandler> Engine<H> {
         }
     }
 
-    /// The handshake over polling: a session and its open packet as the answer.
-    fn open_polling(self: &Arc<Self>, parts: &http::request::Parts) -> Response<EngineBody> {
-        let id = sid::generate();
-        let open = self.open_frame(&id, Transport::Polling);
-        let socket = self.register(
-            id.clone(),
-            RequestInfo::from_parts(parts),
-            Transport::Polling,
-        );
-        let (socket, commands) = socket;
-        Session::spawn(self.clone(), socket, commands, Link::Polling(None));
-        let mut res = polling::payload_response(&self.config, &parts.headers, &[open]);
-        self.set_cookie(&mut res, &id);
-        res
-    }
-
-    /// The handshake over websocket: `101`, then a session whose first frame is the open packet.
-    fn open_websocket(self: &Arc<Self>, parts: &mut http::request::Parts) -> Response<EngineBody> {
-        let Some(mut res) = websocket::accept_response::<EngineBody>(&parts.headers) else {
-            return EngineError::BadRequest.upgrade_response(None);
-        };
-        let Some(on_upgrade) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() else {
-            tracing::warn!("websocket request without hyper upgrade support");
-            return EngineError::BadRequest.upgrade_response(None);
-        };
-        let id = sid::generate();
-        self.set_cookie(&mut res, &id);
-        let info = RequestInfo::from_parts(parts);
-        let engine = self.clone();
-        tokio::spawn(async move {
-            let upgraded = match on_upgrade.await {
-                Ok(u) => u,
-                Err(e) => {
-                    tracing::debug!(error = %e, "websocket upgrade failed");
-                    return;
-                }
-            };
-            let ws = websocket::from_upgraded(upgraded, &engine.config).await;
-            let open = engine.open_frame(&id, Transport::Websocket);
-            let (socket, commands) = engine.register(id, info, Transport::Websocket);
-            socket.push_control(open);
-            if let Some(initial) = &engine.config.initial_packet {
-                socket.push_control(initial.clone());
-            }
-            Session::spawn(engine, socket, commands, Link::Websocket(ws));
-        });
-        res
-    }
-
-    /// A websocket for an existing session: `101`, then the websocket goes to the session's task.
-    fn upgrade_session<B>(&self, req: Request<B>, entry: SessionEntry) -> Response<EngineBody> {
-        let (mut parts, _body) = req.into_parts();
-        let Some(res) = websocket::accept_response::<EngineBody>(&parts.headers) else {
-            return EngineError::BadRequest.upgrade_response(None);
-        };
-        let Some(on_upgrade) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() else {
-            return EngineError::BadRequest.upgrade_response(None);
-        };
-        let config = self.config.clone();
-        tokio::spawn(async move {
-            let Ok(upgraded) = on_upgrade.await else {
-                return;
-            };
-            let ws = websocket::from_upgraded(upgraded, &config).await;
-            if let Err(mpsc::error::SendError(Command::Upgrade(ws))) =
-                entry.commands.send(Command::Upgrade(ws)).await
-            {
-                websocket::discard(ws);
-            }
-        });
-        res
-    }
-
-    fn open_frame(&self, id: &str, transport: Transport) -> Frame {
-        let handshake = Handshake {
-            sid: id.to_string(),
-            upgrades: self.config.upgrades_from(transport),
-            ping_interval: self.config.ping_interval.as_millis() as u64,
-            ping_timeout: self.config.ping_timeout.as_millis() as u64,
-            max_payload: self.config.max_http_buffer_size as u64,
-        };
-        Frame::text(PacketType::Open, &handshake.to_json())
-    }
-
-    fn register(
-        &self,
-        id: String,
-        info: RequestInfo,
-        transport: Transport,
-    ) -> (EngineSocket, mpsc::Receiver<Command>) {
-        let socket =
-            EngineSocket::new(id.clone(), info, transport, self.config.max_buffered_frames);
-        if transport == Transport::Polling {
-            if let Some(initial) = &self.config.initial_packet {
-                socket.push_control(initial.clone());
-            }
-        }
-        let (tx, rx) = mpsc::channel(COMMAND_CAPACITY);
-        let entry = SessionEntry {
-            socket: socket.clone(),
-            commands: tx,
-        };
-        self.registry().insert(id, entry);
-        (socket, rx)
-    }
-
-    fn set_cookie(&self, res: &mut Response<EngineBody>, id: &str) {
-        if let Some(cookie) = &self.config.cookie {
-            if let Ok(v) = HeaderValue::from_str(&cookie.serialize(id)) {
-                res.headers_mut().append(header::SET_COOKIE, v);
-            }
-        }
+    pub(crate) fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
     }
 
     pub(crate) fn remove_session(&self, id: &str) {
@@ -331,7 +265,7 @@ impl<H: EngineHandler> Engine<H> {
         }
     }
 
-    fn registry(&self) -> std::sync::MutexGuard<'_, HashMap<String, SessionEntry>> {
+    pub(crate) fn registry(&self) -> std::sync::MutexGuard<'_, HashMap<String, SessionEntry>> {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -88,8 +88,8 @@ where
 
     fn call(&mut self, req: Request<B>) -> Self::Future {
         if self.engine.matches(req.uri().path()) {
-            let engine = self.engine.clone();
-            Box::pin(async move { Ok(engine.handle(req).await.map(Either::Left)) })
+            let response = self.engine.handle(req);
+            Box::pin(async move { Ok(response.await.map(Either::Left)) })
         } else {
             let fut = self.inner.call(req);
             Box::pin(async move { Ok(fut.await?.map(Either::Right)) })

@@ -104,9 +104,9 @@ async fn serve_connection<H: EngineHandler>(
     mut stop: watch::Receiver<bool>,
 ) {
     let service = service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
-        let engine = engine.clone();
         req.extensions_mut().insert(RemoteAddr(peer));
-        async move { Ok::<_, Infallible>(engine.handle(req).await) }
+        let response = engine.handle(req);
+        async move { Ok::<_, Infallible>(response.await) }
     });
     let conn = http1::Builder::new()
         .serve_connection(TokioIo::new(stream), service)

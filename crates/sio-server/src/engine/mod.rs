@@ -1,6 +1,20 @@
 //! The Engine.IO v4 server: sessions over HTTP long-polling and WebSocket, upgrade, heartbeat, limits,
 //! CORS, cookie and compression, mounted as a tower service/layer or served on its own.
 //!
+//! Each session is one task. It owns the transport (the websocket, or the GET waiting for frames),
+//! the heartbeat deadlines and the upgrade probe, and selects over them, the HTTP requests handed to it
+//! and its outgoing queue. [`EngineSocket::send`] pushes onto that bounded queue under a short lock
+//! and wakes the task, which writes everything queued as one batch (one websocket flush, or one polling
+//! answer). No lock is held across an await. A queue that would pass
+//! [`EngineConfig::max_buffered_frames`] refuses the frames with [`SendError::Full`] and closes the
+//! session with "transport error".
+//!
+//! Behaviour follows engine.io 6: error answers, close reasons, the `2probe`/`3probe`/`6`/`5` upgrade,
+//! a noop for a poll waiting during an upgrade, 413 for a POST over `maxHttpBufferSize` (the session
+//! stays open), a close of the session for a message over the limit on websocket, a second concurrent GET
+//! or POST, an aborted GET, a bad payload ("parse error") or a `1` from the client ("transport close").
+//! `perMessageDeflate` is not available (see [`EngineConfig::per_message_deflate`]).
+//!
 //! ```no_run
 //! use sio_server::engine::{CloseReason, Engine, EngineConfig, EngineHandler, EngineSocket};
 //! use sio_protocol::engine::Packet;
@@ -30,9 +44,11 @@ mod cors;
 mod engine;
 mod errors;
 mod handler;
+mod handshake;
 mod heartbeat;
 mod layer;
 mod listen;
+mod poll_request;
 mod polling;
 mod query;
 mod reason;

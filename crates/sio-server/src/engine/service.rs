@@ -49,7 +49,8 @@ where
     }
 
     fn call(&mut self, req: Request<B>) -> Self::Future {
-        let engine = self.engine.clone();
-        Box::pin(async move { Ok(engine.handle(req).await) })
+        // Called now, not when first polled: a poll is tied to its session even if never polled.
+        let response = self.engine.handle(req);
+        Box::pin(async move { Ok(response.await) })
     }
 }

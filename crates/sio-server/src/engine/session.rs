@@ -21,10 +21,12 @@ pub(crate) enum Command {
         reply: oneshot::Sender<bool>,
     },
     /// A websocket for this session was opened (an upgrade attempt).
-    Upgrade(WsStream),
+    Upgrade(Box<WsStream>),
 }
 
 /// The transport currently carrying the session.
+// The session owns exactly one `Link`; keeping the websocket inline saves an allocation per connection.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Link {
     /// Long-polling, with the GET waiting for frames if any.
     Polling(Option<PendingPoll>),
@@ -151,7 +153,7 @@ impl<H: EngineHandler> Session<H> {
                 reply,
             })) => self.on_data(packets, parse_error, reply).await,
             Event::Command(Some(Command::Upgrade(ws))) => {
-                self.on_upgrade_request(ws);
+                self.on_upgrade_request(*ws);
                 Ok(())
             }
             Event::Ws(msg) => self.on_ws_message(msg).await,

@@ -51,12 +51,16 @@ where
     Some(res)
 }
 
-/// The tungstenite configuration: a small read buffer, messages capped at `maxHttpBufferSize`.
+/// Bytes a write batch accumulates before it goes to the socket (a flush sends the rest).
+const WRITE_BUFFER: usize = 8 * 1024;
+
+/// The tungstenite configuration: a small read buffer, messages capped at `maxHttpBufferSize`,
+/// writes accumulated so that a batch of frames costs one flush.
 pub(crate) fn ws_config(config: &EngineConfig) -> WebSocketConfig {
     let max = config.max_http_buffer_size.max(1);
     WebSocketConfig::default()
         .read_buffer_size(config.ws_read_buffer_size.max(256))
-        .write_buffer_size(0)
+        .write_buffer_size(WRITE_BUFFER)
         .max_message_size(Some(max))
         .max_frame_size(Some(max))
 }

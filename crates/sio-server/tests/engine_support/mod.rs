@@ -99,11 +99,18 @@ impl Fixture {
     }
 }
 
-/// Fast heartbeat options for tests.
+/// Test options: a heartbeat slow enough to stay out of the way on a loaded machine.
 pub fn fast_config() -> EngineConfig {
     EngineConfig::default()
+        .ping_interval(Duration::from_secs(30))
+        .ping_timeout(Duration::from_secs(20))
+}
+
+/// Test options with a quick heartbeat (a ping every 300 ms), for heartbeat tests.
+pub fn heartbeat_config(timeout: Duration) -> EngineConfig {
+    fast_config()
         .ping_interval(Duration::from_millis(300))
-        .ping_timeout(Duration::from_millis(200))
+        .ping_timeout(timeout)
 }
 
 /// A client without connection reuse surprises and with generous timeouts.

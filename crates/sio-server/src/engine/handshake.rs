@@ -1,0 +1,146 @@
+//! Opening sessions: the polling and websocket handshakes, and websockets joining a session.
+
+use super::engine::SessionEntry;
+use super::errors::EngineError;
+use super::session::{Command, Link, Session};
+use super::{
+    poll_request, sid, websocket, Engine, EngineBody, EngineHandler, EngineSocket, RequestInfo,
+    Transport,
+};
+use http::{header, HeaderValue, Request, Response};
+use sio_protocol::engine::{Frame, Handshake, PacketType};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// Room in a session's command channel (GETs, POSTs and upgrades in flight).
+const COMMAND_CAPACITY: usize = 4;
+
+impl<H: EngineHandler> Engine<H> {
+    /// The handshake over polling: a session and its open packet as the answer.
+    pub(crate) fn open_polling(
+        self: &Arc<Self>,
+        parts: &http::request::Parts,
+    ) -> Response<EngineBody> {
+        let id = sid::generate();
+        let open = self.open_frame(&id, Transport::Polling);
+        let socket = self.register(
+            id.clone(),
+            RequestInfo::from_parts(parts),
+            Transport::Polling,
+        );
+        let (socket, commands) = socket;
+        Session::spawn(self.clone(), socket, commands, Link::Polling(None));
+        let mut res = poll_request::payload_response(self.config(), &parts.headers, &[open]);
+        self.set_cookie(&mut res, &id);
+        res
+    }
+
+    /// The handshake over websocket: `101`, then a session whose first frame is the open packet.
+    pub(crate) fn open_websocket(
+        self: &Arc<Self>,
+        parts: &mut http::request::Parts,
+    ) -> Response<EngineBody> {
+        let Some(mut res) = websocket::accept_response::<EngineBody>(&parts.headers) else {
+            return EngineError::BadRequest.upgrade_response(None);
+        };
+        let Some(on_upgrade) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() else {
+            tracing::warn!("websocket request without hyper upgrade support");
+            return EngineError::BadRequest.upgrade_response(None);
+        };
+        let id = sid::generate();
+        self.set_cookie(&mut res, &id);
+        let info = RequestInfo::from_parts(parts);
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let upgraded = match on_upgrade.await {
+                Ok(u) => u,
+                Err(e) => {
+                    tracing::debug!(error = %e, "websocket upgrade failed");
+                    return;
+                }
+            };
+            let ws = websocket::from_upgraded(upgraded, engine.config()).await;
+            let open = engine.open_frame(&id, Transport::Websocket);
+            let (socket, commands) = engine.register(id, info, Transport::Websocket);
+            socket.push_control(open);
+            if let Some(initial) = &engine.config().initial_packet {
+                socket.push_control(initial.clone());
+            }
+            Session::spawn(engine, socket, commands, Link::Websocket(ws));
+        });
+        res
+    }
+
+    /// A websocket for an existing session: `101`, then the websocket goes to the session's task.
+    pub(crate) fn upgrade_session<B>(
+        &self,
+        req: Request<B>,
+        entry: SessionEntry,
+    ) -> Response<EngineBody> {
+        let (mut parts, _body) = req.into_parts();
+        let Some(res) = websocket::accept_response::<EngineBody>(&parts.headers) else {
+            return EngineError::BadRequest.upgrade_response(None);
+        };
+        let Some(on_upgrade) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() else {
+            return EngineError::BadRequest.upgrade_response(None);
+        };
+        let config = self.config().clone();
+        tokio::spawn(async move {
+            let Ok(upgraded) = on_upgrade.await else {
+                return;
+            };
+            let ws = websocket::from_upgraded(upgraded, &config).await;
+            if let Err(mpsc::error::SendError(Command::Upgrade(ws))) =
+                entry.commands.send(Command::Upgrade(Box::new(ws))).await
+            {
+                websocket::discard(*ws);
+            }
+        });
+        res
+    }
+
+    fn open_frame(&self, id: &str, transport: Transport) -> Frame {
+        let handshake = Handshake {
+            sid: id.to_string(),
+            upgrades: self.config().upgrades_from(transport),
+            ping_interval: self.config().ping_interval.as_millis() as u64,
+            ping_timeout: self.config().ping_timeout.as_millis() as u64,
+            max_payload: self.config().max_http_buffer_size as u64,
+        };
+        Frame::text(PacketType::Open, &handshake.to_json())
+    }
+
+    fn register(
+        &self,
+        id: String,
+        info: RequestInfo,
+        transport: Transport,
+    ) -> (EngineSocket, mpsc::Receiver<Command>) {
+        let socket = EngineSocket::new(
+            id.clone(),
+            info,
+            transport,
+            self.config().max_buffered_frames,
+        );
+        if transport == Transport::Polling {
+            if let Some(initial) = &self.config().initial_packet {
+                socket.push_control(initial.clone());
+            }
+        }
+        let (tx, rx) = mpsc::channel(COMMAND_CAPACITY);
+        let entry = SessionEntry {
+            socket: socket.clone(),
+            commands: tx,
+        };
+        self.registry().insert(id, entry);
+        (socket, rx)
+    }
+
+    fn set_cookie(&self, res: &mut Response<EngineBody>, id: &str) {
+        if let Some(cookie) = &self.config().cookie {
+            if let Ok(v) = HeaderValue::from_str(&cookie.serialize(id)) {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+        }
+    }
+}
