@@ -19,6 +19,8 @@ pub struct Machine {
     pub node: String,
     /// The open-file limit the harness and its servers ran with.
     pub fd_limit: u64,
+    /// `/proc/loadavg` (1, 5, 15 minutes) when the report was made: other work on the machine skews results.
+    pub load_average: String,
 }
 
 impl Machine {
@@ -55,6 +57,9 @@ impl Machine {
             kernel,
             node,
             fd_limit,
+            load_average: fs::read_to_string("/proc/loadavg")
+                .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+                .unwrap_or_default(),
         }
     }
 }

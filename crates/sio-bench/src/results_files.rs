@@ -20,9 +20,10 @@ pub fn markdown(report: &Report, chart_link: Option<&str>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Machine: {} ({} cores), {} MiB RAM, Linux {}, Node {}, open-file limit {}. Mode: {:?}; \
-         warm-up {:?}, then the median of {} runs of {:?} each (W1: {} fresh servers; W2: {} batches).\n",
-        m.cpu, m.cores, m.memory_mib, m.kernel, m.node, m.fd_limit, report.mode, report.timing.warmup,
+        "Machine: {} ({} cores), {} MiB RAM, Linux {}, Node {}, open-file limit {}, load average at the end \
+         {}. Mode: {:?}; warm-up {:?}, then the median of {} runs of {:?} each (W1: {} fresh servers; W2: {} \
+         batches).\n",
+        m.cpu, m.cores, m.memory_mib, m.kernel, m.node, m.fd_limit, m.load_average, report.mode, report.timing.warmup,
         report.timing.runs, report.timing.window, report.timing.runs, report.timing.runs
     );
     out.push_str(&report::table(report));
