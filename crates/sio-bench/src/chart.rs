@@ -102,7 +102,7 @@ pub fn render(report: &Report, path: &Path) -> Result<(), BenchError> {
         .margin(16)
         .x_label_area_size(40)
         .y_label_area_size(60)
-        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..1.15f64)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..1.3f64)
         .map_err(|e| err(&e))?;
     let names: Vec<&str> = report.workloads.iter().map(|w| w.title()).collect();
     let label = |x: &f64| {
