@@ -1,0 +1,166 @@
+//! The client-side comparison: sio-client and npm socket.io-client, each driven by a small load program,
+//! against the same server (the ceiling, so the client is the bottleneck): echo messages/s and the client
+//! process's memory per connected client.
+
+use crate::error::BenchError;
+use crate::outcome;
+use crate::server_kind::ServerKind;
+use crate::server_process::{ServerProcess, ServerPrograms};
+use crate::workload::{Mode, Timing};
+use serde::Serialize;
+use std::process::{Command, Stdio};
+
+/// A client implementation under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientKind {
+    /// sio-client (the `client-echo` binary).
+    SioClient,
+    /// npm socket.io-client 4.8 on Node (`tests/js/bench/client.js`).
+    NodeClient,
+}
+
+impl ClientKind {
+    /// Both clients, in table order.
+    pub const ALL: [ClientKind; 2] = [ClientKind::SioClient, ClientKind::NodeClient];
+
+    /// Table name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientKind::SioClient => "sio-client",
+            ClientKind::NodeClient => "socket.io-client (npm)",
+        }
+    }
+}
+
+/// Size of the client-side comparison.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ClientSize {
+    /// Connected clients (memory is measured over all of them).
+    pub clients: usize,
+    /// Clients that echo.
+    pub echoing: usize,
+    /// Echo events in flight per echoing client.
+    pub in_flight: usize,
+    /// Payload bytes.
+    pub payload: usize,
+}
+
+impl ClientSize {
+    /// The size in a mode.
+    pub fn of(mode: Mode) -> Self {
+        match mode {
+            Mode::Full => ClientSize {
+                clients: 1000,
+                echoing: 100,
+                in_flight: 16,
+                payload: 32,
+            },
+            Mode::Smoke => ClientSize {
+                clients: 10,
+                echoing: 5,
+                in_flight: 4,
+                payload: 32,
+            },
+        }
+    }
+}
+
+/// The result for one client.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientOutcome {
+    /// Which client.
+    pub client: ClientKind,
+    /// How big the run was.
+    pub size: ClientSize,
+    /// Median echo messages/s.
+    pub messages_per_sec: Option<f64>,
+    /// Median RSS growth of the client process per connected client, KiB.
+    pub rss_per_client_kib: Option<f64>,
+    /// Why there is no value.
+    pub error: Option<String>,
+}
+
+/// Runs every client `timing.runs` times against a fresh ceiling server each.
+pub fn run(mode: Mode, timing: Timing, programs: &ServerPrograms) -> Vec<ClientOutcome> {
+    let size = ClientSize::of(mode);
+    ClientKind::ALL
+        .into_iter()
+        .map(|client| {
+            eprintln!("== client side / {}", client.name());
+            let (mut rates, mut rss_values) = (Vec::new(), Vec::new());
+            let mut error = None;
+            for run in 1..=timing.runs {
+                match once(client, size, timing, programs) {
+                    Ok((rss, rate)) => {
+                        eprintln!(
+                            "  run {run}/{}: {rate:.0} msg/s, {rss:.1} KiB/client",
+                            timing.runs
+                        );
+                        rates.push(rate);
+                        rss_values.push(rss);
+                    }
+                    Err(e) => {
+                        eprintln!("  run {run}/{}: {e}", timing.runs);
+                        error = Some(e.to_string());
+                    }
+                }
+            }
+            ClientOutcome {
+                client,
+                size,
+                messages_per_sec: outcome::median_value(rates),
+                rss_per_client_kib: outcome::median_value(rss_values),
+                error,
+            }
+        })
+        .collect()
+}
+
+fn once(
+    client: ClientKind,
+    size: ClientSize,
+    timing: Timing,
+    programs: &ServerPrograms,
+) -> Result<(f64, f64), BenchError> {
+    let server = ServerProcess::start(ServerKind::Ceiling, programs)?;
+    let url = format!("http://{}", server.addr);
+    let mut cmd = match client {
+        ClientKind::SioClient => Command::new(&programs.client_echo),
+        ClientKind::NodeClient => {
+            let mut c = Command::new("node");
+            c.arg("bench/client.js").current_dir(&programs.node_dir);
+            c
+        }
+    };
+    let out = cmd
+        .arg(url)
+        .arg(size.clients.to_string())
+        .arg(size.echoing.to_string())
+        .arg(size.in_flight.to_string())
+        .arg(size.payload.to_string())
+        .arg(timing.warmup.as_secs_f64().to_string())
+        .arg(timing.window.as_secs_f64().to_string())
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| BenchError::Server(format!("cannot run {}: {e}", client.name())))?;
+    drop(server);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_str(line).map_err(|_| {
+        BenchError::Server(format!(
+            "{} printed {line:?} ({})",
+            client.name(),
+            out.status
+        ))
+    })?;
+    let field = |k: &str| json.get(k).and_then(serde_json::Value::as_f64);
+    match (field("rss_per_client_kib"), field("messages_per_sec")) {
+        (Some(rss), Some(rate)) => Ok((rss, rate)),
+        _ => Err(BenchError::Server(format!(
+            "{} printed {line:?}",
+            client.name()
+        ))),
+    }
+}

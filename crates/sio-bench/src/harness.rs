@@ -1,0 +1,201 @@
+//! Runs a plan: every selected workload against every selected server, each server started fresh for
+//! the workload (and for every run of W1) and stopped after.
+
+use crate::client_side::ClientOutcome;
+use crate::cores::Cores;
+use crate::error::BenchError;
+use crate::machine::Machine;
+use crate::outcome::{median, Outcome};
+use crate::server_kind::ServerKind;
+use crate::server_process::{ServerProcess, ServerPrograms};
+use crate::workload::{Mode, Timing, Workload};
+use crate::workloads::{self, Ctx, Measured};
+use serde::Serialize;
+use std::time::Duration;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Full or smoke sizes.
+    pub mode: Mode,
+    /// Warm-up, window length and number of runs.
+    pub timing: Timing,
+    /// Servers, in column order.
+    pub servers: Vec<ServerKind>,
+    /// Workloads, in row order.
+    pub workloads: Vec<Workload>,
+    /// Where the server programs are.
+    pub programs: ServerPrograms,
+    /// Load-generator runtimes (one per core by default).
+    pub client_threads: usize,
+    /// Also run the client-side comparison (sio-client vs npm socket.io-client).
+    pub client_side: bool,
+}
+
+/// Everything a run produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Full or smoke.
+    pub mode: Mode,
+    /// Timing used.
+    pub timing: Timing,
+    /// The machine.
+    pub machine: Machine,
+    /// Servers in column order.
+    pub servers: Vec<ServerKind>,
+    /// Workloads in row order.
+    pub workloads: Vec<Workload>,
+    /// One entry per workload x server.
+    pub outcomes: Vec<Outcome>,
+    /// The client-side comparison, when run.
+    pub clients: Vec<ClientOutcome>,
+}
+
+impl Report {
+    /// The cell of `workload` x `server`.
+    pub fn outcome(&self, workload: Workload, server: ServerKind) -> Option<&Outcome> {
+        self.outcomes
+            .iter()
+            .find(|o| o.workload == workload && o.server == server)
+    }
+}
+
+/// Runs the plan, printing progress on stderr.
+pub fn run(plan: &Plan) -> Result<Report, BenchError> {
+    let fd_limit = crate::rlimit::raise_fd_limit();
+    let cores = Cores::new(plan.client_threads)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut outcomes = Vec::new();
+    for &workload in &plan.workloads {
+        for &server in &plan.servers {
+            eprintln!("== {} / {server}", workload.title());
+            let started = std::time::Instant::now();
+            let outcome = rt.block_on(cell(plan, &cores, workload, server));
+            let took = started.elapsed().as_secs_f64();
+            match (&outcome.median, &outcome.error) {
+                (Some(m), _) => {
+                    eprintln!("   median {:.1} {} ({took:.1} s)", m.value, outcome.unit)
+                }
+                (None, Some(e)) => eprintln!("   no value: {e} ({took:.1} s)"),
+                (None, None) => {}
+            }
+            outcomes.push(outcome);
+        }
+    }
+    let clients = if plan.client_side {
+        crate::client_side::run(plan.mode, plan.timing, &plan.programs)
+    } else {
+        Vec::new()
+    };
+    Ok(Report {
+        mode: plan.mode,
+        timing: plan.timing,
+        machine: Machine::detect(fd_limit),
+        servers: plan.servers.clone(),
+        workloads: plan.workloads.clone(),
+        outcomes,
+        clients,
+    })
+}
+
+async fn cell(plan: &Plan, cores: &Cores, workload: Workload, server: ServerKind) -> Outcome {
+    let mut outcome = Outcome {
+        workload,
+        server,
+        unit: workload.unit(),
+        size: workload.size(plan.mode),
+        runs: Vec::new(),
+        median: None,
+        failed_connections: 0,
+        error: None,
+    };
+    if workload.is_polling() && !server.supports_polling() {
+        outcome.error = Some("n/a (websocket only)".into());
+        return outcome;
+    }
+    let result = if workload == Workload::IdleMemory {
+        idle_runs(plan, cores, workload, server).await
+    } else {
+        match ServerProcess::start(server, &plan.programs) {
+            Ok(mut process) => {
+                let ctx = ctx_for(plan, cores, workload, &process);
+                let measured = drive(&ctx, workload).await;
+                if !process.is_running() {
+                    Err(BenchError::Server(format!(
+                        "{server} exited during the workload"
+                    )))
+                } else {
+                    measured
+                }
+            }
+            Err(e) => Err(e),
+        }
+    };
+    // Let the kernel finish tearing down the previous connections before the next server starts.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    match result {
+        Ok(m) => {
+            outcome.median = median(&m.runs);
+            outcome.runs = m.runs;
+            outcome.failed_connections = m.failed;
+            outcome.error = m.first_error;
+        }
+        Err(e) => outcome.error = Some(e.to_string()),
+    }
+    outcome
+}
+
+fn ctx_for<'a>(
+    plan: &Plan,
+    cores: &'a Cores,
+    workload: Workload,
+    process: &ServerProcess,
+) -> Ctx<'a> {
+    Ctx {
+        cores,
+        addr: process.addr,
+        pid: process.pid,
+        size: workload.size(plan.mode),
+        timing: plan.timing,
+        label: format!("{} / {}", workload.title(), process.kind),
+        unit: workload.unit(),
+    }
+}
+
+async fn drive(ctx: &Ctx<'_>, workload: Workload) -> Result<Measured, BenchError> {
+    match workload {
+        Workload::IdleMemory => Err(BenchError::Server("W1 runs on fresh servers".into())),
+        Workload::HandshakeRate => Ok(workloads::handshake::run(ctx).await),
+        Workload::Echo32 | Workload::Echo1k => workloads::echo::run(ctx).await,
+        Workload::Broadcast1k | Workload::Broadcast10k => workloads::broadcast::run(ctx).await,
+        Workload::Rooms => workloads::rooms::run(ctx).await,
+        Workload::Acks => workloads::acks::run(ctx).await,
+        Workload::Polling => workloads::polling::run(ctx).await,
+    }
+}
+
+/// W1: one fresh server per run, so every run measures growth from the same starting point.
+async fn idle_runs(
+    plan: &Plan,
+    cores: &Cores,
+    workload: Workload,
+    server: ServerKind,
+) -> Result<Measured, BenchError> {
+    let mut measured = Measured::default();
+    for run in 1..=plan.timing.runs {
+        let process = ServerProcess::start(server, &plan.programs)?;
+        let mut ctx = ctx_for(plan, cores, workload, &process);
+        ctx.label = format!("{} run {run}/{}", ctx.label, plan.timing.runs);
+        let (sample, failed, error) = workloads::idle::run_once(&ctx).await?;
+        measured.runs.push(sample);
+        measured.failed += failed;
+        if measured.first_error.is_none() {
+            measured.first_error = error;
+        }
+        drop(process);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    Ok(measured)
+}

@@ -1,0 +1,54 @@
+//! The servers under test and what each can run.
+
+use serde::Serialize;
+use std::fmt;
+
+/// A server implementation the harness can start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServerKind {
+    /// sio (release build of the `sio-bench-server` binary).
+    Sio,
+    /// The physical-limit reference: plain tokio-tungstenite websocket echo/broadcast.
+    Ceiling,
+    /// socketioxide from crates.io (peer package under `peers/`).
+    Socketioxide,
+    /// npm socket.io 4.8 on Node (`tests/js/bench/server.js`).
+    Node,
+}
+
+impl ServerKind {
+    /// Every server, in table column order.
+    pub const ALL: [ServerKind; 4] = [
+        ServerKind::Sio,
+        ServerKind::Ceiling,
+        ServerKind::Socketioxide,
+        ServerKind::Node,
+    ];
+
+    /// Short name used on the command line and in tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            ServerKind::Sio => "sio",
+            ServerKind::Ceiling => "ceiling",
+            ServerKind::Socketioxide => "socketioxide",
+            ServerKind::Node => "node",
+        }
+    }
+
+    /// Parses a command-line name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Whether the server speaks the polling transport (the ceiling is websocket only).
+    pub fn supports_polling(self) -> bool {
+        self != ServerKind::Ceiling
+    }
+}
+
+impl fmt::Display for ServerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

@@ -1,0 +1,202 @@
+//! The workloads W1..W7 and their sizes in full and smoke mode.
+
+use serde::Serialize;
+use std::time::Duration;
+
+/// One row of the benchmark table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Workload {
+    /// W1: idle websocket clients connected to `/`; server RSS per connection.
+    IdleMemory,
+    /// W2: full Engine.IO open + Socket.IO CONNECT over websocket, 128 in flight; connections/s.
+    HandshakeRate,
+    /// W3: 100 connections, 16 echoes in flight, 32-byte payload; messages/s, p99.
+    Echo32,
+    /// W3 with a 1 KiB payload.
+    Echo1k,
+    /// W4: `io.emit` of a ~100-byte event to 1,000 clients; deliveries/s.
+    Broadcast1k,
+    /// W4 at 10,000 clients.
+    Broadcast10k,
+    /// W5: 10,000 clients in rooms of 10, each emitting to its room; deliveries/s, p99.
+    Rooms,
+    /// W6: emit-with-ack, 16 in flight over 100 connections; acks/s.
+    Acks,
+    /// W7: 1,000 polling-only clients exchanging events; events/s and server CPU per event.
+    Polling,
+}
+
+/// Full benchmark or the few-clients smoke run of the test suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// The sizes of the issue, several seconds per run.
+    Full,
+    /// A few clients, about a second per workload.
+    Smoke,
+}
+
+/// How big a workload is and how long it is measured.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Size {
+    /// Connections (or handshakes for W2).
+    pub clients: usize,
+    /// Requests in flight per connection (W3, W6), handshakes in flight (W2), broadcasts in flight (W4).
+    pub in_flight: usize,
+    /// Payload bytes of the event data string.
+    pub payload: usize,
+}
+
+/// Timing of the measured runs.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Timing {
+    /// Unmeasured run before the measured ones.
+    pub warmup: Duration,
+    /// Length of one measured run.
+    pub window: Duration,
+    /// Number of measured runs (the median is reported).
+    pub runs: usize,
+}
+
+impl Timing {
+    /// The default timing of a mode.
+    pub fn of(mode: Mode) -> Self {
+        match mode {
+            Mode::Full => Timing {
+                warmup: Duration::from_secs(2),
+                window: Duration::from_secs(3),
+                runs: 3,
+            },
+            Mode::Smoke => Timing {
+                warmup: Duration::from_millis(250),
+                window: Duration::from_millis(250),
+                runs: 3,
+            },
+        }
+    }
+}
+
+impl Workload {
+    /// Every workload, in table row order.
+    pub const ALL: [Workload; 9] = [
+        Workload::IdleMemory,
+        Workload::HandshakeRate,
+        Workload::Echo32,
+        Workload::Echo1k,
+        Workload::Broadcast1k,
+        Workload::Broadcast10k,
+        Workload::Rooms,
+        Workload::Acks,
+        Workload::Polling,
+    ];
+
+    /// Short id for the command line and the JSON (`w1`, `w3-1k`, ...).
+    pub fn id(self) -> &'static str {
+        match self {
+            Workload::IdleMemory => "w1",
+            Workload::HandshakeRate => "w2",
+            Workload::Echo32 => "w3",
+            Workload::Echo1k => "w3-1k",
+            Workload::Broadcast1k => "w4-1k",
+            Workload::Broadcast10k => "w4-10k",
+            Workload::Rooms => "w5",
+            Workload::Acks => "w6",
+            Workload::Polling => "w7",
+        }
+    }
+
+    /// Parses an id; `w3` and `w4` also select their variants through [`Workload::matches`].
+    pub fn matches(self, filter: &str) -> bool {
+        self.id() == filter || self.id().split('-').next() == Some(filter)
+    }
+
+    /// Human title for tables.
+    pub fn title(self) -> &'static str {
+        match self {
+            Workload::IdleMemory => "W1 idle memory",
+            Workload::HandshakeRate => "W2 handshakes",
+            Workload::Echo32 => "W3 echo 32 B",
+            Workload::Echo1k => "W3 echo 1 KiB",
+            Workload::Broadcast1k => "W4 broadcast 1k",
+            Workload::Broadcast10k => "W4 broadcast 10k",
+            Workload::Rooms => "W5 rooms",
+            Workload::Acks => "W6 acks",
+            Workload::Polling => "W7 polling",
+        }
+    }
+
+    /// Unit of the headline value.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Workload::IdleMemory => "KiB/conn",
+            Workload::HandshakeRate => "conn/s",
+            Workload::Echo32 | Workload::Echo1k => "msg/s",
+            Workload::Broadcast1k | Workload::Broadcast10k | Workload::Rooms => "deliveries/s",
+            Workload::Acks => "acks/s",
+            Workload::Polling => "events/s",
+        }
+    }
+
+    /// Whether a lower headline value is better (memory).
+    pub fn lower_is_better(self) -> bool {
+        self == Workload::IdleMemory
+    }
+
+    /// Whether the workload uses the polling transport.
+    pub fn is_polling(self) -> bool {
+        self == Workload::Polling
+    }
+
+    /// The size of the workload in a mode.
+    pub fn size(self, mode: Mode) -> Size {
+        let full = mode == Mode::Full;
+        let pick = |f: usize, s: usize| if full { f } else { s };
+        match self {
+            Workload::IdleMemory => Size {
+                clients: pick(10_000, 50),
+                in_flight: 128,
+                payload: 0,
+            },
+            Workload::HandshakeRate => Size {
+                clients: pick(15_000, 200),
+                in_flight: pick(128, 16),
+                payload: 0,
+            },
+            Workload::Echo32 => Size {
+                clients: pick(100, 10),
+                in_flight: 16,
+                payload: 32,
+            },
+            Workload::Echo1k => Size {
+                clients: pick(100, 10),
+                in_flight: 16,
+                payload: 1024,
+            },
+            Workload::Broadcast1k => Size {
+                clients: pick(1_000, 20),
+                in_flight: 4,
+                payload: 100,
+            },
+            Workload::Broadcast10k => Size {
+                clients: pick(10_000, 50),
+                in_flight: 4,
+                payload: 100,
+            },
+            Workload::Rooms => Size {
+                clients: pick(10_000, 50),
+                in_flight: 1,
+                payload: 32,
+            },
+            Workload::Acks => Size {
+                clients: pick(100, 10),
+                in_flight: 16,
+                payload: 32,
+            },
+            Workload::Polling => Size {
+                clients: pick(1_000, 10),
+                in_flight: 1,
+                payload: 32,
+            },
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The workload drivers, one file each, sharing the [`Ctx`] they run in.
+
+pub mod acks;
+pub mod broadcast;
+pub mod echo;
+pub mod handshake;
+pub mod idle;
+pub mod polling;
+pub mod rooms;
+
+use crate::cores::Cores;
+use crate::error::BenchError;
+use crate::fleet::Fleet;
+use crate::measure;
+use crate::outcome::Sample;
+use crate::workload::{Size, Timing};
+use std::net::SocketAddr;
+
+/// Everything a workload driver needs about the run.
+pub struct Ctx<'a> {
+    /// The load generator's runtimes.
+    pub cores: &'a Cores,
+    /// The server under test.
+    pub addr: SocketAddr,
+    /// Its process id.
+    pub pid: u32,
+    /// Workload size.
+    pub size: Size,
+    /// Warm-up, window, runs.
+    pub timing: Timing,
+    /// Progress label (`W3 echo 32 B / sio`).
+    pub label: String,
+    /// Unit of the headline value.
+    pub unit: &'static str,
+}
+
+/// The measured runs of a workload plus how many connections failed on the way.
+#[derive(Debug, Default)]
+pub struct Measured {
+    /// One sample per measured run.
+    pub runs: Vec<Sample>,
+    /// Failed connections or handshakes.
+    pub failed: u64,
+    /// The first failure's message.
+    pub first_error: Option<String>,
+}
+
+/// Waits for the fleet to connect, opens the start gate, measures the windows and shuts it down.
+pub(crate) async fn measure_fleet(
+    ctx: &Ctx<'_>,
+    fleet: Fleet,
+    expected: u64,
+) -> Result<Measured, BenchError> {
+    let live = fleet.live.clone();
+    let connected =
+        measure::until_connected(&live, expected, connect_budget(expected), &ctx.label).await;
+    if let Err(e) = connected {
+        fleet.shutdown().await;
+        return Err(BenchError::Timeout(e));
+    }
+    if live.connected() == 0 {
+        let why = first_error(&live).unwrap_or_default();
+        fleet.shutdown().await;
+        return Err(BenchError::Protocol(format!(
+            "no client could connect: {why}"
+        )));
+    }
+    fleet.go();
+    let runs = measure::windows(&live, ctx.pid, ctx.timing, &ctx.label, ctx.unit).await;
+    fleet.shutdown().await;
+    Ok(Measured {
+        runs,
+        failed: live.failed(),
+        first_error: first_error(&live),
+    })
+}
+
+/// Generous time for `n` clients to connect on a loaded machine.
+pub(crate) fn connect_budget(n: u64) -> std::time::Duration {
+    std::time::Duration::from_secs(30 + n / 200)
+}
+
+pub(crate) fn first_error(live: &crate::live::Live) -> Option<String> {
+    live.first_error.lock().ok().and_then(|e| e.clone())
+}

@@ -1,0 +1,81 @@
+//! The benchmark harness in smoke mode: a few clients, about a second per workload, every server
+//! (the socketioxide peer is built in debug first). Keeps the harness from rotting: every workload must
+//! produce a positive value on every server that supports it, with no failed connection.
+
+use sio_bench::server_process::ServerPrograms;
+use sio_bench::{
+    harness, peer_build, report, results_files, Mode, Plan, ServerKind, Timing, Workload,
+};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repository root")
+}
+
+#[test]
+fn every_workload_runs_on_every_server() {
+    let root = root();
+    let socketioxide =
+        peer_build::build_socketioxide(&root, false).expect("socketioxide peer builds");
+    let plan = Plan {
+        mode: Mode::Smoke,
+        timing: Timing::of(Mode::Smoke),
+        servers: vec![
+            ServerKind::Ceiling,
+            ServerKind::Socketioxide,
+            ServerKind::Node,
+        ],
+        workloads: Workload::ALL.to_vec(),
+        programs: ServerPrograms {
+            sio: PathBuf::from(env!("CARGO_BIN_EXE_sio-bench-server")),
+            ceiling: PathBuf::from(env!("CARGO_BIN_EXE_ceiling-server")),
+            client_echo: PathBuf::from(env!("CARGO_BIN_EXE_client-echo")),
+            socketioxide: Some(socketioxide),
+            node_dir: root.join("tests/js"),
+        },
+        client_threads: 2,
+        client_side: true,
+    };
+    let report = harness::run(&plan).expect("harness runs");
+    let table = report::table(&report);
+    println!("{table}");
+    let mut problems = Vec::new();
+    for o in &report.outcomes {
+        if o.workload.is_polling() && !o.server.supports_polling() {
+            assert!(o.median.is_none(), "the ceiling has no polling transport");
+            continue;
+        }
+        match o.value() {
+            Some(v) if v > 0.0 && o.failed_connections == 0 => {}
+            _ => problems.push(format!(
+                "{} / {}: value {:?}, failed {}, error {:?}",
+                o.workload.id(),
+                o.server,
+                o.value(),
+                o.failed_connections,
+                o.error
+            )),
+        }
+        assert_eq!(
+            o.runs.len(),
+            plan.timing.runs,
+            "{} / {}",
+            o.workload.id(),
+            o.server
+        );
+    }
+    for c in &report.clients {
+        match c.messages_per_sec {
+            Some(v) if v > 0.0 => {}
+            _ => problems.push(format!("client {}: {:?}", c.client.name(), c.error)),
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}\n{table}");
+    let out = root.join("target/bench-smoke-test");
+    results_files::write_dir(&report, &out).expect("results written");
+    let json = std::fs::read_to_string(out.join("results.json")).expect("results.json");
+    assert!(json.contains("\"outcomes\""));
+}
