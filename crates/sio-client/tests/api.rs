@@ -1,4 +1,4 @@
-//! Listener API, typed handlers, slow handlers, polling batches, TLS and the blocking facade, against the Node server and sio-server (TLS: Node only).
+//! Listener API, typed handlers, slow handlers, polling batches, TLS and the blocking facade, against the Node server and sio-server.
 
 mod common;
 
@@ -305,10 +305,10 @@ fn make_certs(dir: &std::path::Path) {
     run(&["x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der"]);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_with_custom_roots_or_without_verification() {
     init_tracing();
-    let dir = std::env::temp_dir().join(format!("sio-client-tls-{}", std::process::id()));
+    let kind = if on_sio() { "sio" } else { "node" };
+    let dir = std::env::temp_dir().join(format!("sio-client-tls-{}-{kind}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     make_certs(&dir);
     let server = NodeServer::start(json!({"tls": {
@@ -429,6 +429,7 @@ interop_tests!(
     a_slow_handler_never_blocks_reading_or_the_heartbeat,
     polling_batches_stay_under_max_payload,
     remember_upgrade_starts_with_websocket,
+    tls_with_custom_roots_or_without_verification,
     custom_path_query_and_headers_on_every_transport,
     upgrade_false_stays_on_polling,
 );

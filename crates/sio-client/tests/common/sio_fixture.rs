@@ -214,10 +214,6 @@ fn build(config: ServerConfig) -> Server {
 /// Runs the fixture server for the JSON configuration `cfg` until stdin closes.
 pub fn run(cfg: &str) {
     let cfg: serde_json::Value = serde_json::from_str(cfg).expect("fixture configuration is JSON");
-    assert!(
-        cfg.get("tls").is_none(),
-        "the sio fixture does not serve TLS"
-    );
     let port = cfg.get("port").and_then(|v| v.as_u64()).unwrap_or(0) as u16;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -226,8 +222,21 @@ pub fn run(cfg: &str) {
         .expect("runtime");
     runtime.block_on(async move {
         let io = build(config(&cfg));
-        let server = io.listen(("127.0.0.1", port)).await.expect("bind");
-        println!("PORT {}", server.local_addr().port());
+        let _server;
+        match cfg.get("tls") {
+            Some(tls) => {
+                let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+                    .await
+                    .expect("bind");
+                println!("PORT {}", listener.local_addr().expect("address").port());
+                tokio::spawn(serve_tls(io.clone(), listener, tls_acceptor(tls)));
+            }
+            None => {
+                let server = io.listen(("127.0.0.1", port)).await.expect("bind");
+                println!("PORT {}", server.local_addr().port());
+                _server = server;
+            }
+        }
         // like server.js: exit when the harness closes our stdin (or dies)
         tokio::task::spawn_blocking(|| {
             let mut sink = Vec::new();
@@ -237,4 +246,53 @@ pub fn run(cfg: &str) {
         .ok();
         std::process::exit(0);
     });
+}
+
+fn tls_acceptor(tls: &serde_json::Value) -> tokio_rustls::TlsAcceptor {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let path = |key: &str| {
+        tls.get(key)
+            .and_then(|v| v.as_str())
+            .expect("tls paths")
+            .to_owned()
+    };
+    let certs = CertificateDer::pem_file_iter(path("cert"))
+        .expect("certificate file")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("certificates");
+    let key = PrivateKeyDer::from_pem_file(path("key")).expect("private key");
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(Arc::new(
+        tokio_rustls::rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocol versions")
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .expect("certificate and key");
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
+/// Serves the server over TLS (HTTP/1.1 with upgrades), as server.js does with `https.createServer`.
+async fn serve_tls(
+    io: Server,
+    listener: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let acceptor = acceptor.clone();
+        let service = hyper_util::service::TowerToHyperService::new(io.service());
+        tokio::spawn(async move {
+            let Ok(stream) = acceptor.accept(stream).await else {
+                return;
+            };
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .with_upgrades()
+                .await;
+        });
+    }
 }
