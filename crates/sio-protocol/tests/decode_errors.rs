@@ -10,7 +10,7 @@ fn text(parser: &DefaultParser, frames: &[&str]) -> Result<Option<Packet>, Decod
     let mut d = parser.decoder();
     let mut last = Ok(None);
     for f in frames {
-        last = d.decode(Frame::Text((*f).into()));
+        last = d.decode_frame(Frame::Text((*f).into()));
         last.as_ref().map_err(Clone::clone)?;
     }
     last
@@ -132,23 +132,23 @@ fn placeholders_out_of_range() {
     ] {
         let mut d = DefaultParser::new().decoder();
         assert_eq!(
-            d.decode(Frame::Text(format!("451-{json}").into())),
+            d.decode_frame(Frame::Text(format!("451-{json}").into())),
             Ok(None)
         );
         assert_eq!(
-            d.decode(Frame::Binary(Bytes::from_static(b"x"))),
+            d.decode_frame(Frame::Binary(Bytes::from_static(b"x"))),
             Err(DecodeError::InvalidPlaceholder),
             "{json}"
         );
     }
     // `_placeholder` other than `true` is plain data.
     let mut d = DefaultParser::new().decoder();
-    d.decode(Frame::Text(
+    d.decode_frame(Frame::Text(
         "451-[\"a\",{\"_placeholder\":1,\"num\":9},{\"_placeholder\":true,\"num\":0}]".into(),
     ))
     .unwrap();
     let p = d
-        .decode(Frame::Binary(Bytes::from_static(b"x")))
+        .decode_frame(Frame::Binary(Bytes::from_static(b"x")))
         .unwrap()
         .unwrap();
     assert_eq!(
@@ -179,7 +179,7 @@ fn too_deep() {
     frame.push(0xc0);
     frame.extend_from_slice(&[0xa3, b'n', b's', b'p', 0xa1, b'/']);
     assert_eq!(
-        mp.decoder().decode(Frame::Binary(Bytes::from(frame))),
+        mp.decoder().decode_frame(Frame::Binary(Bytes::from(frame))),
         Err(DecodeError::TooDeep { limit: 32 })
     );
 }
@@ -198,7 +198,7 @@ fn too_large() {
     // Text and attachments together.
     let mut d = small.decoder();
     assert_eq!(
-        d.decode(Frame::Text(
+        d.decode_frame(Frame::Text(
             "451-[\"a\",{\"_placeholder\":true,\"num\":0}]".into()
         )),
         Err(DecodeError::TooLarge { limit: 18 })
@@ -209,17 +209,17 @@ fn too_large() {
     });
     let mut d = roomy.decoder();
     assert_eq!(
-        d.decode(Frame::Text(
+        d.decode_frame(Frame::Text(
             "462-1[{\"_placeholder\":true,\"num\":0}]".into()
         )),
         Ok(None)
     );
     assert_eq!(
-        d.decode(Frame::Binary(Bytes::from_static(b"abcd"))),
+        d.decode_frame(Frame::Binary(Bytes::from_static(b"abcd"))),
         Ok(None)
     );
     assert_eq!(
-        d.decode(Frame::Binary(Bytes::from_static(b"efgh"))),
+        d.decode_frame(Frame::Binary(Bytes::from_static(b"efgh"))),
         Err(DecodeError::TooLarge { limit: 40 })
     );
     let mp = MsgPackParser::with_limits(Limits {
@@ -232,7 +232,7 @@ fn too_large() {
         .frames
         .remove(0);
     assert_eq!(
-        mp.decoder().decode(frame),
+        mp.decoder().decode_frame(frame),
         Err(DecodeError::TooLarge { limit: 8 })
     );
 }
@@ -242,35 +242,35 @@ fn unexpected_frames_and_recovery() {
     let parser = DefaultParser::new();
     let mut d = parser.decoder();
     assert_eq!(
-        d.decode(Frame::Binary(Bytes::from_static(b"x"))),
+        d.decode_frame(Frame::Binary(Bytes::from_static(b"x"))),
         Err(DecodeError::UnexpectedFrame)
     );
     assert_eq!(
-        d.decode(Frame::Text("2probe".into())),
+        d.decode_frame(Frame::Text("2probe".into())),
         Err(DecodeError::UnexpectedFrame)
     );
     assert_eq!(
-        d.decode(Frame::Text("42[\"a\"]".trim_start_matches('4').into())),
+        d.decode_frame(Frame::Text("42[\"a\"]".trim_start_matches('4').into())),
         Err(DecodeError::UnexpectedFrame)
     );
     assert_eq!(
-        d.decode(Frame::Text(
+        d.decode_frame(Frame::Text(
             "451-[\"a\",{\"_placeholder\":true,\"num\":0}]".into()
         )),
         Ok(None)
     );
     assert_eq!(
-        d.decode(Frame::Text("42[\"b\"]".into())),
+        d.decode_frame(Frame::Text("42[\"b\"]".into())),
         Err(DecodeError::UnexpectedFrame)
     );
     // The partial packet is dropped; the decoder goes on.
     assert_eq!(
-        d.decode(Frame::Text("42[\"c\"]".into())),
+        d.decode_frame(Frame::Text("42[\"c\"]".into())),
         Ok(Some(Packet::event("/", "c", vec![])))
     );
     let mut m = MsgPackParser::new().decoder();
     assert_eq!(
-        m.decode(Frame::Text("42[\"a\"]".into())),
+        m.decode_frame(Frame::Text("42[\"a\"]".into())),
         Err(DecodeError::UnexpectedFrame)
     );
 }
@@ -278,7 +278,7 @@ fn unexpected_frames_and_recovery() {
 fn msgpack(bytes: &[u8]) -> Result<Option<Packet>, DecodeError> {
     MsgPackParser::new()
         .decoder()
-        .decode(Frame::Binary(Bytes::copy_from_slice(bytes)))
+        .decode_frame(Frame::Binary(Bytes::copy_from_slice(bytes)))
 }
 
 /// `{<entries>}` with `n` entries.
@@ -426,5 +426,80 @@ fn engine_errors() {
     assert_eq!(
         PayloadDecoder::decode_all(b"4abcdef", 3),
         Err(E::TooLarge { limit: 3 })
+    );
+}
+
+#[test]
+fn decoders_take_engine_messages_and_refuse_other_engine_packets() {
+    let parser = DefaultParser::new();
+    let mut d = parser.decoder();
+    for other in [
+        engine::Packet::Open("{}".into()),
+        engine::Packet::Close,
+        engine::Packet::Ping("probe".into()),
+        engine::Packet::Pong("".into()),
+        engine::Packet::Upgrade,
+        engine::Packet::Noop,
+    ] {
+        assert_eq!(
+            d.decode(other.clone()),
+            Err(DecodeError::UnexpectedFrame),
+            "{other:?}"
+        );
+        assert_eq!(
+            MsgPackParser::new().decoder().decode(other.clone()),
+            Err(DecodeError::UnexpectedFrame),
+            "msgpack {other:?}"
+        );
+    }
+    // The text of a message is what follows the Engine.IO `4`.
+    assert_eq!(
+        d.decode(engine::Packet::Message("2[\"a\"]".into())),
+        Ok(Some(Packet::event("/", "a", vec![])))
+    );
+    assert_eq!(
+        d.decode(engine::Packet::Message(
+            "51-[\"b\",{\"_placeholder\":true,\"num\":0}]".into()
+        )),
+        Ok(None)
+    );
+    assert_eq!(
+        d.decode(engine::Packet::Binary(Bytes::from_static(b"x"))),
+        Ok(Some(Packet::event(
+            "/",
+            "b",
+            vec![Value::Binary(Bytes::from_static(b"x"))]
+        )))
+    );
+    assert_eq!(
+        MsgPackParser::new()
+            .decoder()
+            .decode(engine::Packet::Message("2[\"a\"]".into())),
+        Err(DecodeError::UnexpectedFrame)
+    );
+}
+
+#[test]
+fn the_size_limit_counts_the_engine_type_character() {
+    let small = DefaultParser::with_limits(Limits {
+        max_packet_size: 18,
+        ..Limits::default()
+    });
+    // 17 bytes of message text make an 18-byte frame: at the limit.
+    let at = "2[\"0123456789ab\"]";
+    let over = "2[\"0123456789abc\"]";
+    assert!(small
+        .decoder()
+        .decode(engine::Packet::Message(at.into()))
+        .is_ok());
+    assert_eq!(
+        small.decoder().decode(engine::Packet::Message(over.into())),
+        Err(DecodeError::TooLarge { limit: 18 })
+    );
+    assert_eq!(
+        small
+            .decoder()
+            .decode_frame(Frame::Text(format!("4{over}").into())),
+        Err(DecodeError::TooLarge { limit: 18 })
     );
 }

@@ -282,13 +282,13 @@ fn encodings_match_the_official_parsers_and_decode_both_ways() {
         let mut decoder = default.decoder();
         let mut got = None;
         for f in their_default {
-            got = decoder.decode(f).unwrap();
+            got = decoder.decode_frame(f).unwrap();
         }
         assert_eq!(got.as_ref(), Some(p), "our default decoder, {what}");
         if describe(p)["data"][0] != "huge" {
             let got = msgpack
                 .decoder()
-                .decode(Frame::Binary(Bytes::from(their_msgpack)))
+                .decode_frame(Frame::Binary(Bytes::from(their_msgpack)))
                 .unwrap();
             assert_eq!(got.as_ref(), Some(p), "our msgpack decoder, {what}");
         }

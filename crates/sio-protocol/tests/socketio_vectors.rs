@@ -1,7 +1,7 @@
 //! Every packet example of the Socket.IO v5 protocol document, encoded and decoded by the default parser.
 
 use bytes::Bytes;
-use sio_protocol::engine::Frame;
+use sio_protocol::engine::{self, Frame};
 use sio_protocol::parser::{DefaultParser, Parser};
 use sio_protocol::socket::{Packet, PacketData};
 use sio_protocol::value::Map;
@@ -119,12 +119,12 @@ fn decodes_every_documented_packet() {
     for (packet, text, attachments) in vectors() {
         let mut decoder = parser.decoder();
         let mut got = decoder
-            .decode(Frame::Text(format!("4{text}").into()))
+            .decode(engine::Packet::Message((*text).into()))
             .unwrap();
         for (i, a) in attachments.iter().enumerate() {
             assert_eq!(got, None, "{text}: complete before attachment {i}");
             got = decoder
-                .decode(Frame::Binary(Bytes::from_static(a)))
+                .decode(engine::Packet::Binary(Bytes::from_static(a)))
                 .unwrap();
         }
         assert_eq!(got, Some(packet), "{text}");
@@ -136,7 +136,7 @@ fn the_documented_typo_with_a_trailing_backtick_is_invalid_json() {
     // The protocol document shows `3/admin,13["bar"]` followed by a stray backtick.
     let mut decoder = DefaultParser::new().decoder();
     assert!(decoder
-        .decode(Frame::Text("43/admin,13[\"bar\"]`".into()))
+        .decode_frame(Frame::Text("43/admin,13[\"bar\"]`".into()))
         .is_err());
 }
 
@@ -153,7 +153,7 @@ fn decoded_packets_reencode_byte_for_byte() {
     for text in texts {
         let packet = parser
             .decoder()
-            .decode(Frame::Text(text.into()))
+            .decode_frame(Frame::Text(text.into()))
             .unwrap()
             .unwrap();
         assert_eq!(
@@ -168,7 +168,7 @@ fn decoded_packets_reencode_byte_for_byte() {
 fn numeric_event_names_read_as_strings() {
     let mut decoder = DefaultParser::new().decoder();
     let packet = decoder
-        .decode(Frame::Text("42[12,\"x\"]".into()))
+        .decode_frame(Frame::Text("42[12,\"x\"]".into()))
         .unwrap()
         .unwrap();
     assert_eq!(packet, Packet::event("/", "12", vec!["x".into()]));
@@ -200,20 +200,20 @@ fn binary_at_any_depth_and_reused_placeholders() {
     let mut decoder = parser.decoder();
     let mut out = None;
     for f in encoded.frames {
-        out = decoder.decode(f).unwrap();
+        out = decoder.decode_frame(f).unwrap();
     }
     assert_eq!(out, Some(packet));
 
     // The same attachment may be referenced twice, as a hand-written peer might do.
     let mut decoder = parser.decoder();
     decoder
-        .decode(Frame::Text(
+        .decode_frame(Frame::Text(
             "451-[\"e\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":0}]"
                 .into(),
         ))
         .unwrap();
     let p = decoder
-        .decode(Frame::Binary(Bytes::from_static(b"q")))
+        .decode_frame(Frame::Binary(Bytes::from_static(b"q")))
         .unwrap()
         .unwrap();
     assert_eq!(p, Packet::event("/", "e", vec![bin(b"q"), bin(b"q")]));

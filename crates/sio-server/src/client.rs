@@ -5,7 +5,7 @@ use crate::engine::{CloseReason, EngineSocket};
 use crate::reason::DisconnectReason;
 use crate::server::ServerInner;
 use crate::socket::Socket;
-use sio_protocol::engine::{Frame, Packet as EnginePacket};
+use sio_protocol::engine::Packet as EnginePacket;
 use sio_protocol::parser::Decoder;
 use sio_protocol::socket::{Packet, PacketData};
 use sio_protocol::Value;
@@ -73,14 +73,10 @@ impl Client {
         lock(&self.state).closed || self.conn.is_closed()
     }
 
-    /// Handles one Engine.IO message (called in order from the connection's task; never blocks).
+    /// Handles one Engine.IO message (called in order from the connection's task; never blocks). The
+    /// message goes to the decoder as the engine decoded it, without copying.
     pub(crate) fn on_message(self: &Arc<Self>, message: EnginePacket) {
-        let frame = match message {
-            EnginePacket::Message(text) => Frame::message(&text),
-            EnginePacket::Binary(bytes) => Frame::Binary(bytes),
-            _ => return,
-        };
-        let decoded = lock(&self.decoder).decode(frame);
+        let decoded = lock(&self.decoder).decode(message);
         match decoded {
             Ok(None) => {}
             Ok(Some(packet)) => self.route(packet),

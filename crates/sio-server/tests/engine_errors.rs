@@ -189,3 +189,36 @@ async fn other_paths_are_404() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_connection_that_never_finishes_its_request_head_is_dropped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let f = Fixture::start(fast_config()).await;
+    let mut tcp = tokio::net::TcpStream::connect(f.server.local_addr())
+        .await
+        .unwrap();
+    tcp.write_all(b"GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    // The clock is paused: it jumps to the server's deadline as soon as everything waits.
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        tcp.read_to_end(&mut rest),
+    )
+    .await;
+    assert!(read.is_ok(), "the server kept a stalled connection open");
+}
+
+#[tokio::test]
+async fn an_oversized_request_head_is_refused() {
+    let f = Fixture::start(fast_config()).await;
+    let res = client()
+        .get(format!("{}&transport=polling", f.base))
+        .header("x-big", "a".repeat(32 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 431);
+    assert_eq!(f.engine.sessions(), 0);
+}

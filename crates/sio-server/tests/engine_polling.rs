@@ -216,9 +216,16 @@ async fn initial_packet_follows_the_handshake() {
     )
     .await;
     let c = client();
-    let sid = f.open_polling(&c).await;
-    let poll = c.get(f.poll_url(&sid)).send().await.unwrap();
-    assert_eq!(poll.text().await.unwrap(), "4welcome");
+    let res = c
+        .get(format!("{}&transport=polling", f.base))
+        .send()
+        .await
+        .unwrap();
+    let body = res.text().await.unwrap();
+    // One payload, as engine.io answers the handshake: the open packet, then the initial packet.
+    let (open, initial) = body.split_once('\x1e').expect("two packets");
+    assert!(open.starts_with("0{"), "{open}");
+    assert_eq!(initial, "4welcome");
 }
 
 #[tokio::test]
@@ -476,4 +483,36 @@ async fn upgrades_can_be_disabled() {
         tokio_tungstenite::connect_async(format!("{}&transport=websocket&sid={sid}", f.ws_base))
             .await;
     assert!(refused.is_err());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_post_whose_body_stops_arriving_is_given_up() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut f = Fixture::start(fast_config()).await;
+    let c = client();
+    let sid = f.open_polling(&c).await;
+    let mut slow = tokio::net::TcpStream::connect(f.server.local_addr())
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /engine.io/?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\nhost: x\r\ncontent-type: text/plain\r\ncontent-length: 10\r\n\r\n4ab"
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    // The clock is paused: it jumps ahead as soon as everything waits.
+    let mut answer = vec![0u8; 1024];
+    let n = tokio::time::timeout(Duration::from_secs(600), slow.read(&mut answer))
+        .await
+        .expect("the server answered the stalled POST")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    // Given up no later than the session's own heartbeat would end it.
+    let reason = f.close_of(&sid).await;
+    assert!(
+        matches!(
+            reason,
+            CloseReason::TransportError | CloseReason::PingTimeout
+        ),
+        "{reason:?}"
+    );
 }

@@ -86,6 +86,19 @@ async fn websocket_message_over_the_limit_closes_the_session() {
         .await
         .unwrap();
     assert_eq!(f.close_of(&sid).await, CloseReason::TransportError);
+    // As the `ws` package does for `maxPayload`: close code 1009.
+    let close = loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("close in time")
+        {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    let code = close.map(|c| u16::from(c.code));
+    assert_eq!(code, Some(1009));
 }
 
 #[tokio::test]
@@ -233,4 +246,18 @@ async fn websocket_handshake_sets_the_cookie_and_sends_the_initial_packet() {
     assert_eq!(next_text(&mut ws).await, "4hi");
     let socket = f.engine.socket(sid).unwrap();
     assert!(socket.is_writable());
+}
+
+#[tokio::test]
+async fn a_second_websocket_for_a_websocket_session_is_closed() {
+    let f = Fixture::start(fast_config()).await;
+    let (mut ws, sid) = open_ws(&f).await;
+    let (mut second, _) = connect_async(format!("{}&transport=websocket&sid={sid}", f.ws_base))
+        .await
+        .expect("101 as engine.io answers");
+    assert_eq!(next(&mut second).await, None);
+    ws.send(Message::text("4still")).await.unwrap();
+    assert_eq!(next_text(&mut ws).await, "4still");
+    let res = client().get(f.poll_url(&sid)).send().await.unwrap();
+    assert_eq!(res.status(), 400);
 }

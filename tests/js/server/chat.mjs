@@ -7,6 +7,42 @@ const once = (s, ev) => new Promise((res, rej) => {
   const t = setTimeout(() => rej(new Error("timeout " + ev)), 10000);
   s.once(ev, (...a) => { clearTimeout(t); res(a); });
 });
+// The official demo's client: no acknowledgements, `login` after `add user`, `stop typing` right after each
+// message. Over long-polling nothing it is sent may be lost.
+{
+  const carol = io(url, { forceNew: true, reconnection: false, transports: ["polling"] });
+  const dave = io(url, { forceNew: true, reconnection: false, transports: ["polling"] });
+  await Promise.all([once(carol, "connect"), once(dave, "connect")]);
+  const carolLogin = once(carol, "login");
+  carol.emit("add user", "carol");
+  const users = (await carolLogin)[0].numUsers;
+  assert.equal(users >= 1, true);
+  const joined = once(carol, "user joined");
+  const daveLogin = once(dave, "login");
+  dave.emit("add user", "dave");
+  assert.deepEqual((await daveLogin)[0], { numUsers: users + 1 });
+  assert.deepEqual((await joined)[0], { username: "dave", numUsers: users + 1 });
+
+  for (let i = 0; i < 5; i++) {
+    const typing = once(carol, "typing");
+    dave.emit("typing");
+    assert.deepEqual((await typing)[0], { username: "dave" });
+    const message = once(carol, "new message");
+    const stop = once(carol, "stop typing");
+    dave.emit("new message", `hello ${i}`);
+    dave.emit("stop typing");
+    const got = (await message)[0];
+    assert.equal(got.username, "dave");
+    assert.equal(got.message, `hello ${i}`);
+    assert.deepEqual((await stop)[0], { username: "dave" });
+  }
+
+  const left = once(carol, "user left");
+  dave.disconnect();
+  assert.deepEqual((await left)[0], { username: "dave", numUsers: users });
+  carol.disconnect();
+}
+
 const alice = io(url, { forceNew: true, reconnection: false });
 const bob = io(url, { forceNew: true, reconnection: false, transports: ["websocket"] });
 await Promise.all([once(alice, "connect"), once(bob, "connect")]);

@@ -22,8 +22,9 @@ use tokio::task::JoinHandle;
 /// What the session tells its owner (the manager).
 #[derive(Debug)]
 pub(crate) enum EngineSignal {
-    /// A message packet (text or binary) for the Socket.IO layer.
-    Message(Frame),
+    /// A message for the Socket.IO layer, as decoded: `Packet::Message` (the text after the `4`) or
+    /// `Packet::Binary`.
+    Message(Packet),
     /// The server pinged.
     Ping,
     /// The session is over.
@@ -217,7 +218,7 @@ impl Session {
                 }
                 Packet::Close => return Some(DisconnectReason::TransportClose),
                 Packet::Message(_) | Packet::Binary(_) => {
-                    let _ = self.signals.send(EngineSignal::Message(p.encode()));
+                    let _ = self.signals.send(EngineSignal::Message(p));
                 }
                 Packet::Open(_) | Packet::Pong(_) | Packet::Upgrade | Packet::Noop => {}
             }

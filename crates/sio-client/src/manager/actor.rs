@@ -313,11 +313,11 @@ impl Actor {
 
     fn on_signal(&mut self, s: Option<EngineSignal>) {
         match s {
-            Some(EngineSignal::Message(frame)) => {
+            Some(EngineSignal::Message(message)) => {
                 let Some(decoder) = self.decoder.as_mut() else {
                     return;
                 };
-                match decoder.decode(frame) {
+                match decoder.decode(message) {
                     Ok(Some(packet)) => self.on_packet(packet),
                     Ok(None) => {}
                     Err(e) => {

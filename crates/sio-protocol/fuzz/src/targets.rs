@@ -4,7 +4,7 @@
 //! (`tests/fuzz_smoke.rs`), which includes this file by path.
 
 use sio_protocol::engine::{self, encode_payload, Frame, PayloadDecoder};
-use sio_protocol::parser::{DefaultParser, Limits, MsgPackParser, Parser};
+use sio_protocol::parser::{DecodeError, DefaultParser, Limits, MsgPackParser, Parser};
 use sio_protocol::socket::Packet;
 
 /// An Engine.IO text packet: whatever decodes re-encodes to a frame that decodes to the same packet.
@@ -62,9 +62,10 @@ pub fn polling_payload(data: &[u8]) {
     }
 }
 
-/// Frames for the default parser, separated by `\x1e` as in a polling body: a part starting with `b` is a
-/// binary frame (the bytes after the `b`), any other part is a text frame if it is UTF-8. Every decoded
-/// packet re-encodes, and its encoding is stable through another decode.
+/// Messages for the default parser, separated by `\x1e` as in a polling body: a part starting with `b` is a
+/// binary message (the bytes after the `b`), any other part is a text frame if it is UTF-8, decoded as an
+/// Engine.IO packet and handed to the decoder as the engine layer does (non-messages included, which the
+/// decoder must refuse). Every decoded packet re-encodes, and its encoding is stable through another decode.
 pub fn default_parser(data: &[u8]) {
     let parser = DefaultParser::with_limits(Limits {
         max_packet_size: 1 << 16,
@@ -72,14 +73,26 @@ pub fn default_parser(data: &[u8]) {
     });
     let mut decoder = parser.decoder();
     for part in data.split(|&b| b == 0x1e) {
-        let frame = match part.split_first() {
-            Some((b'b', rest)) => Frame::Binary(rest.to_vec().into()),
-            _ => match std::str::from_utf8(part) {
-                Ok(text) => Frame::Text(text.into()),
+        let message = match part.split_first() {
+            Some((b'b', rest)) => engine::Packet::Binary(rest.to_vec().into()),
+            _ => match engine::Packet::decode_text_bytes(part.to_vec().into()) {
+                Ok(message) => message,
                 Err(_) => continue,
             },
         };
-        if let Ok(Some(packet)) = decoder.decode(frame) {
+        let is_message = matches!(
+            message,
+            engine::Packet::Message(_) | engine::Packet::Binary(_)
+        );
+        let result = decoder.decode(message);
+        if !is_message {
+            assert_eq!(
+                result,
+                Err(DecodeError::UnexpectedFrame),
+                "a non-message engine packet was accepted"
+            );
+        }
+        if let Ok(Some(packet)) = result {
             check_stable(&parser, &packet);
         }
     }
@@ -89,7 +102,7 @@ pub fn default_parser(data: &[u8]) {
 pub fn msgpack_parser(data: &[u8]) {
     let parser = MsgPackParser::new();
     let frame = Frame::Binary(data.to_vec().into());
-    if let Ok(Some(packet)) = parser.decoder().decode(frame) {
+    if let Ok(Some(packet)) = parser.decoder().decode_frame(frame) {
         check_stable(&parser, &packet);
     }
 }
@@ -100,7 +113,9 @@ fn check_stable(parser: &dyn Parser, packet: &Packet) {
     let mut decoder = parser.decoder();
     let mut decoded = None;
     for frame in encoded.frames.iter().cloned() {
-        decoded = decoder.decode(frame).expect("our own encoding decodes");
+        decoded = decoder
+            .decode_frame(frame)
+            .expect("our own encoding decodes");
     }
     let decoded = decoded.expect("our own encoding decodes to a packet");
     let again = parser.encode(&decoded).expect("re-encodes");

@@ -16,7 +16,7 @@ pub use kind::{ParserKind, UnknownParser};
 pub use limits::Limits;
 pub use msgpack::{MsgPackDecoder, MsgPackParser};
 
-use crate::engine::Frame;
+use crate::engine::{Frame, Packet as EnginePacket};
 use crate::socket::Packet;
 
 /// A packet encoded once, ready to be handed to any number of recipients.
@@ -34,16 +34,30 @@ pub trait Parser: Send + Sync + 'static {
     fn decoder(&self) -> Box<dyn Decoder>;
 }
 
-/// Decodes the frames of one connection into packets, reassembling binary attachments.
+/// Decodes the messages of one connection into packets, reassembling binary attachments.
 ///
-/// Frames are fed exactly as the encoder produces them and as the Engine.IO layer receives them: a
-/// [`Frame::Text`] is the whole Engine.IO message packet, starting with its `4` (`42["hi"]`), and a
-/// [`Frame::Binary`] is the raw bytes of a binary message. After an error the decoder drops any partly
-/// reassembled packet and can go on with the next frame, though a server usually closes the connection.
+/// Messages are fed as the Engine.IO layer delivers them, already decoded: an
+/// [`engine::Packet::Message`](EnginePacket::Message) holds the text after the Engine.IO `4`
+/// (`2["hi"]` for the wire frame `42["hi"]`), and an [`engine::Packet::Binary`](EnginePacket::Binary) the
+/// raw bytes of a binary message. Any other Engine.IO packet is refused with
+/// [`DecodeError::UnexpectedFrame`]. Callers holding whole frames (as the encoder produces them) use
+/// [`decode_frame`](Decoder::decode_frame). After an error the decoder drops any partly reassembled packet
+/// and can go on with the next message, though a server usually closes the connection.
 pub trait Decoder: Send + 'static {
-    /// Feeds one received frame; returns a packet once one is complete (`Ok(None)` while a binary packet
-    /// waits for its attachments).
-    fn decode(&mut self, frame: Frame) -> Result<Option<Packet>, DecodeError>;
+    /// Feeds one received Engine.IO message; returns a packet once one is complete (`Ok(None)` while a
+    /// binary packet waits for its attachments).
+    fn decode(&mut self, message: EnginePacket) -> Result<Option<Packet>, DecodeError>;
+
+    /// Feeds one whole frame (a text frame starts with its Engine.IO `4`): decodes the Engine.IO packet it
+    /// carries, then [`decode`](Decoder::decode)s it. A frame that is not an Engine.IO packet is refused
+    /// with [`DecodeError::UnexpectedFrame`].
+    fn decode_frame(&mut self, frame: Frame) -> Result<Option<Packet>, DecodeError> {
+        let message = frame.decode().map_err(|error| {
+            tracing::debug!(%error, "frame is not an engine.io packet");
+            DecodeError::UnexpectedFrame
+        })?;
+        self.decode(message)
+    }
 }
 
 /// Why a packet could not be encoded.
@@ -94,8 +108,8 @@ pub enum DecodeError {
         /// The limit.
         limit: usize,
     },
-    /// A binary frame arrived when no attachment was expected, text arrived while attachments were pending,
-    /// or a text frame is not an Engine.IO message (`4...`); for msgpack, a text frame.
+    /// A binary message arrived when no attachment was expected, text arrived while attachments were
+    /// pending, or the Engine.IO packet is not a message; for msgpack, a text message.
     #[error("unexpected frame")]
     UnexpectedFrame,
     /// The attachment count of a `BINARY_EVENT`/`BINARY_ACK` is not a positive integer followed by `-`.

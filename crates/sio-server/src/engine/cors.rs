@@ -2,6 +2,23 @@
 
 use http::header::{self, HeaderMap, HeaderValue};
 
+/// The request headers CORS answers depend on, taken from a request before it is consumed
+/// (two reference-counted values, not a copy of the whole header map).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CorsRequest {
+    origin: Option<HeaderValue>,
+    request_headers: Option<HeaderValue>,
+}
+
+impl CorsRequest {
+    pub(crate) fn of(headers: &HeaderMap) -> Self {
+        CorsRequest {
+            origin: headers.get(header::ORIGIN).cloned(),
+            request_headers: headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned(),
+        }
+    }
+}
+
 /// Which origins CORS allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CorsOrigin {
@@ -56,7 +73,7 @@ impl CorsConfig {
     }
 
     /// Adds the headers of an actual (non-preflight) request's answer.
-    pub(crate) fn apply(&self, request: &HeaderMap, out: &mut HeaderMap) {
+    pub(crate) fn apply(&self, request: &CorsRequest, out: &mut HeaderMap) {
         self.apply_origin(request, out);
         if self.credentials {
             out.insert(
@@ -72,7 +89,7 @@ impl CorsConfig {
     }
 
     /// Adds the headers of a preflight (`OPTIONS`) answer.
-    pub(crate) fn apply_preflight(&self, request: &HeaderMap, out: &mut HeaderMap) {
+    pub(crate) fn apply_preflight(&self, request: &CorsRequest, out: &mut HeaderMap) {
         self.apply(request, out);
         if let Ok(v) = HeaderValue::from_str(&self.methods.join(",")) {
             out.insert(header::ACCESS_CONTROL_ALLOW_METHODS, v);
@@ -84,7 +101,7 @@ impl CorsConfig {
                 }
             }
             None => {
-                if let Some(v) = request.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+                if let Some(v) = &request.request_headers {
                     out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v.clone());
                     out.append(
                         header::VARY,
@@ -98,8 +115,8 @@ impl CorsConfig {
         }
     }
 
-    fn apply_origin(&self, request: &HeaderMap, out: &mut HeaderMap) {
-        let origin = request.get(header::ORIGIN);
+    fn apply_origin(&self, request: &CorsRequest, out: &mut HeaderMap) {
+        let origin = request.origin.as_ref();
         match &self.origin {
             CorsOrigin::Any => {
                 out.insert(

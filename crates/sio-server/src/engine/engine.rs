@@ -1,5 +1,6 @@
 //! `Engine`: the session registry and the HTTP entry point that routes every Engine.IO request.
 
+use super::cors::CorsRequest;
 use super::errors::{self, EngineError};
 use super::session::Command;
 use super::{
@@ -18,7 +19,9 @@ use tokio::sync::{mpsc, Notify};
 #[derive(Clone)]
 pub(crate) struct SessionEntry {
     pub(crate) socket: EngineSocket,
-    pub(crate) commands: mpsc::Sender<Command>,
+    /// `None` for a session opened on websocket: no HTTP request is ever handed to it, and an idle
+    /// websocket session should not carry a channel it never uses.
+    pub(crate) commands: Option<mpsc::Sender<Command>>,
 }
 
 /// An Engine.IO v4 server: sessions, transports, heartbeat, with events going to `H`.
@@ -77,13 +80,16 @@ impl<H: EngineHandler> Engine<H> {
     /// Closes every session with [`CloseReason::ServerShuttingDown`](super::CloseReason::ServerShuttingDown)
     /// and waits until all are gone; new handshakes are refused from now on (503).
     pub async fn close(&self) {
-        self.shutting_down.store(true, Ordering::SeqCst);
-        let sockets: Vec<EngineSocket> =
-            self.registry().values().map(|e| e.socket.clone()).collect();
+        let sockets: Vec<EngineSocket> = {
+            // Set under the lock: a session registering concurrently is either refused or listed here.
+            let sessions = self.registry();
+            self.shutting_down.store(true, Ordering::SeqCst);
+            sessions.values().map(|e| e.socket.clone()).collect()
+        };
         for socket in sockets {
             socket.close(super::CloseReason::ServerShuttingDown);
             // A session already closing (waiting for a last poll) must stop waiting.
-            socket.0.wake.notify_one();
+            socket.0.wake.notify();
         }
         loop {
             let emptied = self.emptied.notified();
@@ -139,7 +145,11 @@ impl<H: EngineHandler> Engine<H> {
         if !self.matches(req.uri().path()) {
             return errors::status(StatusCode::NOT_FOUND);
         }
-        let cors_request_headers = self.config.cors.as_ref().map(|_| req.headers().clone());
+        let cors_request_headers = self
+            .config
+            .cors
+            .as_ref()
+            .map(|_| CorsRequest::of(req.headers()));
         let upgrade = websocket::is_upgrade_request(req.headers());
         if let (Some(cors), Some(h)) = (&self.config.cors, &cors_request_headers) {
             if req.method() == Method::OPTIONS && !upgrade {
@@ -207,23 +217,20 @@ impl<H: EngineHandler> Engine<H> {
                 }
                 return self.upgrade_session(req, entry);
             }
+            let Some(commands) = entry.commands else {
+                return fail(EngineError::BadRequest, None);
+            };
             return match *req.method() {
                 Method::GET => {
                     let guard = guard
                         .take()
                         .unwrap_or_else(|| poll_request::AbortGuard::new(entry.socket));
-                    poll_request::poll(&self.config, guard, entry.commands, req.headers()).await
+                    poll_request::poll(&self.config, guard, commands, req.headers()).await
                 }
                 Method::POST => {
                     let (parts, body) = req.into_parts();
-                    poll_request::data(
-                        &self.config,
-                        &entry.socket,
-                        entry.commands,
-                        &parts.headers,
-                        body,
-                    )
-                    .await
+                    poll_request::data(&self.config, &entry.socket, commands, &parts.headers, body)
+                        .await
                 }
                 _ => errors::status(StatusCode::INTERNAL_SERVER_ERROR),
             };

@@ -1,13 +1,13 @@
 //! Opening sessions: the polling and websocket handshakes, and websockets joining a session.
 
 use super::engine::SessionEntry;
-use super::errors::EngineError;
+use super::errors::{self, EngineError};
 use super::session::{Command, Link, Session};
 use super::{
     poll_request, sid, websocket, Engine, EngineBody, EngineHandler, EngineSocket, RequestInfo,
     Transport,
 };
-use http::{header, HeaderValue, Request, Response};
+use http::{header, HeaderValue, Request, Response, StatusCode};
 use sio_protocol::engine::{Frame, Handshake, PacketType};
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -23,14 +23,19 @@ impl<H: EngineHandler> Engine<H> {
     ) -> Response<EngineBody> {
         let id = sid::generate();
         let open = self.open_frame(&id, Transport::Polling);
-        let socket = self.register(
+        let registered = self.register(
             id.clone(),
             RequestInfo::from_parts(parts),
             Transport::Polling,
         );
-        let (socket, commands) = socket;
+        let Some((socket, commands)) = registered else {
+            return errors::status(StatusCode::SERVICE_UNAVAILABLE);
+        };
         Session::spawn(self.clone(), socket, commands, Link::Polling(None));
-        let mut res = poll_request::payload_response(self.config(), &parts.headers, &[open]);
+        // The initial packet rides in the handshake answer with the open packet, as in engine.io.
+        let mut frames = vec![open];
+        frames.extend(self.config().initial_packet.clone());
+        let mut res = poll_request::payload_response(self.config(), &parts.headers, &frames);
         self.set_cookie(&mut res, &id);
         res
     }
@@ -59,9 +64,15 @@ impl<H: EngineHandler> Engine<H> {
                     return;
                 }
             };
-            let ws = websocket::from_upgraded(upgraded, engine.config()).await;
+            let ws =
+                websocket::from_upgraded(upgraded, websocket::ws_config(engine.config())).await;
             let open = engine.open_frame(&id, Transport::Websocket);
-            let (socket, commands) = engine.register(id, info, Transport::Websocket);
+            let Some((socket, commands)) = engine.register(id, info, Transport::Websocket) else {
+                // The server began shutting down while the handshake was under way.
+                tracing::debug!("websocket handshake completed during shutdown, closing it");
+                websocket::discard(ws);
+                return;
+            };
             socket.push_control(open);
             if let Some(initial) = &engine.config().initial_packet {
                 socket.push_control(initial.clone());
@@ -84,14 +95,20 @@ impl<H: EngineHandler> Engine<H> {
         let Some(on_upgrade) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() else {
             return EngineError::BadRequest.upgrade_response(None);
         };
-        let config = self.config().clone();
+        let ws_config = websocket::ws_config(self.config());
         tokio::spawn(async move {
             let Ok(upgraded) = on_upgrade.await else {
                 return;
             };
-            let ws = websocket::from_upgraded(upgraded, &config).await;
+            let ws = websocket::from_upgraded(upgraded, ws_config).await;
+            // A session opened on websocket cannot upgrade: its new websocket is closed at once.
+            let Some(commands) = entry.commands else {
+                tracing::debug!(sid = %entry.socket.id(), "transport had already been upgraded");
+                websocket::discard(ws);
+                return;
+            };
             if let Err(mpsc::error::SendError(Command::Upgrade(ws))) =
-                entry.commands.send(Command::Upgrade(Box::new(ws))).await
+                commands.send(Command::Upgrade(Box::new(ws))).await
             {
                 websocket::discard(*ws);
             }
@@ -110,30 +127,37 @@ impl<H: EngineHandler> Engine<H> {
         Frame::text(PacketType::Open, &handshake.to_json())
     }
 
+    /// Registers a new session, or `None` once shutdown has begun. The check is made under the
+    /// registry lock, so a session is either refused or seen by [`Engine::close`].
     fn register(
         &self,
         id: String,
         info: RequestInfo,
         transport: Transport,
-    ) -> (EngineSocket, mpsc::Receiver<Command>) {
+    ) -> Option<(EngineSocket, Option<mpsc::Receiver<Command>>)> {
         let socket = EngineSocket::new(
             id.clone(),
             info,
             transport,
             self.config().max_buffered_frames,
         );
-        if transport == Transport::Polling {
-            if let Some(initial) = &self.config().initial_packet {
-                socket.push_control(initial.clone());
+        let (tx, rx) = match transport {
+            Transport::Polling => {
+                let (tx, rx) = mpsc::channel(COMMAND_CAPACITY);
+                (Some(tx), Some(rx))
             }
-        }
-        let (tx, rx) = mpsc::channel(COMMAND_CAPACITY);
+            Transport::Websocket => (None, None),
+        };
         let entry = SessionEntry {
             socket: socket.clone(),
             commands: tx,
         };
-        self.registry().insert(id, entry);
-        (socket, rx)
+        let mut sessions = self.registry();
+        if self.is_shutting_down() {
+            return None;
+        }
+        sessions.insert(id, entry);
+        Some((socket, rx))
     }
 
     fn set_cookie(&self, res: &mut Response<EngineBody>, id: &str) {

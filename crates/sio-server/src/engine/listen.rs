@@ -3,7 +3,7 @@
 use super::{Engine, EngineHandler, RemoteAddr};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
@@ -14,6 +14,14 @@ use std::time::Duration;
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
+
+/// How long a connection may take to send a request head (hyper's default, as Node's `headersTimeout`
+/// bounds it too).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Largest request head accepted (431 beyond), Node's `maxHeaderSize` default. hyper's own default
+/// (~400 KB) would let every handshake leave that much in the headers its session keeps.
+const MAX_REQUEST_HEAD: usize = 16 * 1024;
 
 /// How long shutdown waits for HTTP connections to finish their requests.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -108,7 +116,12 @@ async fn serve_connection<H: EngineHandler>(
         let response = engine.handle(req);
         async move { Ok::<_, Infallible>(response.await) }
     });
+    // The timer makes hyper enforce its header read timeout (30 s): without one, a peer that opens
+    // connections and never finishes a request head would hold them forever.
     let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(MAX_REQUEST_HEAD)
         .serve_connection(TokioIo::new(stream), service)
         .with_upgrades();
     tokio::pin!(conn);

@@ -3,7 +3,7 @@
 use super::compress::{self, Encoding};
 use super::errors::{self, EngineError};
 use super::polling::PollAnswer;
-use super::session::Command;
+use super::session::{Command, PostedData};
 use super::{CloseReason, EngineBody, EngineConfig, EngineSocket};
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
@@ -80,20 +80,25 @@ where
         socket.close(CloseReason::TransportError);
         return errors::status(StatusCode::BAD_REQUEST);
     };
-    let (packets, parse_error) = match read_packets(body, config.max_http_buffer_size).await {
-        Ok(read) => read,
-        Err(ReadError::TooLarge) => return errors::status(StatusCode::PAYLOAD_TOO_LARGE),
-        Err(ReadError::Aborted) => {
+    // A body that stops arriving is given up after a heartbeat's worth of time (the session would
+    // time out by then anyway): a peer cannot hold the request, and the session's POST slot, forever.
+    let limit = config.ping_interval + config.ping_timeout;
+    let read = tokio::time::timeout(limit, read_packets(body, config.max_http_buffer_size)).await;
+    let (packets, parse_error) = match read {
+        Ok(Ok(read)) => read,
+        Ok(Err(ReadError::TooLarge)) => return errors::status(StatusCode::PAYLOAD_TOO_LARGE),
+        Ok(Err(ReadError::Aborted)) | Err(_) => {
+            tracing::debug!(sid = %socket.id(), "data request connection closed prematurely");
             socket.close(CloseReason::TransportError);
             return errors::status(StatusCode::BAD_REQUEST);
         }
     };
     let (tx, rx) = oneshot::channel();
-    let cmd = Command::Data {
+    let cmd = Command::Data(Box::new(PostedData {
         packets,
         parse_error,
         reply: tx,
-    };
+    }));
     if commands.send(cmd).await.is_err() {
         return EngineError::UnknownSid.response(None);
     }

@@ -111,7 +111,7 @@ impl<H: EngineHandler> Session<H> {
                 return;
             }
             s.ready = false;
-            s.queue.drain(..).collect::<Vec<_>>()
+            Vec::from(std::mem::take(&mut s.queue))
         };
         if let Some(p) = pending.take() {
             p.answer(PollAnswer::Frames(frames));
@@ -148,7 +148,7 @@ impl<H: EngineHandler> Session<H> {
         let wait = async {
             loop {
                 let cmd = tokio::select! {
-                    cmd = self.commands.recv() => cmd,
+                    cmd = super::session::recv_some(&mut self.commands) => cmd,
                     _ = socket.0.wake.notified() => {
                         if engine.is_shutting_down() {
                             return;
@@ -162,8 +162,8 @@ impl<H: EngineHandler> Session<H> {
                         let _ = reply.send(PollAnswer::Frames(frames));
                         return;
                     }
-                    Command::Data { reply, .. } => {
-                        let _ = reply.send(true);
+                    Command::Data(data) => {
+                        let _ = data.reply.send(true);
                     }
                     Command::Upgrade(ws) => super::websocket::discard(*ws),
                 }

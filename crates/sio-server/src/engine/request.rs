@@ -23,7 +23,25 @@ pub struct RequestInfo {
 /// A request extension carrying the peer address; [`Engine::listen`](super::Engine::listen) inserts it.
 ///
 /// When mounting the engine elsewhere, insert it (or a plain `SocketAddr`) into the request extensions
-/// to fill [`RequestInfo::remote_addr`].
+/// to fill [`RequestInfo::remote_addr`] (and the Socket.IO `handshake.address`). The engine cannot read a
+/// framework's own connection info; in axum, serve the app with connect info and map each request,
+/// outside the engine's layer:
+///
+/// ```no_run
+/// # use axum::extract::{ConnectInfo, Request};
+/// # use sio_server::engine::RemoteAddr;
+/// # use std::net::SocketAddr;
+/// # async fn run(io: sio_server::Server, app: axum::Router) -> std::io::Result<()> {
+/// let app = app.layer(io.layer()).layer(axum::middleware::map_request(
+///     |ConnectInfo(peer): ConnectInfo<SocketAddr>, mut req: Request| async move {
+///         req.extensions_mut().insert(RemoteAddr(peer));
+///         req
+///     },
+/// ));
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+/// axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RemoteAddr(pub SocketAddr);
 
@@ -38,8 +56,8 @@ impl RequestInfo {
         let secure = matches!(parts.uri.scheme_str(), Some("https") | Some("wss"));
         RequestInfo {
             method: parts.method.clone(),
-            uri: parts.uri.clone(),
-            headers: parts.headers.clone(),
+            uri: detached_uri(&parts.uri),
+            headers: detached_headers(&parts.headers),
             remote_addr,
             secure,
             issued: SystemTime::now(),
@@ -50,4 +68,23 @@ impl RequestInfo {
     pub fn query(&self, name: &str) -> Option<String> {
         super::query::param(self.uri.query().unwrap_or(""), name)
     }
+}
+
+/// A copy of `uri` that owns its bytes. hyper parses a request's URI and header values as slices of
+/// the connection's read buffer (8 KiB or more); a plain clone would keep that whole buffer alive for
+/// as long as the session lives.
+fn detached_uri(uri: &http::Uri) -> http::Uri {
+    http::Uri::try_from(uri.to_string()).unwrap_or_else(|_| uri.clone())
+}
+
+/// A copy of `headers` whose values own their bytes (see [`detached_uri`]).
+fn detached_headers(headers: &http::HeaderMap) -> http::HeaderMap {
+    let mut out = http::HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let mut copy =
+            http::HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| value.clone());
+        copy.set_sensitive(value.is_sensitive());
+        out.append(name.clone(), copy);
+    }
+    out
 }

@@ -5,23 +5,32 @@ use super::polling::{PendingPoll, PollAnswer};
 use super::upgrade::Probe;
 use super::websocket::WsStream;
 use super::{CloseReason, Engine, EngineHandler, EngineSocket, Transport};
+use futures_util::FutureExt;
 use sio_protocol::engine::{Frame, Packet, PacketType};
+use std::collections::VecDeque;
+use std::pin::Pin;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{sleep_until, Instant};
+use tokio::time::{sleep_until, Instant, Sleep};
+
+/// Websocket messages handled in a row, when they are already there, before queued frames are written.
+const READ_BATCH: usize = 64;
 
 /// What the HTTP side hands to a session task.
 pub(crate) enum Command {
     /// A polling GET waits for frames.
     Poll(oneshot::Sender<PollAnswer>),
-    /// A polling POST was read and decoded; `parse_error` if its tail did not decode.
-    Data {
-        packets: Vec<Packet>,
-        parse_error: bool,
-        reply: oneshot::Sender<bool>,
-    },
+    /// A polling POST was read and decoded (boxed to keep every slot of the channel small).
+    Data(Box<PostedData>),
     /// A websocket for this session was opened (an upgrade attempt).
     Upgrade(Box<WsStream>),
+}
+
+/// The packets of a polling POST; `parse_error` if its tail did not decode.
+pub(crate) struct PostedData {
+    pub(crate) packets: Vec<Packet>,
+    pub(crate) parse_error: bool,
+    pub(crate) reply: oneshot::Sender<bool>,
 }
 
 /// The transport currently carrying the session.
@@ -59,10 +68,17 @@ enum Event {
 pub(crate) struct Session<H: EngineHandler> {
     pub(crate) engine: Arc<Engine<H>>,
     pub(crate) socket: EngineSocket,
-    pub(crate) commands: mpsc::Receiver<Command>,
+    /// HTTP requests handed over (polling sessions only).
+    pub(crate) commands: Option<mpsc::Receiver<Command>>,
     pub(crate) heartbeat: Heartbeat,
+    /// The heartbeat's timer, kept across events and reset only when its deadline moves: a fresh
+    /// `Sleep` per event would enter and leave the timer wheel (under its lock) for every message.
+    pub(crate) heartbeat_timer: Pin<Box<Sleep>>,
     pub(crate) link: Link,
-    pub(crate) probe: Option<Probe>,
+    /// The websocket batch being written, swapped with the socket's queue (reused, not reallocated).
+    pub(crate) batch: VecDeque<Frame>,
+    /// Boxed: rare, and large (a whole websocket).
+    pub(crate) probe: Option<Box<Probe>>,
 }
 
 /// A step's outcome: go on, or the session ends with a reason (the transport already told).
@@ -73,51 +89,69 @@ impl<H: EngineHandler> Session<H> {
     pub(crate) fn spawn(
         engine: Arc<Engine<H>>,
         socket: EngineSocket,
-        commands: mpsc::Receiver<Command>,
+        commands: Option<mpsc::Receiver<Command>>,
         link: Link,
     ) {
         let config = engine.config();
         let heartbeat = Heartbeat::new(config.ping_interval, config.ping_timeout);
+        let heartbeat_timer = Box::pin(sleep_until(heartbeat.deadline()));
         let session = Session {
             engine,
             socket,
             commands,
             heartbeat,
+            heartbeat_timer,
             link,
+            batch: VecDeque::new(),
             probe: None,
         };
         tokio::spawn(session.run());
     }
 
-    async fn run(mut self) {
-        self.engine.handler().on_open(&self.socket);
-        let reason = loop {
-            let requested = self.socket.state().close_request;
-            if let Some(reason) = requested {
-                break self.close_requested(reason).await;
-            }
-            if let Err(reason) = self.flush().await {
-                break reason;
-            }
-            let mut event = self.next_event().await;
-            if self.heartbeat.overdue() {
-                // A timer that fired late must not let a request slip in after the deadline.
-                event = Event::PingTimeout;
-            }
-            if let Err(reason) = self.on_event(event).await {
-                break reason;
-            }
-        };
-        self.finish(reason);
+    // Not an `async fn`: that would store the session twice in the task (the argument, and the
+    // binding it is moved into); the block keeps it once, in place.
+    #[allow(clippy::manual_async_fn)]
+    fn run(mut self) -> impl std::future::Future<Output = ()> + Send {
+        async move {
+            self.engine.handler().on_open(&self.socket);
+            let reason = loop {
+                let requested = self.socket.state().close_request;
+                if let Some(reason) = requested {
+                    break self.close_requested(reason).await;
+                }
+                if let Err(reason) = self.flush().await {
+                    break reason;
+                }
+                let mut event = self.next_event().await;
+                if self.heartbeat.overdue() {
+                    // A timer that fired late must not let a request slip in after the deadline.
+                    event = Event::PingTimeout;
+                }
+                let from_websocket = matches!(event, Event::Ws(Some(Ok(_))));
+                if let Err(reason) = self.on_event(event).await {
+                    break reason;
+                }
+                if from_websocket {
+                    if let Err(reason) = self.read_ready_messages().await {
+                        break reason;
+                    }
+                }
+            };
+            self.finish(reason);
+        }
     }
 
     async fn next_event(&mut self) -> Event {
         let beat = self.heartbeat.deadline();
+        if self.heartbeat_timer.deadline() != beat {
+            self.heartbeat_timer.as_mut().reset(beat);
+        }
         let upgrade_deadline = self.probe.as_ref().map(|p| p.deadline);
         let noop_at = self.probe.as_ref().and_then(|p| p.noop_at);
         let Session {
             socket,
             commands,
+            heartbeat_timer,
             link,
             probe,
             ..
@@ -125,9 +159,9 @@ impl<H: EngineHandler> Session<H> {
         tokio::select! {
             biased;
             _ = socket.0.wake.notified() => Event::Wake,
-            _ = sleep_until(beat) => Event::Heartbeat,
+            _ = heartbeat_timer.as_mut() => Event::Heartbeat,
             event = link_event(link) => event,
-            cmd = commands.recv() => Event::Command(cmd),
+            cmd = recv_some(commands) => Event::Command(cmd),
             msg = super::upgrade::next_probe_message(probe) => Event::Probe(msg),
             _ = sleep_until_some(upgrade_deadline) => Event::UpgradeTimeout,
             _ = sleep_until_some(noop_at) => Event::UpgradeNoop,
@@ -147,11 +181,14 @@ impl<H: EngineHandler> Session<H> {
             Event::PingTimeout => Err(self.abort(CloseReason::PingTimeout).await),
             Event::Command(None) => Ok(()),
             Event::Command(Some(Command::Poll(reply))) => self.on_poll(reply).await,
-            Event::Command(Some(Command::Data {
-                packets,
-                parse_error,
-                reply,
-            })) => self.on_data(packets, parse_error, reply).await,
+            Event::Command(Some(Command::Data(data))) => {
+                let PostedData {
+                    packets,
+                    parse_error,
+                    reply,
+                } = *data;
+                self.on_data(packets, parse_error, reply).await
+            }
             Event::Command(Some(Command::Upgrade(ws))) => {
                 self.on_upgrade_request(*ws);
                 Ok(())
@@ -174,6 +211,18 @@ impl<H: EngineHandler> Session<H> {
                 Ok(())
             }
         }
+    }
+
+    /// Handles the websocket messages already received (up to [`READ_BATCH`]) before the loop
+    /// flushes, so that the answers to a burst of messages go out in one write, not one each.
+    async fn read_ready_messages(&mut self) -> Step {
+        for _ in 0..READ_BATCH {
+            let Some(msg) = super::websocket::next_message(&mut self.link).now_or_never() else {
+                return Ok(());
+            };
+            self.on_ws_message(msg).await?;
+        }
+        Ok(())
     }
 
     /// Hands one incoming packet to the session; an error ends it.
@@ -271,6 +320,25 @@ impl<H: EngineHandler> Session<H> {
     }
 }
 
+impl<H: EngineHandler> Drop for Session<H> {
+    /// A session task that ends without [`finish`](Session::finish) (a handler panicked, or the
+    /// runtime dropped the task) still leaves the registry, so that nothing waits for it forever.
+    fn drop(&mut self) {
+        {
+            let mut s = self.socket.state();
+            if s.closed {
+                return;
+            }
+            s.closed = true;
+            s.ready = false;
+            s.upgrading = false;
+            s.queue.clear();
+        }
+        tracing::warn!(sid = %self.socket.id(), "session task ended without closing the session");
+        self.engine.remove_session(self.socket.id());
+    }
+}
+
 /// The next thing the transport has to say: a websocket message, or a waiting poll's abort.
 async fn link_event(link: &mut Link) -> Event {
     match link {
@@ -279,6 +347,14 @@ async fn link_event(link: &mut Link) -> Event {
             super::polling::aborted(link).await;
             Event::PollAborted
         }
+    }
+}
+
+/// The next command, if the session has a command channel (never resolves otherwise).
+pub(crate) async fn recv_some(commands: &mut Option<mpsc::Receiver<Command>>) -> Option<Command> {
+    match commands {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -1,13 +1,27 @@
 //! `EngineSocket`: the handle on one session, with its bounded outgoing queue.
 
 use super::{CloseReason, RequestInfo, Transport};
+use futures_util::task::AtomicWaker;
 use sio_protocol::engine::Frame;
 use std::collections::VecDeque;
 use std::fmt;
+use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::sync::Notify;
+use std::task::Poll;
+
+/// Frames of room a written batch keeps for the next one; what a burst added beyond is given back.
+const KEPT_BATCH_CAPACITY: usize = 64;
+
+/// Empties a written batch for reuse by [`EngineSocket::swap_queue`], shrinking it after a burst.
+pub(crate) fn recycle_batch(batch: &mut VecDeque<Frame>) {
+    batch.clear();
+    if batch.capacity() > KEPT_BATCH_CAPACITY {
+        batch.shrink_to(KEPT_BATCH_CAPACITY);
+    }
+}
 
 /// Why [`EngineSocket::send`] refused frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -40,13 +54,45 @@ pub(crate) struct SocketState {
     pub ready: bool,
 }
 
+/// Wakes the one session task: a flag and the task's waker, lock-free on both sides (a `Notify`
+/// would take its waiter-list lock on every send and on every event the task waits for).
+#[derive(Default)]
+pub(crate) struct Wake {
+    flag: AtomicBool,
+    waker: AtomicWaker,
+}
+
+impl Wake {
+    /// Wakes the task, or makes its next [`notified`](Self::notified) resolve at once.
+    pub(crate) fn notify(&self) {
+        self.flag.store(true, Ordering::Release);
+        self.waker.wake();
+    }
+
+    /// Resolves once [`notify`](Self::notify) was called since it last resolved; for the session
+    /// task only (one waiter).
+    pub(crate) fn notified(&self) -> impl Future<Output = ()> + '_ {
+        std::future::poll_fn(move |cx| {
+            if self.flag.swap(false, Ordering::AcqRel) {
+                return Poll::Ready(());
+            }
+            self.waker.register(cx.waker());
+            if self.flag.swap(false, Ordering::AcqRel) {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+    }
+}
+
 pub(crate) struct SocketInner {
     id: String,
     request: RequestInfo,
     max_buffered: usize,
     state: Mutex<SocketState>,
     /// Wakes the session task: frames queued or a close asked for.
-    pub(crate) wake: Notify,
+    pub(crate) wake: Wake,
     /// A polling POST is being read.
     pub(crate) posting: AtomicBool,
 }
@@ -74,7 +120,7 @@ impl EngineSocket {
                 upgrading: false,
                 ready: transport == Transport::Websocket,
             }),
-            wake: Notify::new(),
+            wake: Wake::default(),
             posting: AtomicBool::new(false),
         }))
     }
@@ -113,7 +159,7 @@ impl EngineSocket {
             }
             s.queue.extend(frames.iter().cloned());
         }
-        self.0.wake.notify_one();
+        self.0.wake.notify();
         Ok(())
     }
 
@@ -134,7 +180,7 @@ impl EngineSocket {
             }
             s.close_request = Some(reason);
         }
-        self.0.wake.notify_one();
+        self.0.wake.notify();
     }
 
     /// Whether the session is closed or closing.
@@ -153,9 +199,16 @@ impl EngineSocket {
         self.state().queue.push_back(frame);
     }
 
-    /// Takes every queued frame.
+    /// Takes every queued frame; the queue starts over without the capacity a burst gave it.
     pub(crate) fn take_queue(&self) -> Vec<Frame> {
-        self.state().queue.drain(..).collect()
+        Vec::from(std::mem::take(&mut self.state().queue))
+    }
+
+    /// Exchanges the queue with `batch` (empty, recycled with [`recycle_batch`]): the queued frames
+    /// move out in O(1) and without allocating, and `batch`'s buffer becomes the queue.
+    pub(crate) fn swap_queue(&self, batch: &mut VecDeque<Frame>) {
+        debug_assert!(batch.is_empty());
+        std::mem::swap(&mut self.state().queue, batch);
     }
 }
 
@@ -179,5 +232,75 @@ impl fmt::Debug for EngineSocket {
             .field("id", &self.0.id)
             .field("transport", &self.transport())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn socket() -> EngineSocket {
+        let info = RequestInfo {
+            method: http::Method::GET,
+            uri: http::Uri::from_static("/"),
+            headers: http::HeaderMap::new(),
+            remote_addr: None,
+            secure: false,
+            issued: std::time::SystemTime::now(),
+        };
+        EngineSocket::new("sid".into(), info, Transport::Websocket, 10_000)
+    }
+
+    #[test]
+    fn a_burst_leaves_no_large_buffers_behind() {
+        let socket = socket();
+        let mut batch = VecDeque::new();
+        let burst = vec![Frame::message("x"); 5_000];
+        socket.send(&burst).unwrap();
+        socket.swap_queue(&mut batch);
+        assert_eq!(batch.len(), 5_000);
+        recycle_batch(&mut batch);
+        assert!(batch.capacity() <= KEPT_BATCH_CAPACITY);
+        socket.send(&burst).unwrap();
+        let taken = socket.take_queue();
+        assert_eq!(taken.len(), 5_000);
+        assert!(socket.state().queue.capacity() <= KEPT_BATCH_CAPACITY);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn wake_is_kept_until_waited_for_and_wakes_a_waiting_task() {
+        let wake = Arc::new(Wake::default());
+        wake.notify();
+        wake.notified().await;
+        for _ in 0..100 {
+            let waiter = tokio::spawn({
+                let wake = wake.clone();
+                async move { wake.notified().await }
+            });
+            tokio::task::yield_now().await;
+            wake.notify();
+            tokio::time::timeout(std::time::Duration::from_secs(10), waiter)
+                .await
+                .expect("woken")
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn batches_alternate_without_losing_order() {
+        let socket = socket();
+        let mut batch = VecDeque::new();
+        socket
+            .send(&[Frame::message("a"), Frame::message("b")])
+            .unwrap();
+        socket.swap_queue(&mut batch);
+        socket.send(&[Frame::message("c")]).unwrap();
+        assert_eq!(
+            Vec::from(batch.clone()),
+            vec![Frame::message("a"), Frame::message("b")]
+        );
+        recycle_batch(&mut batch);
+        socket.swap_queue(&mut batch);
+        assert_eq!(Vec::from(batch), vec![Frame::message("c")]);
     }
 }

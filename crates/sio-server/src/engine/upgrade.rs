@@ -35,7 +35,7 @@ impl Probe {
 
 /// The next message of the probing websocket (never resolves without one).
 pub(crate) async fn next_probe_message(
-    probe: &mut Option<Probe>,
+    probe: &mut Option<Box<Probe>>,
 ) -> Option<Result<Message, tungstenite::Error>> {
     match probe {
         Some(p) => p.ws.next().await,
@@ -55,12 +55,12 @@ impl<H: EngineHandler> Session<H> {
             return;
         }
         self.socket.state().upgrading = true;
-        self.probe = Some(Probe {
+        self.probe = Some(Box::new(Probe {
             ws,
             deadline: Instant::now() + self.engine.config().upgrade_timeout,
             probed: false,
             noop_at: None,
-        });
+        }));
     }
 
     /// A message arrived on the probing websocket.
@@ -114,7 +114,7 @@ impl<H: EngineHandler> Session<H> {
             let mut s = self.socket.state();
             s.upgrading = false;
             drop(s);
-            self.socket.0.wake.notify_one();
+            self.socket.0.wake.notify();
         }
     }
 

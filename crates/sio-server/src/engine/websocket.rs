@@ -1,6 +1,7 @@
 //! The websocket transport: accepting the HTTP upgrade, reading and batched writing in the session task.
 
 use super::session::{Link, Session, Step};
+use super::socket::recycle_batch;
 use super::{CloseReason, EngineConfig, EngineHandler};
 use futures_util::{SinkExt, StreamExt};
 use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
@@ -10,7 +11,8 @@ use sio_protocol::engine::{Frame, Packet};
 use sio_protocol::Str;
 use std::io::ErrorKind;
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 use tokio_tungstenite::WebSocketStream;
 
@@ -66,13 +68,8 @@ pub(crate) fn ws_config(config: &EngineConfig) -> WebSocketConfig {
 }
 
 /// Turns the upgraded connection into a websocket.
-pub(crate) async fn from_upgraded(upgraded: Upgraded, config: &EngineConfig) -> WsStream {
-    WebSocketStream::from_raw_socket(
-        TokioIo::new(upgraded),
-        Role::Server,
-        Some(ws_config(config)),
-    )
-    .await
+pub(crate) async fn from_upgraded(upgraded: Upgraded, config: WebSocketConfig) -> WsStream {
+    WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await
 }
 
 /// The websocket message carrying a frame (text is shared, not copied).
@@ -97,7 +94,7 @@ pub(crate) async fn next_message(link: &mut Link) -> Option<Result<Message, tung
 /// Writes frames as one batch: every frame fed, one flush.
 pub(crate) async fn write_batch(
     ws: &mut WsStream,
-    frames: Vec<Frame>,
+    frames: impl IntoIterator<Item = Frame>,
 ) -> Result<(), tungstenite::Error> {
     for frame in frames {
         ws.feed(to_message(frame)).await?;
@@ -159,6 +156,16 @@ impl<H: EngineHandler> Session<H> {
             None => return Err(CloseReason::TransportClose),
             Some(Err(e)) => {
                 tracing::debug!(sid = %self.socket.id(), error = %e, "websocket read failed");
+                if let tungstenite::Error::Capacity(_) = e {
+                    // As `ws` answers a message over `maxPayload`.
+                    self.cancel_upgrade();
+                    self.close_websocket_with(Some(CloseFrame {
+                        code: CloseCode::Size,
+                        reason: "Max payload size exceeded".into(),
+                    }))
+                    .await;
+                    return Err(CloseReason::TransportError);
+                }
                 let reason = error_reason(&e);
                 if reason == CloseReason::TransportError {
                     return Err(self.abort(reason).await);
@@ -183,12 +190,15 @@ impl<H: EngineHandler> Session<H> {
         let Link::Websocket(ws) = &mut self.link else {
             return Ok(());
         };
-        let frames = self.socket.take_queue();
-        if frames.is_empty() {
+        let batch = &mut self.batch;
+        self.socket.swap_queue(batch);
+        if batch.is_empty() {
             return Ok(());
         }
         let limit = self.engine.config().ping_interval + self.engine.config().ping_timeout;
-        match tokio::time::timeout(limit, write_batch(ws, frames)).await {
+        let written = tokio::time::timeout(limit, write_batch(ws, batch.drain(..))).await;
+        recycle_batch(batch);
+        match written {
             Ok(Ok(())) => {
                 self.engine.handler().on_drain(&self.socket);
                 Ok(())
@@ -206,8 +216,13 @@ impl<H: EngineHandler> Session<H> {
 
     /// Sends the websocket close frame (best effort, bounded in time).
     pub(crate) async fn close_websocket(&mut self) {
+        self.close_websocket_with(None).await;
+    }
+
+    /// Sends the websocket close frame `frame` (best effort, bounded in time).
+    async fn close_websocket_with(&mut self, frame: Option<CloseFrame>) {
         if let Link::Websocket(ws) = &mut self.link {
-            let _ = tokio::time::timeout(Duration::from_secs(2), ws.close(None)).await;
+            let _ = tokio::time::timeout(Duration::from_secs(2), ws.close(frame)).await;
         }
     }
 }

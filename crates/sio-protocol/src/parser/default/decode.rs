@@ -1,7 +1,7 @@
-//! Decodes `4<type>[<attachments>-][<nsp>,][<id>][JSON]` frames and reassembles binary attachments.
+//! Decodes `<type>[<attachments>-][<nsp>,][<id>][JSON]` messages and reassembles binary attachments.
 
 use super::json_read;
-use crate::engine::Frame;
+use crate::engine::Packet as EnginePacket;
 use crate::parser::assemble::assemble;
 use crate::parser::{DecodeError, Decoder, Limits, RESERVED_EVENTS};
 use crate::socket::{Packet, PacketType};
@@ -10,8 +10,8 @@ use bytes::Bytes;
 
 /// The default parser's decoder for one connection.
 ///
-/// It takes Engine.IO message frames as the encoder produces them: text frames start with the Engine.IO
-/// `4`, binary frames are the raw attachments that follow a `BINARY_EVENT`/`BINARY_ACK`.
+/// It takes decoded Engine.IO messages: the text of a message (after the Engine.IO `4`), and binary
+/// messages, the raw attachments that follow a `BINARY_EVENT`/`BINARY_ACK`.
 #[derive(Debug)]
 pub struct DefaultDecoder {
     limits: Limits,
@@ -55,13 +55,13 @@ impl DefaultDecoder {
         if self.pending.is_some() {
             return Err(DecodeError::UnexpectedFrame);
         }
-        if text.len() > self.limits.max_packet_size {
+        // The limit counts the whole text frame, Engine.IO `4` included.
+        let frame_len = text.len().saturating_add(1);
+        if frame_len > self.limits.max_packet_size {
             return Err(DecodeError::TooLarge {
                 limit: self.limits.max_packet_size,
             });
         }
-        let frame_len = text.len();
-        let text = text.strip_prefix('4').ok_or(DecodeError::UnexpectedFrame)?;
         let (header, json) = parse_header(text, &self.limits)?;
         let data = if json.is_empty() {
             None
@@ -123,10 +123,11 @@ impl DefaultDecoder {
 }
 
 impl Decoder for DefaultDecoder {
-    fn decode(&mut self, frame: Frame) -> Result<Option<Packet>, DecodeError> {
-        let result = match frame {
-            Frame::Text(text) => self.decode_text(&text),
-            Frame::Binary(bytes) => self.decode_binary(bytes),
+    fn decode(&mut self, message: EnginePacket) -> Result<Option<Packet>, DecodeError> {
+        let result = match message {
+            EnginePacket::Message(text) => self.decode_text(&text),
+            EnginePacket::Binary(bytes) => self.decode_binary(bytes),
+            _ => Err(DecodeError::UnexpectedFrame),
         };
         if let Err(error) = &result {
             tracing::debug!(%error, "socket.io packet rejected");
@@ -136,7 +137,7 @@ impl Decoder for DefaultDecoder {
     }
 }
 
-/// Splits the text after the Engine.IO `4` into its header and its JSON.
+/// Splits the text of a message (after the Engine.IO `4`) into its header and its JSON.
 fn parse_header<'a>(text: &'a str, limits: &Limits) -> Result<(Header, &'a str), DecodeError> {
     let bytes = text.as_bytes();
     let kind = match bytes.first() {

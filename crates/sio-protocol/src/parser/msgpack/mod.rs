@@ -5,7 +5,7 @@ mod write;
 
 use super::assemble::assemble;
 use super::{DecodeError, Decoder, EncodeError, Encoded, Limits, Parser};
-use crate::engine::Frame;
+use crate::engine::{Frame, Packet as EnginePacket};
 use crate::socket::{Packet, PacketData, PacketType};
 use crate::Value;
 use bytes::Bytes;
@@ -129,9 +129,9 @@ impl MsgPackDecoder {
 }
 
 impl Decoder for MsgPackDecoder {
-    fn decode(&mut self, frame: Frame) -> Result<Option<Packet>, DecodeError> {
-        let Frame::Binary(bytes) = frame else {
-            tracing::debug!("text frame given to the msgpack decoder");
+    fn decode(&mut self, message: EnginePacket) -> Result<Option<Packet>, DecodeError> {
+        let EnginePacket::Binary(bytes) = message else {
+            tracing::debug!("non-binary message given to the msgpack decoder");
             return Err(DecodeError::UnexpectedFrame);
         };
         if bytes.len() > self.limits.max_packet_size {

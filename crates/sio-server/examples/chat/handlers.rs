@@ -1,22 +1,7 @@
-//! A chat server: nicknames, rooms, typing indicators, broadcasts and acknowledgements, reachable by the
-//! official JavaScript client on `127.0.0.1:3000` (a small page is served at `/`).
-//!
-//! Run: `cargo run --release -p sio-server --example chat` (optionally followed by another address), then
-//! open <http://127.0.0.1:3000/>, or connect any Socket.IO 4.x client (`node tests/js/server/chat.mjs` checks
-//! every feature with the official one).
-//!
-//! Events from the client:
-//! - `add user` (nickname, ack) -> ack `{numUsers}`; everyone else gets `user joined {username, numUsers}`
-//! - `new message` (text, ack?) -> others in the current room get `new message {username, message, room}`;
-//!   the ack gets `{ok, id}`
-//! - `typing` / `stop typing` -> others in the room get `typing {username}` / `stop typing {username}`
-//! - `join room` (room, ack) -> leaves the previous room, ack `{room, members}`; the room gets `user joined room`
-//! - `list rooms` (ack) -> ack with the room names in use
+//! The chat logic: what the server does for each event a chat client sends.
 
-use axum::response::Html;
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
-use sio_server::{AckSender, Server, ServerConfig, Socket, Value};
+use sio_server::{AckSender, Server, Socket, Value};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -42,9 +27,15 @@ struct ChatMessage<'a> {
     room: &'a str,
 }
 
+#[derive(Default)]
 struct Stats {
     users: AtomicUsize,
     messages: AtomicU64,
+}
+
+/// Installs the chat on the main namespace of `io`.
+pub fn register(io: &Server) {
+    io.on_connection(on_connection(Arc::new(Stats::default())));
 }
 
 fn user(socket: &Socket) -> User {
@@ -72,7 +63,9 @@ fn on_connection(
                     });
                     socket.join(LOBBY);
                     let num_users = stats.users.fetch_add(1, Ordering::Relaxed) + 1;
-                    let _ = ack.send(&serde_json::json!({ "numUsers": num_users }));
+                    let login = serde_json::json!({ "numUsers": num_users });
+                    let _ = ack.send(&login);
+                    let _ = socket.emit("login", &login);
                     let joined = Joined {
                         username: &username,
                         num_users,
@@ -107,14 +100,15 @@ fn on_connection(
             },
         );
 
-        for (event, out) in [("typing", "typing"), ("stop typing", "stop typing")] {
+        // Not volatile: a dropped `stop typing` would leave "is typing" on screen for good, and it is
+        // typically sent right after a message, while a polling client has not asked for more yet.
+        for event in ["typing", "stop typing"] {
             socket.on(event, move |socket: Socket, _: Value| async move {
                 let user = user(&socket);
                 if let (Some(username), Some(room)) = (user.username, user.room) {
                     let _ = socket
                         .to(room.as_str())
-                        .volatile()
-                        .emit(out, &serde_json::json!({ "username": username }))
+                        .emit(event, &serde_json::json!({ "username": username }))
                         .await;
                 }
             });
@@ -205,79 +199,4 @@ fn on_connection(
         });
         std::future::ready(())
     }
-}
-
-const PAGE: &str = r#"<!doctype html>
-<html><head><meta charset="utf-8"><title>sio chat</title>
-<style>body{font-family:sans-serif;max-width:40em;margin:2em auto}#log{height:20em;overflow:auto;border:1px solid #ccc;padding:.5em}#typing{color:#888;height:1.2em}</style>
-</head><body>
-<h1>sio chat</h1>
-<div id="log"></div><div id="typing"></div>
-<form id="f"><input id="m" autocomplete="off" placeholder="nickname" autofocus> <button>send</button></form>
-<p>Commands: <code>/join room</code>, <code>/rooms</code></p>
-<script src="/socket.io.min.js"></script>
-<script>
-const socket = io(), log = document.getElementById("log"), m = document.getElementById("m");
-let name = null, typing = false, timer;
-const say = (t) => { const d = document.createElement("div"); d.textContent = t; log.appendChild(d); log.scrollTop = 1e9; };
-socket.on("new message", (d) => say(`[${d.room}] ${d.username}: ${d.message}`));
-socket.on("user joined", (d) => say(`${d.username} joined (${d.numUsers} online)`));
-socket.on("user left", (d) => say(`${d.username} left (${d.numUsers} online)`));
-socket.on("user joined room", (d) => say(`${d.username} joined ${d.room}`));
-socket.on("user left room", (d) => say(`${d.username} left ${d.room}`));
-socket.on("typing", (d) => document.getElementById("typing").textContent = `${d.username} is typing...`);
-socket.on("stop typing", () => document.getElementById("typing").textContent = "");
-m.addEventListener("input", () => { if (!name) return; if (!typing) { typing = true; socket.emit("typing"); }
-  clearTimeout(timer); timer = setTimeout(() => { typing = false; socket.emit("stop typing"); }, 800); });
-document.getElementById("f").addEventListener("submit", async (e) => {
-  e.preventDefault(); const v = m.value.trim(); m.value = ""; if (!v) return;
-  if (!name) { const r = await socket.emitWithAck("add user", v); if (r.error) return say(r.error); name = v; m.placeholder = "message"; return say(`welcome ${v}, ${r.numUsers} online`); }
-  if (v.startsWith("/join ")) { const r = await socket.emitWithAck("join room", v.slice(6)); return say(`now in ${r.room} (${r.members} members)`); }
-  if (v === "/rooms") { return say("rooms: " + (await socket.emitWithAck("list rooms")).join(", ")); }
-  const r = await socket.timeout(5000).emitWithAck("new message", v).catch(() => ({ ok: false }));
-  say(`${name}: ${v}${r.ok ? "" : " (not delivered)"}`);
-});
-</script></body></html>"#;
-
-#[tokio::main]
-async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
-    let io = Server::new(ServerConfig::default());
-    let stats = Arc::new(Stats {
-        users: AtomicUsize::new(0),
-        messages: AtomicU64::new(0),
-    });
-    io.on_connection(on_connection(stats));
-
-    let client_js = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/js/node_modules/socket.io-client/dist/socket.io.min.js"
-    ))
-    .unwrap_or_else(|_| {
-        "console.error('socket.io-client bundle not found: run npm ci in tests/js')".into()
-    });
-    let app = axum::Router::new()
-        .route("/", get(|| async { Html(PAGE) }))
-        .route(
-            "/socket.io.min.js",
-            get(move || {
-                let js = client_js.clone();
-                async move { ([("content-type", "application/javascript")], js) }
-            }),
-        )
-        .layer(io.layer());
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!("chat on http://{}", listener.local_addr()?);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .await
 }
