@@ -412,6 +412,7 @@ impl Namespace {
         // the client can route any event to this socket, so events run after the handlers registered.
         write(&self.0.sockets).insert(socket.id().to_owned(), socket.clone());
         socket.mark_connected();
+        socket.restore_state();
         let mut handlers: Vec<ConnectionFn> = Vec::new();
         if let Some(parent) = &self.0.parent {
             handlers.extend(parent.connection_handlers());

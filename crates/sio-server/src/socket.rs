@@ -631,6 +631,29 @@ impl Socket {
         self.0.connected.store(true, Ordering::Release);
     }
 
+    /// For a recovered socket, right after [`Socket::mark_connected`]: joins its rooms again and writes the
+    /// packets it missed, before anything else can be broadcast to it (so nothing falls between the
+    /// restored log and the live broadcasts) and before the CONNECT answer, as in the official server: the
+    /// client keeps them in its receive buffer and delivers them when the CONNECT answer arrives.
+    pub(crate) fn restore_state(&self) {
+        let Some((rooms, missed)) = lock(&self.0.restored).take() else {
+            return;
+        };
+        let mut all = vec![self.0.id.clone()];
+        all.extend(rooms.into_iter().filter(|r| *r != self.0.id));
+        self.0.nsp.adapter().add_all(&self.0.id, &all);
+        for MissedPacket { event, args } in missed {
+            let _ = self.send_packet(
+                PacketData::Event {
+                    event,
+                    args,
+                    id: None,
+                },
+                false,
+            );
+        }
+    }
+
     /// Undoes [`Socket::mark_connected`] when the client closed before the socket could be attached.
     pub(crate) fn abort_connect(&self) {
         self.0.connected.store(false, Ordering::Release);
@@ -645,29 +668,10 @@ impl Socket {
             return;
         }
         let adapter = self.0.nsp.adapter();
-        let restored = lock(&self.0.restored).take();
-        let mut rooms = vec![self.0.id.clone()];
-        let mut missed = Vec::new();
-        if let Some((previous_rooms, missed_packets)) = restored {
-            rooms.extend(previous_rooms.into_iter().filter(|r| *r != self.0.id));
-            missed = missed_packets;
-        }
-        adapter.add_all(&self.0.id, &rooms);
+        adapter.add_all(&self.0.id, std::slice::from_ref(&self.0.id));
         if !self.connected() {
             adapter.del_all(&self.0.id);
             return;
-        }
-        // The missed packets go first, as in the official server: the client keeps them in its receive
-        // buffer and delivers them when the CONNECT answer arrives.
-        for MissedPacket { event, args } in missed {
-            let _ = self.send_packet(
-                PacketData::Event {
-                    event,
-                    args,
-                    id: None,
-                },
-                false,
-            );
         }
         let mut map = sio_protocol::value::Map::new();
         map.insert("sid".into(), Value::String(self.0.id.clone()));
