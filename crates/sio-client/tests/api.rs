@@ -1,4 +1,4 @@
-//! Listener API, typed handlers, slow handlers, polling batches, TLS and the blocking facade against the Node server.
+//! Listener API, typed handlers, slow handlers, polling batches, TLS and the blocking facade, against the Node server and sio-server.
 
 mod common;
 
@@ -8,7 +8,6 @@ use sio_client::{io, ManagerEvent, Options, TlsOptions, TransportKind, Value};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listeners_catch_all_and_outgoing() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -76,7 +75,6 @@ async fn listeners_catch_all_and_outgoing() {
     socket.disconnect();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typed_handlers_report_mismatches() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -108,7 +106,6 @@ async fn typed_handlers_report_mismatches() {
     socket.disconnect();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_handler_never_blocks_reading_or_the_heartbeat() {
     init_tracing();
     let server = NodeServer::start(json!({"pingInterval": 400, "pingTimeout": 400})).await;
@@ -138,7 +135,6 @@ async fn a_slow_handler_never_blocks_reading_or_the_heartbeat() {
     socket.disconnect();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn polling_batches_stay_under_max_payload() {
     init_tracing();
     let server = NodeServer::start(json!({"maxHttpBufferSize": 1000})).await;
@@ -167,7 +163,6 @@ async fn polling_batches_stay_under_max_payload() {
     socket.disconnect();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn remember_upgrade_starts_with_websocket() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -205,11 +200,22 @@ async fn remember_upgrade_starts_with_websocket() {
     socket.disconnect();
 }
 
-#[test]
-fn blocking_facade_works_with_and_without_a_runtime() {
+mod blocking_facade_works_with_and_without_a_runtime {
+    #[test]
+    fn node() {
+        super::blocking_facade(super::ServerKind::Node);
+    }
+
+    #[test]
+    fn sio() {
+        super::blocking_facade(super::ServerKind::Sio);
+    }
+}
+
+fn blocking_facade(kind: ServerKind) {
     init_tracing();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let server = rt.block_on(NodeServer::start(json!({})));
+    let server = rt.block_on(NodeServer::start_kind(kind, json!({})));
     let url = server.url("/admin");
     let opts = || Options {
         force_new: true,
@@ -299,10 +305,10 @@ fn make_certs(dir: &std::path::Path) {
     run(&["x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der"]);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_with_custom_roots_or_without_verification() {
     init_tracing();
-    let dir = std::env::temp_dir().join(format!("sio-client-tls-{}", std::process::id()));
+    let kind = if on_sio() { "sio" } else { "node" };
+    let dir = std::env::temp_dir().join(format!("sio-client-tls-{}-{kind}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     make_certs(&dir);
     let server = NodeServer::start(json!({"tls": {
@@ -349,7 +355,6 @@ async fn tls_with_custom_roots_or_without_verification() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn custom_path_query_and_headers_on_every_transport() {
     init_tracing();
     let server = NodeServer::start(json!({"path": "/custom/"})).await;
@@ -388,7 +393,6 @@ async fn custom_path_query_and_headers_on_every_transport() {
     assert!(socket.connect().await.is_err());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upgrade_false_stays_on_polling() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -418,3 +422,14 @@ async fn upgrade_false_stays_on_polling() {
     );
     socket.disconnect();
 }
+
+interop_tests!(
+    listeners_catch_all_and_outgoing,
+    typed_handlers_report_mismatches,
+    a_slow_handler_never_blocks_reading_or_the_heartbeat,
+    polling_batches_stay_under_max_payload,
+    remember_upgrade_starts_with_websocket,
+    tls_with_custom_roots_or_without_verification,
+    custom_path_query_and_headers_on_every_transport,
+    upgrade_false_stays_on_polling,
+);

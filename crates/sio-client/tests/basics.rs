@@ -1,4 +1,4 @@
-//! Interop basics against the official Node server: connect, events, acks, binary, namespaces, over every transport.
+//! Interop basics against the official Node server and sio-server: connect, events, acks, binary, namespaces, over every transport.
 
 mod common;
 
@@ -42,7 +42,6 @@ mod bytes_as_binary {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connect_events_acks_and_binary_over_every_transport() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -128,7 +127,6 @@ async fn connect_events_acks_and_binary_over_every_transport() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn namespaces_share_one_engine_and_managers_are_cached() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -189,7 +187,6 @@ async fn namespaces_share_one_engine_and_managers_are_cached() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_sees_a_clean_client_disconnect() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -218,3 +215,9 @@ async fn the_server_sees_a_clean_client_disconnect() {
     }
     observer.disconnect();
 }
+
+interop_tests!(
+    connect_events_acks_and_binary_over_every_transport,
+    namespaces_share_one_engine_and_managers_are_cached,
+    the_server_sees_a_clean_client_disconnect,
+);

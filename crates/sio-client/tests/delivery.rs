@@ -1,4 +1,4 @@
-//! Delivery semantics against the official Node server: retries, timeouts, volatile, recovery, server acks.
+//! Delivery semantics against the official Node server and sio-server: retries, timeouts, volatile, recovery, server acks.
 
 mod common;
 
@@ -10,7 +10,6 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retries_give_at_least_once_delivery_in_order() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -53,7 +52,6 @@ async fn retries_give_at_least_once_delivery_in_order() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ack_timeouts_volatile_and_sequential_ids() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -98,7 +96,6 @@ async fn ack_timeouts_volatile_and_sequential_ids() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answers_server_acks_with_binary() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -126,7 +123,6 @@ async fn answers_server_acks_with_binary() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn middleware_refusal_is_not_retried_and_auth_is_sent() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -197,7 +193,6 @@ async fn middleware_refusal_is_not_retried_and_auth_is_sent() {
     socket.disconnect();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_state_recovery() {
     init_tracing();
     let server = NodeServer::start(json!({"recovery": true})).await;
@@ -233,7 +228,6 @@ async fn connection_state_recovery() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn msgpack_parser() {
     init_tracing();
     let server = NodeServer::start(json!({"msgpack": true})).await;
@@ -265,7 +259,6 @@ async fn msgpack_parser() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_before_connect_wait_in_the_receive_buffer() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -291,3 +284,13 @@ async fn events_before_connect_wait_in_the_receive_buffer() {
         socket.disconnect();
     }
 }
+
+interop_tests!(
+    retries_give_at_least_once_delivery_in_order,
+    ack_timeouts_volatile_and_sequential_ids,
+    answers_server_acks_with_binary,
+    middleware_refusal_is_not_retried_and_auth_is_sent,
+    connection_state_recovery,
+    msgpack_parser,
+    events_before_connect_wait_in_the_receive_buffer,
+);

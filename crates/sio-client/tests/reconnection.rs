@@ -1,4 +1,4 @@
-//! Disconnections and reconnection against the official Node server: reasons, backoff, buffers, failures.
+//! Disconnections and reconnection against the official Node server and sio-server: reasons, backoff, buffers, failures.
 
 mod common;
 
@@ -15,7 +15,6 @@ fn fast(mode: Mode) -> Options {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconnects_after_the_server_restarts_and_flushes_the_send_buffer() {
     init_tracing();
     let mut server = NodeServer::start(json!({})).await;
@@ -87,7 +86,6 @@ async fn reconnects_after_the_server_restarts_and_flushes_the_send_buffer() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_reasons_and_when_to_reconnect() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -144,7 +142,6 @@ async fn official_reasons_and_when_to_reconnect() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ping_timeout_when_the_server_goes_silent() {
     init_tracing();
     let server = NodeServer::start(json!({"pingInterval": 300, "pingTimeout": 300})).await;
@@ -234,7 +231,6 @@ async fn transport_failures_are_retried_until_reconnection_attempts() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parse_error_then_reconnect() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -262,7 +258,6 @@ async fn parse_error_then_reconnect() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn manager_open_settings_and_drop() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -374,7 +369,6 @@ async fn connection_attempts_time_out() {
     held.abort();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engine_observers_see_packets_drain_and_close() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
@@ -407,3 +401,12 @@ async fn engine_observers_see_packets_drain_and_close() {
         }
     }
 }
+
+interop_tests!(
+    reconnects_after_the_server_restarts_and_flushes_the_send_buffer,
+    official_reasons_and_when_to_reconnect,
+    ping_timeout_when_the_server_goes_silent,
+    parse_error_then_reconnect,
+    manager_open_settings_and_drop,
+    engine_observers_see_packets_drain_and_close,
+);

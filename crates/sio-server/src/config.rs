@@ -2,6 +2,7 @@
 
 use crate::adapter::{AdapterFactory, InMemoryAdapterFactory};
 use crate::engine::EngineConfig;
+use crate::recovery::ConnectionStateRecovery;
 use sio_protocol::parser::Parser;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +25,8 @@ pub struct ServerConfig {
     /// How many received events may wait for their handlers per socket before the connection is closed
     /// (sio's own bound, 1024).
     pub max_pending_events: usize,
+    /// Connection state recovery (`connectionStateRecovery`; off by default).
+    pub connection_state_recovery: Option<ConnectionStateRecovery>,
 }
 
 impl Default for ServerConfig {
@@ -35,6 +38,7 @@ impl Default for ServerConfig {
             parser: crate::parser::default_parser(),
             adapter: Arc::new(InMemoryAdapterFactory),
             max_pending_events: 1024,
+            connection_state_recovery: None,
         }
     }
 }
@@ -49,6 +53,7 @@ impl std::fmt::Debug for ServerConfig {
                 &self.cleanup_empty_child_namespaces,
             )
             .field("max_pending_events", &self.max_pending_events)
+            .field("connection_state_recovery", &self.connection_state_recovery)
             .finish_non_exhaustive()
     }
 }
@@ -112,6 +117,12 @@ impl ServerConfig {
     /// Sets the per-socket bound on events waiting for their handlers (1024).
     pub fn max_pending_events(mut self, n: usize) -> Self {
         self.max_pending_events = n;
+        self
+    }
+
+    /// Turns connection state recovery on (`connectionStateRecovery`).
+    pub fn connection_state_recovery(mut self, recovery: ConnectionStateRecovery) -> Self {
+        self.connection_state_recovery = Some(recovery);
         self
     }
 

@@ -1,11 +1,12 @@
 //! A namespace: a communication channel with its own sockets, rooms, middlewares and connection handlers.
 
-use crate::adapter::{Adapter, AdapterFactory, Room, ServerSideAck, SocketId};
+use crate::adapter::{Adapter, AdapterFactory, Room, ServerSideAck, Session, SocketId};
 use crate::broadcast::{BroadcastOperator, RoomParam};
 use crate::client::Client;
 use crate::errors::{AckError, AdapterError, EmitError, MiddlewareError, RESERVED_SERVER_EVENTS};
 use crate::handler::{BoxFut, ConnectionFn, MiddlewareFn};
 use crate::parent_namespace::ParentNamespace;
+use crate::recovery::ConnectionStateRecovery;
 use crate::remote_socket::RemoteSocket;
 use crate::server::ServerInner;
 use crate::socket::Socket;
@@ -37,6 +38,7 @@ pub(crate) struct NamespaceInner {
     server_events: RwLock<HashMap<String, Vec<ServerEventFn>>>,
     ids: AtomicU64,
     parent: Option<ParentNamespace>,
+    recovery: Option<ConnectionStateRecovery>,
 }
 
 /// What an adapter may use of its namespace: its name, its local sockets, the parser, and the delivery of
@@ -45,6 +47,7 @@ pub(crate) struct NamespaceInner {
 pub struct NamespaceHandle {
     name: Arc<str>,
     inner: Weak<NamespaceInner>,
+    recovery: Option<ConnectionStateRecovery>,
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -58,6 +61,11 @@ impl NamespaceHandle {
     /// The namespace name (`/`, `/admin`...).
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The server's connection state recovery options, when it is on.
+    pub fn connection_state_recovery(&self) -> Option<&ConnectionStateRecovery> {
+        self.recovery.as_ref()
     }
 
     /// The namespace, while it exists.
@@ -105,11 +113,13 @@ impl Namespace {
         parser: Arc<dyn Parser>,
         factory: &dyn AdapterFactory,
         parent: Option<ParentNamespace>,
+        recovery: Option<ConnectionStateRecovery>,
     ) -> Namespace {
         let nsp = Namespace(Arc::new_cyclic(|weak| {
             let handle = NamespaceHandle {
                 name: Arc::from(name.as_str()),
                 inner: weak.clone(),
+                recovery: recovery.clone(),
             };
             NamespaceInner {
                 adapter: factory.create(handle),
@@ -122,6 +132,7 @@ impl Namespace {
                 server_events: RwLock::new(HashMap::new()),
                 ids: AtomicU64::new(0),
                 parent,
+                recovery,
             }
         }));
         let adapter = nsp.adapter();
@@ -154,6 +165,10 @@ impl Namespace {
 
     pub(crate) fn parser(&self) -> &Arc<dyn Parser> {
         &self.0.parser
+    }
+
+    pub(crate) fn connection_state_recovery(&self) -> Option<&ConnectionStateRecovery> {
+        self.0.recovery.as_ref()
     }
 
     pub(crate) fn next_ack_id(&self) -> u64 {
@@ -332,14 +347,52 @@ impl Namespace {
 
     // ----- internals -----
 
-    /// Runs the connect middlewares for a new socket, then connects it or refuses it.
-    pub(crate) async fn add(&self, client: Arc<Client>, auth: Value) {
-        let socket = Socket::new(self.clone(), client.clone(), auth);
-        let mut middlewares: Vec<MiddlewareFn> = Vec::new();
-        if let Some(parent) = &self.0.parent {
-            middlewares.extend(parent.middlewares());
+    /// With connection state recovery, the session the CONNECT's `auth.pid` and `auth.offset` designate.
+    async fn restore_session(&self, auth: &Value) -> Option<Session> {
+        self.0.recovery.as_ref()?;
+        let (Some(Value::String(pid)), Some(Value::String(offset))) =
+            (auth.get("pid"), auth.get("offset"))
+        else {
+            return None;
+        };
+        match self
+            .adapter()
+            .restore_session(pid.clone(), offset.clone())
+            .await
+        {
+            Ok(Some(session)) => {
+                tracing::debug!(
+                    nsp = self.name(),
+                    sid = session.sid,
+                    "connection state recovered"
+                );
+                Some(session)
+            }
+            Ok(None) => {
+                tracing::debug!(nsp = self.name(), "connection state not recovered");
+                None
+            }
+            Err(error) => {
+                tracing::warn!(nsp = self.name(), %error, "error while restoring a session");
+                None
+            }
         }
-        middlewares.extend(read(&self.0.middlewares).iter().cloned());
+    }
+
+    /// Runs the connect middlewares for a new socket (unless it recovered its session and `skip_middlewares`
+    /// is set), then connects it or refuses it.
+    pub(crate) async fn add(&self, client: Arc<Client>, auth: Value) {
+        let session = self.restore_session(&auth).await;
+        let skip_middlewares =
+            session.is_some() && self.0.recovery.as_ref().is_some_and(|r| r.skip_middlewares);
+        let socket = Socket::new(self.clone(), client.clone(), auth, session);
+        let mut middlewares: Vec<MiddlewareFn> = Vec::new();
+        if !skip_middlewares {
+            if let Some(parent) = &self.0.parent {
+                middlewares.extend(parent.middlewares());
+            }
+            middlewares.extend(read(&self.0.middlewares).iter().cloned());
+        }
         for mw in middlewares {
             let result = mw(socket.clone()).await;
             if client.is_closed() {
@@ -359,6 +412,7 @@ impl Namespace {
         // the client can route any event to this socket, so events run after the handlers registered.
         write(&self.0.sockets).insert(socket.id().to_owned(), socket.clone());
         socket.mark_connected();
+        socket.restore_state();
         let mut handlers: Vec<ConnectionFn> = Vec::new();
         if let Some(parent) = &self.0.parent {
             handlers.extend(parent.connection_handlers());

@@ -121,6 +121,7 @@ impl ServerInner {
             self.parser.clone(),
             &*self.config.adapter,
             Some(parent.clone()),
+            self.config.connection_state_recovery.clone(),
         );
         nsps.insert(name.to_owned(), nsp.clone());
         drop(nsps);
@@ -221,6 +222,7 @@ impl Server {
             self.0.parser.clone(),
             &*self.0.config.adapter,
             None,
+            self.0.config.connection_state_recovery.clone(),
         );
         nsps.insert(name.clone(), nsp.clone());
         drop(nsps);

@@ -1,7 +1,10 @@
 //! A socket: one client connected to one namespace. Listeners, emits, acks, rooms and disconnection.
 
 use crate::ack::{decode_answer, AckSender};
-use crate::adapter::{AckCollector, BroadcastFlags, Room, SocketDetails};
+use crate::adapter::{
+    AckCollector, BroadcastFlags, BroadcastOptions, MissedPacket, Room, Session, SessionToPersist,
+    SocketDetails,
+};
 use crate::broadcast::{BroadcastOperator, RoomParam};
 use crate::client::Client;
 use crate::engine::{EngineSocket, SendError};
@@ -86,6 +89,11 @@ pub(crate) struct SocketInner {
     data: Mutex<Value>,
     jobs: mpsc::UnboundedSender<Job>,
     pending: Arc<AtomicUsize>,
+    /// The private session id (with connection state recovery only).
+    pid: Option<String>,
+    recovered: bool,
+    /// Rooms and missed packets of a recovered session, consumed by `on_connect`.
+    restored: Mutex<Option<(Vec<Room>, Vec<MissedPacket>)>>,
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -99,13 +107,35 @@ fn lock<T>(lock: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Socket {
-    /// Creates a socket (not yet connected) and its task.
-    pub(crate) fn new(nsp: Namespace, client: Arc<Client>, auth: Value) -> Socket {
+    /// Creates a socket (not yet connected) and its task; with a recovered `session`, it takes back its
+    /// id, private id, rooms, data and missed packets.
+    pub(crate) fn new(
+        nsp: Namespace,
+        client: Arc<Client>,
+        auth: Value,
+        session: Option<Session>,
+    ) -> Socket {
         let (jobs, rx) = mpsc::unbounded_channel();
         let pending = Arc::new(AtomicUsize::new(0));
         let handshake = Handshake::new(client.conn().request(), auth);
+        let recovered = session.is_some();
+        let (id, pid, data, restored) = match session {
+            Some(s) => (
+                s.sid,
+                Some(s.pid),
+                s.data,
+                Some((s.rooms, s.missed_packets)),
+            ),
+            None => (
+                crate::sid::generate(),
+                nsp.connection_state_recovery()
+                    .map(|_| crate::sid::generate()),
+                Value::Object(Default::default()),
+                None,
+            ),
+        };
         let socket = Socket(Arc::new(SocketInner {
-            id: crate::sid::generate(),
+            id,
             nsp,
             client,
             handshake,
@@ -113,9 +143,12 @@ impl Socket {
             closing_rooms: Mutex::new(None),
             listeners: RwLock::new(Listeners::default()),
             acks: Mutex::new(HashMap::new()),
-            data: Mutex::new(Value::Object(Default::default())),
+            data: Mutex::new(data),
             jobs,
             pending: pending.clone(),
+            pid,
+            recovered,
+            restored: Mutex::new(restored),
         }));
         tokio::spawn(run_jobs(rx));
         socket
@@ -144,6 +177,12 @@ impl Socket {
     /// Whether the socket is connected to its namespace.
     pub fn connected(&self) -> bool {
         self.0.connected.load(Ordering::Acquire)
+    }
+
+    /// Whether this socket recovered the state of a previous connection (connection state recovery): same
+    /// id, rooms and data, and the packets it missed were delivered before the CONNECT answer.
+    pub fn recovered(&self) -> bool {
+        self.0.recovered
     }
 
     /// Whether the socket is disconnected.
@@ -592,6 +631,29 @@ impl Socket {
         self.0.connected.store(true, Ordering::Release);
     }
 
+    /// For a recovered socket, right after [`Socket::mark_connected`]: joins its rooms again and writes the
+    /// packets it missed, before anything else can be broadcast to it (so nothing falls between the
+    /// restored log and the live broadcasts) and before the CONNECT answer, as in the official server: the
+    /// client keeps them in its receive buffer and delivers them when the CONNECT answer arrives.
+    pub(crate) fn restore_state(&self) {
+        let Some((rooms, missed)) = lock(&self.0.restored).take() else {
+            return;
+        };
+        let mut all = vec![self.0.id.clone()];
+        all.extend(rooms.into_iter().filter(|r| *r != self.0.id));
+        self.0.nsp.adapter().add_all(&self.0.id, &all);
+        for MissedPacket { event, args } in missed {
+            let _ = self.send_packet(
+                PacketData::Event {
+                    event,
+                    args,
+                    id: None,
+                },
+                false,
+            );
+        }
+    }
+
     /// Undoes [`Socket::mark_connected`] when the client closed before the socket could be attached.
     pub(crate) fn abort_connect(&self) {
         self.0.connected.store(false, Ordering::Release);
@@ -613,6 +675,9 @@ impl Socket {
         }
         let mut map = sio_protocol::value::Map::new();
         map.insert("sid".into(), Value::String(self.0.id.clone()));
+        if let Some(pid) = &self.0.pid {
+            map.insert("pid".into(), Value::String(pid.clone()));
+        }
         let _ = self.send_packet(PacketData::Connect(Some(Value::Object(map))), false);
     }
 
@@ -736,6 +801,20 @@ impl Socket {
         tracing::debug!(sid = %self.0.id, nsp = self.0.nsp.name(), %reason, "socket disconnected");
         let adapter = self.0.nsp.adapter();
         let rooms = adapter.socket_rooms(&self.0.id).unwrap_or_default();
+        if let Some(pid) = &self.0.pid {
+            if reason.is_recoverable() {
+                let session = SessionToPersist {
+                    sid: self.0.id.clone(),
+                    pid: pid.clone(),
+                    rooms: rooms.clone(),
+                    data: self.data_value(),
+                };
+                let adapter = adapter.clone();
+                crate::adapter::run_now_or_spawn(
+                    async move { adapter.persist_session(session).await },
+                );
+            }
+        }
         *lock(&self.0.closing_rooms) = Some(rooms);
         adapter.del_all(&self.0.id);
         self.0.nsp.remove_socket(&self.0.id);
@@ -821,6 +900,30 @@ impl SocketEmitter {
     /// Emits an event with a list of arguments.
     pub fn emit_args(&self, event: &str, args: Vec<Value>) -> Result<(), EmitError> {
         check_reserved(event)?;
+        let nsp = &self.socket.0.nsp;
+        if nsp.connection_state_recovery().is_some() {
+            // Through the adapter, to the socket's own room: the packet is stored (and gets its offset), so
+            // the client can receive it again after a recovery, as in the official server.
+            if !self.socket.connected() {
+                return Err(EmitError::Disconnected);
+            }
+            let packet = sio_protocol::socket::Packet {
+                nsp: nsp.name().to_owned(),
+                data: PacketData::Event {
+                    event: event.to_owned(),
+                    args,
+                    id: None,
+                },
+            };
+            let opts = BroadcastOptions {
+                rooms: std::iter::once(self.socket.0.id.clone()).collect(),
+                except: Default::default(),
+                flags: self.flags.clone(),
+            };
+            let adapter = nsp.adapter();
+            crate::adapter::run_now_or_spawn(async move { adapter.broadcast(packet, opts).await });
+            return Ok(());
+        }
         self.socket.notify_outgoing(event, &args);
         let data = PacketData::Event {
             event: event.to_owned(),

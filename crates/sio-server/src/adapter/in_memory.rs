@@ -1,9 +1,10 @@
 //! The in-memory adapter: rooms of the sockets connected to this server, and the local side of every
 //! operation.
 
+use super::session_store::SessionStore;
 use super::{
-    AckCollector, Adapter, AdapterFactory, BroadcastOptions, NamespaceHandle, Room, SocketDetails,
-    SocketId,
+    AckCollector, Adapter, AdapterFactory, BroadcastOptions, NamespaceHandle, Room, Session,
+    SessionToPersist, SocketDetails, SocketId,
 };
 use crate::errors::AdapterError;
 use crate::socket::Socket;
@@ -31,17 +32,24 @@ struct Rooms {
 /// Rooms and operations for the sockets of one namespace on this server.
 ///
 /// Cluster adapters wrap one and call its methods for the local part of each operation.
+///
+/// When the server has connection state recovery on, it is also session-aware (the official
+/// `SessionAwareAdapter`): it keeps disconnected sessions and a log of broadcast events, each for
+/// `max_disconnection_duration`, the log bounded by `max_stored_packets` (oldest dropped first).
 pub struct InMemoryAdapter {
     nsp: NamespaceHandle,
     state: RwLock<Rooms>,
+    sessions: Option<SessionStore>,
 }
 
 impl InMemoryAdapter {
     /// An empty adapter for the namespace.
     pub fn new(nsp: NamespaceHandle) -> Self {
+        let sessions = nsp.connection_state_recovery().map(SessionStore::new);
         InMemoryAdapter {
             nsp,
             state: RwLock::new(Rooms::default()),
+            sessions,
         }
     }
 
@@ -101,12 +109,41 @@ impl InMemoryAdapter {
         self.nsp.sockets_by_ids(&ids)
     }
 
-    /// Sends a packet to the local sockets `opts` selects, encoding it once.
+    /// With connection state recovery, stores an EVENT without ack that is not volatile and appends its
+    /// offset as its last argument (the packet to send then); otherwise `None`.
+    pub fn record_for_recovery(&self, packet: &Packet, opts: &BroadcastOptions) -> Option<Packet> {
+        let store = self.sessions.as_ref()?;
+        match &packet.data {
+            PacketData::Event {
+                event,
+                args,
+                id: None,
+            } if !opts.flags.volatile => {
+                let offset = store.record(event, args, opts);
+                let mut args = args.clone();
+                args.push(sio_protocol::Value::String(offset));
+                Some(Packet {
+                    nsp: packet.nsp.clone(),
+                    data: PacketData::Event {
+                        event: event.clone(),
+                        args,
+                        id: None,
+                    },
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Sends a packet to the local sockets `opts` selects, encoding it once (after
+    /// [`record_for_recovery`](Self::record_for_recovery) when recovery is on).
     pub fn broadcast_local(
         &self,
         packet: &Packet,
         opts: &BroadcastOptions,
     ) -> Result<(), AdapterError> {
+        let recorded = self.record_for_recovery(packet, opts);
+        let packet = recorded.as_ref().unwrap_or(packet);
         let encoded = self
             .nsp
             .encode(packet)
@@ -263,6 +300,28 @@ impl Adapter for InMemoryAdapter {
     ) -> BoxFuture<'_, Result<(), AdapterError>> {
         let result = self.broadcast_with_ack_local(&packet, &opts, &acks);
         Box::pin(async move { result })
+    }
+
+    fn persist_session(
+        &self,
+        session: SessionToPersist,
+    ) -> BoxFuture<'_, Result<(), AdapterError>> {
+        if let Some(store) = &self.sessions {
+            store.persist(session);
+        }
+        Box::pin(async { Ok(()) })
+    }
+
+    fn restore_session(
+        &self,
+        pid: String,
+        offset: String,
+    ) -> BoxFuture<'_, Result<Option<Session>, AdapterError>> {
+        let session = self
+            .sessions
+            .as_ref()
+            .and_then(|store| store.restore(&pid, &offset));
+        Box::pin(async move { Ok(session) })
     }
 
     fn fetch_sockets(

@@ -7,6 +7,7 @@
 //! and answer through [`AckCollector`], [`SocketDetails`] and [`NamespaceHandle::server_side_emit_received`].
 
 mod in_memory;
+mod session_store;
 
 pub use crate::namespace::NamespaceHandle;
 pub use in_memory::{InMemoryAdapter, InMemoryAdapterFactory};
@@ -69,6 +70,43 @@ pub struct SocketDetails {
     pub data: Value,
 }
 
+/// The state of a socket that disconnected for a recoverable reason, kept for connection state recovery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionToPersist {
+    /// The socket id, given back on recovery.
+    pub sid: SocketId,
+    /// The private session id the client presents to recover (`pid`).
+    pub pid: String,
+    /// The rooms it was in (its own room included).
+    pub rooms: Vec<Room>,
+    /// Its `data`.
+    pub data: Value,
+}
+
+/// An event a disconnected socket missed; `args` ends with the packet's offset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MissedPacket {
+    /// The event name.
+    pub event: String,
+    /// Its arguments, the offset last.
+    pub args: Vec<Value>,
+}
+
+/// A restored session: the persisted state and the packets missed since the client's offset, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// The socket id.
+    pub sid: SocketId,
+    /// The private session id.
+    pub pid: String,
+    /// The rooms to join again.
+    pub rooms: Vec<Room>,
+    /// The `data` to restore.
+    pub data: Value,
+    /// The events to deliver before the CONNECT answer.
+    pub missed_packets: Vec<MissedPacket>,
+}
+
 /// Collects the answers to a broadcast with acknowledgement, from this server and (through a cluster adapter)
 /// from the others. Each server reports how many clients it sent the packet to with [`expect`], and each
 /// client's answer (its first argument) is reported with [`answer`].
@@ -106,6 +144,28 @@ impl AckCollector {
     /// Whether nobody waits for the answers any more (timed out or dropped).
     pub fn is_closed(&self) -> bool {
         self.tx.is_closed()
+    }
+}
+
+/// Runs an adapter operation that the caller cannot await (a synchronous emit, a disconnection): at once when
+/// it completes without waiting (the in-memory adapter always does, which keeps emits in order), else on a
+/// task.
+pub(crate) fn run_now_or_spawn<F>(fut: F)
+where
+    F: std::future::Future<Output = Result<(), AdapterError>> + Send + 'static,
+{
+    use futures_util::FutureExt;
+    let mut fut = Box::pin(fut);
+    match (&mut fut).now_or_never() {
+        Some(Err(error)) => tracing::warn!(%error, "adapter operation failed"),
+        Some(Ok(())) => {}
+        None => {
+            tokio::spawn(async move {
+                if let Err(error) = fut.await {
+                    tracing::warn!(%error, "adapter operation failed");
+                }
+            });
+        }
     }
 }
 
@@ -193,6 +253,32 @@ pub trait Adapter: Send + Sync + 'static {
         opts: BroadcastOptions,
         close: bool,
     ) -> BoxFuture<'_, Result<(), AdapterError>>;
+
+    /// Connection state recovery: keeps the state of a socket that disconnected for a recoverable reason
+    /// (called only when the server has `connection_state_recovery`). The default keeps nothing; the
+    /// [`InMemoryAdapter`] keeps it for `max_disconnection_duration`. A cluster adapter may store it where
+    /// every server can restore it.
+    fn persist_session(
+        &self,
+        session: SessionToPersist,
+    ) -> BoxFuture<'_, Result<(), AdapterError>> {
+        let _ = session;
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Connection state recovery: the session `pid` and the packets it missed after `offset` (the last
+    /// argument of the last event the client received), or `None` when it cannot be recovered (unknown,
+    /// expired, offset no longer stored). With recovery on, the adapter's `broadcast` must store every EVENT
+    /// without ack that is not volatile and append its offset as the last argument, as the
+    /// [`InMemoryAdapter`] does.
+    fn restore_session(
+        &self,
+        pid: String,
+        offset: String,
+    ) -> BoxFuture<'_, Result<Option<Session>, AdapterError>> {
+        let _ = (pid, offset);
+        Box::pin(async { Ok(None) })
+    }
 
     /// Emits an event to the other servers of the cluster (nothing to do on a single server).
     fn server_side_emit(
