@@ -216,8 +216,41 @@ async fn the_server_sees_a_clean_client_disconnect() {
     observer.disconnect();
 }
 
+/// A DISCONNECT written while a POST is still running waits for it, and the CLOSE packet goes in a POST of its
+/// own: in the same payload the official server would handle the CLOSE first and report `transport close`.
+async fn a_disconnect_right_after_an_emit_is_seen_by_the_server() {
+    init_tracing();
+    let server = NodeServer::start(json!({})).await;
+    let observer = io(&server.url("/"), options(Mode::WebSocket)).unwrap();
+    observer.connect().await.unwrap();
+    for mode in MODES {
+        let socket = io(&server.url("/"), options(mode)).unwrap();
+        socket.connect().await.unwrap();
+        let id = socket.id().unwrap();
+        let engine = socket.manager().engine().unwrap();
+        socket.emit("echo", &(1,)).unwrap();
+        socket.disconnect();
+        tokio::time::timeout(WAIT, engine.closed()).await.unwrap();
+        let mut reason = Value::Null;
+        for _ in 0..100 {
+            reason = observer.emit_with_ack("reason-of", &id).await.unwrap();
+            if !reason.is_null() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            reason.as_str(),
+            Some("client namespace disconnect"),
+            "{mode:?}"
+        );
+    }
+    observer.disconnect();
+}
+
 interop_tests!(
     connect_events_acks_and_binary_over_every_transport,
     namespaces_share_one_engine_and_managers_are_cached,
     the_server_sees_a_clean_client_disconnect,
+    a_disconnect_right_after_an_emit_is_seen_by_the_server,
 );

@@ -408,10 +408,17 @@ impl Namespace {
         if client.is_closed() {
             return;
         }
-        // Order matters: the connection job (CONNECT answer, then the connection handlers) is queued before
-        // the client can route any event to this socket, so events run after the handlers registered.
         write(&self.0.sockets).insert(socket.id().to_owned(), socket.clone());
         socket.mark_connected();
+        // Order matters: the client routes to this socket before the connection job (CONNECT answer, then
+        // the connection handlers) is queued. The job runs on the socket's own task, so once queued the
+        // CONNECT answer may be out and the peer's first event back before this task goes on: routed to no
+        // socket, that event would close the connection.
+        if !client.attach_socket(self.name(), socket.clone()) {
+            socket.abort_connect();
+            self.remove_socket(socket.id());
+            return;
+        }
         socket.restore_state();
         let mut handlers: Vec<ConnectionFn> = Vec::new();
         if let Some(parent) = &self.0.parent {
@@ -428,10 +435,6 @@ impl Namespace {
                 h(s.clone()).await;
             }
         }));
-        if !client.attach_socket(self.name(), socket.clone()) {
-            socket.abort_connect();
-            self.remove_socket(socket.id());
-        }
     }
 
     pub(crate) fn remove_socket(&self, id: &str) {

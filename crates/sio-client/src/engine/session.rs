@@ -283,24 +283,37 @@ impl Session {
         self.flush().await
     }
 
-    /// Sends what is buffered and a CLOSE packet, waiting a little for a running POST.
+    /// Closes as the official client does: what is buffered goes out first, in writes of its own; then polling
+    /// sends the CLOSE packet alone in a last POST and a websocket just closes. The official server handles a
+    /// Socket.IO packet on the next tick but a CLOSE at once, so a CLOSE sharing a payload (or a read) with a
+    /// DISCONNECT written just before would end the session first: the server would see `transport close`.
     async fn close_gracefully(&mut self) {
         let wait = Duration::from_secs(5);
-        self.write_buf.push_back(Packet::Close.encode());
-        if let Transport::Polling(p) = &mut self.transport {
-            p.pause();
-            let _ = tokio::time::timeout(wait, wait_writable(p)).await;
-        }
-        let frames: Vec<Frame> = self.write_buf.drain(..).collect();
         match &mut self.transport {
             Transport::Polling(p) => {
-                if p.writable() {
-                    p.send(&frames);
+                p.pause();
+                let buf = &mut self.write_buf;
+                let max_payload = self.max_payload;
+                let drained = tokio::time::timeout(wait, async {
+                    loop {
+                        wait_writable(p).await;
+                        if buf.is_empty() {
+                            break;
+                        }
+                        p.send(&take_batch(buf, max_payload));
+                    }
+                })
+                .await;
+                if drained.is_ok() {
+                    p.send(&[Packet::Close.encode()]);
                     let _ = tokio::time::timeout(wait, wait_writable(p)).await;
                 }
             }
             Transport::WebSocket(ws) => {
-                let _ = tokio::time::timeout(wait, ws.send(&frames)).await;
+                let frames: Vec<Frame> = self.write_buf.drain(..).collect();
+                if !frames.is_empty() {
+                    let _ = tokio::time::timeout(wait, ws.send(&frames)).await;
+                }
                 ws.close().await;
             }
         }
