@@ -39,9 +39,18 @@ impl Str {
 
     /// The part of the string from byte `start` on; `None` when `start` is not a char boundary.
     pub fn slice_from(&self, start: usize) -> Option<Str> {
-        self.as_str()
-            .is_char_boundary(start)
-            .then(|| Str(self.0.slice(start..)))
+        // A char boundary is the end or any byte that is not a UTF-8 continuation byte (`10xxxxxx`);
+        // checked on the bytes so the string is not validated again.
+        let boundary = match self.0.get(start) {
+            Some(&b) => (b as i8) >= -0x40,
+            None => start == self.0.len(),
+        };
+        boundary.then(|| Str(self.0.slice(start..)))
+    }
+
+    /// The first byte, if any (an ASCII type character on the wire), without validating the string.
+    pub(crate) fn first_byte(&self) -> Option<u8> {
+        self.0.first().copied()
     }
 }
 
@@ -86,5 +95,9 @@ mod tests {
         let s = Str::from("4héllo");
         assert_eq!(s.slice_from(1).unwrap().as_str(), "héllo");
         assert!(s.slice_from(3).is_none());
+        assert_eq!(s.slice_from(s.len()).unwrap().as_str(), "");
+        assert!(s.slice_from(s.len() + 1).is_none());
+        assert_eq!(s.first_byte(), Some(b'4'));
+        assert_eq!(Str::default().first_byte(), None);
     }
 }

@@ -84,6 +84,18 @@ impl NamespaceHandle {
             .collect()
     }
 
+    /// The local sockets with these ids, in order (unknown ids are skipped).
+    pub(crate) fn sockets_by_id_refs(
+        &self,
+        ids: &mut dyn Iterator<Item = &SocketId>,
+    ) -> Vec<Socket> {
+        let Some(inner) = self.inner.upgrade() else {
+            return Vec::new();
+        };
+        let sockets = read(&inner.sockets);
+        ids.filter_map(|id| sockets.get(id).cloned()).collect()
+    }
+
     /// Encodes a packet with the server's parser.
     pub fn encode(&self, packet: &Packet) -> Result<Encoded, EncodeError> {
         match self.inner.upgrade() {

@@ -2,7 +2,7 @@
 
 use super::DecodeError;
 use crate::Str;
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::Bytes;
 
 /// The seven Engine.IO packet types, numbered as on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -81,8 +81,16 @@ impl Packet {
 
     /// Decodes a text packet (a text websocket frame, or one text packet of a polling payload).
     pub fn decode_text(text: Str) -> Result<Packet, DecodeError> {
-        let first = text.chars().next().ok_or(DecodeError::Empty)?;
-        let kind = PacketType::from_char(first)?;
+        // Every type character is ASCII: the first byte decides, without validating the whole text
+        // again (the error, a cold path, names the first char).
+        let first = text.first_byte().ok_or(DecodeError::Empty)?;
+        let kind = match PacketType::from_char(first as char) {
+            Ok(kind) => kind,
+            Err(_) => {
+                let c = text.chars().next().unwrap_or(first as char);
+                return Err(DecodeError::UnknownType(c));
+            }
+        };
         // Every type character is ASCII, so byte 1 is a char boundary.
         let data = text.slice_from(1).unwrap_or_default();
         Ok(match kind {
@@ -128,10 +136,10 @@ pub enum Frame {
 impl Frame {
     /// A text frame of `kind` followed by `data`.
     pub fn text(kind: PacketType, data: &str) -> Frame {
-        let mut buf = BytesMut::with_capacity(1 + data.len());
-        buf.put_u8(kind.as_char() as u8);
-        buf.put_slice(data.as_bytes());
-        Frame::Text(Str::from_utf8(buf.freeze()).unwrap_or_default())
+        let mut text = String::with_capacity(1 + data.len());
+        text.push(kind.as_char());
+        text.push_str(data);
+        Frame::Text(Str::from(text))
     }
 
     /// A `4` message frame around text that does not yet carry the type character.

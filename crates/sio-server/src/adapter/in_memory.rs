@@ -71,8 +71,13 @@ impl InMemoryAdapter {
         self.state.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The ids selected by `opts`, de-duplicated, in a stable order.
-    fn select_ids(&self, opts: &BroadcastOptions) -> Vec<SocketId> {
+    /// Runs `f` over the ids selected by `opts`, de-duplicated, in a stable order, while the rooms are
+    /// read (so callers need not copy the ids).
+    fn with_selected<R>(
+        &self,
+        opts: &BroadcastOptions,
+        f: impl FnOnce(&mut dyn Iterator<Item = &SocketId>) -> R,
+    ) -> R {
         let state = self.read();
         let mut except: HashSet<&SocketId> = HashSet::new();
         for room in &opts.except {
@@ -81,32 +86,27 @@ impl InMemoryAdapter {
             }
         }
         if opts.rooms.is_empty() {
-            state
-                .sids
-                .keys()
-                .filter(|id| !except.contains(id))
-                .cloned()
-                .collect()
+            f(&mut state.sids.keys().filter(|id| !except.contains(id)))
         } else {
             let mut seen: HashSet<&SocketId> = HashSet::new();
-            let mut out = Vec::new();
-            for room in &opts.rooms {
-                if let Some(ids) = state.rooms.get(room) {
-                    for id in ids {
-                        if !except.contains(id) && seen.insert(id) {
-                            out.push(id.clone());
-                        }
-                    }
-                }
-            }
-            out
+            f(&mut opts
+                .rooms
+                .iter()
+                .filter_map(|room| state.rooms.get(room))
+                .flatten()
+                .filter(|id| !except.contains(id) && seen.insert(id)))
         }
+    }
+
+    /// The ids selected by `opts`, de-duplicated, in a stable order.
+    fn select_ids(&self, opts: &BroadcastOptions) -> Vec<SocketId> {
+        self.with_selected(opts, |ids| ids.cloned().collect())
     }
 
     /// The local sockets selected by `opts`.
     pub fn select(&self, opts: &BroadcastOptions) -> Vec<Socket> {
-        let ids = self.select_ids(opts);
-        self.nsp.sockets_by_ids(&ids)
+        // Looked up by reference while the rooms are read: no id is copied per recipient.
+        self.with_selected(opts, |ids| self.nsp.sockets_by_id_refs(ids))
     }
 
     /// With connection state recovery, stores an EVENT without ack that is not volatile and appends its
