@@ -1,7 +1,7 @@
 //! Listener registries (`on`, `once`, `off`, `listeners`) and the task that runs user handlers off the I/O path.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use tokio::sync::mpsc;
 
 /// Identifies a registered listener, for `off` and `listeners`.
@@ -63,6 +63,11 @@ impl<E> Registry<E> {
         }
     }
 
+    /// Whether `name` has a listener.
+    pub fn has(&self, name: &str) -> bool {
+        self.by_name.get(name).is_some_and(|l| !l.is_empty())
+    }
+
     pub fn ids(&self, name: &str) -> Vec<ListenerId> {
         self.by_name
             .get(name)
@@ -87,53 +92,83 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// An event emitter whose handlers run on their own task, in emission order, without any lock held.
+/// The task is started by the first listener: an emitter nobody listens to costs neither a task nor a
+/// channel, and an emission nobody listens to costs at most one uncontended lock.
 pub(crate) struct Emitter<E> {
-    registry: Arc<Mutex<Registry<E>>>,
-    tx: mpsc::UnboundedSender<(&'static str, E)>,
+    inner: Arc<EmitterInner<E>>,
+}
+
+struct EmitterInner<E> {
+    registry: Mutex<Registry<E>>,
+    tx: OnceLock<mpsc::UnboundedSender<(&'static str, E)>>,
+    runtime: tokio::runtime::Handle,
 }
 
 impl<E> Clone for Emitter<E> {
     fn clone(&self) -> Self {
         Emitter {
-            registry: self.registry.clone(),
-            tx: self.tx.clone(),
+            inner: self.inner.clone(),
         }
     }
 }
 
 impl<E: Clone + Send + 'static> Emitter<E> {
-    /// Creates the emitter and its dispatch task on the current runtime.
+    /// Creates the emitter; its dispatch task will run on `handle`.
     pub fn new(handle: &tokio::runtime::Handle) -> Self {
-        let registry: Arc<Mutex<Registry<E>>> = Arc::default();
-        let (tx, mut rx) = mpsc::unbounded_channel::<(&'static str, E)>();
-        let reg = Arc::downgrade(&registry);
-        handle.spawn(async move {
-            while let Some((name, event)) = rx.recv().await {
-                let Some(reg) = reg.upgrade() else { break };
-                let handlers = lock(&reg).take_for_emit(name);
-                drop(reg);
-                for h in handlers {
-                    h(event.clone());
-                }
-            }
-        });
-        Emitter { registry, tx }
+        Emitter {
+            inner: Arc::new(EmitterInner {
+                registry: Mutex::default(),
+                tx: OnceLock::new(),
+                runtime: handle.clone(),
+            }),
+        }
     }
 
     pub fn emit(&self, name: &'static str, event: E) {
-        let _ = self.tx.send((name, event));
+        let Some(tx) = self.inner.tx.get() else {
+            return;
+        };
+        if lock(&self.inner.registry).has(name) {
+            let _ = tx.send((name, event));
+        }
     }
 
+    /// Adds a listener; the first one starts the dispatch task (from the caller, so that it never
+    /// lands behind a handler that blocks the I/O task's thread).
     pub fn on(&self, name: &str, once: bool, f: Callback<E>) -> ListenerId {
-        lock(&self.registry).add(name, once, f)
+        self.inner.tx.get_or_init(|| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            self.inner
+                .runtime
+                .spawn(dispatch(Arc::downgrade(&self.inner), rx));
+            tx
+        });
+        lock(&self.inner.registry).add(name, once, f)
     }
 
     pub fn off(&self, name: Option<&str>, id: Option<ListenerId>) {
-        lock(&self.registry).remove(name, id)
+        lock(&self.inner.registry).remove(name, id)
     }
 
     pub fn listeners(&self, name: &str) -> Vec<ListenerId> {
-        lock(&self.registry).ids(name)
+        lock(&self.inner.registry).ids(name)
+    }
+}
+
+/// The dispatch task: runs the handlers of each emission in order; ends with the emitter.
+async fn dispatch<E: Clone>(
+    emitter: Weak<EmitterInner<E>>,
+    mut rx: mpsc::UnboundedReceiver<(&'static str, E)>,
+) {
+    while let Some((name, event)) = rx.recv().await {
+        let Some(inner) = emitter.upgrade() else {
+            break;
+        };
+        let handlers = lock(&inner.registry).take_for_emit(name);
+        drop(inner);
+        for h in handlers {
+            h(event.clone());
+        }
     }
 }
 

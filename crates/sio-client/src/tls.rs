@@ -4,7 +4,7 @@ use crate::error::Error;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// How server certificates are checked on `https://` and `wss://` URLs.
 ///
@@ -42,8 +42,21 @@ impl std::fmt::Debug for TlsOptions {
 }
 
 impl TlsOptions {
-    /// Builds the rustls client configuration.
+    /// The rustls client configuration. The default one (webpki roots) is built once and shared by every
+    /// manager of the process: it holds the root store and a session-resumption cache (~24 KB).
     pub fn client_config(&self) -> Result<Arc<rustls::ClientConfig>, Error> {
+        static DEFAULT: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+        if let TlsOptions::WebPkiRoots = self {
+            if let Some(config) = DEFAULT.get() {
+                return Ok(config.clone());
+            }
+            let config = self.build()?;
+            return Ok(DEFAULT.get_or_init(|| config).clone());
+        }
+        self.build()
+    }
+
+    fn build(&self) -> Result<Arc<rustls::ClientConfig>, Error> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()

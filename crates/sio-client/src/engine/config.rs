@@ -3,7 +3,7 @@
 use crate::error::Error;
 use crate::options::TransportKind;
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use url::Url;
 
@@ -22,12 +22,25 @@ pub(crate) struct EngineConfig {
     /// Set once a websocket upgrade has succeeded (for `remember_upgrade`).
     pub prior_websocket_success: Arc<AtomicBool>,
     pub headers: Vec<(String, String)>,
-    pub http: reqwest::Client,
+    /// The HTTP client for polling, made on first use (a websocket-only manager never needs one).
+    pub http: Arc<OnceLock<reqwest::Client>>,
     pub tls: Arc<rustls::ClientConfig>,
     pub timeout: Duration,
 }
 
 impl EngineConfig {
+    /// The HTTP client of the polling transport, sharing the manager's TLS configuration.
+    pub fn http(&self) -> Result<reqwest::Client, Error> {
+        if let Some(client) = self.http.get() {
+            return Ok(client.clone());
+        }
+        let client = reqwest::Client::builder()
+            .use_preconfigured_tls((*self.tls).clone())
+            .build()
+            .map_err(|e| Error::Tls(e.to_string()))?;
+        Ok(self.http.get_or_init(|| client).clone())
+    }
+
     /// The URL of a transport request, with `EIO=4`, the transport, the session id and the user's query.
     pub fn url(&self, transport: TransportKind, sid: Option<&str>) -> Result<Url, Error> {
         let scheme = match (transport, self.secure) {

@@ -32,7 +32,7 @@ pub(crate) struct Polling {
 impl Polling {
     pub fn new(cfg: &EngineConfig, sid: &str) -> Result<Self, Error> {
         Ok(Polling {
-            http: cfg.http.clone(),
+            http: cfg.http()?,
             url: cfg.url(TransportKind::Polling, Some(sid))?,
             headers: cfg.headers.clone(),
             get: None,
@@ -44,7 +44,7 @@ impl Polling {
     /// The handshake GET: returns the OPEN packet's data and any packets that came with it.
     pub async fn handshake(cfg: &EngineConfig) -> Result<(String, Vec<Packet>), Error> {
         let url = cfg.url(TransportKind::Polling, None)?;
-        let body = get(cfg.http.clone(), url, cfg.headers.clone())
+        let body = get(cfg.http()?, url, cfg.headers.clone())
             .await
             .map_err(Error::Transport)?;
         let mut packets = PayloadDecoder::decode_all(&body, body.len())

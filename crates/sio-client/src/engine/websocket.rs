@@ -9,6 +9,7 @@ use sio_protocol::Str;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
@@ -22,6 +23,10 @@ pub(crate) enum WsEvent {
     /// The connection failed.
     Error(String),
 }
+
+/// Bytes read from the socket at a time. tungstenite's default (128 KiB) is allocated up front for
+/// every connection; messages larger than this still arrive whole, in several reads.
+const READ_BUFFER: usize = 4 * 1024;
 
 /// An open websocket.
 pub(crate) struct WebSocket {
@@ -44,8 +49,9 @@ impl WebSocket {
             req.headers_mut().append(name, value);
         }
         let connector = cfg.secure.then(|| Connector::Rustls(cfg.tls.clone()));
+        let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER);
         let (stream, _) =
-            tokio_tungstenite::connect_async_tls_with_config(req, None, true, connector)
+            tokio_tungstenite::connect_async_tls_with_config(req, Some(config), true, connector)
                 .await
                 .map_err(|e| Error::Transport(e.to_string()))?;
         Ok(WebSocket { stream })

@@ -127,10 +127,6 @@ impl Manager {
         let runtime =
             tokio::runtime::Handle::try_current().map_err(|e| Error::NoRuntime(e.to_string()))?;
         let tls = opts.tls.client_config()?;
-        let http = reqwest::Client::builder()
-            .use_preconfigured_tls((*tls).clone())
-            .build()
-            .map_err(|e| Error::Tls(e.to_string()))?;
         let mut query = parsed.query.clone();
         query.extend(opts.query.iter().cloned());
         let cfg = EngineConfig {
@@ -144,7 +140,7 @@ impl Manager {
             remember_upgrade: opts.remember_upgrade,
             prior_websocket_success: Arc::new(AtomicBool::new(false)),
             headers: opts.extra_headers.clone(),
-            http,
+            http: Arc::default(),
             tls,
             timeout: opts.timeout,
         };
