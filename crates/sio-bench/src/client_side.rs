@@ -1,4 +1,5 @@
-//! The client-side comparison: sio-client and npm socket.io-client, each driven by a small load program,
+//! The client-side comparison: sio-client, npm socket.io-client and rust_socketio, each driven by a small
+//! load program with the same arguments and output,
 //! against the same server (the ceiling, so the client is the bottleneck): echo messages/s and the client
 //! process's memory per connected client.
 
@@ -18,17 +19,24 @@ pub enum ClientKind {
     SioClient,
     /// npm socket.io-client 4.8 on Node (`tests/js/bench/client.js`).
     NodeClient,
+    /// rust_socketio's async client (`crates/sio-bench/peers/rust-socketio-client`).
+    RustSocketio,
 }
 
 impl ClientKind {
-    /// Both clients, in table order.
-    pub const ALL: [ClientKind; 2] = [ClientKind::SioClient, ClientKind::NodeClient];
+    /// Every client, in table order.
+    pub const ALL: [ClientKind; 3] = [
+        ClientKind::SioClient,
+        ClientKind::NodeClient,
+        ClientKind::RustSocketio,
+    ];
 
     /// Table name.
     pub fn name(self) -> &'static str {
         match self {
             ClientKind::SioClient => "sio-client",
             ClientKind::NodeClient => "socket.io-client (npm)",
+            ClientKind::RustSocketio => "rust_socketio",
         }
     }
 }
@@ -131,6 +139,13 @@ fn once(
             let mut c = Command::new("node");
             c.arg("bench/client.js").current_dir(&programs.node_dir);
             c
+        }
+        ClientKind::RustSocketio => {
+            let bin = programs
+                .rust_socketio_client
+                .as_ref()
+                .ok_or_else(|| BenchError::Server("the rust_socketio peer was not built".into()))?;
+            Command::new(bin)
         }
     };
     let out = cmd

@@ -20,6 +20,8 @@ pub struct ServerPrograms {
     pub socketioxide: Option<PathBuf>,
     /// The `client-echo` binary (sio-client under load, for the client-side comparison).
     pub client_echo: PathBuf,
+    /// The rust_socketio peer client (built on demand when the client side runs).
+    pub rust_socketio_client: Option<PathBuf>,
     /// `tests/js` of the repository (holds `node_modules` and `bench/server.js`).
     pub node_dir: PathBuf,
 }

@@ -1,5 +1,5 @@
-//! The benchmark harness in smoke mode: a few clients, about a second per workload, every server
-//! (the socketioxide peer is built in debug first). Keeps the harness from rotting: every workload must
+//! The benchmark harness in smoke mode: a few clients, about a second per workload, every server and
+//! every client (the socketioxide and rust_socketio peers are built in debug first). Keeps the harness from rotting: every workload must
 //! produce a positive value on every server that supports it, with no failed connection.
 
 use sio_bench::server_process::ServerPrograms;
@@ -20,20 +20,19 @@ fn every_workload_runs_on_every_server() {
     let root = root();
     let socketioxide =
         peer_build::build_socketioxide(&root, false).expect("socketioxide peer builds");
+    let rust_socketio =
+        peer_build::build_rust_socketio(&root, false).expect("rust_socketio peer builds");
     let plan = Plan {
         mode: Mode::Smoke,
         timing: Timing::of(Mode::Smoke),
-        servers: vec![
-            ServerKind::Ceiling,
-            ServerKind::Socketioxide,
-            ServerKind::Node,
-        ],
+        servers: ServerKind::ALL.to_vec(),
         workloads: Workload::ALL.to_vec(),
         programs: ServerPrograms {
             sio: PathBuf::from(env!("CARGO_BIN_EXE_sio-bench-server")),
             ceiling: PathBuf::from(env!("CARGO_BIN_EXE_ceiling-server")),
             client_echo: PathBuf::from(env!("CARGO_BIN_EXE_client-echo")),
             socketioxide: Some(socketioxide),
+            rust_socketio_client: Some(rust_socketio),
             node_dir: root.join("tests/js"),
         },
         client_threads: 2,

@@ -102,6 +102,14 @@ fn run(args: Vec<String>) -> Result<(), String> {
     } else {
         None
     };
+    let rust_socketio_client = if client_side {
+        Some(
+            peer_build::build_rust_socketio(&root, !(smoke || debug_peer))
+                .map_err(|e| e.to_string())?,
+        )
+    } else {
+        None
+    };
     let plan = Plan {
         mode,
         timing,
@@ -111,6 +119,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
             sio: exe_dir.join("sio-bench-server"),
             ceiling: exe_dir.join("ceiling-server"),
             client_echo: exe_dir.join("client-echo"),
+            rust_socketio_client,
             socketioxide,
             node_dir: root.join("tests/js"),
         },
