@@ -2,10 +2,10 @@
 
 use super::json_write::{write_array, write_str, write_value, BinaryMode, Extent};
 use crate::engine::Frame;
+use crate::parser::js_number::write_u64;
 use crate::parser::Encoded;
 use crate::socket::{Packet, PacketData, PacketType};
 use crate::{Str, Value};
-use std::fmt::Write;
 
 /// Encodes `packet` as the official `socket.io-parser` does.
 ///
@@ -31,14 +31,15 @@ pub(crate) fn encode(packet: &Packet) -> Encoded {
     text.push('4');
     text.push((b'0' + kind.as_u8()) as char);
     if extent.attachments > 0 {
-        let _ = write!(text, "{}-", extent.attachments);
+        write_u64(&mut text, extent.attachments as u64);
+        text.push('-');
     }
     if !packet.nsp.is_empty() && packet.nsp != "/" {
         text.push_str(&packet.nsp);
         text.push(',');
     }
     if let Some(id) = id {
-        let _ = write!(text, "{id}");
+        write_u64(&mut text, id);
     }
     let mut attachments = Vec::with_capacity(extent.attachments);
     body.write(&mut text, &mut attachments);

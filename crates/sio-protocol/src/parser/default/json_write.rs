@@ -151,31 +151,38 @@ pub(super) fn write_str(out: &mut String, s: &str) {
 }
 
 /// The index of the first byte from `from` on that `JSON.stringify` escapes: a control character, `"` or
-/// `\`. Eight bytes are checked at a time while none of them needs escaping.
+/// `\\`. Sixteen, then eight bytes are checked at a time while none of them needs escaping.
 fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The high bit of a byte of `has_zero(x)` is set for the first zero byte of `x` (and maybe later
-    // ones): exact as a yes/no answer for the whole word.
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        // A byte below 0x20 borrows when 0x20 is taken from it and has its high bit clear.
-        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-        let quote = has_zero(x ^ (ONES * u64::from(b'"')));
-        let backslash = has_zero(x ^ (ONES * u64::from(b'\\')));
-        if control | quote | backslash != 0 {
+    for pair in bytes[from..].chunks_exact(16) {
+        let (a, b) = pair.split_at(8);
+        if escapes_in(a) | escapes_in(b) != 0 {
             break;
         }
-        i += 8;
+        i += 16;
+    }
+    if let Some(word) = bytes.get(i..i + 8) {
+        if escapes_in(word) == 0 {
+            i += 8;
+        }
     }
     bytes[i..]
         .iter()
         .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
         .map(|p| i + p)
+}
+
+/// Non-zero when one of the eight bytes of `word` needs escaping.
+fn escapes_in(word: &[u8]) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const QUOTE: u64 = ONES * b'"' as u64;
+    const BACKSLASH: u64 = ONES * b'\\' as u64;
+    let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+    // Per byte, `(b - k) & !b` has its high bit set when `b < k` (ASCII `b`); over a word the answer is
+    // exact for "some byte", which is all that is asked. A byte equal to `c` is a zero in `x ^ c`.
+    let (q, s) = (x ^ QUOTE, x ^ BACKSLASH);
+    ((x.wrapping_sub(ONES * 0x20) & !x) | (q.wrapping_sub(ONES) & !q) | (s.wrapping_sub(ONES) & !s))
+        & (ONES * 0x80)
 }
 
 #[cfg(test)]
