@@ -152,7 +152,7 @@ pub(super) fn write_str(out: &mut String, s: &str) {
 
 /// The index of the first byte from `from` on that `JSON.stringify` escapes: a control character, `"` or
 /// `\\`. Sixteen, then eight bytes are checked at a time while none of them needs escaping.
-fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+pub(super) fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     for pair in bytes[from..].chunks_exact(16) {
         let (a, b) = pair.split_at(8);
