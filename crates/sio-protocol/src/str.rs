@@ -27,6 +27,16 @@ impl Str {
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
+    /// The length in bytes (without validating the string again, as going through `str` would).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the string is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The underlying bytes.
     pub fn as_bytes(&self) -> &Bytes {
         &self.0

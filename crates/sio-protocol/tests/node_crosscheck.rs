@@ -209,6 +209,25 @@ fn cases() -> Vec<Packet> {
         Packet::event("/ns-with?query=1&é", "weird nsp", vec![]),
         Packet::event("/", "42", vec!["name that looks like a number".into()]),
         Packet::event("/", "many", (0..20).map(Value::from).collect()),
+        // The shapes of the echo and ack benchmarks, and escapes on either side of an eight-byte word.
+        Packet::event("/", "echo", vec!["x".repeat(32).into()]),
+        Packet::event_with_ack("/", "ack", vec!["x".repeat(1024).into()], 17),
+        Packet::ack("/", u64::from(u32::MAX), vec!["x".repeat(1024).into()]),
+        Packet::event(
+            "/",
+            "na\"me\\",
+            vec![
+                "abcdefg\"hijklmn\\opqrstu\n".into(),
+                "abcdefgh\u{1f}ijklmnop\u{0}".into(),
+                format!("{}\"", "é".repeat(600)).into(),
+                object(vec![("ke\"y\n", "\t".into())]),
+            ],
+        ),
+        Packet::ack(
+            "/admin",
+            7,
+            vec![num(0.5), num(-1e-7), (-9007199254740991i64).into()],
+        ),
     ]
 }
 

@@ -5,12 +5,29 @@ use std::fmt::Write;
 /// Appends `n` as JavaScript would print it.
 pub(crate) fn write(out: &mut String, n: &serde_json::Number) {
     if let Some(u) = n.as_u64() {
-        let _ = write!(out, "{u}");
+        write_u64(out, u);
     } else if let Some(i) = n.as_i64() {
-        let _ = write!(out, "{i}");
+        // Only negative integers are left here.
+        out.push('-');
+        write_u64(out, i.unsigned_abs());
     } else {
         write_f64(out, n.as_f64().unwrap_or(0.0));
     }
+}
+
+/// Appends an unsigned integer in decimal, without going through the formatting machinery.
+pub(crate) fn write_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
 }
 
 /// `n` as JavaScript would print it.
@@ -70,6 +87,20 @@ mod tests {
         let mut s = String::new();
         write_f64(&mut s, f);
         s
+    }
+
+    #[test]
+    fn writes_integers() {
+        for n in [0, 7, 10, 99, 100, 12345, u64::MAX] {
+            let mut s = String::new();
+            write_u64(&mut s, n);
+            assert_eq!(s, n.to_string());
+        }
+        for n in [-1i64, -10, i64::MIN] {
+            let mut s = String::new();
+            write(&mut s, &n.into());
+            assert_eq!(s, n.to_string());
+        }
     }
 
     #[test]

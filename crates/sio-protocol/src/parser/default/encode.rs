@@ -1,74 +1,99 @@
 //! Encodes a packet as `4<type>[<attachments>-][<nsp>,][<id>][JSON]` plus one binary frame per attachment.
 
-use super::json_write::{write_array, write_value, BinaryMode};
+use super::json_write::{write_array, write_str, write_value, BinaryMode, Extent};
 use crate::engine::Frame;
+use crate::parser::js_number::write_u64;
 use crate::parser::Encoded;
 use crate::socket::{Packet, PacketData, PacketType};
-use crate::Str;
-use std::fmt::Write;
+use crate::{Str, Value};
 
 /// Encodes `packet` as the official `socket.io-parser` does.
 ///
-/// The JSON is written straight from the value while binary is pulled out as attachments, in one pass; an
-/// event or ack with attachments becomes `BINARY_EVENT`/`BINARY_ACK`.
+/// The text is written once, into a buffer sized from a first walk over the data that also counts the
+/// binary to pull out as attachments; an event or ack with attachments becomes `BINARY_EVENT`/`BINARY_ACK`.
 pub(crate) fn encode(packet: &Packet) -> Encoded {
-    let mut attachments = Vec::new();
-    let mut body = String::new();
-    let (kind, id) = match &packet.data {
-        PacketData::Connect(auth) => {
-            if let Some(auth) = auth {
-                write_value(&mut body, auth, BinaryMode::NodeBuffer, &mut attachments);
-            }
-            (PacketType::Connect, None)
-        }
-        PacketData::Disconnect => (PacketType::Disconnect, None),
-        PacketData::ConnectError(v) => {
-            write_value(&mut body, v, BinaryMode::NodeBuffer, &mut attachments);
-            (PacketType::ConnectError, None)
-        }
-        PacketData::Event { event, args, id } => {
-            body.push('[');
-            super::json_write::write_str(&mut body, event);
-            for arg in args {
-                body.push(',');
-                write_value(&mut body, arg, BinaryMode::Attach, &mut attachments);
-            }
-            body.push(']');
-            let kind = if attachments.is_empty() {
-                PacketType::Event
-            } else {
-                PacketType::BinaryEvent
-            };
-            (kind, *id)
-        }
-        PacketData::Ack { args, id } => {
-            write_array(&mut body, args, BinaryMode::Attach, &mut attachments);
-            let kind = if attachments.is_empty() {
-                PacketType::Ack
-            } else {
-                PacketType::BinaryAck
-            };
-            (kind, Some(*id))
-        }
+    let (kind, id, body) = match &packet.data {
+        PacketData::Connect(auth) => (PacketType::Connect, None, Body::Json(auth.as_ref())),
+        PacketData::Disconnect => (PacketType::Disconnect, None, Body::Json(None)),
+        PacketData::ConnectError(v) => (PacketType::ConnectError, None, Body::Json(Some(v))),
+        PacketData::Event { event, args, id } => (PacketType::Event, *id, Body::Event(event, args)),
+        PacketData::Ack { args, id } => (PacketType::Ack, Some(*id), Body::Args(args)),
+    };
+    let extent = body.extent();
+    let kind = match kind {
+        PacketType::Event if extent.attachments > 0 => PacketType::BinaryEvent,
+        PacketType::Ack if extent.attachments > 0 => PacketType::BinaryAck,
+        kind => kind,
     };
 
-    let mut text = String::with_capacity(body.len() + packet.nsp.len() + 24);
+    // `4`, the type, `<attachments>-`, `<nsp>,`, the id (20 digits at most), then the JSON.
+    let mut text = String::with_capacity(2 + 21 + packet.nsp.len() + 1 + 20 + extent.len);
     text.push('4');
     text.push((b'0' + kind.as_u8()) as char);
-    if !attachments.is_empty() {
-        let _ = write!(text, "{}-", attachments.len());
+    if extent.attachments > 0 {
+        write_u64(&mut text, extent.attachments as u64);
+        text.push('-');
     }
     if !packet.nsp.is_empty() && packet.nsp != "/" {
         text.push_str(&packet.nsp);
         text.push(',');
     }
     if let Some(id) = id {
-        let _ = write!(text, "{id}");
+        write_u64(&mut text, id);
     }
-    text.push_str(&body);
+    let mut attachments = Vec::with_capacity(extent.attachments);
+    body.write(&mut text, &mut attachments);
 
     let mut frames = Vec::with_capacity(1 + attachments.len());
     frames.push(Frame::Text(Str::from(text)));
     frames.extend(attachments.into_iter().map(Frame::Binary));
     Encoded { frames }
+}
+
+/// The JSON part of a packet.
+enum Body<'a> {
+    /// A CONNECT, CONNECT_ERROR or DISCONNECT payload, binary written as Node's `Buffer.toJSON`.
+    Json(Option<&'a Value>),
+    /// An event: its name, then its arguments, in one array.
+    Event(&'a str, &'a [Value]),
+    /// The arguments of an ack.
+    Args(&'a [Value]),
+}
+
+impl Body<'_> {
+    fn extent(&self) -> Extent {
+        let mut extent = Extent::default();
+        match self {
+            Body::Json(v) => v.iter().for_each(|v| extent.add(v, BinaryMode::NodeBuffer)),
+            Body::Event(event, args) => {
+                extent.len = event.len() + 4 + args.len();
+                args.iter().for_each(|v| extent.add(v, BinaryMode::Attach));
+            }
+            Body::Args(args) => {
+                extent.len = args.len() + 1;
+                args.iter().for_each(|v| extent.add(v, BinaryMode::Attach));
+            }
+        }
+        extent
+    }
+
+    fn write(&self, out: &mut String, attachments: &mut Vec<bytes::Bytes>) {
+        match self {
+            Body::Json(v) => {
+                if let Some(v) = v {
+                    write_value(out, v, BinaryMode::NodeBuffer, attachments);
+                }
+            }
+            Body::Event(event, args) => {
+                out.push('[');
+                write_str(out, event);
+                for arg in *args {
+                    out.push(',');
+                    write_value(out, arg, BinaryMode::Attach, attachments);
+                }
+                out.push(']');
+            }
+            Body::Args(args) => write_array(out, args, BinaryMode::Attach, attachments),
+        }
+    }
 }

@@ -1,95 +1,175 @@
 //! Reads JSON text into a [`Value`], refusing nesting deeper than a limit while it reads.
+//!
+//! Structure, literals and strings without escapes are read here, straight into the value; numbers and
+//! strings with escapes are handed to `serde_json`, so what is accepted and how numbers read is what
+//! `serde_json` does.
 
+use super::json_write::next_escape;
 use crate::parser::DecodeError;
 use crate::value::Map;
 use crate::Value;
-use serde::de::{self, DeserializeSeed, Visitor};
-use std::fmt;
 
-/// The message of the error raised when the depth limit is hit, recognised when mapping errors.
-const TOO_DEEP: &str = "nesting limit reached";
+/// Nesting `serde_json` refuses on its own; the limit applied is the lower of this and the configured one.
+const SERDE_JSON_MAX_DEPTH: usize = 127;
 
 /// Parses `text` as one JSON value nested at most `max_depth` levels (an array or object is one level).
 pub(super) fn parse(text: &str, max_depth: usize) -> Result<Value, DecodeError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = Bounded { depth: max_depth }
-        .deserialize(&mut de)
-        .and_then(|v| de.end().map(|()| v));
-    value.map_err(|e| {
-        let msg = e.to_string();
-        if msg.starts_with(TOO_DEEP) || msg.starts_with("recursion limit exceeded") {
-            DecodeError::TooDeep { limit: max_depth }
-        } else {
-            DecodeError::InvalidPayload
-        }
-    })
+    let mut reader = Reader {
+        text,
+        pos: 0,
+        limit: max_depth,
+    };
+    let value = reader.value(max_depth.min(SERDE_JSON_MAX_DEPTH))?;
+    reader.skip_whitespace();
+    if reader.pos != text.len() {
+        return Err(DecodeError::InvalidPayload);
+    }
+    Ok(value)
 }
 
-/// A value that may still open `depth` levels of arrays or objects.
-#[derive(Clone, Copy)]
-struct Bounded {
-    depth: usize,
+/// A position in the text being read.
+struct Reader<'a> {
+    text: &'a str,
+    pos: usize,
+    /// The configured depth limit, for the error.
+    limit: usize,
 }
 
-impl Bounded {
-    fn inner<E: de::Error>(self) -> Result<Bounded, E> {
-        match self.depth.checked_sub(1) {
-            Some(depth) => Ok(Bounded { depth }),
-            None => Err(E::custom(TOO_DEEP)),
+impl Reader<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.pos += 1;
         }
     }
-}
 
-impl<'de> DeserializeSeed<'de> for Bounded {
-    type Value = Value;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
+    /// Skips whitespace, then takes the next byte.
+    fn next_token(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        let b = self.peek()?;
+        self.pos += 1;
+        Some(b)
     }
-}
 
-impl<'de> Visitor<'de> for Bounded {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_string()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let inner = self.inner()?;
-        let mut out = Vec::new();
-        while let Some(v) = seq.next_element_seed(inner)? {
-            out.push(v);
+    /// A value that may open `depth` more levels of arrays or objects.
+    fn value(&mut self, depth: usize) -> Result<Value, DecodeError> {
+        self.skip_whitespace();
+        match self.peek() {
+            Some(b'"') => self.string().map(Value::String),
+            Some(b'[') => self.array(self.inner(depth)?),
+            Some(b'{') => self.object(self.inner(depth)?),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(DecodeError::InvalidPayload),
         }
-        Ok(Value::Array(out))
     }
-    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let inner = self.inner()?;
-        let mut out = Map::new();
-        while let Some(k) = map.next_key::<String>()? {
-            let v = map.next_value_seed(inner)?;
-            out.insert(k, v);
+
+    fn inner(&self, depth: usize) -> Result<usize, DecodeError> {
+        depth
+            .checked_sub(1)
+            .ok_or(DecodeError::TooDeep { limit: self.limit })
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, DecodeError> {
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::Array(items));
         }
-        Ok(Value::Object(out))
+        loop {
+            items.push(self.value(depth)?);
+            match self.next_token() {
+                Some(b',') => {}
+                Some(b']') => return Ok(Value::Array(items)),
+                _ => return Err(DecodeError::InvalidPayload),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, DecodeError> {
+        self.pos += 1;
+        let mut map = Map::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Object(map));
+        }
+        loop {
+            self.skip_whitespace();
+            if self.peek() != Some(b'"') {
+                return Err(DecodeError::InvalidPayload);
+            }
+            let key = self.string()?;
+            if self.next_token() != Some(b':') {
+                return Err(DecodeError::InvalidPayload);
+            }
+            // A repeated key keeps its first place and takes the last value, as `JSON.parse` does.
+            map.insert(key, self.value(depth)?);
+            match self.next_token() {
+                Some(b',') => {}
+                Some(b'}') => return Ok(Value::Object(map)),
+                _ => return Err(DecodeError::InvalidPayload),
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, DecodeError> {
+        if !self.text.as_bytes()[self.pos..].starts_with(word.as_bytes()) {
+            return Err(DecodeError::InvalidPayload);
+        }
+        self.pos += word.len();
+        Ok(value)
+    }
+
+    /// A string literal, the reader at its opening quote.
+    fn string(&mut self) -> Result<String, DecodeError> {
+        let bytes = self.text.as_bytes();
+        let start = self.pos + 1;
+        match next_escape(bytes, start) {
+            // Quotes are ASCII, so both ends are char boundaries.
+            Some(end) if bytes[end] == b'"' => {
+                self.pos = end + 1;
+                Ok(self.text[start..end].to_owned())
+            }
+            Some(escape) if bytes[escape] == b'\\' => {
+                // Find the closing quote, stepping over escapes, and let serde_json read the literal.
+                let mut end = escape;
+                loop {
+                    match bytes.get(end) {
+                        Some(b'\\') => end += 2,
+                        Some(b'"') => break,
+                        Some(_) => end += 1,
+                        None => return Err(DecodeError::InvalidPayload),
+                    }
+                }
+                self.pos = end + 1;
+                serde_json::from_str(&self.text[start - 1..end + 1])
+                    .map_err(|_| DecodeError::InvalidPayload)
+            }
+            // A raw control character, or no closing quote.
+            _ => Err(DecodeError::InvalidPayload),
+        }
+    }
+
+    fn number(&mut self) -> Result<Value, DecodeError> {
+        // Take every byte that can be part of a number; after a valid one comes `,`, `]`, `}`,
+        // whitespace or the end, so this takes exactly the number, and serde_json refuses anything else.
+        let start = self.pos;
+        let len = self.text.as_bytes()[start..]
+            .iter()
+            .position(|b| !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+            .unwrap_or(self.text.len() - start);
+        self.pos += len;
+        serde_json::from_str(&self.text[start..self.pos])
+            .map(Value::Number)
+            .map_err(|_| DecodeError::InvalidPayload)
     }
 }
 
@@ -119,5 +199,75 @@ mod tests {
         let o = v.as_object().unwrap();
         assert_eq!(o.keys().collect::<Vec<_>>(), ["b", "a"]);
         assert_eq!(o["b"], Value::from(3));
+    }
+
+    /// What serde_json alone reads (its own depth limit is 127 levels).
+    fn serde_json_reads(text: &str) -> Option<Value> {
+        serde_json::from_str::<Value>(text).ok()
+    }
+
+    #[test]
+    fn reads_like_serde_json() {
+        let cases = [
+            r#"["echo","xxxxxxxx"]"#,
+            r#" [ "a" , 1 , -0 , 0.5 , 1e21 , -1e-7 , 18446744073709551615 , 18446744073709551616 ] "#,
+            r#"[-9223372036854775808, -9223372036854775809, 1E2, 1e+2, 1.5e-2, 1e400, 01, 1., .5, -, +1]"#,
+            r#"{"b":1,"a":2,"b":3}"#,
+            r#"{"k\"e\\y\n":"v\u00e9\ud83d\ude00\/"}"#,
+            r#"["\ud83d"]"#,
+            r#"["\udc00"]"#,
+            r#"["\x"]"#,
+            "[\"\u{1}\"]",
+            "[\"a\tb\"]",
+            r#"["é日本😀"]"#,
+            "[true,false,null]",
+            "[tru]",
+            "[nul]",
+            "[1,]",
+            "[,1]",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{,}",
+            "{1:2}",
+            "[1 2]",
+            "[\"unterminated",
+            "[\"ends in backslash\\",
+            "\"\\",
+            "",
+            " ",
+            "[]x",
+            "[] ",
+            "[[[]]]",
+        ];
+        for text in cases {
+            assert_eq!(parse(text, 127).ok(), serde_json_reads(text), "{text}");
+        }
+        for depth in [126, 127, 128, 129] {
+            let text = "[".repeat(depth) + &"]".repeat(depth);
+            assert_eq!(parse(&text, 500).ok(), serde_json_reads(&text), "{depth}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn reads_token_soup_like_serde_json(tokens in proptest::collection::vec(proptest::sample::select(vec![
+            "[", "]", "{", "}", ",", ":", " ", "\n", "\"a\"", "\"k\"", "\"\\n\"", "\"\\u00e9\"", "\"\\ud83d\\ude00\"",
+            "\"\\ud83d\"", "\"é\"", "\"\u{1}\"", "\"", "\\", "1", "-0", "0.5", "-1e-7", "1e400", "01", "-", "+",
+            ".", "e", "true", "fals", "null", "18446744073709551616", "x",
+        ]), 0..16)) {
+            let text = tokens.concat();
+            proptest::prop_assert_eq!(parse(&text, 127).ok(), serde_json_reads(&text), "{}", text);
+        }
+
+        #[test]
+        fn reads_any_text_like_serde_json(text in any_json_like()) {
+            proptest::prop_assert_eq!(parse(&text, 127).ok(), serde_json_reads(&text), "{}", text);
+        }
+    }
+
+    fn any_json_like() -> impl proptest::strategy::Strategy<Value = String> {
+        "[\\[\\]{}\",:0-9a-z\\\\ .eE+\\-é\u{1}]{0,24}"
     }
 }

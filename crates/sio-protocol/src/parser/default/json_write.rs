@@ -15,6 +15,44 @@ pub(super) enum BinaryMode {
     NodeBuffer,
 }
 
+/// About how much writing a value takes: the bytes of its JSON (exact but for escapes and numbers, which
+/// are counted as 24 bytes) and the attachments pulled out of it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Extent {
+    pub len: usize,
+    pub attachments: usize,
+}
+
+impl Extent {
+    /// Adds what writing `value` takes.
+    pub(super) fn add(&mut self, value: &Value, mode: BinaryMode) {
+        self.len += match value {
+            Value::Null | Value::Bool(true) => 4,
+            Value::Bool(false) => 5,
+            Value::Number(_) => 24,
+            Value::String(s) => s.len() + 2,
+            Value::Binary(b) => match mode {
+                BinaryMode::Attach => {
+                    self.attachments += 1;
+                    32
+                }
+                BinaryMode::NodeBuffer => 28 + 4 * b.len(),
+            },
+            Value::Array(a) => {
+                a.iter().for_each(|v| self.add(v, mode));
+                a.len() + 1
+            }
+            Value::Object(o) => {
+                for (k, v) in o {
+                    self.len += k.len() + 4;
+                    self.add(v, mode);
+                }
+                2
+            }
+        };
+    }
+}
+
 /// Appends `value` as JSON to `out`, pushing binary to `attachments` in depth-first order.
 pub(super) fn write_value(
     out: &mut String,
@@ -85,29 +123,66 @@ pub(super) fn write_array(
 pub(super) fn write_str(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let escape = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
-        };
+    while let Some(i) = next_escape(bytes, start) {
+        // Every escaped byte is ASCII, so `start` and `i` are char boundaries.
         out.push_str(&s[start..i]);
-        if escape.is_empty() {
-            let _ = write!(out, "\\u{b:04x}");
-        } else {
-            out.push_str(escape);
+        let b = bytes[i];
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 0xf)] as char);
+            }
         }
         start = i + 1;
     }
     out.push_str(&s[start..]);
     out.push('"');
+}
+
+/// The index of the first byte from `from` on that `JSON.stringify` escapes: a control character, `"` or
+/// `\\`. Sixteen, then eight bytes are checked at a time while none of them needs escaping.
+pub(super) fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    for pair in bytes[from..].chunks_exact(16) {
+        let (a, b) = pair.split_at(8);
+        if escapes_in(a) | escapes_in(b) != 0 {
+            break;
+        }
+        i += 16;
+    }
+    if let Some(word) = bytes.get(i..i + 8) {
+        if escapes_in(word) == 0 {
+            i += 8;
+        }
+    }
+    bytes[i..]
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        .map(|p| i + p)
+}
+
+/// Non-zero when one of the eight bytes of `word` needs escaping.
+fn escapes_in(word: &[u8]) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const QUOTE: u64 = ONES * b'"' as u64;
+    const BACKSLASH: u64 = ONES * b'\\' as u64;
+    let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+    // Per byte, `(b - k) & !b` has its high bit set when `b < k` (ASCII `b`); over a word the answer is
+    // exact for "some byte", which is all that is asked. A byte equal to `c` is a zero in `x ^ c`.
+    let (q, s) = (x ^ QUOTE, x ^ BACKSLASH);
+    ((x.wrapping_sub(ONES * 0x20) & !x) | (q.wrapping_sub(ONES) & !q) | (s.wrapping_sub(ONES) & !s))
+        & (ONES * 0x80)
 }
 
 #[cfg(test)]
@@ -125,5 +200,38 @@ mod tests {
             out,
             "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f/é\u{2028}\u{7f}\""
         );
+    }
+
+    #[test]
+    fn escapes_every_special_byte_at_every_position_of_a_word() {
+        let specials = [
+            '"', '\\', '\n', '\u{0}', '\u{1f}', '\u{8}', 'é', '\u{7f}', ' ', '!',
+        ];
+        for len in 0..20 {
+            for at in 0..len {
+                for c in specials {
+                    let mut s: String = "abcdefghijklmnopqrstuvwxyz".chars().take(len).collect();
+                    s.replace_range(at..at + 1, c.encode_utf8(&mut [0; 4]));
+                    s.push(c);
+                    let mut out = String::new();
+                    write_str(&mut out, &s);
+                    // For strings without lone surrogates serde_json escapes exactly as JSON.stringify.
+                    assert_eq!(out, serde_json::to_string(&s).unwrap(), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn extent_is_exact_without_escapes_and_numbers() {
+        let value = crate::value!({"a": [null, true, false, "xé"], "bin": (bytes::Bytes::from_static(&[1, 2]))});
+        for mode in [BinaryMode::Attach, BinaryMode::NodeBuffer] {
+            let (mut out, mut attachments) = (String::new(), Vec::new());
+            write_value(&mut out, &value, mode, &mut attachments);
+            let mut extent = Extent::default();
+            extent.add(&value, mode);
+            assert_eq!(extent.attachments, attachments.len());
+            assert!(extent.len >= out.len(), "{out}: {extent:?}");
+        }
     }
 }
