@@ -10,6 +10,7 @@ pub mod parser;
 pub mod socket;
 mod str;
 pub mod value;
+pub mod websocket;
 
 pub use str::Str;
 pub use value::Value;

@@ -23,7 +23,8 @@ impl Rng {
 }
 
 /// Bytes the decoders give meaning to, so that mutations reach deep paths.
-const INTERESTING: &[u8] = b"0123456789-/,[]{}\":\x1eb\xc0\xc4\x90\x80\xa0\xd4\xdc\xde\xff_";
+const INTERESTING: &[u8] =
+    b"0123456789-/,[]{}\":\x1eb\xc0\xc4\x90\x80\xa0\xd4\xdc\xde\xff_\x00\x01\x02\x08\x09\x81\x82\x88\x89\xfe";
 
 fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
     let mut v = seed.to_vec();
@@ -119,4 +120,9 @@ fn default_parser() {
 #[test]
 fn msgpack_parser() {
     smoke("msgpack_parser", targets::msgpack_parser);
+}
+
+#[test]
+fn websocket_frames() {
+    smoke("websocket_frames", targets::websocket_frames);
 }

@@ -3,4 +3,6 @@
 #[path = "targets.rs"]
 mod targets;
 
-pub use targets::{default_parser, engine_text, msgpack_parser, polling_payload};
+pub use targets::{
+    client_frame, default_parser, engine_text, msgpack_parser, polling_payload, websocket_frames,
+};

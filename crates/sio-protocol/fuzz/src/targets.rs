@@ -6,6 +6,7 @@
 use sio_protocol::engine::{self, encode_payload, Frame, PayloadDecoder};
 use sio_protocol::parser::{DecodeError, DefaultParser, Limits, MsgPackParser, Parser};
 use sio_protocol::socket::Packet;
+use sio_protocol::websocket::{Decoder, Message, ProtocolError};
 
 /// An Engine.IO text packet: whatever decodes re-encodes to a frame that decodes to the same packet.
 pub fn engine_text(data: &[u8]) {
@@ -120,4 +121,87 @@ fn check_stable(parser: &dyn Parser, packet: &Packet) {
     let decoded = decoded.expect("our own encoding decodes to a packet");
     let again = parser.encode(&decoded).expect("re-encodes");
     assert_eq!(again, encoded, "encoding is stable");
+}
+
+/// Client websocket frames, the first byte giving a chunk size: decoding them as they arrive in chunks
+/// (the caller keeping the partial frame, as the server's reader does) gives the messages and error of
+/// decoding them all at once, and every message re-encodes as a client frame that decodes to it.
+pub fn websocket_frames(data: &[u8]) {
+    let Some((&chunk, input)) = data.split_first() else {
+        return;
+    };
+    let limit = 1 << 12;
+    let whole = decode_websocket(input, input.len().max(1), limit);
+    let chunked = decode_websocket(input, usize::from(chunk).max(1), limit);
+    assert_eq!(
+        whole, chunked,
+        "chunked and whole websocket decoding differ"
+    );
+    for message in whole.0 {
+        let (opcode, payload) = match &message {
+            Message::Text(t) => (0x1, t.as_bytes().to_vec()),
+            Message::Binary(b) => (0x2, b.to_vec()),
+            Message::Ping(b) => (0x9, b.to_vec()),
+            Message::Pong(b) => (0xA, b.to_vec()),
+            Message::Close(None) => (0x8, Vec::new()),
+            Message::Close(Some((code, reason))) => {
+                let mut p = code.to_be_bytes().to_vec();
+                p.extend_from_slice(reason.as_bytes());
+                (0x8, p)
+            }
+        };
+        let mut frame = Vec::new();
+        client_frame(&mut frame, true, opcode, &payload, [chunk, 0x5a, 0, 0xff]);
+        let again = Decoder::new(limit).decode(&frame);
+        assert_eq!(
+            again.map(|d| (d.consumed, d.message)),
+            Ok((frame.len(), Some(message))),
+            "websocket round trip"
+        );
+    }
+}
+
+/// Decodes `input` handed over in chunks of `chunk` bytes: the messages, and the error that ended it.
+fn decode_websocket(
+    input: &[u8],
+    chunk: usize,
+    limit: usize,
+) -> (Vec<Message>, Option<ProtocolError>) {
+    let mut decoder = Decoder::new(limit);
+    let mut pending = Vec::new();
+    let mut messages = Vec::new();
+    for part in input.chunks(chunk) {
+        pending.extend_from_slice(part);
+        loop {
+            match decoder.decode(&pending) {
+                Ok(d) => {
+                    pending.drain(..d.consumed);
+                    match d.message {
+                        Some(m) => messages.push(m),
+                        None => break,
+                    }
+                }
+                Err(e) => return (messages, Some(e)),
+            }
+        }
+    }
+    (messages, None)
+}
+
+/// Appends a client frame: FIN as given, `opcode`, `payload` masked with `mask`.
+pub fn client_frame(out: &mut Vec<u8>, fin: bool, opcode: u8, payload: &[u8], mask: [u8; 4]) {
+    out.push(if fin { 0x80 } else { 0 } | opcode);
+    match payload.len() {
+        n if n < 126 => out.push(0x80 | n as u8),
+        n if n <= 0xFFFF => {
+            out.push(0x80 | 126);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            out.push(0x80 | 127);
+            out.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    out.extend_from_slice(&mask);
+    out.extend(payload.iter().zip(mask.iter().cycle()).map(|(b, m)| b ^ m));
 }

@@ -53,7 +53,7 @@ pub struct EngineConfig {
     pub cookie: Option<CookieConfig>,
     /// Compression of polling responses (`httpCompression`, on above 1024 bytes).
     pub http_compression: Option<HttpCompression>,
-    /// `perMessageDeflate` (false). The websocket stack used here (tungstenite) has no permessage-deflate:
+    /// `perMessageDeflate` (false). sio's websocket server has no permessage-deflate:
     /// setting this to true logs a warning and the extension is still not negotiated, so clients
     /// fall back to uncompressed frames (as RFC 7692 allows). It is never silently claimed.
     pub per_message_deflate: bool,
@@ -61,8 +61,6 @@ pub struct EngineConfig {
     pub initial_packet: Option<Frame>,
     /// Bound of a session's outgoing queue, in frames (sio's own, 4096); see [`SendError::Full`](super::SendError::Full).
     pub max_buffered_frames: usize,
-    /// Size of a websocket connection's read buffer, in bytes (sio's own, 4096).
-    pub ws_read_buffer_size: usize,
     /// How long a polling session closed by the server waits for a poll to deliver the close packet (30 s).
     pub close_timeout: Duration,
 }
@@ -84,7 +82,6 @@ impl Default for EngineConfig {
             per_message_deflate: false,
             initial_packet: None,
             max_buffered_frames: 4096,
-            ws_read_buffer_size: 4096,
             close_timeout: Duration::from_secs(30),
         }
     }
@@ -151,8 +148,6 @@ impl EngineConfig {
         initial_packet: Option<Frame>);
     setter!(/// Sets [`max_buffered_frames`](Self::max_buffered_frames).
         max_buffered_frames: usize);
-    setter!(/// Sets [`ws_read_buffer_size`](Self::ws_read_buffer_size).
-        ws_read_buffer_size: usize);
     setter!(/// Sets [`close_timeout`](Self::close_timeout).
         close_timeout: Duration);
 

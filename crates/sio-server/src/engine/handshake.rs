@@ -3,6 +3,7 @@
 use super::engine::SessionEntry;
 use super::errors::{self, EngineError};
 use super::session::{Command, Link, Session};
+use super::websocket::WebSocket;
 use super::{
     poll_request, sid, websocket, Engine, EngineBody, EngineHandler, EngineSocket, RequestInfo,
     Transport,
@@ -64,8 +65,7 @@ impl<H: EngineHandler> Engine<H> {
                     return;
                 }
             };
-            let ws =
-                websocket::from_upgraded(upgraded, websocket::ws_config(engine.config())).await;
+            let ws = WebSocket::new(upgraded, engine.config().max_http_buffer_size);
             let open = engine.open_frame(&id, Transport::Websocket);
             let Some((socket, commands)) = engine.register(id, info, Transport::Websocket) else {
                 // The server began shutting down while the handshake was under way.
@@ -95,12 +95,12 @@ impl<H: EngineHandler> Engine<H> {
         let Some(on_upgrade) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() else {
             return EngineError::BadRequest.upgrade_response(None);
         };
-        let ws_config = websocket::ws_config(self.config());
+        let max_message = self.config().max_http_buffer_size;
         tokio::spawn(async move {
             let Ok(upgraded) = on_upgrade.await else {
                 return;
             };
-            let ws = websocket::from_upgraded(upgraded, ws_config).await;
+            let ws = WebSocket::new(upgraded, max_message);
             // A session opened on websocket cannot upgrade: its new websocket is closed at once.
             let Some(commands) = entry.commands else {
                 tracing::debug!(sid = %entry.socket.id(), "transport had already been upgraded");

@@ -3,10 +3,11 @@
 use super::heartbeat::{Beat, Heartbeat};
 use super::polling::{PendingPoll, PollAnswer};
 use super::upgrade::Probe;
-use super::websocket::WsStream;
+use super::websocket::{ReadError, WebSocket};
 use super::{CloseReason, Engine, EngineHandler, EngineSocket, Transport};
 use futures_util::FutureExt;
 use sio_protocol::engine::{Frame, Packet, PacketType};
+use sio_protocol::websocket::Message;
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -23,7 +24,7 @@ pub(crate) enum Command {
     /// A polling POST was read and decoded (boxed to keep every slot of the channel small).
     Data(Box<PostedData>),
     /// A websocket for this session was opened (an upgrade attempt).
-    Upgrade(Box<WsStream>),
+    Upgrade(Box<WebSocket>),
 }
 
 /// The packets of a polling POST; `parse_error` if its tail did not decode.
@@ -34,13 +35,11 @@ pub(crate) struct PostedData {
 }
 
 /// The transport currently carrying the session.
-// The session owns exactly one `Link`; keeping the websocket inline saves an allocation per connection.
-#[allow(clippy::large_enum_variant)]
 pub(crate) enum Link {
     /// Long-polling, with the GET waiting for frames if any.
     Polling(Option<PendingPoll>),
     /// A websocket.
-    Websocket(WsStream),
+    Websocket(WebSocket),
 }
 
 /// What woke the session task.
@@ -48,16 +47,8 @@ enum Event {
     Wake,
     Heartbeat,
     Command(Option<Command>),
-    Ws(
-        Option<
-            Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>,
-        >,
-    ),
-    Probe(
-        Option<
-            Result<tokio_tungstenite::tungstenite::Message, tokio_tungstenite::tungstenite::Error>,
-        >,
-    ),
+    Ws(Result<Message, ReadError>),
+    Probe(Result<Message, ReadError>),
     PollAborted,
     PingTimeout,
     UpgradeTimeout,
@@ -127,7 +118,7 @@ impl<H: EngineHandler> Session<H> {
                     // A timer that fired late must not let a request slip in after the deadline.
                     event = Event::PingTimeout;
                 }
-                let from_websocket = matches!(event, Event::Ws(Some(Ok(_))));
+                let from_websocket = matches!(event, Event::Ws(Ok(_)));
                 if let Err(reason) = self.on_event(event).await {
                     break reason;
                 }
@@ -306,7 +297,7 @@ impl<H: EngineHandler> Session<H> {
     }
 
     /// Switches the session to a websocket that completed an upgrade.
-    pub(crate) fn switch_to_websocket(&mut self, ws: WsStream) {
+    pub(crate) fn switch_to_websocket(&mut self, ws: WebSocket) {
         if let Link::Polling(Some(p)) = std::mem::replace(&mut self.link, Link::Websocket(ws)) {
             p.answer(PollAnswer::Reject);
         }

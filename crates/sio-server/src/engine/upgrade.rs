@@ -2,20 +2,20 @@
 
 use super::polling::PollAnswer;
 use super::session::{Link, Session, Step};
-use super::websocket::{self, WsStream};
+use super::websocket::{self, ReadError, WebSocket};
 use super::EngineHandler;
-use futures_util::StreamExt;
 use sio_protocol::engine::{Frame, Packet, PacketType};
+use sio_protocol::websocket::Message;
+use std::future::poll_fn;
 use std::time::Duration;
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::{self, Message};
 
 /// How long a poll waiting during an upgrade is held before it is answered with a noop.
 const NOOP_DELAY: Duration = Duration::from_millis(100);
 
 /// A websocket probing to take over a polling session.
 pub(crate) struct Probe {
-    pub(crate) ws: WsStream,
+    pub(crate) ws: WebSocket,
     /// When the upgrade is given up (`upgradeTimeout`).
     pub(crate) deadline: Instant,
     /// `2probe` was answered: polling output is frozen until `5`.
@@ -36,16 +36,16 @@ impl Probe {
 /// The next message of the probing websocket (never resolves without one).
 pub(crate) async fn next_probe_message(
     probe: &mut Option<Box<Probe>>,
-) -> Option<Result<Message, tungstenite::Error>> {
+) -> Result<Message, ReadError> {
     match probe {
-        Some(p) => p.ws.next().await,
+        Some(p) => poll_fn(|cx| p.ws.poll_message(cx)).await,
         None => std::future::pending().await,
     }
 }
 
 impl<H: EngineHandler> Session<H> {
     /// A websocket arrived for this session.
-    pub(crate) fn on_upgrade_request(&mut self, ws: WsStream) {
+    pub(crate) fn on_upgrade_request(&mut self, ws: WebSocket) {
         let can_upgrade = matches!(self.link, Link::Polling(_))
             && self.probe.is_none()
             && self.engine.config().allow_upgrades;
@@ -64,17 +64,24 @@ impl<H: EngineHandler> Session<H> {
     }
 
     /// A message arrived on the probing websocket.
-    pub(crate) async fn on_probe_message(
-        &mut self,
-        msg: Option<Result<Message, tungstenite::Error>>,
-    ) -> Step {
+    pub(crate) async fn on_probe_message(&mut self, msg: Result<Message, ReadError>) -> Step {
+        let limit = self.engine.config().ping_interval + self.engine.config().ping_timeout;
         let packet = match msg {
-            Some(Ok(m)) => match websocket::decode(m) {
-                None => return Ok(()),
+            Ok(Message::Ping(_)) => {
+                // Its pong goes out now: the probe has no batch of its own.
+                if let Some(probe) = &mut self.probe {
+                    if probe.ws.send([], limit).await.is_err() {
+                        self.cancel_upgrade();
+                    }
+                }
+                return Ok(());
+            }
+            Ok(Message::Pong(_)) => return Ok(()),
+            Ok(m) => match websocket::decode(m) {
                 Some(Ok(p)) => Some(p),
-                Some(Err(())) => None,
+                _ => None,
             },
-            _ => None,
+            Err(_) => None,
         };
         match packet {
             Some(Packet::Ping(data)) if data.as_str() == "probe" => {
@@ -82,7 +89,7 @@ impl<H: EngineHandler> Session<H> {
                     return Ok(());
                 };
                 let pong = vec![Frame::text(PacketType::Pong, "probe")];
-                if websocket::write_batch(&mut probe.ws, pong).await.is_err() {
+                if probe.ws.send(pong, limit).await.is_err() {
                     self.cancel_upgrade();
                     return Ok(());
                 }

@@ -1,23 +1,50 @@
-//! The websocket transport: accepting the HTTP upgrade, reading and batched writing in the session task.
+//! The websocket transport: sio's own RFC 6455 server (codec in `sio_protocol::websocket`) over the
+//! upgraded HTTP connection, read and written by the session task.
+//!
+//! An idle websocket holds no buffer. A read lands in a per-thread scratch buffer and is decoded there:
+//! each message is copied out (unmasked) into `Bytes` of its exact size, and only what follows it (a
+//! partial frame, or the next frames of a burst) is kept until decoded. A write encodes a batch of frames
+//! into a per-thread scratch buffer and writes it at once; only what the socket does not take is kept,
+//! and only then is a timer armed for the write.
 
 use super::session::{Link, Session, Step};
 use super::socket::recycle_batch;
-use super::{CloseReason, EngineConfig, EngineHandler};
-use futures_util::{SinkExt, StreamExt};
+use super::{CloseReason, EngineHandler};
+use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use sio_protocol::engine::{Frame, Packet};
-use sio_protocol::Str;
-use std::io::ErrorKind;
+use sio_protocol::websocket::{
+    accept_key, encode_close, encode_header, frame_size, Decoder, Message, OpCode, ProtocolError,
+};
+use std::cell::RefCell;
+use std::future::poll_fn;
+use std::io::{self, ErrorKind};
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
-use tokio_tungstenite::WebSocketStream;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-/// A server websocket over an upgraded hyper connection.
-pub(crate) type WsStream = WebSocketStream<TokioIo<Upgraded>>;
+/// Bytes one read takes from the socket at most (into the scratch buffer).
+const READ_SCRATCH: usize = 16 * 1024;
+
+/// Capacity the write scratch buffer keeps after a large batch.
+const WRITE_SCRATCH_KEPT: usize = 64 * 1024;
+
+/// The longest client frame header: 2 bytes, a 64-bit length and the mask.
+const MAX_HEADER: usize = 14;
+
+/// How long a close frame may take to go out.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long an unwanted websocket gets to take its close frame.
+const DISCARD_TIMEOUT: Duration = Duration::from_secs(5);
+
+thread_local! {
+    static READ_BUF: RefCell<Box<[u8]>> = RefCell::new(vec![0; READ_SCRATCH].into_boxed_slice());
+    static WRITE_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
 
 /// Whether a request asks for a websocket upgrade (`Upgrade: websocket`).
 pub(crate) fn is_upgrade_request(headers: &HeaderMap) -> bool {
@@ -40,7 +67,6 @@ where
     if !version_ok {
         return None;
     }
-    let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
     let mut res = Response::new(B::default());
     *res.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
     let h = res.headers_mut();
@@ -48,134 +74,341 @@ where
     h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
     h.insert(
         header::SEC_WEBSOCKET_ACCEPT,
-        HeaderValue::from_str(&accept).ok()?,
+        HeaderValue::from_str(&accept_key(key.as_bytes())).ok()?,
     );
     Some(res)
 }
 
-/// Bytes a write batch accumulates before it goes to the socket (a flush sends the rest).
-const WRITE_BUFFER: usize = 8 * 1024;
-
-/// The tungstenite configuration: a small read buffer, messages capped at `maxHttpBufferSize`,
-/// writes accumulated so that a batch of frames costs one flush.
-pub(crate) fn ws_config(config: &EngineConfig) -> WebSocketConfig {
-    let max = config.max_http_buffer_size.max(1);
-    WebSocketConfig::default()
-        .read_buffer_size(config.ws_read_buffer_size.max(256))
-        .write_buffer_size(WRITE_BUFFER)
-        .max_message_size(Some(max))
-        .max_frame_size(Some(max))
+/// Why reading a websocket ended.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// The peer closed the connection.
+    Eof,
+    Io(io::Error),
+    /// The peer broke RFC 6455; the websocket is to be closed with the error's code.
+    Protocol(ProtocolError),
 }
 
-/// Turns the upgraded connection into a websocket.
-pub(crate) async fn from_upgraded(upgraded: Upgraded, config: WebSocketConfig) -> WsStream {
-    WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await
+/// A server websocket over an upgraded connection.
+pub(crate) struct WebSocket {
+    io: TokioIo<Upgraded>,
+    decoder: Decoder,
+    /// Received bytes not decoded yet, from `unread_at` on: a partial frame, or the frames following a
+    /// message already returned. Empty (unallocated) while idle.
+    unread: Vec<u8>,
+    unread_at: usize,
+    /// Encoded bytes the socket has not taken yet, from `unwritten_at` on: the rest of a blocked write,
+    /// or a pong waiting for the next write. Empty (unallocated) while idle.
+    unwritten: Vec<u8>,
+    unwritten_at: usize,
+    /// A close frame was queued: nothing else is written.
+    closing: bool,
 }
 
-/// The websocket message carrying a frame (text is shared, not copied).
-pub(crate) fn to_message(frame: Frame) -> Message {
-    match frame {
-        Frame::Text(text) => {
-            // SAFETY: a `Str` only ever holds valid UTF-8.
-            Message::Text(unsafe { Utf8Bytes::from_bytes_unchecked(text.into_bytes()) })
+impl WebSocket {
+    /// A websocket over `upgraded`, refusing messages larger than `max_message` bytes.
+    pub(crate) fn new(upgraded: Upgraded, max_message: usize) -> WebSocket {
+        WebSocket {
+            io: TokioIo::new(upgraded),
+            decoder: Decoder::new(max_message.max(1)),
+            unread: Vec::new(),
+            unread_at: 0,
+            unwritten: Vec::new(),
+            unwritten_at: 0,
+            closing: false,
         }
-        Frame::Binary(bytes) => Message::Binary(bytes),
+    }
+
+    /// The next message. A ping is returned once its pong is queued (written by the next [`send`]).
+    ///
+    /// [`send`]: Self::send
+    pub(crate) fn poll_message(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Message, ReadError>> {
+        loop {
+            if !self.unread.is_empty() {
+                let decoded = self
+                    .decoder
+                    .decode(&self.unread[self.unread_at..])
+                    .map_err(ReadError::Protocol)?;
+                self.unread_at += decoded.consumed;
+                if self.unread_at == self.unread.len() {
+                    self.unread = Vec::new();
+                    self.unread_at = 0;
+                }
+                if let Some(message) = decoded.message {
+                    return Poll::Ready(Ok(self.received(message)));
+                }
+            }
+            let message = if self.unread.is_empty() {
+                ready!(READ_BUF.with_borrow_mut(|buf| self.poll_read_scratch(cx, buf)))?
+            } else {
+                ready!(self.poll_read_partial(cx))?;
+                None
+            };
+            if let Some(message) = message {
+                return Poll::Ready(Ok(self.received(message)));
+            }
+        }
+    }
+
+    /// Reads into the scratch buffer and decodes there; what follows the first message is kept.
+    fn poll_read_scratch(
+        &mut self,
+        cx: &mut Context<'_>,
+        scratch: &mut [u8],
+    ) -> Poll<Result<Option<Message>, ReadError>> {
+        let mut buf = ReadBuf::new(scratch);
+        ready!(Pin::new(&mut self.io).poll_read(cx, &mut buf)).map_err(ReadError::Io)?;
+        let read = buf.filled();
+        if read.is_empty() {
+            return Poll::Ready(Err(ReadError::Eof));
+        }
+        let decoded = self.decoder.decode(read).map_err(ReadError::Protocol)?;
+        let rest = &read[decoded.consumed..];
+        if !rest.is_empty() {
+            self.unread = rest.to_vec();
+        }
+        Poll::Ready(Ok(decoded.message))
+    }
+
+    /// Reads the rest of a partial frame into `unread`, which is sized for that frame at once.
+    fn poll_read_partial(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), ReadError>> {
+        if self.unread_at > 0 {
+            self.unread.drain(..self.unread_at);
+            self.unread_at = 0;
+        }
+        let have = self.unread.len();
+        // The decoder checked the frame's length against the limit before leaving it partial.
+        let need = frame_size(&self.unread).map_or(MAX_HEADER, |n| n as usize);
+        let want = need.saturating_sub(have).max(1);
+        self.unread.reserve_exact(want);
+        let mut buf = ReadBuf::uninit(&mut self.unread.spare_capacity_mut()[..want]);
+        ready!(Pin::new(&mut self.io).poll_read(cx, &mut buf)).map_err(ReadError::Io)?;
+        let n = buf.filled().len();
+        if n == 0 {
+            return Poll::Ready(Err(ReadError::Eof));
+        }
+        // SAFETY: `ReadBuf` reports `n` bytes of the spare capacity as filled, hence initialized.
+        unsafe { self.unread.set_len(have + n) };
+        Poll::Ready(Ok(()))
+    }
+
+    /// A received message; a ping gets its pong queued.
+    fn received(&mut self, message: Message) -> Message {
+        if let Message::Ping(payload) = &message {
+            if !self.closing {
+                encode_header(&mut self.unwritten, OpCode::Pong, payload.len());
+                self.unwritten.extend_from_slice(payload);
+            }
+        }
+        message
+    }
+
+    /// Whether bytes wait to be written (a pong, or the rest of a blocked write).
+    pub(crate) fn has_unwritten(&self) -> bool {
+        !self.unwritten.is_empty()
+    }
+
+    /// Writes `frames` (after anything still unwritten) as one batch. The timer bounding the write to
+    /// `limit` is armed only if the socket does not take everything at once.
+    pub(crate) async fn send(
+        &mut self,
+        frames: impl IntoIterator<Item = Frame>,
+        limit: Duration,
+    ) -> io::Result<()> {
+        if self.closing {
+            return Ok(());
+        }
+        let mut frames = Some(frames);
+        self.write(
+            |out| {
+                for frame in frames.take().into_iter().flatten() {
+                    encode_frame(out, frame);
+                }
+            },
+            limit,
+        )
+        .await
+    }
+
+    /// Sends a close frame (once): the status `code` and `reason`, or an empty one. Best effort,
+    /// within a couple of seconds.
+    pub(crate) async fn close(&mut self, code: Option<u16>, reason: &str) {
+        if self.closing {
+            return;
+        }
+        self.closing = true;
+        let _ = self
+            .write(|out| encode_close(out, code, reason), CLOSE_TIMEOUT)
+            .await;
+    }
+
+    /// Encodes with `encode` and writes, as [`send`](Self::send) describes.
+    async fn write(
+        &mut self,
+        encode: impl FnOnce(&mut Vec<u8>),
+        limit: Duration,
+    ) -> io::Result<()> {
+        let mut encode = Some(encode);
+        let done =
+            poll_fn(|cx| Poll::Ready(self.write_now(cx, encode.take().expect("once")))).await?;
+        if done {
+            return Ok(());
+        }
+        match tokio::time::timeout(limit, poll_fn(|cx| self.poll_drain(cx))).await {
+            Ok(written) => written,
+            Err(_) => Err(io::Error::new(
+                ErrorKind::TimedOut,
+                "websocket write timed out",
+            )),
+        }
+    }
+
+    /// Encodes and writes what the socket takes now; `Ok(false)` if the rest waits in `unwritten`.
+    fn write_now(
+        &mut self,
+        cx: &mut Context<'_>,
+        encode: impl FnOnce(&mut Vec<u8>),
+    ) -> io::Result<bool> {
+        if self.has_unwritten() {
+            // Earlier bytes still wait: the new ones go behind them.
+            encode(&mut self.unwritten);
+            return match self.poll_drain(cx) {
+                Poll::Ready(written) => written.map(|()| true),
+                Poll::Pending => Ok(false),
+            };
+        }
+        WRITE_BUF.with_borrow_mut(|buf| {
+            buf.clear();
+            encode(buf);
+            let mut at = 0;
+            let result = loop {
+                if at == buf.len() {
+                    break Ok(());
+                }
+                match Pin::new(&mut self.io).poll_write(cx, &buf[at..]) {
+                    Poll::Ready(Ok(0)) => break Err(ErrorKind::WriteZero.into()),
+                    Poll::Ready(Ok(n)) => at += n,
+                    Poll::Ready(Err(e)) => break Err(e),
+                    Poll::Pending => {
+                        self.unwritten = buf[at..].to_vec();
+                        break Ok(());
+                    }
+                }
+            };
+            if buf.capacity() > WRITE_SCRATCH_KEPT {
+                buf.clear();
+                buf.shrink_to(WRITE_SCRATCH_KEPT);
+            }
+            result
+        })?;
+        match self.poll_drain(cx) {
+            Poll::Ready(written) => written.map(|()| true),
+            Poll::Pending => Ok(false),
+        }
+    }
+
+    /// Writes what is unwritten, then flushes the connection.
+    fn poll_drain(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while self.unwritten_at < self.unwritten.len() {
+            let n = ready!(
+                Pin::new(&mut self.io).poll_write(cx, &self.unwritten[self.unwritten_at..])
+            )?;
+            if n == 0 {
+                return Poll::Ready(Err(ErrorKind::WriteZero.into()));
+            }
+            self.unwritten_at += n;
+        }
+        if !self.unwritten.is_empty() {
+            self.unwritten = Vec::new();
+            self.unwritten_at = 0;
+        }
+        Pin::new(&mut self.io).poll_flush(cx)
     }
 }
 
+/// Appends a frame as one websocket message (text is sent as text, binary as binary).
+fn encode_frame(out: &mut Vec<u8>, frame: Frame) {
+    let (opcode, payload): (OpCode, Bytes) = match frame {
+        Frame::Text(text) => (OpCode::Text, text.into_bytes()),
+        Frame::Binary(bytes) => (OpCode::Binary, bytes),
+    };
+    encode_header(out, opcode, payload.len());
+    out.extend_from_slice(&payload);
+}
+
 /// The next message of the session's websocket (never resolves on polling).
-pub(crate) async fn next_message(link: &mut Link) -> Option<Result<Message, tungstenite::Error>> {
+pub(crate) async fn next_message(link: &mut Link) -> Result<Message, ReadError> {
     match link {
-        Link::Websocket(ws) => ws.next().await,
+        Link::Websocket(ws) => poll_fn(|cx| ws.poll_message(cx)).await,
         Link::Polling(_) => std::future::pending().await,
     }
 }
 
-/// Writes frames as one batch: every frame fed, one flush.
-pub(crate) async fn write_batch(
-    ws: &mut WsStream,
-    frames: impl IntoIterator<Item = Frame>,
-) -> Result<(), tungstenite::Error> {
-    for frame in frames {
-        ws.feed(to_message(frame)).await?;
-    }
-    ws.flush().await
-}
-
 /// Closes an unwanted websocket in the background.
-pub(crate) fn discard(mut ws: WsStream) {
+pub(crate) fn discard(mut ws: WebSocket) {
     tokio::spawn(async move {
-        let _ = tokio::time::timeout(Duration::from_secs(5), ws.close(None)).await;
+        let _ = tokio::time::timeout(DISCARD_TIMEOUT, ws.close(None, "")).await;
     });
 }
 
-/// The close reason for a websocket read error.
-fn error_reason(e: &tungstenite::Error) -> CloseReason {
-    match e {
-        tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed => {
+/// The close reason for a failed read or write.
+fn io_reason(e: &io::Error) -> CloseReason {
+    match e.kind() {
+        ErrorKind::ConnectionReset | ErrorKind::BrokenPipe | ErrorKind::UnexpectedEof => {
             CloseReason::TransportClose
         }
-        tungstenite::Error::Io(io)
-            if matches!(
-                io.kind(),
-                ErrorKind::ConnectionReset | ErrorKind::BrokenPipe | ErrorKind::UnexpectedEof
-            ) =>
-        {
-            CloseReason::TransportClose
-        }
-        tungstenite::Error::Protocol(
-            tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
-        ) => CloseReason::TransportClose,
         _ => CloseReason::TransportError,
     }
 }
 
-/// The Engine.IO packet of a websocket data message.
-pub(crate) fn decode(msg: Message) -> Option<Result<Packet, ()>> {
-    match msg {
-        Message::Text(t) => {
-            let bytes: bytes::Bytes = t.into();
-            Some(
-                Str::from_utf8(bytes)
-                    .map_err(|_| ())
-                    .and_then(|s| Packet::decode_text(s).map_err(|_| ())),
-            )
-        }
-        Message::Binary(b) => Some(Ok(Packet::Binary(b))),
-        _ => None,
+/// The Engine.IO packet of a websocket data message; `None` for control messages.
+pub(crate) fn decode(message: Message) -> Option<Result<Packet, ()>> {
+    match message {
+        Message::Text(text) => Some(Packet::decode_text(text).map_err(|_| ())),
+        Message::Binary(bytes) => Some(Ok(Packet::Binary(bytes))),
+        Message::Ping(_) | Message::Pong(_) | Message::Close(_) => None,
     }
 }
 
 impl<H: EngineHandler> Session<H> {
-    /// A websocket message (or its end) arrived on the session's websocket.
-    pub(crate) async fn on_ws_message(
-        &mut self,
-        msg: Option<Result<Message, tungstenite::Error>>,
-    ) -> Step {
-        let msg = match msg {
-            None => return Err(CloseReason::TransportClose),
-            Some(Err(e)) => {
-                tracing::debug!(sid = %self.socket.id(), error = %e, "websocket read failed");
-                if let tungstenite::Error::Capacity(_) = e {
-                    // As `ws` answers a message over `maxPayload`.
-                    self.cancel_upgrade();
-                    self.close_websocket_with(Some(CloseFrame {
-                        code: CloseCode::Size,
-                        reason: "Max payload size exceeded".into(),
-                    }))
-                    .await;
-                    return Err(CloseReason::TransportError);
+    /// A websocket message (or the end of the websocket) arrived.
+    pub(crate) async fn on_ws_message(&mut self, message: Result<Message, ReadError>) -> Step {
+        let message = match message {
+            Ok(Message::Close(frame)) => {
+                // The closing handshake: the client's status is echoed.
+                if let Link::Websocket(ws) = &mut self.link {
+                    ws.close(frame.map(|(code, _)| code), "").await;
                 }
-                let reason = error_reason(&e);
+                return Err(CloseReason::TransportClose);
+            }
+            Ok(m) => m,
+            Err(ReadError::Eof) => return Err(CloseReason::TransportClose),
+            Err(ReadError::Io(e)) => {
+                tracing::debug!(sid = %self.socket.id(), error = %e, "websocket read failed");
+                let reason = io_reason(&e);
                 if reason == CloseReason::TransportError {
                     return Err(self.abort(reason).await);
                 }
                 return Err(reason);
             }
-            Some(Ok(Message::Close(_))) => return Err(CloseReason::TransportClose),
-            Some(Ok(m)) => m,
+            Err(ReadError::Protocol(e)) => {
+                tracing::debug!(sid = %self.socket.id(), error = %e, "websocket protocol error");
+                self.cancel_upgrade();
+                // As `ws` answers a message over `maxPayload`.
+                let reason = match e {
+                    ProtocolError::TooLarge => "Max payload size exceeded".to_string(),
+                    e => e.to_string(),
+                };
+                if let Link::Websocket(ws) = &mut self.link {
+                    ws.close(Some(e.close_code()), &reason).await;
+                }
+                return Err(CloseReason::TransportError);
+            }
         };
-        match decode(msg) {
+        match decode(message) {
             None => Ok(()),
             Some(Ok(packet)) => self.on_packet(packet).await,
             Some(Err(())) => {
@@ -185,44 +418,38 @@ impl<H: EngineHandler> Session<H> {
         }
     }
 
-    /// Writes every queued frame to the websocket in one batch.
+    /// Writes every queued frame (and a pending pong) to the websocket in one batch.
     pub(crate) async fn flush_websocket(&mut self) -> Step {
         let Link::Websocket(ws) = &mut self.link else {
             return Ok(());
         };
         let batch = &mut self.batch;
         self.socket.swap_queue(batch);
-        if batch.is_empty() {
+        let frames = !batch.is_empty();
+        if !frames && !ws.has_unwritten() {
             return Ok(());
         }
         let limit = self.engine.config().ping_interval + self.engine.config().ping_timeout;
-        let written = tokio::time::timeout(limit, write_batch(ws, batch.drain(..))).await;
+        let written = ws.send(batch.drain(..), limit).await;
         recycle_batch(batch);
         match written {
-            Ok(Ok(())) => {
-                self.engine.handler().on_drain(&self.socket);
+            Ok(()) => {
+                if frames {
+                    self.engine.handler().on_drain(&self.socket);
+                }
                 Ok(())
             }
-            Ok(Err(e)) => {
+            Err(e) => {
                 tracing::debug!(sid = %self.socket.id(), error = %e, "websocket write failed");
-                Err(error_reason(&e))
-            }
-            Err(_) => {
-                tracing::debug!(sid = %self.socket.id(), "websocket write timed out");
-                Err(CloseReason::TransportError)
+                Err(io_reason(&e))
             }
         }
     }
 
     /// Sends the websocket close frame (best effort, bounded in time).
     pub(crate) async fn close_websocket(&mut self) {
-        self.close_websocket_with(None).await;
-    }
-
-    /// Sends the websocket close frame `frame` (best effort, bounded in time).
-    async fn close_websocket_with(&mut self, frame: Option<CloseFrame>) {
         if let Link::Websocket(ws) = &mut self.link {
-            let _ = tokio::time::timeout(Duration::from_secs(2), ws.close(frame)).await;
+            ws.close(None, "").await;
         }
     }
 }
