@@ -35,6 +35,9 @@ const WRITE_SCRATCH_KEPT: usize = 64 * 1024;
 /// The longest client frame header: 2 bytes, a 64-bit length and the mask.
 const MAX_HEADER: usize = 14;
 
+/// Bytes of a partial frame's rest read (and zeroed beforehand) at a time.
+const MAX_PARTIAL_READ: usize = 64 * 1024;
+
 /// How long a close frame may take to go out.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -182,16 +185,17 @@ impl WebSocket {
         let have = self.unread.len();
         // The decoder checked the frame's length against the limit before leaving it partial.
         let need = frame_size(&self.unread).map_or(MAX_HEADER, |n| n as usize);
-        let want = need.saturating_sub(have).max(1);
+        let want = need.saturating_sub(have).clamp(1, MAX_PARTIAL_READ);
         self.unread.reserve_exact(want);
-        let mut buf = ReadBuf::uninit(&mut self.unread.spare_capacity_mut()[..want]);
-        ready!(Pin::new(&mut self.io).poll_read(cx, &mut buf)).map_err(ReadError::Io)?;
+        self.unread.resize(have + want, 0);
+        let mut buf = ReadBuf::new(&mut self.unread[have..]);
+        let read = Pin::new(&mut self.io).poll_read(cx, &mut buf);
         let n = buf.filled().len();
+        self.unread.truncate(have + n);
+        ready!(read).map_err(ReadError::Io)?;
         if n == 0 {
             return Poll::Ready(Err(ReadError::Eof));
         }
-        // SAFETY: `ReadBuf` reports `n` bytes of the spare capacity as filled, hence initialized.
-        unsafe { self.unread.set_len(have + n) };
         Poll::Ready(Ok(()))
     }
 
