@@ -73,8 +73,8 @@ impl Client {
         lock(&self.state).closed || self.conn.is_closed()
     }
 
-    /// Handles one Engine.IO message (called in order from the connection's task; never blocks). The
-    /// message goes to the decoder as the engine decoded it, without copying.
+    /// Handles one Engine.IO message (called in order from the connection's task, where the event's handler
+    /// starts; never blocks). The message goes to the decoder as the engine decoded it, without copying.
     pub(crate) fn on_message(self: &Arc<Self>, message: EnginePacket) {
         let decoded = lock(&self.decoder).decode(message);
         match decoded {

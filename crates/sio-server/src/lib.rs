@@ -49,6 +49,8 @@ mod config;
 mod errors;
 mod handler;
 mod handshake;
+mod jobs;
+mod listeners;
 mod namespace;
 mod parent_namespace;
 pub mod parser;
