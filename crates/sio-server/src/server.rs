@@ -181,7 +181,7 @@ impl Server {
     }
 
     /// A tower layer serving the Socket.IO path and forwarding other requests to the inner service (axum,
-    /// hyper). For `handshake().address`, the app must put the peer address in the request as
+    /// hyper). For `handshake().address()`, the app must put the peer address in the request as
     /// [`RemoteAddr`](crate::engine::RemoteAddr) (see there for the axum one-liner).
     pub fn layer(&self) -> EngineLayer<SocketIoHandler> {
         EngineLayer::new(self.0.engine.clone())

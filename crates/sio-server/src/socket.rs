@@ -72,7 +72,7 @@ impl Socket {
         auth: Value,
         session: Option<Session>,
     ) -> Socket {
-        let handshake = Handshake::new(client.conn().request(), auth);
+        let handshake = Handshake::new(client.conn().shared_request().clone(), auth);
         let recovered = session.is_some();
         let (id, pid, data, restored) = match session {
             Some(s) => (

@@ -207,7 +207,7 @@ async fn typed_socket_data_is_shared_and_fetchable() {
     let fetched = io.in_(id.as_str()).fetch_sockets().await.unwrap();
     assert_eq!(fetched.len(), 1);
     assert_eq!(fetched[0].data::<Profile>(), Some(profile));
-    assert_eq!(fetched[0].handshake().address, "127.0.0.1");
+    assert_eq!(fetched[0].handshake().address(), "127.0.0.1");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -256,7 +256,7 @@ async fn connect_middleware_error_is_connect_error_with_data() {
     io.use_middleware(|socket: Socket| async move {
         let token = socket
             .handshake()
-            .auth
+            .auth()
             .get("token")
             .and_then(Value::as_str)
             .map(str::to_owned);

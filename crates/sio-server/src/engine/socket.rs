@@ -88,7 +88,7 @@ impl Wake {
 
 pub(crate) struct SocketInner {
     id: String,
-    request: RequestInfo,
+    request: Arc<RequestInfo>,
     max_buffered: usize,
     state: Mutex<SocketState>,
     /// Wakes the session task: frames queued or a close asked for.
@@ -110,7 +110,7 @@ impl EngineSocket {
     ) -> Self {
         EngineSocket(Arc::new(SocketInner {
             id,
-            request,
+            request: Arc::new(request),
             max_buffered,
             state: Mutex::new(SocketState {
                 queue: VecDeque::new(),
@@ -132,6 +132,11 @@ impl EngineSocket {
 
     /// The request that opened the session.
     pub fn request(&self) -> &RequestInfo {
+        &self.0.request
+    }
+
+    /// The request that opened the session, to share rather than copy.
+    pub(crate) fn shared_request(&self) -> &Arc<RequestInfo> {
         &self.0.request
     }
 
