@@ -125,9 +125,14 @@ impl Listeners {
             .any(|e| matches!(e, Entry::Any(..) | Entry::Middleware(_)))
     }
 
+    /// Whether there is an outgoing catch-all listener (without taking the lock).
+    pub(crate) fn has_outgoing(&self) -> bool {
+        self.outgoing.load(Ordering::Acquire)
+    }
+
     /// The outgoing catch-all listeners, `None` when there is none (without taking the lock).
     pub(crate) fn outgoing(&self) -> Option<Vec<OutgoingFn>> {
-        if !self.outgoing.load(Ordering::Acquire) {
+        if !self.has_outgoing() {
             return None;
         }
         let listeners = self.collect(|e| match e {

@@ -86,16 +86,11 @@ impl NamespaceHandle {
             .collect()
     }
 
-    /// The local sockets with these ids, in order (unknown ids are skipped).
-    pub(crate) fn sockets_by_id_refs(
-        &self,
-        ids: &mut dyn Iterator<Item = &SocketId>,
-    ) -> Vec<Socket> {
-        let Some(inner) = self.inner.upgrade() else {
-            return Vec::new();
-        };
-        let sockets = read(&inner.sockets);
-        ids.filter_map(|id| sockets.get(id).cloned()).collect()
+    /// A local socket by id.
+    pub(crate) fn socket(&self, id: &str) -> Option<Socket> {
+        let inner = self.inner.upgrade()?;
+        let socket = read(&inner.sockets).get(id).cloned();
+        socket
     }
 
     /// Encodes a packet with the server's parser.

@@ -542,6 +542,10 @@ impl Socket {
         })
     }
 
+    pub(crate) fn has_outgoing_listeners(&self) -> bool {
+        self.0.listeners.has_outgoing()
+    }
+
     pub(crate) fn notify_outgoing(&self, event: &str, args: &[Value]) {
         if let Some(listeners) = self.0.listeners.outgoing() {
             for f in listeners {
