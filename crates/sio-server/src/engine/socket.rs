@@ -3,13 +3,14 @@
 use super::{CloseReason, RequestInfo, Transport};
 use futures_util::task::AtomicWaker;
 use sio_protocol::engine::Frame;
+use std::any::Any;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::task::Poll;
 
 /// Frames of room a written batch keeps for the next one; what a burst added beyond is given back.
@@ -95,6 +96,8 @@ pub(crate) struct SocketInner {
     pub(crate) wake: Wake,
     /// A polling POST is being read.
     pub(crate) posting: AtomicBool,
+    /// What the handler attached to the session, found without a lookup.
+    attached: OnceLock<Weak<dyn Any + Send + Sync>>,
 }
 
 /// One Engine.IO session. Cloning is cheap; equality and hashing go by session id.
@@ -122,6 +125,7 @@ impl EngineSocket {
             }),
             wake: Wake::default(),
             posting: AtomicBool::new(false),
+            attached: OnceLock::new(),
         }))
     }
 
@@ -192,6 +196,17 @@ impl EngineSocket {
     pub fn is_closed(&self) -> bool {
         let s = self.state();
         s.closed || s.close_request.is_some()
+    }
+
+    /// Attaches the handler's own state for this session (once; it stays owned by the handler).
+    pub(crate) fn attach<T: Any + Send + Sync>(&self, data: &Arc<T>) {
+        let weak: Weak<dyn Any + Send + Sync> = Arc::downgrade(data) as _;
+        let _ = self.0.attached.set(weak);
+    }
+
+    /// The state the handler attached, while the handler keeps it.
+    pub(crate) fn attached<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        self.0.attached.get()?.upgrade()?.downcast().ok()
     }
 
     /// Locks the shared state; never held across an await.
