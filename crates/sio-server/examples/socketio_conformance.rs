@@ -10,7 +10,7 @@ use sio_server::{AckSender, Server, ServerConfig, Socket, Value};
 use std::time::Duration;
 
 async fn on_connection(socket: Socket) {
-    if let Err(e) = socket.emit("auth", &socket.handshake().auth) {
+    if let Err(e) = socket.emit("auth", socket.handshake().auth()) {
         tracing::warn!(error = %e, "cannot emit auth");
     }
     socket.on("message", |socket: Socket, args: Vec<Value>| async move {

@@ -9,12 +9,12 @@ use sio_protocol::engine::Packet as EnginePacket;
 use sio_protocol::parser::Decoder;
 use sio_protocol::socket::{Packet, PacketData};
 use sio_protocol::Value;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
 #[derive(Default)]
 struct State {
-    sockets: HashMap<String, Socket>,
+    /// One socket per namespace joined (a client joins few: a list beats a map).
+    sockets: Vec<Socket>,
     closed: bool,
 }
 
@@ -73,8 +73,8 @@ impl Client {
         lock(&self.state).closed || self.conn.is_closed()
     }
 
-    /// Handles one Engine.IO message (called in order from the connection's task; never blocks). The
-    /// message goes to the decoder as the engine decoded it, without copying.
+    /// Handles one Engine.IO message (called in order from the connection's task, where the event's handler
+    /// starts; never blocks). The message goes to the decoder as the engine decoded it, without copying.
     pub(crate) fn on_message(self: &Arc<Self>, message: EnginePacket) {
         let decoded = lock(&self.decoder).decode(message);
         match decoded {
@@ -89,7 +89,11 @@ impl Client {
 
     fn route(self: &Arc<Self>, packet: Packet) {
         let Packet { nsp, data } = packet;
-        let socket = lock(&self.state).sockets.get(&nsp).cloned();
+        let socket = lock(&self.state)
+            .sockets
+            .iter()
+            .find(|s| s.nsp().name() == nsp)
+            .cloned();
         match (socket, data) {
             (None, PacketData::Connect(auth)) => self.connect(nsp, auth),
             (Some(socket), data)
@@ -166,11 +170,14 @@ impl Client {
     /// Registers a connected socket; false when the client closed meanwhile or already has a socket there.
     pub(crate) fn attach_socket(&self, nsp: &str, socket: Socket) -> bool {
         let mut state = lock(&self.state);
-        if state.closed || self.conn.is_closed() || state.sockets.contains_key(nsp) {
+        if state.closed
+            || self.conn.is_closed()
+            || state.sockets.iter().any(|s| s.nsp().name() == nsp)
+        {
             // Closed meanwhile, or a second CONNECT for a namespace already joined.
             return false;
         }
-        state.sockets.insert(nsp.to_owned(), socket);
+        state.sockets.push(socket);
         drop(state);
         if let Some(timer) = lock(&self.connect_timer).take() {
             timer.abort();
@@ -179,12 +186,12 @@ impl Client {
     }
 
     pub(crate) fn remove_socket(&self, nsp: &str) {
-        lock(&self.state).sockets.remove(nsp);
+        lock(&self.state).sockets.retain(|s| s.nsp().name() != nsp);
     }
 
     /// `socket.disconnect(true)`: every namespace gets DISCONNECT, then the connection is closed.
     pub(crate) fn disconnect_all(&self) {
-        let sockets: Vec<Socket> = lock(&self.state).sockets.values().cloned().collect();
+        let sockets: Vec<Socket> = lock(&self.state).sockets.clone();
         for socket in sockets {
             socket.disconnect(false);
         }
@@ -199,7 +206,7 @@ impl Client {
 
     /// The session upgraded to websocket: tell every socket.
     pub(crate) fn on_upgrade(&self) {
-        let sockets: Vec<Socket> = lock(&self.state).sockets.values().cloned().collect();
+        let sockets: Vec<Socket> = lock(&self.state).sockets.clone();
         for socket in sockets {
             socket.on_transport_upgrade();
         }
@@ -218,7 +225,7 @@ impl Client {
         if let Some(timer) = lock(&self.connect_timer).take() {
             timer.abort();
         }
-        for socket in sockets.into_values() {
+        for socket in sockets {
             socket.on_close(reason);
         }
     }

@@ -92,7 +92,6 @@ where
     T: DeserializeOwned + Send + 'static,
     M: 'static,
 {
-    let handler = Arc::new(handler);
     Arc::new(move |socket, args, ack| {
         let args = decode_args::<T>(args).map_err(|e| e.to_string())?;
         Ok(handler.call(socket, args, ack))

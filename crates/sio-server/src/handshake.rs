@@ -4,77 +4,185 @@ use crate::engine::RequestInfo;
 use serde::{Deserialize, Serialize};
 use sio_protocol::Value;
 use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The handshake details of a socket (`socket.handshake` in the official API).
 ///
-/// It is serialisable so that cluster adapters can return it from `fetch_sockets` on other servers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// It reads the request that opened the session, which it shares with the engine rather than copying it
+/// (an idle connection keeps its headers once). It serialises as the official object (`headers`, `time`,
+/// `address`, `xdomain`, `secure`, `issued`, `url`, `query`, `auth`), so that cluster adapters can return
+/// it from `fetch_sockets` on other servers.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(into = "Wire", from = "Wire")]
 pub struct Handshake {
-    /// The headers of the request that opened the session (names lower-case; repeated headers joined by
-    /// `", "`).
-    pub headers: BTreeMap<String, String>,
-    /// The date of creation, as a string (JavaScript `Date#toString` style, UTC).
-    pub time: String,
-    /// The client's IP address.
-    pub address: String,
-    /// Whether the connection is cross-domain (an `Origin` header was sent).
-    pub xdomain: bool,
-    /// Whether the connection is secure (TLS).
-    pub secure: bool,
-    /// The date of creation, in milliseconds since the Unix epoch.
-    pub issued: u64,
-    /// The request URL (path and query).
-    pub url: String,
-    /// The query parameters of the first request.
-    pub query: BTreeMap<String, String>,
-    /// The auth payload the client sent in its CONNECT packet (`{}` when none).
-    pub auth: Value,
+    request: Arc<RequestInfo>,
+    issued: u64,
+    auth: Value,
+}
+
+/// The official shape of the handshake object.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Wire {
+    headers: BTreeMap<String, String>,
+    time: String,
+    address: String,
+    xdomain: bool,
+    secure: bool,
+    issued: u64,
+    url: String,
+    query: BTreeMap<String, String>,
+    auth: Value,
 }
 
 impl Handshake {
-    /// Builds the handshake from the Engine.IO request and the CONNECT packet's auth payload.
-    pub(crate) fn new(request: &RequestInfo, auth: Value) -> Self {
+    /// The handshake of a socket created now, from the Engine.IO request and the CONNECT packet's auth
+    /// payload.
+    pub(crate) fn new(request: Arc<RequestInfo>, auth: Value) -> Self {
+        let issued = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        Handshake {
+            request,
+            issued,
+            auth,
+        }
+    }
+
+    /// The headers of the request that opened the session.
+    pub fn headers(&self) -> &http::HeaderMap {
+        &self.request.headers
+    }
+
+    /// A header value by name (case-insensitive): the first one when the header is repeated, `None` when
+    /// absent or not UTF-8.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let value = self.request.headers.get(name)?;
+        std::str::from_utf8(value.as_bytes()).ok()
+    }
+
+    /// The date of creation, as a string (JavaScript `Date#toString` style, UTC).
+    pub fn time(&self) -> String {
+        js_date_string(self.issued)
+    }
+
+    /// The client's IP address (empty when the server does not know it, see
+    /// [`RemoteAddr`](crate::engine::RemoteAddr)).
+    pub fn address(&self) -> String {
+        self.request
+            .remote_addr
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Whether the connection is cross-domain (an `Origin` header was sent).
+    pub fn xdomain(&self) -> bool {
+        self.request.headers.contains_key(http::header::ORIGIN)
+    }
+
+    /// Whether the connection is secure (TLS).
+    pub fn secure(&self) -> bool {
+        self.request.secure
+    }
+
+    /// The date of creation, in milliseconds since the Unix epoch.
+    pub fn issued(&self) -> u64 {
+        self.issued
+    }
+
+    /// The request URL (path and query).
+    pub fn url(&self) -> &str {
+        let uri = &self.request.uri;
+        uri.path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or_else(|| uri.path())
+    }
+
+    /// The query parameters of the first request (later keys win).
+    pub fn query(&self) -> BTreeMap<String, String> {
+        parse_query(self.request.uri.query().unwrap_or(""))
+    }
+
+    /// The auth payload the client sent in its CONNECT packet (`{}` when none).
+    pub fn auth(&self) -> &Value {
+        &self.auth
+    }
+
+    fn wire(&self) -> Wire {
         let mut headers: BTreeMap<String, String> = BTreeMap::new();
-        for (name, value) in &request.headers {
-            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        for (name, value) in &self.request.headers {
+            let value = String::from_utf8_lossy(value.as_bytes());
             headers
                 .entry(name.as_str().to_owned())
                 .and_modify(|v| {
                     v.push_str(", ");
                     v.push_str(&value);
                 })
-                .or_insert(value);
+                .or_insert_with(|| value.into_owned());
         }
-        let now = SystemTime::now();
-        let issued = now
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0);
-        let url = request
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_else(|| request.uri.path().to_owned());
-        Handshake {
-            xdomain: headers.contains_key("origin"),
+        Wire {
             headers,
-            time: js_date_string(issued),
-            address: request
-                .remote_addr
-                .map(|a| a.ip().to_string())
-                .unwrap_or_default(),
-            secure: request.secure,
-            issued,
-            query: parse_query(request.uri.query().unwrap_or("")),
-            url,
-            auth,
+            time: self.time(),
+            address: self.address(),
+            xdomain: self.xdomain(),
+            secure: self.secure(),
+            issued: self.issued,
+            url: self.url().to_owned(),
+            query: self.query(),
+            auth: self.auth.clone(),
         }
     }
+}
 
-    /// A header value, by lower-case name.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(String::as_str)
+impl From<Handshake> for Wire {
+    fn from(handshake: Handshake) -> Wire {
+        handshake.wire()
+    }
+}
+
+/// A handshake received from another server: its request is rebuilt from the official object.
+impl From<Wire> for Handshake {
+    fn from(wire: Wire) -> Handshake {
+        let mut headers = http::HeaderMap::new();
+        for (name, value) in &wire.headers {
+            if let (Ok(name), Ok(value)) = (
+                http::HeaderName::from_bytes(name.as_bytes()),
+                http::HeaderValue::from_bytes(value.as_bytes()),
+            ) {
+                headers.append(name, value);
+            }
+        }
+        let request = RequestInfo {
+            method: http::Method::GET,
+            uri: wire.url.parse().unwrap_or_default(),
+            headers,
+            remote_addr: wire
+                .address
+                .parse::<IpAddr>()
+                .ok()
+                .map(|ip| SocketAddr::new(ip, 0)),
+            secure: wire.secure,
+            issued: UNIX_EPOCH + Duration::from_millis(wire.issued),
+        };
+        Handshake {
+            request: Arc::new(request),
+            issued: wire.issued,
+            auth: wire.auth,
+        }
+    }
+}
+
+impl PartialEq for Handshake {
+    fn eq(&self, other: &Self) -> bool {
+        self.wire() == other.wire()
+    }
+}
+
+impl std::fmt::Debug for Handshake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.wire().fmt(f)
     }
 }
 
@@ -170,5 +278,42 @@ mod tests {
         assert_eq!(q["name"], "a b c");
         assert_eq!(q["bad"], "%zz");
         assert_eq!(q["empty"], "");
+    }
+
+    #[test]
+    fn serialises_as_the_official_object_and_back() {
+        let mut headers = http::HeaderMap::new();
+        headers.append("origin", "http://a.b".parse().unwrap());
+        headers.append("x-twice", "1".parse().unwrap());
+        headers.append("x-twice", "2".parse().unwrap());
+        let request = RequestInfo {
+            method: http::Method::GET,
+            uri: "/socket.io/?EIO=4&transport=websocket&room=a%20b"
+                .parse()
+                .unwrap(),
+            headers,
+            remote_addr: Some("10.0.0.1:4000".parse().unwrap()),
+            secure: true,
+            issued: SystemTime::now(),
+        };
+        let auth = Value::from("token");
+        let handshake = Handshake::new(Arc::new(request), auth.clone());
+        assert_eq!(handshake.header("X-Twice"), Some("1"));
+        assert_eq!(handshake.query()["room"], "a b");
+        assert_eq!(handshake.address(), "10.0.0.1");
+        assert!(handshake.xdomain() && handshake.secure());
+        let json = serde_json::to_value(&handshake).unwrap();
+        assert_eq!(json["headers"]["x-twice"], "1, 2");
+        assert_eq!(
+            json["url"],
+            "/socket.io/?EIO=4&transport=websocket&room=a%20b"
+        );
+        assert_eq!(json["query"]["transport"], "websocket");
+        assert_eq!(json["address"], "10.0.0.1");
+        assert_eq!(json["xdomain"], true);
+        assert_eq!(json["time"], js_date_string(handshake.issued()).as_str());
+        let back: Handshake = serde_json::from_value(json).unwrap();
+        assert_eq!(back, handshake);
+        assert_eq!(back.auth(), &auth);
     }
 }

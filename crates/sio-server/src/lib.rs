@@ -11,7 +11,7 @@
 //! # async fn run() -> std::io::Result<()> {
 //! let io = Server::new(ServerConfig::default()); // path "/socket.io", connectTimeout 45 s, ...
 //! io.use_middleware(|socket: Socket| async move {
-//!     match socket.handshake().auth.get("token") {
+//!     match socket.handshake().auth().get("token") {
 //!         Some(_) => Ok(()),
 //!         None => Err(MiddlewareError::new("unauthorized")),
 //!     }
@@ -49,6 +49,8 @@ mod config;
 mod errors;
 mod handler;
 mod handshake;
+mod jobs;
+mod listeners;
 mod namespace;
 mod parent_namespace;
 pub mod parser;

@@ -39,6 +39,8 @@ pub(crate) struct NamespaceInner {
     ids: AtomicU64,
     parent: Option<ParentNamespace>,
     recovery: Option<ConnectionStateRecovery>,
+    /// The runtime the namespace was created on, for work submitted from outside it.
+    runtime: Option<tokio::runtime::Handle>,
 }
 
 /// What an adapter may use of its namespace: its name, its local sockets, the parser, and the delivery of
@@ -84,16 +86,11 @@ impl NamespaceHandle {
             .collect()
     }
 
-    /// The local sockets with these ids, in order (unknown ids are skipped).
-    pub(crate) fn sockets_by_id_refs(
-        &self,
-        ids: &mut dyn Iterator<Item = &SocketId>,
-    ) -> Vec<Socket> {
-        let Some(inner) = self.inner.upgrade() else {
-            return Vec::new();
-        };
-        let sockets = read(&inner.sockets);
-        ids.filter_map(|id| sockets.get(id).cloned()).collect()
+    /// A local socket by id.
+    pub(crate) fn socket(&self, id: &str) -> Option<Socket> {
+        let inner = self.inner.upgrade()?;
+        let socket = read(&inner.sockets).get(id).cloned();
+        socket
     }
 
     /// Encodes a packet with the server's parser.
@@ -127,6 +124,7 @@ impl Namespace {
         parent: Option<ParentNamespace>,
         recovery: Option<ConnectionStateRecovery>,
     ) -> Namespace {
+        let runtime = tokio::runtime::Handle::try_current().ok();
         let nsp = Namespace(Arc::new_cyclic(|weak| {
             let handle = NamespaceHandle {
                 name: Arc::from(name.as_str()),
@@ -145,6 +143,7 @@ impl Namespace {
                 ids: AtomicU64::new(0),
                 parent,
                 recovery,
+                runtime,
             }
         }));
         let adapter = nsp.adapter();
@@ -154,11 +153,11 @@ impl Namespace {
                 tracing::error!(nsp = name, error = %e, "adapter initialisation failed");
             }
         };
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
+        match &nsp.0.runtime {
+            Some(runtime) => {
                 runtime.spawn(init);
             }
-            Err(_) => {
+            None => {
                 tracing::warn!("namespace created outside a tokio runtime: adapter not initialised")
             }
         }
@@ -181,6 +180,10 @@ impl Namespace {
 
     pub(crate) fn connection_state_recovery(&self) -> Option<&ConnectionStateRecovery> {
         self.0.recovery.as_ref()
+    }
+
+    pub(crate) fn runtime(&self) -> Option<&tokio::runtime::Handle> {
+        self.0.runtime.as_ref()
     }
 
     pub(crate) fn next_ack_id(&self) -> u64 {
@@ -423,9 +426,9 @@ impl Namespace {
         write(&self.0.sockets).insert(socket.id().to_owned(), socket.clone());
         socket.mark_connected();
         // Order matters: the client routes to this socket before the connection job (CONNECT answer, then
-        // the connection handlers) is queued. The job runs on the socket's own task, so once queued the
-        // CONNECT answer may be out and the peer's first event back before this task goes on: routed to no
-        // socket, that event would close the connection.
+        // the connection handlers) starts. Once the CONNECT answer is out, the peer's first event may come
+        // back before this task goes on: routed to no socket, that event would close the connection; routed
+        // to this one, it waits for the connection job to start (see `Jobs`).
         if !client.attach_socket(self.name(), socket.clone()) {
             socket.abort_connect();
             self.remove_socket(socket.id());
@@ -439,8 +442,7 @@ impl Namespace {
         handlers.extend(read(&self.0.connection_handlers).iter().cloned());
         let s = socket.clone();
         socket.run(Box::pin(async move {
-            s.on_connect();
-            if !s.connected() {
+            if !s.on_connect() {
                 return;
             }
             for h in handlers {

@@ -67,6 +67,7 @@ type NewNamespaceFn = Arc<dyn Fn(Namespace) + Send + Sync>;
 /// The Engine.IO handler of a Socket.IO server: one [`Client`] per session.
 pub struct SocketIoHandler {
     server: Weak<ServerInner>,
+    /// Owns the clients; each session finds its own through [`EngineSocket::attached`].
     clients: RwLock<HashMap<String, Arc<Client>>>,
 }
 
@@ -77,19 +78,18 @@ impl EngineHandler for SocketIoHandler {
             return;
         };
         let client = Client::new(socket.clone(), &server);
+        socket.attach(&client);
         write(&self.clients).insert(socket.id().to_owned(), client);
     }
 
     fn on_message(&self, socket: &EngineSocket, message: EnginePacket) {
-        let client = read(&self.clients).get(socket.id()).cloned();
-        if let Some(client) = client {
+        if let Some(client) = socket.attached::<Client>() {
             client.on_message(message);
         }
     }
 
     fn on_upgrade(&self, socket: &EngineSocket) {
-        let client = read(&self.clients).get(socket.id()).cloned();
-        if let Some(client) = client {
+        if let Some(client) = socket.attached::<Client>() {
             client.on_upgrade();
         }
     }
@@ -181,7 +181,7 @@ impl Server {
     }
 
     /// A tower layer serving the Socket.IO path and forwarding other requests to the inner service (axum,
-    /// hyper). For `handshake().address`, the app must put the peer address in the request as
+    /// hyper). For `handshake().address()`, the app must put the peer address in the request as
     /// [`RemoteAddr`](crate::engine::RemoteAddr) (see there for the axum one-liner).
     pub fn layer(&self) -> EngineLayer<SocketIoHandler> {
         EngineLayer::new(self.0.engine.clone())

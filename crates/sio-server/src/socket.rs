@@ -15,10 +15,11 @@ use crate::handler::{
     EventHandler, IncomingEvent, OutgoingFn, PacketMiddlewareFn,
 };
 use crate::handshake::Handshake;
+use crate::jobs::{Job, Jobs};
+pub use crate::listeners::ListenerId;
+use crate::listeners::{Entry, EventHandlers, Listeners};
 use crate::namespace::Namespace;
 use crate::reason::DisconnectReason;
-use futures_util::stream::{FuturesUnordered, StreamExt};
-use futures_util::FutureExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sio_protocol::engine::Frame;
@@ -26,51 +27,14 @@ use sio_protocol::socket::PacketData;
 use sio_protocol::Value;
 use std::collections::HashMap;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
-
-/// Identifies one listener, to remove it later.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ListenerId(u64);
-
-static NEXT_LISTENER: AtomicU64 = AtomicU64::new(1);
-
-impl ListenerId {
-    fn next() -> Self {
-        ListenerId(NEXT_LISTENER.fetch_add(1, Ordering::Relaxed))
-    }
-}
-
-struct Listener<F> {
-    id: ListenerId,
-    once: bool,
-    f: F,
-}
-
-#[derive(Default)]
-struct Listeners {
-    events: HashMap<String, Vec<Listener<ErasedEventHandler>>>,
-    any: Vec<Listener<AnyFn>>,
-    any_outgoing: Vec<Listener<OutgoingFn>>,
-    disconnecting: Vec<DisconnectFn>,
-    disconnect: Vec<DisconnectFn>,
-    error: Vec<ErrorFn>,
-    upgrade: Vec<ConnectionFn>,
-    middlewares: Vec<PacketMiddlewareFn>,
-}
+use tokio::sync::oneshot;
 
 enum AckWaiter {
     Single(oneshot::Sender<Vec<Value>>),
     Broadcast(AckCollector),
-}
-
-/// Work for the socket's task, run in order.
-pub(crate) enum Job {
-    Run(BoxFut),
-    Stop,
 }
 
 /// A client connected to a namespace (`socket` in the official API). Cheap to clone.
@@ -84,11 +48,10 @@ pub(crate) struct SocketInner {
     handshake: Handshake,
     connected: AtomicBool,
     closing_rooms: Mutex<Option<Vec<Room>>>,
-    listeners: RwLock<Listeners>,
+    listeners: Listeners,
     acks: Mutex<HashMap<u64, AckWaiter>>,
     data: Mutex<Value>,
-    jobs: mpsc::UnboundedSender<Job>,
-    pending: Arc<AtomicUsize>,
+    jobs: Jobs,
     /// The private session id (with connection state recovery only).
     pid: Option<String>,
     recovered: bool,
@@ -96,28 +59,20 @@ pub(crate) struct SocketInner {
     restored: Mutex<Option<(Vec<Room>, Vec<MissedPacket>)>>,
 }
 
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(|e| e.into_inner())
-}
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(|e| e.into_inner())
-}
 fn lock<T>(lock: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     lock.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Socket {
-    /// Creates a socket (not yet connected) and its task; with a recovered `session`, it takes back its
-    /// id, private id, rooms, data and missed packets.
+    /// Creates a socket (not yet connected); with a recovered `session`, it takes back its id, private id,
+    /// rooms, data and missed packets.
     pub(crate) fn new(
         nsp: Namespace,
         client: Arc<Client>,
         auth: Value,
         session: Option<Session>,
     ) -> Socket {
-        let (jobs, rx) = mpsc::unbounded_channel();
-        let pending = Arc::new(AtomicUsize::new(0));
-        let handshake = Handshake::new(client.conn().request(), auth);
+        let handshake = Handshake::new(client.conn().shared_request().clone(), auth);
         let recovered = session.is_some();
         let (id, pid, data, restored) = match session {
             Some(s) => (
@@ -134,24 +89,21 @@ impl Socket {
                 None,
             ),
         };
-        let socket = Socket(Arc::new(SocketInner {
+        Socket(Arc::new(SocketInner {
             id,
             nsp,
             client,
             handshake,
             connected: AtomicBool::new(false),
             closing_rooms: Mutex::new(None),
-            listeners: RwLock::new(Listeners::default()),
+            listeners: Listeners::default(),
             acks: Mutex::new(HashMap::new()),
             data: Mutex::new(data),
-            jobs,
-            pending: pending.clone(),
+            jobs: Jobs::default(),
             pid,
             recovered,
             restored: Mutex::new(restored),
-        }));
-        tokio::spawn(run_jobs(rx));
-        socket
+        }))
     }
 
     /// The socket id: a random 20-character base64 id, also the name of the socket's own room.
@@ -244,6 +196,10 @@ impl Socket {
 
     /// Registers a listener for an event. `handler` is an async function of the socket and the arguments
     /// (one serde type, a tuple for several, or `Vec<Value>`), optionally followed by an [`AckSender`].
+    ///
+    /// The handlers of a socket start in the order its events arrive, in the connection's task, so one
+    /// that finishes without waiting costs no task switch (and should not block the thread). One that
+    /// awaits goes on in a task of its own socket, concurrently with the handlers of later events.
     pub fn on<T, M, H>(&self, event: impl Into<String>, handler: H) -> ListenerId
     where
         H: EventHandler<T, M>,
@@ -264,37 +220,25 @@ impl Socket {
     }
 
     fn add_listener(&self, event: String, f: ErasedEventHandler, once: bool) -> ListenerId {
-        let id = ListenerId::next();
-        write(&self.0.listeners)
-            .events
-            .entry(event)
-            .or_default()
-            .push(Listener { id, once, f });
-        id
+        self.0.listeners.add_event(event, f, once)
     }
 
     /// Removes one listener of the event (`Some(id)`) or all of them (`None`).
     pub fn off(&self, event: &str, listener: Option<ListenerId>) {
-        let mut listeners = write(&self.0.listeners);
-        match listener {
-            None => {
-                listeners.events.remove(event);
-            }
-            Some(id) => {
-                if let Some(list) = listeners.events.get_mut(event) {
-                    list.retain(|l| l.id != id);
-                }
-            }
-        }
+        self.0.listeners.remove(|e| {
+            matches!(e, Entry::Event { event: name, id, .. }
+                if name == event && listener.is_none_or(|l| l == *id))
+        });
     }
 
     /// The listeners of an event.
     pub fn listeners(&self, event: &str) -> Vec<ListenerId> {
-        read(&self.0.listeners)
-            .events
-            .get(event)
-            .map(|l| l.iter().map(|l| l.id).collect())
-            .unwrap_or_default()
+        self.0.listeners.ids(|e| match e {
+            Entry::Event {
+                event: name, id, ..
+            } if name == event => Some(*id),
+            _ => None,
+        })
     }
 
     /// Registers a catch-all listener for incoming events (not acks): `(socket, event, args)`.
@@ -320,30 +264,23 @@ impl Socket {
         F: Fn(Socket, String, Vec<Value>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        let id = ListenerId::next();
         let f: AnyFn = Arc::new(move |s, e, a| Box::pin(f(s, e, a)));
-        let listener = Listener { id, once: false, f };
-        let mut listeners = write(&self.0.listeners);
-        if prepend {
-            listeners.any.insert(0, listener);
-        } else {
-            listeners.any.push(listener);
-        }
-        id
+        self.0.listeners.add_any(f, prepend)
     }
 
     /// Removes one catch-all listener (`Some(id)`) or all (`None`).
     pub fn off_any(&self, listener: Option<ListenerId>) {
-        let mut listeners = write(&self.0.listeners);
-        match listener {
-            None => listeners.any.clear(),
-            Some(id) => listeners.any.retain(|l| l.id != id),
-        }
+        self.0
+            .listeners
+            .remove(|e| matches!(e, Entry::Any(id, _) if listener.is_none_or(|l| l == *id)));
     }
 
     /// The catch-all listeners.
     pub fn listeners_any(&self) -> Vec<ListenerId> {
-        read(&self.0.listeners).any.iter().map(|l| l.id).collect()
+        self.0.listeners.ids(|e| match e {
+            Entry::Any(id, _) => Some(*id),
+            _ => None,
+        })
     }
 
     /// Registers a catch-all listener for outgoing events: `(socket, event, args)`, called synchronously when
@@ -364,33 +301,22 @@ impl Socket {
     }
 
     fn add_any_outgoing(&self, f: OutgoingFn, prepend: bool) -> ListenerId {
-        let id = ListenerId::next();
-        let listener = Listener { id, once: false, f };
-        let mut listeners = write(&self.0.listeners);
-        if prepend {
-            listeners.any_outgoing.insert(0, listener);
-        } else {
-            listeners.any_outgoing.push(listener);
-        }
-        id
+        self.0.listeners.add_any_outgoing(f, prepend)
     }
 
     /// Removes one outgoing catch-all listener (`Some(id)`) or all (`None`).
     pub fn off_any_outgoing(&self, listener: Option<ListenerId>) {
-        let mut listeners = write(&self.0.listeners);
-        match listener {
-            None => listeners.any_outgoing.clear(),
-            Some(id) => listeners.any_outgoing.retain(|l| l.id != id),
-        }
+        self.0.listeners.remove(
+            |e| matches!(e, Entry::AnyOutgoing(id, _) if listener.is_none_or(|l| l == *id)),
+        );
     }
 
     /// The outgoing catch-all listeners.
     pub fn listeners_any_outgoing(&self) -> Vec<ListenerId> {
-        read(&self.0.listeners)
-            .any_outgoing
-            .iter()
-            .map(|l| l.id)
-            .collect()
+        self.0.listeners.ids(|e| match e {
+            Entry::AnyOutgoing(id, _) => Some(*id),
+            _ => None,
+        })
     }
 
     /// Called when the socket is about to be disconnected, its rooms still readable.
@@ -399,9 +325,8 @@ impl Socket {
         F: Fn(Socket, DisconnectReason) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        write(&self.0.listeners)
-            .disconnecting
-            .push(Arc::new(move |s, r| Box::pin(f(s, r))));
+        let f: DisconnectFn = Arc::new(move |s, r| Box::pin(f(s, r)));
+        self.0.listeners.add(Entry::Disconnecting(f), false);
     }
 
     /// Called once the socket is disconnected, with the official reason.
@@ -410,9 +335,8 @@ impl Socket {
         F: Fn(Socket, DisconnectReason) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        write(&self.0.listeners)
-            .disconnect
-            .push(Arc::new(move |s, r| Box::pin(f(s, r))));
+        let f: DisconnectFn = Arc::new(move |s, r| Box::pin(f(s, r)));
+        self.0.listeners.add(Entry::Disconnect(f), false);
     }
 
     /// Called when the underlying connection upgrades from polling to websocket (`socket.conn.on("upgrade")`);
@@ -422,13 +346,15 @@ impl Socket {
         F: Fn(Socket) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        write(&self.0.listeners)
-            .upgrade
-            .push(Arc::new(move |s| Box::pin(f(s))));
+        let f: ConnectionFn = Arc::new(move |s| Box::pin(f(s)));
+        self.0.listeners.add(Entry::Upgrade(f), false);
     }
 
     pub(crate) fn on_transport_upgrade(&self) {
-        let listeners = read(&self.0.listeners).upgrade.clone();
+        let listeners = self.0.listeners.collect(|e| match e {
+            Entry::Upgrade(f) => Some(f),
+            _ => None,
+        });
         if listeners.is_empty() {
             return;
         }
@@ -447,9 +373,8 @@ impl Socket {
         F: Fn(Socket, SocketError) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        write(&self.0.listeners)
-            .error
-            .push(Arc::new(move |s, e| Box::pin(f(s, e))));
+        let f: ErrorFn = Arc::new(move |s, e| Box::pin(f(s, e)));
+        self.0.listeners.add(Entry::Error(f), false);
     }
 
     /// Adds a per-packet middleware (`socket.use`): it sees every incoming event before the listeners, may
@@ -459,9 +384,8 @@ impl Socket {
         F: Fn(Socket, IncomingEvent) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<IncomingEvent, MiddlewareError>> + Send + 'static,
     {
-        write(&self.0.listeners)
-            .middlewares
-            .push(Arc::new(move |s, e| Box::pin(f(s, e))));
+        let f: PacketMiddlewareFn = Arc::new(move |s, e| Box::pin(f(s, e)));
+        self.0.listeners.add(Entry::Middleware(f), false);
     }
 
     /// Emits an event to this client. `args`: a tuple is several arguments, `()` none, anything else one
@@ -568,9 +492,22 @@ impl Socket {
         self.conn().is_writable()
     }
 
-    /// Queues work for the socket's task.
+    /// Runs handler work after the work submitted before (see [`Jobs`]).
     pub(crate) fn run(&self, fut: BoxFut) {
-        let _ = self.0.jobs.send(Job::Run(fut));
+        self.submit(Job::Task(fut));
+    }
+
+    fn submit(&self, job: Job) {
+        // Off the runtime (a disconnection from a plain thread), handlers still start on it.
+        let _runtime = match tokio::runtime::Handle::try_current() {
+            Ok(_) => None,
+            Err(_) => self.0.nsp.runtime().map(|r| r.enter()),
+        };
+        self.0.jobs.run(self, job);
+    }
+
+    pub(crate) fn jobs(&self) -> &Jobs {
+        &self.0.jobs
     }
 
     /// Encodes and sends one packet of this namespace.
@@ -605,16 +542,15 @@ impl Socket {
         })
     }
 
+    pub(crate) fn has_outgoing_listeners(&self) -> bool {
+        self.0.listeners.has_outgoing()
+    }
+
     pub(crate) fn notify_outgoing(&self, event: &str, args: &[Value]) {
-        let listeners: Vec<OutgoingFn> = {
-            let l = read(&self.0.listeners);
-            if l.any_outgoing.is_empty() {
-                return;
+        if let Some(listeners) = self.0.listeners.outgoing() {
+            for f in listeners {
+                f(self, event, args);
             }
-            l.any_outgoing.iter().map(|l| l.f.clone()).collect()
-        };
-        for f in listeners {
-            f(self, event, args);
         }
     }
 
@@ -658,27 +594,30 @@ impl Socket {
     pub(crate) fn abort_connect(&self) {
         self.0.connected.store(false, Ordering::Release);
         self.0.nsp.adapter().del_all(&self.0.id);
-        let _ = self.0.jobs.send(Job::Stop);
+        self.0.jobs.close();
     }
 
-    /// Joins the socket's own room and sends the CONNECT answer; run first by the socket's task, so that
-    /// nothing reaches the client before it and the connection handlers run before any event.
-    pub(crate) fn on_connect(&self) {
+    /// Joins the socket's own room and sends the CONNECT answer; the socket's first job, so that nothing
+    /// reaches the client before it and the connection handlers start before any event. Whether the answer
+    /// went out: then the connection handlers run, even if the socket disconnects meanwhile (its
+    /// disconnection listeners run after them).
+    pub(crate) fn on_connect(&self) -> bool {
         if !self.connected() {
-            return;
+            return false;
         }
         let adapter = self.0.nsp.adapter();
         adapter.add_all(&self.0.id, std::slice::from_ref(&self.0.id));
         if !self.connected() {
             adapter.del_all(&self.0.id);
-            return;
+            return false;
         }
         let mut map = sio_protocol::value::Map::new();
         map.insert("sid".into(), Value::String(self.0.id.clone()));
         if let Some(pid) = &self.0.pid {
             map.insert("pid".into(), Value::String(pid.clone()));
         }
-        let _ = self.send_packet(PacketData::Connect(Some(Value::Object(map))), false);
+        self.send_packet(PacketData::Connect(Some(Value::Object(map))), false)
+            .is_ok()
     }
 
     /// Handles a packet the client sent to this namespace (never CONNECT / CONNECT_ERROR).
@@ -693,28 +632,43 @@ impl Socket {
 
     fn on_event(&self, event: String, args: Vec<Value>, id: Option<u64>) {
         let limit = self.0.client.max_pending_events();
-        if self.0.pending.load(Ordering::Relaxed) >= limit {
+        if self.0.jobs.pending() >= limit {
             tracing::warn!(sid = %self.0.id, limit, "too many pending events, closing the connection");
             self.0.client.force_close();
             return;
         }
-        self.0.pending.fetch_add(1, Ordering::Relaxed);
-        let socket = self.clone();
-        let pending = self.0.pending.clone();
-        self.run(Box::pin(async move {
-            socket.dispatch(event, args, id).await;
-            pending.fetch_sub(1, Ordering::Relaxed);
-        }));
+        self.submit(Job::Event { event, args, id });
     }
 
-    async fn dispatch(&self, event: String, args: Vec<Value>, id: Option<u64>) {
-        let (any, middlewares): (Vec<AnyFn>, Vec<PacketMiddlewareFn>) = {
-            let l = read(&self.0.listeners);
-            (
-                l.any.iter().map(|l| l.f.clone()).collect(),
-                l.middlewares.clone(),
-            )
-        };
+    /// The work of an incoming event, or `None` when there is none left. Without catch-all listeners and
+    /// per-packet middlewares (the usual case), that is the handler's own future.
+    pub(crate) fn dispatch(
+        &self,
+        event: String,
+        args: Vec<Value>,
+        id: Option<u64>,
+    ) -> Option<BoxFut> {
+        if self.0.listeners.intercepted() {
+            let socket = self.clone();
+            return Some(Box::pin(async move {
+                if let Some(deliver) = socket.intercept(event, args, id).await {
+                    deliver.await;
+                }
+            }));
+        }
+        self.deliver(event, args, id)
+    }
+
+    /// Runs the catch-all listeners and the per-packet middlewares, then delivers what passed them.
+    async fn intercept(&self, event: String, args: Vec<Value>, id: Option<u64>) -> Option<BoxFut> {
+        let any: Vec<AnyFn> = self.0.listeners.collect(|e| match e {
+            Entry::Any(_, f) => Some(f),
+            _ => None,
+        });
+        let middlewares: Vec<PacketMiddlewareFn> = self.0.listeners.collect(|e| match e {
+            Entry::Middleware(f) => Some(f),
+            _ => None,
+        });
         for f in any {
             f(self.clone(), event.clone(), args.clone()).await;
         }
@@ -725,52 +679,73 @@ impl Socket {
                 Ok(next) => incoming = next,
                 Err(error) => {
                     self.report(SocketError::Rejected { event, error }).await;
-                    return;
+                    return None;
                 }
             }
         }
+        self.deliver(incoming.event, incoming.args, id)
+    }
+
+    /// Calls the event's listeners: the future of the one listener, or of all of them in turn.
+    fn deliver(&self, event: String, args: Vec<Value>, id: Option<u64>) -> Option<BoxFut> {
         if !self.connected() {
             tracing::debug!(sid = %self.0.id, "ignoring event received after disconnection");
-            return;
+            return None;
         }
-        let IncomingEvent { event, args } = incoming;
-        let handlers: Vec<ErasedEventHandler> = {
-            let mut l = write(&self.0.listeners);
-            match l.events.get_mut(&event) {
-                None => Vec::new(),
-                Some(list) => {
-                    let handlers = list.iter().map(|l| l.f.clone()).collect();
-                    list.retain(|l| !l.once);
-                    handlers
-                }
+        let ack = |socket: &Socket| AckSender::new(socket.clone(), id);
+        match self.0.listeners.take_event(&event) {
+            EventHandlers::None => {
+                tracing::trace!(sid = %self.0.id, event, "no listener for event");
+                None
             }
-        };
-        if handlers.is_empty() {
-            tracing::trace!(sid = %self.0.id, event, "no listener for event");
+            EventHandlers::One(handler) => Some(self.call(&handler, &event, args, ack(self))),
+            EventHandlers::Several(handlers) => {
+                let socket = self.clone();
+                let ack = ack(self);
+                Some(Box::pin(async move {
+                    let count = handlers.len();
+                    let mut args = Some(args);
+                    for (i, handler) in handlers.iter().enumerate() {
+                        let a = if i + 1 == count {
+                            args.take().unwrap_or_default()
+                        } else {
+                            args.clone().unwrap_or_default()
+                        };
+                        socket.call(handler, &event, a, ack.clone()).await;
+                    }
+                }))
+            }
         }
-        let ack = AckSender::new(self.clone(), id);
-        let count = handlers.len();
-        let mut args = Some(args);
-        for (i, handler) in handlers.into_iter().enumerate() {
-            let a = if i + 1 == count {
-                args.take().unwrap_or_default()
-            } else {
-                args.clone().unwrap_or_default()
-            };
-            match handler(self.clone(), a, ack.clone()) {
-                Ok(fut) => fut.await,
-                Err(message) => {
-                    tracing::warn!(sid = %self.0.id, event, %message, "event arguments do not fit the handler");
-                    let event = event.clone();
-                    self.report(SocketError::InvalidArgs { event, message })
-                        .await;
-                }
+    }
+
+    /// One listener's future; when the arguments do not fit its types, the error listeners'.
+    fn call(
+        &self,
+        handler: &ErasedEventHandler,
+        event: &str,
+        args: Vec<Value>,
+        ack: AckSender,
+    ) -> BoxFut {
+        match handler(self.clone(), args, ack) {
+            Ok(fut) => fut,
+            Err(message) => {
+                tracing::warn!(sid = %self.0.id, event, %message, "event arguments do not fit the handler");
+                let socket = self.clone();
+                let event = event.to_owned();
+                Box::pin(async move {
+                    socket
+                        .report(SocketError::InvalidArgs { event, message })
+                        .await
+                })
             }
         }
     }
 
     async fn report(&self, error: SocketError) {
-        let handlers: Vec<ErrorFn> = read(&self.0.listeners).error.clone();
+        let handlers: Vec<ErrorFn> = self.0.listeners.collect(|e| match e {
+            Entry::Error(f) => Some(f),
+            _ => None,
+        });
         if handlers.is_empty() {
             tracing::warn!(sid = %self.0.id, %error, "socket error without error listener");
         }
@@ -822,10 +797,14 @@ impl Socket {
         lock(&self.0.acks).clear();
         let socket = self.clone();
         self.run(Box::pin(async move {
-            let (disconnecting, disconnect) = {
-                let l = read(&socket.0.listeners);
-                (l.disconnecting.clone(), l.disconnect.clone())
-            };
+            let disconnecting = socket.0.listeners.collect(|e| match e {
+                Entry::Disconnecting(f) => Some(f),
+                _ => None,
+            });
+            let disconnect = socket.0.listeners.collect(|e| match e {
+                Entry::Disconnect(f) => Some(f),
+                _ => None,
+            });
             for f in disconnecting {
                 f(socket.clone(), reason).await;
             }
@@ -834,9 +813,9 @@ impl Socket {
                 f(socket.clone(), reason).await;
             }
             // Drop the listeners: they may hold clones of this socket.
-            *write(&socket.0.listeners) = Listeners::default();
+            socket.0.listeners.clear();
         }));
-        let _ = self.0.jobs.send(Job::Stop);
+        self.0.jobs.close();
     }
 
     fn register_ack(&self, id: u64) -> oneshot::Receiver<Vec<Value>> {
@@ -977,28 +956,6 @@ impl SocketEmitter {
                     })
                 }
             },
-        }
-    }
-}
-
-/// The socket's task: runs its jobs in order of arrival, each started before the next one (they may then
-/// progress concurrently), so a slow handler never blocks the connection's read path.
-async fn run_jobs(mut rx: mpsc::UnboundedReceiver<Job>) {
-    let mut running = FuturesUnordered::new();
-    let mut open = true;
-    loop {
-        tokio::select! {
-            biased;
-            job = rx.recv(), if open => match job {
-                Some(Job::Run(fut)) => running.push(AssertUnwindSafe(fut).catch_unwind()),
-                Some(Job::Stop) | None => open = false,
-            },
-            Some(result) = running.next(), if !running.is_empty() => {
-                if result.is_err() {
-                    tracing::error!("a socket handler panicked");
-                }
-            }
-            else => break,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Mounted in axum, `handshake().address` is the peer's address once the app hands axum's `ConnectInfo`
+//! Mounted in axum, `handshake().address()` is the peer's address once the app hands axum's `ConnectInfo`
 //! to the engine as `RemoteAddr`.
 
 use axum::extract::{ConnectInfo, Request};
@@ -12,7 +12,7 @@ async fn handshake_address_is_the_peer_address_in_axum() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let io = Server::new(ServerConfig::default());
     io.on_connection(move |socket: Socket| {
-        let _ = tx.send(socket.handshake().address.clone());
+        let _ = tx.send(socket.handshake().address());
         std::future::ready(())
     });
     let app = axum::Router::new()

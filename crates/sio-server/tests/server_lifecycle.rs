@@ -207,7 +207,7 @@ async fn typed_socket_data_is_shared_and_fetchable() {
     let fetched = io.in_(id.as_str()).fetch_sockets().await.unwrap();
     assert_eq!(fetched.len(), 1);
     assert_eq!(fetched[0].data::<Profile>(), Some(profile));
-    assert_eq!(fetched[0].handshake().address, "127.0.0.1");
+    assert_eq!(fetched[0].handshake().address(), "127.0.0.1");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -256,7 +256,7 @@ async fn connect_middleware_error_is_connect_error_with_data() {
     io.use_middleware(|socket: Socket| async move {
         let token = socket
             .handshake()
-            .auth
+            .auth()
             .get("token")
             .and_then(Value::as_str)
             .map(str::to_owned);
@@ -308,4 +308,33 @@ async fn events_keep_their_order_and_a_panicking_handler_harms_nobody() {
     raw.send(r#"42["done"]"#).await;
     assert_eq!(raw.next_text().await, r#"42["done"]"#);
     assert_eq!(*seen.lock().unwrap(), (0..200).collect::<Vec<u32>>());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_own_room_is_joined_and_left_like_any_room() {
+    let io = Server::new(ServerConfig::default());
+    let (_server, addr) = common::start(&io).await;
+    let (mut a, a_id) = Raw::connected(addr).await;
+    let (mut b, b_id) = Raw::connected(addr).await;
+    let nsp = io.of("/");
+    let (sa, sb) = (nsp.socket(&a_id).unwrap(), nsp.socket(&b_id).unwrap());
+    assert_eq!(sa.rooms(), vec![a_id.clone()]);
+    sb.join(a_id.as_str());
+    nsp.to(a_id.as_str()).emit("x", &1).await.unwrap();
+    assert_eq!(a.next_text().await, r#"42["x",1]"#);
+    assert_eq!(b.next_text().await, r#"42["x",1]"#);
+    sa.leave(a_id.as_str());
+    assert!(sa.rooms().is_empty());
+    let in_a = nsp.in_(a_id.as_str()).all_sockets().await.unwrap();
+    assert_eq!(in_a, vec![b_id.clone()]);
+    // b is in both rooms and gets the packet once; a is in neither.
+    nsp.to([a_id.as_str(), b_id.as_str()])
+        .emit("y", &2)
+        .await
+        .unwrap();
+    // Still a socket of the namespace: a broadcast to all reaches it.
+    nsp.emit("z", &3).await.unwrap();
+    assert_eq!(a.next_text().await, r#"42["z",3]"#);
+    assert_eq!(b.next_text().await, r#"42["y",2]"#);
+    assert_eq!(b.next_text().await, r#"42["z",3]"#);
 }

@@ -23,7 +23,13 @@ fn recovery_server(max_disconnection_duration: Duration) -> Server {
         let runs = runs.clone();
         async move {
             runs.fetch_add(1, Ordering::SeqCst);
-            if socket.handshake().auth.get("token").and_then(Value::as_str) == Some("bad") {
+            if socket
+                .handshake()
+                .auth()
+                .get("token")
+                .and_then(Value::as_str)
+                == Some("bad")
+            {
                 return Err(MiddlewareError::new("refused"));
             }
             Ok(())

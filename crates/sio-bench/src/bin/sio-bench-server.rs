@@ -22,7 +22,7 @@ fn raise_fd_limit() {
 }
 
 async fn on_connection(socket: Socket) {
-    if let Some(room) = socket.handshake().query.get("room").cloned() {
+    if let Some(room) = socket.handshake().query().remove("room") {
         socket.join(room.clone());
         socket.on("room", move |socket: Socket, args: Vec<Value>| {
             let room = room.clone();

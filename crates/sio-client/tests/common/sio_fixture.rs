@@ -103,9 +103,9 @@ fn handlers(socket: Socket, shared: Arc<Shared>) {
         let hs = socket.handshake();
         let _ = ack.send(&json!({
             "nsp": socket.nsp().name(),
-            "auth": hs.auth,
-            "query": hs.query,
-            "header": hs.headers.get("x-test"),
+            "auth": hs.auth(),
+            "query": hs.query(),
+            "header": hs.header("x-test"),
             "transport": socket.conn().transport().as_str(),
             "recovered": socket.recovered(),
         }));
@@ -191,7 +191,13 @@ fn build(config: ServerConfig) -> Server {
     common(&io.of("/admin"), shared.clone());
     let private = io.of("/private");
     private.use_middleware(|socket: Socket| async move {
-        if socket.handshake().auth.get("token").and_then(Value::as_str) == Some("secret") {
+        if socket
+            .handshake()
+            .auth()
+            .get("token")
+            .and_then(Value::as_str)
+            == Some("secret")
+        {
             return Ok(());
         }
         Err(MiddlewareError::new("not authorized")

@@ -82,7 +82,7 @@ async fn main() -> std::io::Result<()> {
             }),
         )
         .layer(io.layer())
-        // The peer address for `socket.handshake().address` (axum keeps it as `ConnectInfo`).
+        // The peer address for `socket.handshake().address()` (axum keeps it as `ConnectInfo`).
         .layer(axum::middleware::map_request(
             |ConnectInfo(peer): ConnectInfo<SocketAddr>, mut req: Request| async move {
                 req.extensions_mut().insert(RemoteAddr(peer));

@@ -6,6 +6,7 @@ use super::{
     AckCollector, Adapter, AdapterFactory, BroadcastOptions, NamespaceHandle, Room, Session,
     SessionToPersist, SocketDetails, SocketId,
 };
+use crate::engine::EngineSocket;
 use crate::errors::AdapterError;
 use crate::socket::Socket;
 use futures_util::future::BoxFuture;
@@ -25,8 +26,71 @@ impl AdapterFactory for InMemoryAdapterFactory {
 
 #[derive(Default)]
 struct Rooms {
+    /// The local sockets in any room, with their handles: a broadcast reaches them without a lookup.
+    members: HashMap<SocketId, Member>,
+    /// The members of each room, but for the sockets' own rooms (see [`Member::own_room`]).
     rooms: HashMap<Room, HashSet<SocketId>>,
-    sids: HashMap<SocketId, HashSet<Room>>,
+}
+
+struct Member {
+    socket: Socket,
+    /// The socket's connection, one step nearer for broadcasts.
+    conn: EngineSocket,
+    /// Whether the socket is in the room named by its id. Every socket is, so that room is not kept in
+    /// `rooms` (one map entry and one set per socket).
+    own_room: bool,
+    /// The other rooms it is in.
+    joined: Vec<Room>,
+}
+
+impl Rooms {
+    /// Calls `f` once for each member `opts` selects.
+    fn selected<'a>(
+        &'a self,
+        opts: &BroadcastOptions,
+        mut f: impl FnMut(&'a SocketId, &'a Member),
+    ) {
+        let mut except: HashSet<&str> = HashSet::new();
+        for room in &opts.except {
+            except.extend(self.in_room(room).map(|(id, _)| id.as_str()));
+        }
+        if opts.rooms.is_empty() {
+            for (id, member) in &self.members {
+                if !except.contains(id.as_str()) {
+                    f(id, member);
+                }
+            }
+            return;
+        }
+        // A socket may be in several of the rooms: each is reached once.
+        let mut seen: HashSet<&str> = HashSet::new();
+        let several = opts.rooms.len() > 1;
+        for room in &opts.rooms {
+            for (id, member) in self.in_room(room) {
+                if !except.contains(id.as_str()) && (!several || seen.insert(id)) {
+                    f(id, member);
+                }
+            }
+        }
+    }
+
+    /// The members of a room.
+    fn in_room<'a>(
+        &'a self,
+        room: &str,
+    ) -> impl Iterator<Item = (&'a SocketId, &'a Member)> + use<'a> {
+        let own = self
+            .members
+            .get_key_value(room)
+            .filter(|(_, member)| member.own_room);
+        let others = self
+            .rooms
+            .get(room)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.members.get_key_value(id.as_str()));
+        own.into_iter().chain(others)
+    }
 }
 
 /// Rooms and operations for the sockets of one namespace on this server.
@@ -60,7 +124,13 @@ impl InMemoryAdapter {
 
     /// The rooms that currently have members.
     pub fn rooms(&self) -> Vec<Room> {
-        self.read().rooms.keys().cloned().collect()
+        let state = self.read();
+        let own = state
+            .members
+            .iter()
+            .filter(|(_, m)| m.own_room)
+            .map(|(id, _)| id.clone());
+        own.chain(state.rooms.keys().cloned()).collect()
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Rooms> {
@@ -71,42 +141,19 @@ impl InMemoryAdapter {
         self.state.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Runs `f` over the ids selected by `opts`, de-duplicated, in a stable order, while the rooms are
-    /// read (so callers need not copy the ids).
-    fn with_selected<R>(
-        &self,
-        opts: &BroadcastOptions,
-        f: impl FnOnce(&mut dyn Iterator<Item = &SocketId>) -> R,
-    ) -> R {
-        let state = self.read();
-        let mut except: HashSet<&SocketId> = HashSet::new();
-        for room in &opts.except {
-            if let Some(ids) = state.rooms.get(room) {
-                except.extend(ids);
-            }
-        }
-        if opts.rooms.is_empty() {
-            f(&mut state.sids.keys().filter(|id| !except.contains(id)))
-        } else {
-            let mut seen: HashSet<&SocketId> = HashSet::new();
-            f(&mut opts
-                .rooms
-                .iter()
-                .filter_map(|room| state.rooms.get(room))
-                .flatten()
-                .filter(|id| !except.contains(id) && seen.insert(id)))
-        }
-    }
-
-    /// The ids selected by `opts`, de-duplicated, in a stable order.
+    /// The ids selected by `opts`.
     fn select_ids(&self, opts: &BroadcastOptions) -> Vec<SocketId> {
-        self.with_selected(opts, |ids| ids.cloned().collect())
+        let mut ids = Vec::new();
+        self.read().selected(opts, |id, _| ids.push(id.clone()));
+        ids
     }
 
     /// The local sockets selected by `opts`.
     pub fn select(&self, opts: &BroadcastOptions) -> Vec<Socket> {
-        // Looked up by reference while the rooms are read: no id is copied per recipient.
-        self.with_selected(opts, |ids| self.nsp.sockets_by_id_refs(ids))
+        let mut sockets = Vec::new();
+        self.read()
+            .selected(opts, |_, member| sockets.push(member.socket.clone()));
+        sockets
     }
 
     /// With connection state recovery, stores an EVENT without ack that is not volatile and appends its
@@ -152,9 +199,22 @@ impl InMemoryAdapter {
             PacketData::Event { event, args, .. } => (event.as_str(), args.as_slice()),
             _ => ("", &[][..]),
         };
-        for socket in self.select(opts) {
+        let volatile = opts.flags.volatile;
+        // A recipient costs one push on its connection's queue. The outgoing catch-all listeners of the
+        // few sockets that have some run once the rooms are no longer read, since they may join or leave.
+        let mut observed = Vec::new();
+        self.read().selected(opts, |_, member| {
+            if member.socket.has_outgoing_listeners() {
+                observed.push(member.socket.clone());
+            } else if !volatile || member.conn.is_writable() {
+                if let Err(e) = member.conn.send(&encoded.frames) {
+                    tracing::debug!(sid = %member.socket.id(), error = %e, "packet not delivered");
+                }
+            }
+        });
+        for socket in observed {
             socket.notify_outgoing(event, args);
-            socket.write_encoded(&encoded.frames, opts.flags.volatile);
+            socket.write_encoded(&encoded.frames, volatile);
         }
         Ok(())
     }
@@ -226,24 +286,58 @@ impl InMemoryAdapter {
 
 impl Adapter for InMemoryAdapter {
     fn add_all(&self, id: &str, rooms: &[Room]) {
+        // A new member's handle is found before the rooms are locked.
+        let socket = match self.read().members.contains_key(id) {
+            true => None,
+            false => match self.nsp.socket(id) {
+                Some(socket) => Some(socket),
+                None => {
+                    tracing::debug!(sid = id, "not a local socket: rooms not joined");
+                    return;
+                }
+            },
+        };
         let mut state = self.write();
         let state = &mut *state;
-        let joined = state.sids.entry(id.to_owned()).or_default();
+        if !state.members.contains_key(id) {
+            let Some(socket) = socket else {
+                return;
+            };
+            let member = Member {
+                conn: socket.conn().clone(),
+                socket,
+                own_room: false,
+                joined: Vec::new(),
+            };
+            state.members.insert(id.to_owned(), member);
+        }
+        let Some(member) = state.members.get_mut(id) else {
+            return;
+        };
         for room in rooms {
-            joined.insert(room.clone());
-            state
-                .rooms
-                .entry(room.clone())
-                .or_default()
-                .insert(id.to_owned());
+            if room == id {
+                member.own_room = true;
+            } else if !member.joined.contains(room) {
+                member.joined.push(room.clone());
+                state
+                    .rooms
+                    .entry(room.clone())
+                    .or_default()
+                    .insert(id.to_owned());
+            }
         }
     }
 
     fn del(&self, id: &str, room: &str) {
         let mut state = self.write();
-        if let Some(joined) = state.sids.get_mut(id) {
-            joined.remove(room);
+        let Some(member) = state.members.get_mut(id) else {
+            return;
+        };
+        if room == id {
+            member.own_room = false;
+            return;
         }
+        member.joined.retain(|r| r != room);
         if let Some(members) = state.rooms.get_mut(room) {
             members.remove(id);
             if members.is_empty() {
@@ -254,10 +348,10 @@ impl Adapter for InMemoryAdapter {
 
     fn del_all(&self, id: &str) {
         let mut state = self.write();
-        let Some(joined) = state.sids.remove(id) else {
+        let Some(member) = state.members.remove(id) else {
             return;
         };
-        for room in joined {
+        for room in member.joined {
             if let Some(members) = state.rooms.get_mut(&room) {
                 members.remove(id);
                 if members.is_empty() {
@@ -268,10 +362,14 @@ impl Adapter for InMemoryAdapter {
     }
 
     fn socket_rooms(&self, id: &str) -> Option<Vec<Room>> {
-        self.read()
-            .sids
-            .get(id)
-            .map(|rooms| rooms.iter().cloned().collect())
+        let state = self.read();
+        let member = state.members.get(id)?;
+        let own = member.own_room.then(|| id.to_owned());
+        Some(
+            own.into_iter()
+                .chain(member.joined.iter().cloned())
+                .collect(),
+        )
     }
 
     fn sockets(&self, rooms: HashSet<Room>) -> BoxFuture<'_, Result<Vec<SocketId>, AdapterError>> {

@@ -3,13 +3,14 @@
 use super::{CloseReason, RequestInfo, Transport};
 use futures_util::task::AtomicWaker;
 use sio_protocol::engine::Frame;
+use std::any::Any;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::task::Poll;
 
 /// Frames of room a written batch keeps for the next one; what a burst added beyond is given back.
@@ -88,13 +89,15 @@ impl Wake {
 
 pub(crate) struct SocketInner {
     id: String,
-    request: RequestInfo,
+    request: Arc<RequestInfo>,
     max_buffered: usize,
     state: Mutex<SocketState>,
     /// Wakes the session task: frames queued or a close asked for.
     pub(crate) wake: Wake,
     /// A polling POST is being read.
     pub(crate) posting: AtomicBool,
+    /// What the handler attached to the session, found without a lookup.
+    attached: OnceLock<Weak<dyn Any + Send + Sync>>,
 }
 
 /// One Engine.IO session. Cloning is cheap; equality and hashing go by session id.
@@ -110,7 +113,7 @@ impl EngineSocket {
     ) -> Self {
         EngineSocket(Arc::new(SocketInner {
             id,
-            request,
+            request: Arc::new(request),
             max_buffered,
             state: Mutex::new(SocketState {
                 queue: VecDeque::new(),
@@ -122,6 +125,7 @@ impl EngineSocket {
             }),
             wake: Wake::default(),
             posting: AtomicBool::new(false),
+            attached: OnceLock::new(),
         }))
     }
 
@@ -132,6 +136,11 @@ impl EngineSocket {
 
     /// The request that opened the session.
     pub fn request(&self) -> &RequestInfo {
+        &self.0.request
+    }
+
+    /// The request that opened the session, to share rather than copy.
+    pub(crate) fn shared_request(&self) -> &Arc<RequestInfo> {
         &self.0.request
     }
 
@@ -187,6 +196,17 @@ impl EngineSocket {
     pub fn is_closed(&self) -> bool {
         let s = self.state();
         s.closed || s.close_request.is_some()
+    }
+
+    /// Attaches the handler's own state for this session (once; it stays owned by the handler).
+    pub(crate) fn attach<T: Any + Send + Sync>(&self, data: &Arc<T>) {
+        let weak: Weak<dyn Any + Send + Sync> = Arc::downgrade(data) as _;
+        let _ = self.0.attached.set(weak);
+    }
+
+    /// The state the handler attached, while the handler keeps it.
+    pub(crate) fn attached<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        self.0.attached.get()?.upgrade()?.downcast().ok()
     }
 
     /// Locks the shared state; never held across an await.

@@ -31,7 +31,13 @@ pub fn interop_server(config: ServerConfig) -> Server {
     let reasons: Reasons = Arc::default();
 
     io.use_middleware(|socket: Socket| async move {
-        if socket.handshake().auth.get("token").and_then(Value::as_str) == Some("bad") {
+        if socket
+            .handshake()
+            .auth()
+            .get("token")
+            .and_then(Value::as_str)
+            == Some("bad")
+        {
             return Err(MiddlewareError::new("unauthorized").with_data(v(json!({ "code": 42 }))));
         }
         Ok(())
@@ -39,7 +45,13 @@ pub fn interop_server(config: ServerConfig) -> Server {
 
     let admin = io.of("/admin");
     admin.use_middleware(|socket: Socket| async move {
-        if socket.handshake().auth.get("token").and_then(Value::as_str) != Some("admin") {
+        if socket
+            .handshake()
+            .auth()
+            .get("token")
+            .and_then(Value::as_str)
+            != Some("admin")
+        {
             return Err(
                 MiddlewareError::new("admins only").with_data(v(json!({ "required": "admin" })))
             );
