@@ -1,8 +1,9 @@
 //! A socket's listeners and the task that calls them, so that no handler ever runs on the connection's task.
 
-use crate::events::{lock, Callback, ListenerId, Registry};
+use crate::engine::Engine;
+use crate::events::{before_handlers, lock, Callback, ListenerId, Registry};
 use crate::incoming::Event;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
@@ -31,6 +32,15 @@ pub(crate) struct SocketShared {
     pub active: AtomicBool,
     pub recovered: AtomicBool,
     pub listeners: Mutex<Listeners>,
+    /// Whether `any_outgoing` has a listener (read by every emit without taking the listeners' lock).
+    pub observes_outgoing: AtomicBool,
+    /// The engine this socket is connected on, set by the manager's task once the send buffer went out:
+    /// a plain emit is encoded by the caller and queued there directly, with no hop through that task.
+    pub link: Mutex<Option<Engine>>,
+    /// Whether received plain events go straight to the dispatcher (connected, no recovery offset to track).
+    receiving: AtomicBool,
+    /// Emits handed to the manager's task and not handled yet: later emits queue behind them, in order.
+    pub queued: AtomicUsize,
     dispatch: mpsc::UnboundedSender<Dispatch>,
 }
 
@@ -44,33 +54,49 @@ impl SocketShared {
             active: AtomicBool::new(false),
             recovered: AtomicBool::new(false),
             listeners: Mutex::default(),
+            observes_outgoing: AtomicBool::new(false),
+            link: Mutex::new(None),
+            queued: AtomicUsize::new(0),
+            receiving: AtomicBool::new(false),
             dispatch: tx,
         });
         let weak = Arc::downgrade(&shared);
         handle.spawn(async move {
             while let Some(d) = rx.recv().await {
+                before_handlers().await;
                 let Some(shared) = weak.upgrade() else { break };
-                let (handlers, event) = {
-                    let mut l = lock(&shared.listeners);
-                    match d {
-                        Dispatch::Event(e) => {
-                            let mut hs: Vec<_> = l.any.iter().map(|(_, f)| f.clone()).collect();
-                            hs.extend(l.named.take_for_emit(&e.name));
-                            (hs, e)
-                        }
-                        Dispatch::Reserved(e) => (l.named.take_for_emit(&e.name), e),
-                        Dispatch::Outgoing(e) => {
-                            (l.any_outgoing.iter().map(|(_, f)| f.clone()).collect(), e)
-                        }
-                    }
-                };
-                drop(shared);
-                for h in handlers {
-                    h(event.clone());
+                shared.run(d);
+                // what arrived meanwhile runs in the same turn
+                while let Ok(d) = rx.try_recv() {
+                    shared.run(d);
                 }
             }
         });
         shared
+    }
+
+    /// Calls the listeners of one delivery, without holding the lock.
+    fn run(&self, d: Dispatch) {
+        let (handlers, event) = {
+            let mut l = lock(&self.listeners);
+            match d {
+                Dispatch::Event(e) => {
+                    let mut hs: Vec<_> = l.any.iter().map(|(_, f)| f.clone()).collect();
+                    hs.extend(l.named.take_for_emit(&e.name));
+                    (hs, e)
+                }
+                Dispatch::Reserved(e) => (l.named.take_for_emit(&e.name), e),
+                Dispatch::Outgoing(e) => {
+                    (l.any_outgoing.iter().map(|(_, f)| f.clone()).collect(), e)
+                }
+            }
+        };
+        if let Some((last, rest)) = handlers.split_last() {
+            for h in rest {
+                h(event.clone());
+            }
+            last(event);
+        }
     }
 
     pub fn dispatch(&self, d: Dispatch) {
@@ -83,6 +109,18 @@ impl SocketShared {
 
     pub fn set_active(&self, active: bool) {
         self.active.store(active, Ordering::Release);
+    }
+
+    /// Connects the fast paths to `engine` (or disconnects them): emits queue there directly and, when
+    /// `receive` holds, received events skip the manager's task.
+    pub fn set_link(&self, engine: Option<Engine>, receive: bool) {
+        self.receiving
+            .store(receive && engine.is_some(), Ordering::Release);
+        *lock(&self.link) = engine;
+    }
+
+    pub fn receiving(&self) -> bool {
+        self.receiving.load(Ordering::Acquire)
     }
 
     pub fn set_id(&self, id: Option<String>) {
