@@ -215,6 +215,7 @@ impl Session {
     async fn on_transport(&mut self, ev: TransportEvent) -> Option<DisconnectReason> {
         match ev {
             TransportEvent::Packets(ps) => self.handle_packets(ps).await,
+            TransportEvent::Packet(p) => self.handle_packets([p]).await,
             TransportEvent::Drain => {
                 self.emit(EngineEvent::Drain);
                 self.flush().await
@@ -227,7 +228,10 @@ impl Session {
         }
     }
 
-    async fn handle_packets(&mut self, packets: Vec<Packet>) -> Option<DisconnectReason> {
+    async fn handle_packets(
+        &mut self,
+        packets: impl IntoIterator<Item = Packet>,
+    ) -> Option<DisconnectReason> {
         let observed = self.shared.emitter.listens("packet");
         for p in packets {
             if observed {

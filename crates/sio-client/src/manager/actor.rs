@@ -1,6 +1,6 @@
 //! The manager's task: owns the engine session, decodes packets, routes them to namespaces and reconnects.
 
-use super::cmd::{Cmd, Done};
+use super::cmd::{Cmd, Done, Emit};
 use super::inbound::{self, Inbox, Signal, Sockets};
 use super::nsp::Nsp;
 use super::{Core, ManagerEvent};
@@ -126,13 +126,14 @@ impl Actor {
             Cmd::Open(done) => self.open(done),
             Cmd::Connect { nsp, done } => self.socket_connect(&nsp, done),
             Cmd::Disconnect { nsp } => self.socket_disconnect(&nsp),
-            Cmd::Emit {
-                nsp,
-                event,
-                args,
-                flags,
-                ack,
-            } => {
+            Cmd::Emit(emit) => {
+                let Emit {
+                    nsp,
+                    event,
+                    args,
+                    flags,
+                    ack,
+                } = *emit;
                 let shared = self.nsps.get(&nsp).map(|n| n.shared.clone());
                 self.socket_emit(&nsp, event, args, flags, ack);
                 if let Some(shared) = shared {
@@ -322,7 +323,7 @@ impl Actor {
     fn on_signal(&mut self, s: Option<Signal>) {
         match s {
             Some(Signal::Packet(packet)) => {
-                self.on_packet(packet);
+                self.on_packet(*packet);
                 if let Some(inbox) = &self.signals {
                     inbox.handled();
                 }

@@ -21,7 +21,8 @@ pub(crate) type Sockets = Arc<Mutex<HashMap<String, Arc<SocketShared>>>>;
 
 /// What the manager's task receives from one engine session.
 pub(super) enum Signal {
-    Packet(Packet),
+    /// Boxed: the channel allocates its slots in blocks, which stay small with small signals.
+    Packet(Box<Packet>),
     Ping,
     Close(DisconnectReason),
 }
@@ -75,7 +76,7 @@ impl Inbox {
 impl Inbound {
     fn forward(&self, packet: Packet) {
         self.pending.fetch_add(1, Ordering::AcqRel);
-        if self.tx.send(Signal::Packet(packet)).is_err() {
+        if self.tx.send(Signal::Packet(Box::new(packet))).is_err() {
             self.pending.fetch_sub(1, Ordering::AcqRel);
         }
     }

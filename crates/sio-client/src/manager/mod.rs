@@ -11,7 +11,7 @@ use inbound::Sockets;
 
 pub(crate) use settings::Settings;
 
-pub(crate) use cmd::{Cmd, EmitFlags};
+pub(crate) use cmd::{Cmd, Emit, EmitFlags};
 
 use crate::dispatch::SocketShared;
 use crate::engine::{Engine, EngineConfig, EngineEvent};

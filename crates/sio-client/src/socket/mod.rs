@@ -7,7 +7,7 @@ use crate::dispatch::{Dispatch, SocketShared};
 use crate::error::{AckError, Error};
 use crate::events::lock;
 use crate::incoming::Event;
-use crate::manager::{Cmd, EmitFlags, Manager};
+use crate::manager::{Cmd, Emit, EmitFlags, Manager};
 use crate::options::Auth;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -311,13 +311,13 @@ impl Socket {
             return Ok(());
         };
         self.shared.queued.fetch_add(1, Ordering::AcqRel);
-        let sent = self.manager.send(Cmd::Emit {
+        let sent = self.manager.send(Cmd::Emit(Box::new(Emit {
             nsp: self.shared.nsp.clone(),
             event: event.to_owned(),
             args,
             flags: self.flags,
             ack,
-        });
+        })));
         if sent.is_err() {
             self.shared.queued.fetch_sub(1, Ordering::AcqRel);
         }
