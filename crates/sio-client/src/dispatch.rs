@@ -3,9 +3,11 @@
 use crate::engine::Engine;
 use crate::events::{before_handlers, lock, Callback, ListenerId, Registry};
 use crate::incoming::Event;
+use futures_util::task::AtomicWaker;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
+use std::sync::{Arc, Mutex, Weak};
+use std::task::Poll;
 
 /// What the dispatcher delivers.
 pub(crate) enum Dispatch {
@@ -41,12 +43,13 @@ pub(crate) struct SocketShared {
     receiving: AtomicBool,
     /// Emits handed to the manager's task and not handled yet: later emits queue behind them, in order.
     pub queued: AtomicUsize,
-    dispatch: mpsc::UnboundedSender<Dispatch>,
+    /// Deliveries waiting for the dispatcher (no capacity kept while idle), and its wake-up.
+    deliveries: Mutex<VecDeque<Dispatch>>,
+    wake: AtomicWaker,
 }
 
 impl SocketShared {
     pub fn new(nsp: String, handle: &tokio::runtime::Handle) -> Arc<Self> {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Dispatch>();
         let shared = Arc::new(SocketShared {
             nsp,
             id: Mutex::new(None),
@@ -58,16 +61,16 @@ impl SocketShared {
             link: Mutex::new(None),
             queued: AtomicUsize::new(0),
             receiving: AtomicBool::new(false),
-            dispatch: tx,
+            deliveries: Mutex::default(),
+            wake: AtomicWaker::new(),
         });
         let weak = Arc::downgrade(&shared);
         handle.spawn(async move {
-            while let Some(d) = rx.recv().await {
+            // ends once the socket is gone (its drop wakes this task)
+            while let Some(batch) = next_batch(&weak).await {
                 before_handlers().await;
                 let Some(shared) = weak.upgrade() else { break };
-                shared.run(d);
-                // what arrived meanwhile runs in the same turn
-                while let Ok(d) = rx.try_recv() {
+                for d in batch {
                     shared.run(d);
                 }
             }
@@ -100,7 +103,8 @@ impl SocketShared {
     }
 
     pub fn dispatch(&self, d: Dispatch) {
-        let _ = self.dispatch.send(d);
+        lock(&self.deliveries).push_back(d);
+        self.wake.wake();
     }
 
     pub fn set_connected(&self, connected: bool) {
@@ -126,4 +130,27 @@ impl SocketShared {
     pub fn set_id(&self, id: Option<String>) {
         *lock(&self.id) = id;
     }
+}
+
+impl Drop for SocketShared {
+    fn drop(&mut self) {
+        self.wake.wake();
+    }
+}
+
+/// Waits for deliveries and takes all of them; `None` once the socket is gone.
+async fn next_batch(socket: &Weak<SocketShared>) -> Option<VecDeque<Dispatch>> {
+    std::future::poll_fn(|cx| {
+        let Some(shared) = socket.upgrade() else {
+            return Poll::Ready(None);
+        };
+        shared.wake.register(cx.waker());
+        let batch = std::mem::take(&mut *lock(&shared.deliveries));
+        if batch.is_empty() {
+            Poll::Pending
+        } else {
+            Poll::Ready(Some(batch))
+        }
+    })
+    .await
 }
