@@ -41,7 +41,8 @@ pub(crate) struct SocketShared {
     pub link: Mutex<Option<Engine>>,
     /// Whether received plain events go straight to the dispatcher (connected, no recovery offset to track).
     receiving: AtomicBool,
-    /// Emits handed to the manager's task and not handled yet: later emits queue behind them, in order.
+    /// Emits and disconnects handed to the manager's task and not handled yet: later emits queue behind
+    /// them, in order.
     pub queued: AtomicUsize,
     /// Deliveries waiting for the dispatcher (no capacity kept while idle), and its wake-up.
     deliveries: Mutex<VecDeque<Dispatch>>,

@@ -125,7 +125,10 @@ impl Actor {
             }
             Cmd::Open(done) => self.open(done),
             Cmd::Connect { nsp, done } => self.socket_connect(&nsp, done),
-            Cmd::Disconnect { nsp } => self.socket_disconnect(&nsp),
+            Cmd::Disconnect { nsp } => {
+                self.socket_disconnect(&nsp);
+                self.handled(&nsp);
+            }
             Cmd::Emit(emit) => {
                 let Emit {
                     nsp,
@@ -134,11 +137,8 @@ impl Actor {
                     flags,
                     ack,
                 } = *emit;
-                let shared = self.nsps.get(&nsp).map(|n| n.shared.clone());
                 self.socket_emit(&nsp, event, args, flags, ack);
-                if let Some(shared) = shared {
-                    shared.queued.fetch_sub(1, Ordering::AcqRel);
-                }
+                self.handled(&nsp);
             }
             Cmd::AckReply { nsp, id, args } => {
                 self.send_packet(&Packet::ack(nsp, id, args));
@@ -148,6 +148,13 @@ impl Actor {
                     n.auth = auth;
                 }
             }
+        }
+    }
+
+    /// A command counted in the socket's `queued` was handled (namespaces are never removed).
+    fn handled(&self, nsp: &str) {
+        if let Some(n) = self.nsps.get(nsp) {
+            n.shared.queued.fetch_sub(1, Ordering::AcqRel);
         }
     }
 

@@ -165,9 +165,13 @@ impl Socket {
     pub fn disconnect(&self) -> &Self {
         // later emits go through the manager's task, behind the DISCONNECT
         self.shared.set_link(None, false);
-        let _ = self.manager.send(Cmd::Disconnect {
+        self.shared.queued.fetch_add(1, Ordering::AcqRel);
+        let sent = self.manager.send(Cmd::Disconnect {
             nsp: self.shared.nsp.clone(),
         });
+        if sent.is_err() {
+            self.shared.queued.fetch_sub(1, Ordering::AcqRel);
+        }
         self
     }
 
