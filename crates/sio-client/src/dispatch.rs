@@ -1,10 +1,13 @@
 //! A socket's listeners and the task that calls them, so that no handler ever runs on the connection's task.
 
-use crate::events::{lock, Callback, ListenerId, Registry};
+use crate::engine::Engine;
+use crate::events::{before_handlers, lock, Callback, ListenerId, Registry};
 use crate::incoming::Event;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
+use futures_util::task::AtomicWaker;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::task::Poll;
 
 /// What the dispatcher delivers.
 pub(crate) enum Dispatch {
@@ -31,12 +34,23 @@ pub(crate) struct SocketShared {
     pub active: AtomicBool,
     pub recovered: AtomicBool,
     pub listeners: Mutex<Listeners>,
-    dispatch: mpsc::UnboundedSender<Dispatch>,
+    /// Whether `any_outgoing` has a listener (read by every emit without taking the listeners' lock).
+    pub observes_outgoing: AtomicBool,
+    /// The engine this socket is connected on, set by the manager's task once the send buffer went out:
+    /// a plain emit is encoded by the caller and queued there directly, with no hop through that task.
+    pub link: Mutex<Option<Engine>>,
+    /// Whether received plain events go straight to the dispatcher (connected, no recovery offset to track).
+    receiving: AtomicBool,
+    /// Emits and disconnects handed to the manager's task and not handled yet: later emits queue behind
+    /// them, in order.
+    pub queued: AtomicUsize,
+    /// Deliveries waiting for the dispatcher (no capacity kept while idle), and its wake-up.
+    deliveries: Mutex<VecDeque<Dispatch>>,
+    wake: AtomicWaker,
 }
 
 impl SocketShared {
     pub fn new(nsp: String, handle: &tokio::runtime::Handle) -> Arc<Self> {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Dispatch>();
         let shared = Arc::new(SocketShared {
             nsp,
             id: Mutex::new(None),
@@ -44,37 +58,54 @@ impl SocketShared {
             active: AtomicBool::new(false),
             recovered: AtomicBool::new(false),
             listeners: Mutex::default(),
-            dispatch: tx,
+            observes_outgoing: AtomicBool::new(false),
+            link: Mutex::new(None),
+            queued: AtomicUsize::new(0),
+            receiving: AtomicBool::new(false),
+            deliveries: Mutex::default(),
+            wake: AtomicWaker::new(),
         });
         let weak = Arc::downgrade(&shared);
         handle.spawn(async move {
-            while let Some(d) = rx.recv().await {
+            // ends once the socket is gone (its drop wakes this task)
+            while let Some(batch) = next_batch(&weak).await {
+                before_handlers().await;
                 let Some(shared) = weak.upgrade() else { break };
-                let (handlers, event) = {
-                    let mut l = lock(&shared.listeners);
-                    match d {
-                        Dispatch::Event(e) => {
-                            let mut hs: Vec<_> = l.any.iter().map(|(_, f)| f.clone()).collect();
-                            hs.extend(l.named.take_for_emit(&e.name));
-                            (hs, e)
-                        }
-                        Dispatch::Reserved(e) => (l.named.take_for_emit(&e.name), e),
-                        Dispatch::Outgoing(e) => {
-                            (l.any_outgoing.iter().map(|(_, f)| f.clone()).collect(), e)
-                        }
-                    }
-                };
-                drop(shared);
-                for h in handlers {
-                    h(event.clone());
+                for d in batch {
+                    shared.run(d);
                 }
             }
         });
         shared
     }
 
+    /// Calls the listeners of one delivery, without holding the lock.
+    fn run(&self, d: Dispatch) {
+        let (handlers, event) = {
+            let mut l = lock(&self.listeners);
+            match d {
+                Dispatch::Event(e) => {
+                    let mut hs: Vec<_> = l.any.iter().map(|(_, f)| f.clone()).collect();
+                    hs.extend(l.named.take_for_emit(&e.name));
+                    (hs, e)
+                }
+                Dispatch::Reserved(e) => (l.named.take_for_emit(&e.name), e),
+                Dispatch::Outgoing(e) => {
+                    (l.any_outgoing.iter().map(|(_, f)| f.clone()).collect(), e)
+                }
+            }
+        };
+        if let Some((last, rest)) = handlers.split_last() {
+            for h in rest {
+                h(event.clone());
+            }
+            last(event);
+        }
+    }
+
     pub fn dispatch(&self, d: Dispatch) {
-        let _ = self.dispatch.send(d);
+        lock(&self.deliveries).push_back(d);
+        self.wake.wake();
     }
 
     pub fn set_connected(&self, connected: bool) {
@@ -85,7 +116,42 @@ impl SocketShared {
         self.active.store(active, Ordering::Release);
     }
 
+    /// Connects the fast paths to `engine` (or disconnects them): emits queue there directly and, when
+    /// `receive` holds, received events skip the manager's task.
+    pub fn set_link(&self, engine: Option<Engine>, receive: bool) {
+        self.receiving
+            .store(receive && engine.is_some(), Ordering::Release);
+        *lock(&self.link) = engine;
+    }
+
+    pub fn receiving(&self) -> bool {
+        self.receiving.load(Ordering::Acquire)
+    }
+
     pub fn set_id(&self, id: Option<String>) {
         *lock(&self.id) = id;
     }
+}
+
+impl Drop for SocketShared {
+    fn drop(&mut self) {
+        self.wake.wake();
+    }
+}
+
+/// Waits for deliveries and takes all of them; `None` once the socket is gone.
+async fn next_batch(socket: &Weak<SocketShared>) -> Option<VecDeque<Dispatch>> {
+    std::future::poll_fn(|cx| {
+        let Some(shared) = socket.upgrade() else {
+            return Poll::Ready(None);
+        };
+        shared.wake.register(cx.waker());
+        let batch = std::mem::take(&mut *lock(&shared.deliveries));
+        if batch.is_empty() {
+            Poll::Pending
+        } else {
+            Poll::Ready(Some(batch))
+        }
+    })
+    .await
 }

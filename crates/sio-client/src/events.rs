@@ -124,6 +124,11 @@ impl<E: Clone + Send + 'static> Emitter<E> {
         }
     }
 
+    /// Whether `name` has a listener now (to skip building events nobody observes).
+    pub fn listens(&self, name: &str) -> bool {
+        self.inner.tx.get().is_some() && lock(&self.inner.registry).has(name)
+    }
+
     pub fn emit(&self, name: &'static str, event: E) {
         let Some(tx) = self.inner.tx.get() else {
             return;
@@ -155,12 +160,33 @@ impl<E: Clone + Send + 'static> Emitter<E> {
     }
 }
 
+/// Lets the runtime see that this task may be about to block its thread, before it runs user handlers.
+///
+/// A task woken by another one on the same worker runs next on that worker, and the runtime wakes no other
+/// worker for it: if its handler then blocks, nothing may poll the I/O driver or the timers until it
+/// returns (a slow handler would stall reading and the heartbeat). A task that wakes itself is queued
+/// as a yield instead, which wakes an idle worker; that one then owns the driver, or takes over the
+/// queue, while this one runs the handlers.
+pub(crate) async fn before_handlers() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            return std::task::Poll::Ready(());
+        }
+        yielded = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    })
+    .await
+}
+
 /// The dispatch task: runs the handlers of each emission in order; ends with the emitter.
 async fn dispatch<E: Clone>(
     emitter: Weak<EmitterInner<E>>,
     mut rx: mpsc::UnboundedReceiver<(&'static str, E)>,
 ) {
     while let Some((name, event)) = rx.recv().await {
+        before_handlers().await;
         let Some(inner) = emitter.upgrade() else {
             break;
         };

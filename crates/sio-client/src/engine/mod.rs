@@ -9,7 +9,7 @@ mod upgrade;
 mod websocket;
 
 pub(crate) use config::EngineConfig;
-pub(crate) use session::{open, EngineSignal};
+pub(crate) use session::{open, EngineSink};
 
 use crate::events::{Emitter, ListenerId};
 use crate::options::TransportKind;

@@ -19,23 +19,23 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-/// What the session tells its owner (the manager).
-#[derive(Debug)]
-pub(crate) enum EngineSignal {
+/// What the session tells its owner (the manager), on the session's task: it must not block.
+pub(crate) trait EngineSink: Send + 'static {
     /// A message for the Socket.IO layer, as decoded: `Packet::Message` (the text after the `4`) or
     /// `Packet::Binary`.
-    Message(Packet),
+    fn message(&mut self, message: Packet);
     /// The server pinged.
-    Ping,
+    fn ping(&mut self);
     /// The session is over.
-    Close(DisconnectReason),
+    fn close(&mut self, reason: DisconnectReason);
 }
 
 /// Opens a session with the first transport of the configuration and starts its task.
 pub(crate) async fn open(
     cfg: EngineConfig,
     emitter: Emitter<EngineEvent>,
-) -> Result<(Engine, mpsc::UnboundedReceiver<EngineSignal>), Error> {
+    sink: Box<dyn EngineSink>,
+) -> Result<Engine, Error> {
     let first = if cfg.remember_upgrade
         && cfg.prior_websocket_success.load(Ordering::Acquire)
         && cfg.transports.contains(&TransportKind::WebSocket)
@@ -67,7 +67,6 @@ pub(crate) async fn open(
         emitter,
     });
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-    let (sig_tx, sig_rx) = mpsc::unbounded_channel();
     let can_upgrade = first == TransportKind::Polling
         && cfg.upgrade
         && cfg.transports.contains(&TransportKind::WebSocket)
@@ -80,7 +79,7 @@ pub(crate) async fn open(
         transport,
         write_buf: VecDeque::new(),
         upgrade: Upgrade::None,
-        signals: sig_tx,
+        sink,
     };
     if can_upgrade {
         session.upgrade = Upgrade::Probing(tokio::spawn(probe(
@@ -92,18 +91,18 @@ pub(crate) async fn open(
         session.handle_packets(early).await;
         session.run(cmd_rx).await
     });
-    Ok((
-        Engine {
-            shared,
-            cmd: cmd_tx,
-        },
-        sig_rx,
-    ))
+    Ok(Engine {
+        shared,
+        cmd: cmd_tx,
+    })
 }
 
 fn parse_handshake(data: &str) -> Result<Handshake, Error> {
     serde_json::from_str(data).map_err(|e| Error::Handshake(e.to_string()))
 }
+
+/// At most this many queued sends are gathered into one write.
+const BATCH: usize = 64;
 
 enum Upgrade {
     None,
@@ -120,7 +119,7 @@ struct Session {
     heartbeat: Heartbeat,
     max_payload: usize,
     upgrade: Upgrade,
-    signals: mpsc::UnboundedSender<EngineSignal>,
+    sink: Box<dyn EngineSink>,
 }
 
 enum Step {
@@ -145,13 +144,25 @@ impl Session {
                     Some(DisconnectReason::ForcedClose)
                 }
                 Step::Cmd(Some(EngineCmd::Send(frames))) => {
-                    for f in &frames {
-                        if let Ok(p) = f.decode() {
-                            self.emit(EngineEvent::PacketCreate(p));
+                    self.queue(frames);
+                    // Take what else is waiting, so that one write (one syscall) carries all of it.
+                    let mut close = false;
+                    for _ in 0..BATCH {
+                        match cmds.try_recv() {
+                            Ok(EngineCmd::Send(frames)) => self.queue(frames),
+                            Ok(EngineCmd::Close) => {
+                                close = true;
+                                break;
+                            }
+                            Err(_) => break,
                         }
                     }
-                    self.write_buf.extend(frames);
-                    self.flush().await
+                    if close {
+                        self.close_gracefully().await;
+                        Some(DisconnectReason::ForcedClose)
+                    } else {
+                        self.flush().await
+                    }
                 }
                 Step::Transport(ev) => self.on_transport(ev).await,
                 Step::PingTimeout => Some(DisconnectReason::PingTimeout),
@@ -182,16 +193,29 @@ impl Session {
         }
         self.shared.writable.store(false, Ordering::Release);
         self.emit(EngineEvent::Close(reason));
-        let _ = self.signals.send(EngineSignal::Close(reason));
+        self.sink.close(reason);
     }
 
     fn emit(&self, e: EngineEvent) {
         self.shared.emitter.emit(e.name(), e);
     }
 
+    /// Adds frames to the write buffer; they are decoded again only when someone observes `packetCreate`.
+    fn queue(&mut self, frames: Vec<Frame>) {
+        if self.shared.emitter.listens("packetCreate") {
+            for f in &frames {
+                if let Ok(p) = f.decode() {
+                    self.emit(EngineEvent::PacketCreate(p));
+                }
+            }
+        }
+        self.write_buf.extend(frames);
+    }
+
     async fn on_transport(&mut self, ev: TransportEvent) -> Option<DisconnectReason> {
         match ev {
             TransportEvent::Packets(ps) => self.handle_packets(ps).await,
+            TransportEvent::Packet(p) => self.handle_packets([p]).await,
             TransportEvent::Drain => {
                 self.emit(EngineEvent::Drain);
                 self.flush().await
@@ -204,21 +228,27 @@ impl Session {
         }
     }
 
-    async fn handle_packets(&mut self, packets: Vec<Packet>) -> Option<DisconnectReason> {
+    async fn handle_packets(
+        &mut self,
+        packets: impl IntoIterator<Item = Packet>,
+    ) -> Option<DisconnectReason> {
+        let observed = self.shared.emitter.listens("packet");
         for p in packets {
-            self.emit(EngineEvent::Packet(p.clone()));
+            if observed {
+                self.emit(EngineEvent::Packet(p.clone()));
+            }
             match p {
                 Packet::Ping(data) => {
                     self.heartbeat.reset();
                     self.emit(EngineEvent::Ping);
-                    let _ = self.signals.send(EngineSignal::Ping);
+                    self.sink.ping();
                     let pong = Packet::Pong(data);
                     self.emit(EngineEvent::PacketCreate(pong.clone()));
                     self.write_buf.push_back(pong.encode());
                 }
                 Packet::Close => return Some(DisconnectReason::TransportClose),
                 Packet::Message(_) | Packet::Binary(_) => {
-                    let _ = self.signals.send(EngineSignal::Message(p));
+                    self.sink.message(p);
                 }
                 Packet::Open(_) | Packet::Pong(_) | Packet::Upgrade | Packet::Noop => {}
             }

@@ -9,6 +9,7 @@ use sio_protocol::engine::{Frame, Packet};
 #[derive(Debug)]
 pub(crate) enum TransportEvent {
     Packets(Vec<Packet>),
+    Packet(Packet),
     Drain,
     /// Closed by the peer: `transport close`.
     Closed,
@@ -62,7 +63,7 @@ impl Transport {
                 PollEvent::Error(e) => TransportEvent::Error(e),
             },
             Transport::WebSocket(ws) => match ws.next().await {
-                WsEvent::Packet(p) => TransportEvent::Packets(vec![p]),
+                WsEvent::Packet(p) => TransportEvent::Packet(p),
                 WsEvent::Closed => TransportEvent::Closed,
                 WsEvent::Error(e) => TransportEvent::Error(e),
             },

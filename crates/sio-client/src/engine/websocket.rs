@@ -10,7 +10,7 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 /// What the websocket transport reports.
@@ -72,7 +72,9 @@ impl WebSocket {
     pub async fn send(&mut self, frames: &[Frame]) -> Result<(), String> {
         for frame in frames {
             let msg = match frame {
-                Frame::Text(t) => Message::Text(t.as_str().into()),
+                Frame::Text(t) => Message::Text(
+                    Utf8Bytes::try_from(t.as_bytes().clone()).unwrap_or_else(|_| t.as_str().into()),
+                ),
                 Frame::Binary(b) => Message::Binary(b.clone()),
             };
             self.stream.feed(msg).await.map_err(|e| e.to_string())?;

@@ -1,15 +1,16 @@
 //! The manager's task: owns the engine session, decodes packets, routes them to namespaces and reconnects.
 
-use super::cmd::{Cmd, Done};
+use super::cmd::{Cmd, Done, Emit};
+use super::inbound::{self, Inbox, Signal, Sockets};
 use super::nsp::Nsp;
 use super::{Core, ManagerEvent};
 use crate::backoff::Backoff;
-use crate::engine::{self, Engine, EngineConfig, EngineSignal};
+use crate::engine::{self, Engine, EngineConfig};
 use crate::error::Error;
 use crate::events::lock;
 use crate::options::Options;
 use crate::reason::DisconnectReason;
-use sio_protocol::parser::{Decoder, Parser};
+use sio_protocol::parser::Parser;
 use sio_protocol::socket::Packet;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -26,15 +27,9 @@ pub(super) enum Ready {
 
 /// Events produced by the task's own timers and connection attempts.
 pub(super) enum Internal {
-    Opened(
-        u64,
-        Result<(Engine, mpsc::UnboundedReceiver<EngineSignal>), Error>,
-    ),
+    Opened(u64, Result<(Engine, Inbox), Error>),
     ReconnectTimer(u64),
-    AckTimeout {
-        nsp: String,
-        id: u64,
-    },
+    AckTimeout { nsp: String, id: u64 },
 }
 
 pub(crate) struct Actor {
@@ -49,8 +44,8 @@ pub(crate) struct Actor {
     internal_rx: Option<mpsc::UnboundedReceiver<Internal>>,
     pub(super) ready: Ready,
     pub(super) engine: Option<Engine>,
-    signals: Option<mpsc::UnboundedReceiver<EngineSignal>>,
-    decoder: Option<Box<dyn Decoder>>,
+    signals: Option<Inbox>,
+    sockets: Sockets,
     generation: u64,
     backoff: Backoff,
     reconnecting: bool,
@@ -64,6 +59,8 @@ impl Actor {
     pub fn new(
         cfg: EngineConfig,
         core: Arc<Core>,
+        parser: Arc<dyn Parser>,
+        sockets: Sockets,
         opts: &Options,
         cmd_tx: mpsc::WeakUnboundedSender<Cmd>,
     ) -> Self {
@@ -71,7 +68,7 @@ impl Actor {
         Actor {
             cfg,
             core,
-            parser: opts.parser.parser(),
+            parser,
             retries: opts.retries,
             ack_timeout: opts.ack_timeout,
             cmd_tx,
@@ -80,7 +77,7 @@ impl Actor {
             ready: Ready::Closed,
             engine: None,
             signals: None,
-            decoder: None,
+            sockets,
             generation: 0,
             backoff: Backoff::new(
                 opts.reconnection_delay,
@@ -128,14 +125,21 @@ impl Actor {
             }
             Cmd::Open(done) => self.open(done),
             Cmd::Connect { nsp, done } => self.socket_connect(&nsp, done),
-            Cmd::Disconnect { nsp } => self.socket_disconnect(&nsp),
-            Cmd::Emit {
-                nsp,
-                event,
-                args,
-                flags,
-                ack,
-            } => self.socket_emit(&nsp, event, args, flags, ack),
+            Cmd::Disconnect { nsp } => {
+                self.socket_disconnect(&nsp);
+                self.handled(&nsp);
+            }
+            Cmd::Emit(emit) => {
+                let Emit {
+                    nsp,
+                    event,
+                    args,
+                    flags,
+                    ack,
+                } = *emit;
+                self.socket_emit(&nsp, event, args, flags, ack);
+                self.handled(&nsp);
+            }
             Cmd::AckReply { nsp, id, args } => {
                 self.send_packet(&Packet::ack(nsp, id, args));
             }
@@ -144,6 +148,13 @@ impl Actor {
                     n.auth = auth;
                 }
             }
+        }
+    }
+
+    /// A command counted in the socket's `queued` was handled (namespaces are never removed).
+    fn handled(&self, nsp: &str) {
+        if let Some(n) = self.nsps.get(nsp) {
+            n.shared.queued.fetch_sub(1, Ordering::AcqRel);
         }
     }
 
@@ -206,21 +217,26 @@ impl Actor {
         let emitter = self.core.engine_emitter.clone();
         let timeout = lock(&self.core.settings).timeout;
         let tx = self.internal_tx.clone();
+        let (inbound, inbox) = inbound::channel(
+            self.parser.decoder(),
+            self.sockets.clone(),
+            self.cmd_tx.clone(),
+        );
         tokio::spawn(async move {
-            let result = match tokio::time::timeout(timeout, engine::open(cfg, emitter)).await {
-                Ok(r) => r,
+            let open = engine::open(cfg, emitter, Box::new(inbound));
+            let result = match tokio::time::timeout(timeout, open).await {
+                Ok(r) => r.map(|engine| (engine, inbox)),
                 Err(_) => Err(Error::Timeout),
             };
             let _ = tx.send(Internal::Opened(gen, result));
         });
     }
 
-    fn on_open(&mut self, engine: Engine, signals: mpsc::UnboundedReceiver<EngineSignal>) {
+    fn on_open(&mut self, engine: Engine, signals: Inbox) {
         self.ready = Ready::Open;
         *lock(&self.core.engine) = Some(engine.clone());
         self.engine = Some(engine);
         self.signals = Some(signals);
-        self.decoder = Some(self.parser.decoder());
         self.emit(ManagerEvent::Open);
         if self.attempt_is_reconnect {
             let attempts = self.backoff.attempts();
@@ -311,23 +327,16 @@ impl Actor {
         });
     }
 
-    fn on_signal(&mut self, s: Option<EngineSignal>) {
+    fn on_signal(&mut self, s: Option<Signal>) {
         match s {
-            Some(EngineSignal::Message(message)) => {
-                let Some(decoder) = self.decoder.as_mut() else {
-                    return;
-                };
-                match decoder.decode(message) {
-                    Ok(Some(packet)) => self.on_packet(packet),
-                    Ok(None) => {}
-                    Err(e) => {
-                        tracing::warn!(error = %e, "cannot decode a packet from the server");
-                        self.on_close(DisconnectReason::ParseError);
-                    }
+            Some(Signal::Packet(packet)) => {
+                self.on_packet(*packet);
+                if let Some(inbox) = &self.signals {
+                    inbox.handled();
                 }
             }
-            Some(EngineSignal::Ping) => self.emit(ManagerEvent::Ping),
-            Some(EngineSignal::Close(reason)) => self.on_close(reason),
+            Some(Signal::Ping) => self.emit(ManagerEvent::Ping),
+            Some(Signal::Close(reason)) => self.on_close(reason),
             None => self.on_close(DisconnectReason::TransportClose),
         }
     }
@@ -339,12 +348,12 @@ impl Actor {
         }
         *lock(&self.core.engine) = None;
         self.signals = None;
-        self.decoder = None;
         self.generation += 1;
         self.backoff.reset();
         self.ready = Ready::Closed;
         for n in self.nsps.values_mut() {
             n.connect_sent = false;
+            n.shared.set_link(None, false);
         }
         self.emit(ManagerEvent::Close(reason));
         let active: Vec<String> = self
@@ -405,11 +414,9 @@ impl Actor {
     }
 }
 
-async fn next_signal(
-    signals: &mut Option<mpsc::UnboundedReceiver<EngineSignal>>,
-) -> Option<EngineSignal> {
+async fn next_signal(signals: &mut Option<Inbox>) -> Option<Signal> {
     match signals {
-        Some(rx) => rx.recv().await,
+        Some(inbox) => inbox.recv().await,
         None => std::future::pending().await,
     }
 }

@@ -33,13 +33,8 @@ pub(crate) enum Cmd {
     Disconnect {
         nsp: String,
     },
-    Emit {
-        nsp: String,
-        event: String,
-        args: Vec<Value>,
-        flags: EmitFlags,
-        ack: Option<AckTx>,
-    },
+    /// Boxed: the channel allocates its slots in blocks, which stay small with small commands.
+    Emit(Box<Emit>),
     AckReply {
         nsp: String,
         id: u64,
@@ -49,4 +44,13 @@ pub(crate) enum Cmd {
         nsp: String,
         auth: Auth,
     },
+}
+
+/// An emit that goes through the connection task (acks, volatile, retries, or not connected yet).
+pub(crate) struct Emit {
+    pub nsp: String,
+    pub event: String,
+    pub args: Vec<Value>,
+    pub flags: EmitFlags,
+    pub ack: Option<AckTx>,
 }

@@ -3,12 +3,15 @@
 mod actor;
 mod cmd;
 mod emit;
+mod inbound;
 mod nsp;
 mod settings;
 
+use inbound::Sockets;
+
 pub(crate) use settings::Settings;
 
-pub(crate) use cmd::{Cmd, EmitFlags};
+pub(crate) use cmd::{Cmd, Emit, EmitFlags};
 
 use crate::dispatch::SocketShared;
 use crate::engine::{Engine, EngineConfig, EngineEvent};
@@ -18,7 +21,7 @@ use crate::options::{Auth, Options};
 use crate::reason::DisconnectReason;
 use crate::socket::Socket;
 use crate::url::ParsedUrl;
-use std::collections::HashMap;
+use sio_protocol::parser::Parser;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
@@ -72,7 +75,8 @@ pub(crate) struct Core {
 struct Inner {
     core: Arc<Core>,
     cmd: mpsc::UnboundedSender<Cmd>,
-    sockets: Mutex<HashMap<String, Arc<SocketShared>>>,
+    sockets: Sockets,
+    parser: Arc<dyn Parser>,
     opts: Options,
     runtime: tokio::runtime::Handle,
 }
@@ -159,13 +163,23 @@ impl Manager {
             reconnecting: AtomicBool::new(false),
         });
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-        let actor = actor::Actor::new(cfg, core.clone(), &opts, cmd_tx.downgrade());
+        let parser = opts.parser.parser();
+        let sockets = Sockets::default();
+        let actor = actor::Actor::new(
+            cfg,
+            core.clone(),
+            parser.clone(),
+            sockets.clone(),
+            &opts,
+            cmd_tx.downgrade(),
+        );
         runtime.spawn(actor.run(cmd_rx));
         let manager = Manager {
             inner: Arc::new(Inner {
                 core,
                 cmd: cmd_tx,
-                sockets: Mutex::new(HashMap::new()),
+                sockets,
+                parser,
                 opts,
                 runtime,
             }),
@@ -222,6 +236,14 @@ impl Manager {
 
     pub(crate) fn downgrade(&self) -> WeakManager {
         WeakManager(Arc::downgrade(&self.inner))
+    }
+
+    pub(crate) fn parser(&self) -> &dyn Parser {
+        &*self.inner.parser
+    }
+
+    pub(crate) fn retries(&self) -> u32 {
+        self.inner.opts.retries
     }
 
     pub(crate) fn send(&self, cmd: Cmd) -> Result<(), Error> {

@@ -171,6 +171,7 @@ impl Actor {
         let was_connected = n.connected;
         n.connected = false;
         n.connect_sent = false;
+        n.shared.set_link(None, false);
         n.shared.set_connected(false);
         n.shared.set_id(None);
         if was_connected {
@@ -317,7 +318,10 @@ impl Actor {
             }
         }
         self.drain_queue(nsp, true);
+        let engine = self.engine.clone().filter(|_| open);
         if let Some(n) = self.nsps.get_mut(nsp) {
+            let receive = n.pid.is_none();
+            n.shared.set_link(engine, receive);
             n.reserved("connect", Vec::new());
             for d in n.connect_waiters.drain(..) {
                 let _ = d.send(Ok(()));

@@ -10,6 +10,7 @@ use crate::reason::DisconnectReason;
 use serde::de::DeserializeOwned;
 use sio_protocol::value::from_args;
 use sio_protocol::Value;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 impl Socket {
@@ -199,6 +200,7 @@ impl Socket {
         lock(&self.shared.listeners)
             .any_outgoing
             .push((id, Arc::new(f)));
+        self.shared.observes_outgoing.store(true, Ordering::Release);
         id
     }
 
@@ -208,6 +210,7 @@ impl Socket {
         lock(&self.shared.listeners)
             .any_outgoing
             .insert(0, (id, Arc::new(f)));
+        self.shared.observes_outgoing.store(true, Ordering::Release);
         id
     }
 
@@ -218,6 +221,9 @@ impl Socket {
             Some(id) => l.any_outgoing.retain(|(i, _)| *i != id),
             None => l.any_outgoing.clear(),
         }
+        self.shared
+            .observes_outgoing
+            .store(!l.any_outgoing.is_empty(), Ordering::Release);
         self
     }
 

@@ -3,14 +3,16 @@
 mod listeners;
 
 use crate::ack::AckTx;
-use crate::dispatch::SocketShared;
+use crate::dispatch::{Dispatch, SocketShared};
 use crate::error::{AckError, Error};
 use crate::events::lock;
-use crate::manager::{Cmd, EmitFlags, Manager};
+use crate::incoming::Event;
+use crate::manager::{Cmd, Emit, EmitFlags, Manager};
 use crate::options::Auth;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sio_protocol::parser::RESERVED_EVENTS;
+use sio_protocol::socket::Packet;
 use sio_protocol::value::{from_args, to_args};
 use sio_protocol::Value;
 use std::future::Future;
@@ -161,9 +163,15 @@ impl Socket {
     /// Disconnects (`io client disconnect`); no automatic reconnection. Closes the connection when no other
     /// socket of the manager is active.
     pub fn disconnect(&self) -> &Self {
-        let _ = self.manager.send(Cmd::Disconnect {
+        // later emits go through the manager's task, behind the DISCONNECT
+        self.shared.set_link(None, false);
+        self.shared.queued.fetch_add(1, Ordering::AcqRel);
+        let sent = self.manager.send(Cmd::Disconnect {
             nsp: self.shared.nsp.clone(),
         });
+        if sent.is_err() {
+            self.shared.queued.fetch_sub(1, Ordering::AcqRel);
+        }
         self
     }
 
@@ -297,12 +305,53 @@ impl Socket {
                 "\"{event}\" is a reserved event name"
             )));
         }
-        self.manager.send(Cmd::Emit {
+        let direct = ack.is_none() && !self.flags.volatile && self.manager.retries() == 0;
+        let args = if direct {
+            self.emit_direct(event, args)?
+        } else {
+            Some(args)
+        };
+        let Some(args) = args else {
+            return Ok(());
+        };
+        self.shared.queued.fetch_add(1, Ordering::AcqRel);
+        let sent = self.manager.send(Cmd::Emit(Box::new(Emit {
             nsp: self.shared.nsp.clone(),
             event: event.to_owned(),
             args,
             flags: self.flags,
             ack,
-        })
+        })));
+        if sent.is_err() {
+            self.shared.queued.fetch_sub(1, Ordering::AcqRel);
+        }
+        sent
+    }
+
+    /// Encodes a plain emit and queues it on the engine at once when the socket is connected and none of
+    /// its emits waits on the manager's task; gives the arguments back otherwise.
+    fn emit_direct(&self, event: &str, args: Vec<Value>) -> Result<Option<Vec<Value>>, Error> {
+        let link = lock(&self.shared.link);
+        let Some(engine) = link.as_ref() else {
+            return Ok(Some(args));
+        };
+        if self.shared.queued.load(Ordering::Acquire) != 0 {
+            return Ok(Some(args));
+        }
+        if self.shared.observes_outgoing.load(Ordering::Acquire) {
+            self.shared.dispatch(Dispatch::Outgoing(Event {
+                name: event.to_owned(),
+                args: args.clone(),
+                ack: None,
+            }));
+        }
+        let packet = Packet::event(self.shared.nsp.as_str(), event, args);
+        let encoded = self
+            .manager
+            .parser()
+            .encode(&packet)
+            .map_err(|e| Error::Encode(e.to_string()))?;
+        engine.send(encoded.frames);
+        Ok(None)
     }
 }

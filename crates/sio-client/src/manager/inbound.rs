@@ -1,0 +1,140 @@
+//! Received messages, decoded on the engine session's task: a plain event for a connected socket goes
+//! straight to that socket's dispatcher; everything else goes to the manager's task, in order.
+
+use super::cmd::Cmd;
+use crate::ack::AckSender;
+use crate::dispatch::{Dispatch, SocketShared};
+use crate::engine::EngineSink;
+use crate::events::lock;
+use crate::incoming::Event;
+use crate::reason::DisconnectReason;
+use sio_protocol::engine::Packet as EnginePacket;
+use sio_protocol::parser::Decoder;
+use sio_protocol::socket::{Packet, PacketData};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+
+/// The sockets of a manager by namespace.
+pub(crate) type Sockets = Arc<Mutex<HashMap<String, Arc<SocketShared>>>>;
+
+/// What the manager's task receives from one engine session.
+pub(super) enum Signal {
+    /// Boxed: the channel allocates its slots in blocks, which stay small with small signals.
+    Packet(Box<Packet>),
+    Ping,
+    Close(DisconnectReason),
+}
+
+/// The session's side: decodes, delivers directly when it can, forwards the rest.
+pub(super) struct Inbound {
+    decoder: Box<dyn Decoder>,
+    sockets: Sockets,
+    cmd: mpsc::WeakUnboundedSender<Cmd>,
+    tx: mpsc::UnboundedSender<Signal>,
+    /// Packets forwarded and not handled yet: while any is, later packets follow them.
+    pending: Arc<AtomicUsize>,
+}
+
+/// The manager's side of one session's signals.
+pub(super) struct Inbox {
+    rx: mpsc::UnboundedReceiver<Signal>,
+    pending: Arc<AtomicUsize>,
+}
+
+/// Connects a new session to the manager.
+pub(super) fn channel(
+    decoder: Box<dyn Decoder>,
+    sockets: Sockets,
+    cmd: mpsc::WeakUnboundedSender<Cmd>,
+) -> (Inbound, Inbox) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let pending = Arc::new(AtomicUsize::new(0));
+    let inbound = Inbound {
+        decoder,
+        sockets,
+        cmd,
+        tx,
+        pending: pending.clone(),
+    };
+    (inbound, Inbox { rx, pending })
+}
+
+impl Inbox {
+    /// The next signal; `None` once the session is gone. Cancel-safe.
+    pub async fn recv(&mut self) -> Option<Signal> {
+        self.rx.recv().await
+    }
+
+    /// A forwarded packet was handled.
+    pub fn handled(&self) {
+        self.pending.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl Inbound {
+    fn forward(&self, packet: Packet) {
+        self.pending.fetch_add(1, Ordering::AcqRel);
+        if self.tx.send(Signal::Packet(Box::new(packet))).is_err() {
+            self.pending.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Delivers an event to a socket that receives directly; gives the packet back otherwise.
+    fn deliver(&self, packet: Packet) -> Option<Packet> {
+        if self.pending.load(Ordering::Acquire) != 0 {
+            return Some(packet);
+        }
+        let Some(socket) = lock(&self.sockets).get(&packet.nsp).cloned() else {
+            return Some(packet);
+        };
+        if !socket.receiving() {
+            return Some(packet);
+        }
+        let Packet { nsp, data } = packet;
+        match data {
+            PacketData::Event { event, args, id } => {
+                let ack = match id {
+                    Some(id) => match self.cmd.upgrade() {
+                        Some(cmd) => Some(AckSender::new(nsp, id, cmd)),
+                        None => return None,
+                    },
+                    None => None,
+                };
+                socket.dispatch(Dispatch::Event(Event {
+                    name: event,
+                    args,
+                    ack,
+                }));
+                None
+            }
+            data => Some(Packet { nsp, data }),
+        }
+    }
+}
+
+impl EngineSink for Inbound {
+    fn message(&mut self, message: EnginePacket) {
+        match self.decoder.decode(message) {
+            Ok(Some(packet)) => {
+                if let Some(packet) = self.deliver(packet) {
+                    self.forward(packet);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot decode a packet from the server");
+                let _ = self.tx.send(Signal::Close(DisconnectReason::ParseError));
+            }
+        }
+    }
+
+    fn ping(&mut self) {
+        let _ = self.tx.send(Signal::Ping);
+    }
+
+    fn close(&mut self, reason: DisconnectReason) {
+        let _ = self.tx.send(Signal::Close(reason));
+    }
+}
