@@ -62,22 +62,8 @@ impl Hub {
     }
 }
 
-fn raise_fd_limit() {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit/setrlimit only read and write the struct passed by pointer.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 {
-            lim.rlim_cur = lim.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
-        }
-    }
-}
-
 fn main() -> std::io::Result<()> {
-    raise_fd_limit();
+    sio_bench::rlimit::raise_fd_limit();
     let port: u16 = std::env::args()
         .nth(1)
         .and_then(|p| p.parse().ok())

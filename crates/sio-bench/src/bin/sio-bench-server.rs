@@ -7,20 +7,6 @@
 use sio_server::{AckSender, Server, ServerConfig, Socket, Value};
 use std::io::Write;
 
-fn raise_fd_limit() {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit/setrlimit only read and write the struct passed by pointer.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 {
-            lim.rlim_cur = lim.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
-        }
-    }
-}
-
 async fn on_connection(socket: Socket) {
     if let Some(room) = socket.handshake().query().remove("room") {
         socket.join(room.clone());
@@ -46,7 +32,7 @@ async fn on_connection(socket: Socket) {
 }
 
 fn main() -> std::io::Result<()> {
-    raise_fd_limit();
+    sio_bench::rlimit::raise_fd_limit();
     let port: u16 = std::env::args()
         .nth(1)
         .and_then(|p| p.parse().ok())
