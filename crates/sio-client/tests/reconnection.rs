@@ -246,6 +246,11 @@ async fn parse_error_then_reconnect() {
         socket.on_connect(move || {
             let _ = tx.send(());
         });
+        let mut after_garbage = Events::new();
+        let tx = after_garbage.tx.clone();
+        socket.on("after-garbage", move |_| {
+            let _ = tx.send(());
+        });
         connects.next().await;
         socket.emit("send-garbage", &()).unwrap();
         assert_eq!(
@@ -254,6 +259,10 @@ async fn parse_error_then_reconnect() {
             "{mode:?}"
         );
         connects.next().await;
+        assert!(
+            after_garbage.none_within(Duration::from_millis(200)).await,
+            "an event sent after the bad packet was delivered ({mode:?})"
+        );
         socket.disconnect();
     }
 }

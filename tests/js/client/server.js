@@ -64,7 +64,10 @@ function common(socket) {
   });
   socket.on("disconnect-me", () => socket.disconnect());
   socket.on("close-engine", () => socket.conn.close());
-  socket.on("send-garbage", () => socket.conn.send("9not a socket.io packet"));
+  socket.on("send-garbage", () => {
+    socket.conn.send("9not a socket.io packet");
+    socket.emit("after-garbage"); // never delivered: the connection is done once a packet does not decode
+  });
   socket.on("message", (...args) => socket.emit("message-back", ...args));
   socket.on("drop-and-miss", () => {
     socket.conn.close();

@@ -29,7 +29,8 @@ pub(super) enum Signal {
 
 /// The session's side: decodes, delivers directly when it can, forwards the rest.
 pub(super) struct Inbound {
-    decoder: Box<dyn Decoder>,
+    /// Gone after a packet did not decode: nothing the connection sends afterwards is delivered.
+    decoder: Option<Box<dyn Decoder>>,
     sockets: Sockets,
     cmd: mpsc::WeakUnboundedSender<Cmd>,
     tx: mpsc::UnboundedSender<Signal>,
@@ -52,7 +53,7 @@ pub(super) fn channel(
     let (tx, rx) = mpsc::unbounded_channel();
     let pending = Arc::new(AtomicUsize::new(0));
     let inbound = Inbound {
-        decoder,
+        decoder: Some(decoder),
         sockets,
         cmd,
         tx,
@@ -81,9 +82,13 @@ impl Inbound {
         }
     }
 
-    /// Delivers an event to a socket that receives directly; gives the packet back otherwise.
+    /// Delivers an event to a socket that receives directly; gives the packet back otherwise (and
+    /// while the manager has not handled earlier packets, or no longer listens to this session).
     fn deliver(&self, packet: Packet) -> Option<Packet> {
-        if self.pending.load(Ordering::Acquire) != 0 {
+        if !matches!(packet.data, PacketData::Event { .. })
+            || self.pending.load(Ordering::Acquire) != 0
+            || self.tx.is_closed()
+        {
             return Some(packet);
         }
         let Some(socket) = lock(&self.sockets).get(&packet.nsp).cloned() else {
@@ -116,7 +121,10 @@ impl Inbound {
 
 impl EngineSink for Inbound {
     fn message(&mut self, message: EnginePacket) {
-        match self.decoder.decode(message) {
+        let Some(decoder) = &mut self.decoder else {
+            return;
+        };
+        match decoder.decode(message) {
             Ok(Some(packet)) => {
                 if let Some(packet) = self.deliver(packet) {
                     self.forward(packet);
@@ -125,6 +133,7 @@ impl EngineSink for Inbound {
             Ok(None) => {}
             Err(e) => {
                 tracing::warn!(error = %e, "cannot decode a packet from the server");
+                self.decoder = None;
                 let _ = self.tx.send(Signal::Close(DisconnectReason::ParseError));
             }
         }

@@ -162,6 +162,7 @@ fn handlers(socket: Socket, shared: Arc<Shared>) {
         let _ = socket
             .conn()
             .send(&[Frame::message("9not a socket.io packet")]);
+        let _ = socket.emit("after-garbage", &());
     });
     socket.on("message", |socket: Socket, args: Vec<Value>| async move {
         let _ = socket.emit_args("message-back", args);
