@@ -41,9 +41,6 @@ const MAX_PARTIAL_READ: usize = 64 * 1024;
 /// How long a close frame may take to go out.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// How long an unwanted websocket gets to take its close frame.
-const DISCARD_TIMEOUT: Duration = Duration::from_secs(5);
-
 thread_local! {
     static READ_BUF: RefCell<Box<[u8]>> = RefCell::new(vec![0; READ_SCRATCH].into_boxed_slice());
     static WRITE_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
@@ -185,8 +182,9 @@ impl WebSocket {
         let have = self.unread.len();
         // The decoder checked the frame's length against the limit before leaving it partial.
         let need = frame_size(&self.unread).map_or(MAX_HEADER, |n| n as usize);
-        let want = need.saturating_sub(have).clamp(1, MAX_PARTIAL_READ);
-        self.unread.reserve_exact(want);
+        let rest = need.saturating_sub(have).max(1);
+        self.unread.reserve_exact(rest);
+        let want = rest.min(MAX_PARTIAL_READ);
         self.unread.resize(have + want, 0);
         let mut buf = ReadBuf::new(&mut self.unread[have..]);
         let read = Pin::new(&mut self.io).poll_read(cx, &mut buf);
@@ -351,10 +349,10 @@ pub(crate) async fn next_message(link: &mut Link) -> Result<Message, ReadError> 
     }
 }
 
-/// Closes an unwanted websocket in the background.
+/// Closes an unwanted websocket in the background (bounded by the close's own timeout).
 pub(crate) fn discard(mut ws: WebSocket) {
     tokio::spawn(async move {
-        let _ = tokio::time::timeout(DISCARD_TIMEOUT, ws.close(None, "")).await;
+        ws.close(None, "").await;
     });
 }
 
