@@ -300,7 +300,9 @@ impl Adapter for InMemoryAdapter {
         let mut state = self.write();
         let state = &mut *state;
         if !state.members.contains_key(id) {
-            let Some(socket) = socket else {
+            // Checked under the lock that `del_all` takes after the socket stopped being connected:
+            // a join racing with the disconnection cannot leave the socket behind.
+            let Some(socket) = socket.filter(Socket::connected) else {
                 return;
             };
             let member = Member {
