@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use std::task::{Context, Poll, Waker};
+use std::task::{Poll, Waker};
 
 /// Work for a socket's handlers.
 pub(crate) enum Job {
@@ -86,13 +86,13 @@ impl Jobs {
     /// Starts `job` now, or queues it behind the jobs being started by another task (or by an outer call
     /// on this one: a handler that disconnects its socket).
     pub(crate) fn run(&self, socket: &Socket, job: Job) {
-        if let Job::Event { .. } = job {
-            self.pending.fetch_add(1, Ordering::Relaxed);
-        }
         {
             let mut state = self.lock();
             if state.closed {
                 return;
+            }
+            if let Job::Event { .. } = job {
+                self.pending.fetch_add(1, Ordering::Relaxed);
             }
             if state.starting {
                 state.queue.push_back(job);
@@ -122,10 +122,9 @@ impl Jobs {
                 Job::Event { event, args, id } => socket.dispatch(event, args, id)?,
                 Job::Task(fut) => fut,
             };
-            let mut cx = Context::from_waker(Waker::noop());
-            match fut.as_mut().poll(&mut cx) {
-                Poll::Ready(()) => None,
-                Poll::Pending => Some(fut),
+            match fut.as_mut().now_or_never() {
+                Some(()) => None,
+                None => Some(fut),
             }
         }));
         match started {
