@@ -257,3 +257,37 @@ async fn a_panicking_handler_does_not_leave_its_session_registered() {
         .await
         .expect("shutdown does not wait for the dead session");
 }
+
+#[tokio::test]
+async fn a_handler_panicking_on_a_posted_message_closes_its_session() {
+    let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let engine = Engine::new(fast_config(), Panicky(Recorder(tx)));
+    let server = engine.listen("127.0.0.1:0").await.unwrap();
+    let base = format!(
+        "http://{}/engine.io/?EIO=4&transport=polling",
+        server.local_addr()
+    );
+    let c = client();
+    let open = c.get(&base).send().await.unwrap().text().await.unwrap();
+    let sid = sid_of_open(&open);
+    let url = format!("{base}&sid={sid}");
+    // The handler runs on the POST's own task: its panic ends that request, not the server.
+    let post = c.post(&url).body("4panic").send().await;
+    assert!(
+        post.is_err(),
+        "no answer from a request whose handler panicked"
+    );
+    loop {
+        let ev = tokio::time::timeout(Duration::from_secs(10), events.recv())
+            .await
+            .expect("close in time")
+            .expect("feed open");
+        if ev == Ev::Close(sid.clone(), CloseReason::TransportError) {
+            break;
+        }
+    }
+    assert_eq!(engine.sessions(), 0);
+    tokio::time::timeout(Duration::from_secs(10), server.shutdown())
+        .await
+        .expect("shutdown in time");
+}

@@ -516,3 +516,38 @@ async fn a_post_whose_body_stops_arriving_is_given_up() {
         "{reason:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posted_messages_never_reach_the_handler_after_its_close() {
+    let mut f = Fixture::start(fast_config()).await;
+    let c = client();
+    let burst = vec!["4m"; 200].join("\x1e");
+    for _ in 0..50 {
+        let sid = f.open_polling(&c).await;
+        let socket = f.engine.socket(&sid).unwrap();
+        // The POST's task hands the messages over while the server closes the session (a reason
+        // that does not wait for a last poll).
+        let post = tokio::spawn(c.post(f.poll_url(&sid)).body(burst.clone()).send());
+        tokio::task::yield_now().await;
+        socket.close(CloseReason::TransportError);
+        let _ = post.await.unwrap();
+        let mut closed = false;
+        while let Ok(ev) = f.events.try_recv() {
+            match ev {
+                Ev::Close(s, _) if s == sid => closed = true,
+                Ev::Message(s, _) if s == sid => assert!(!closed, "a message after on_close"),
+                _ => {}
+            }
+        }
+        if !closed {
+            f.close_of(&sid).await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            while let Ok(ev) = f.events.try_recv() {
+                assert!(
+                    !matches!(&ev, Ev::Message(s, _) if *s == sid),
+                    "a message after on_close"
+                );
+            }
+        }
+    }
+}

@@ -2,8 +2,8 @@
 
 use http::header::{self, HeaderMap, HeaderValue};
 
-/// The request headers CORS answers depend on, taken from a request before it is consumed
-/// (two reference-counted values, not a copy of the whole header map).
+/// The request headers CORS answers depend on, copied from a request before it is consumed (a
+/// clone would share the connection's read buffer, and a GET keeps these while it waits).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CorsRequest {
     origin: Option<HeaderValue>,
@@ -12,9 +12,13 @@ pub(crate) struct CorsRequest {
 
 impl CorsRequest {
     pub(crate) fn of(headers: &HeaderMap) -> Self {
+        let copy = |name| {
+            let value: &HeaderValue = headers.get(name)?;
+            HeaderValue::from_bytes(value.as_bytes()).ok()
+        };
         CorsRequest {
-            origin: headers.get(header::ORIGIN).cloned(),
-            request_headers: headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned(),
+            origin: copy(header::ORIGIN),
+            request_headers: copy(header::ACCESS_CONTROL_REQUEST_HEADERS),
         }
     }
 }

@@ -5,8 +5,10 @@ use sio_protocol::engine::Packet;
 
 /// Receives the events of every session of an [`Engine`](super::Engine).
 ///
-/// Every call for one session comes from that session's task, in order; none may block
-/// (spawn a task for async work).
+/// The calls for one session come in order and never overlap, except `on_drain`: they come from
+/// that session's task, or for messages POSTed over polling from that request's task. `on_drain`
+/// comes from whichever task handed the frames to the transport. None may block (spawn a task for
+/// async work).
 pub trait EngineHandler: Send + Sync + 'static {
     /// A session was opened (handshake sent). Called once, before any `on_message` for it.
     fn on_open(&self, socket: &EngineSocket);

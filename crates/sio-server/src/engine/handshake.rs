@@ -32,11 +32,12 @@ impl<H: EngineHandler> Engine<H> {
         let Some((socket, commands)) = registered else {
             return errors::status(StatusCode::SERVICE_UNAVAILABLE);
         };
-        Session::spawn(self.clone(), socket, commands, Link::Polling(None));
+        Session::spawn(self.clone(), socket, commands, Link::Polling);
         // The initial packet rides in the handshake answer with the open packet, as in engine.io.
         let mut frames = vec![open];
         frames.extend(self.config().initial_packet.clone());
-        let mut res = poll_request::payload_response(self.config(), &parts.headers, &frames);
+        let encoding = poll_request::accepted_encoding(self.config(), &parts.headers);
+        let mut res = poll_request::payload_response(self.config(), encoding, &frames);
         self.set_cookie(&mut res, &id);
         res
     }

@@ -1,6 +1,6 @@
 //! Serving the engine on its own: `Engine::listen(addr)` and graceful shutdown.
 
-use super::{Engine, EngineHandler, RemoteAddr};
+use super::{Engine, EngineHandler};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -111,9 +111,8 @@ async fn serve_connection<H: EngineHandler>(
     peer: SocketAddr,
     mut stop: watch::Receiver<bool>,
 ) {
-    let service = service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
-        req.extensions_mut().insert(RemoteAddr(peer));
-        let response = engine.handle(req);
+    let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
+        let response = engine.handle_from(req, peer);
         async move { Ok::<_, Infallible>(response.await) }
     });
     // The timer makes hyper enforce its header read timeout (30 s): without one, a peer that opens

@@ -1,11 +1,13 @@
 //! The Engine.IO v4 server: sessions over HTTP long-polling and WebSocket, upgrade, heartbeat, limits,
 //! CORS, cookie and compression, mounted as a tower service/layer or served on its own.
 //!
-//! Each session is one task. It owns the transport (the websocket, or the GET waiting for frames),
-//! the heartbeat deadlines and the upgrade probe, and selects over them, the HTTP requests handed to it
-//! and its outgoing queue. [`EngineSocket::send`] pushes onto that bounded queue under a short lock
-//! and wakes the task, which writes everything queued as one batch (one websocket flush, or one polling
-//! answer). No lock is held across an await. A queue that would pass
+//! Each session is one task. It owns the websocket, the heartbeat deadlines and the upgrade probe,
+//! and selects over them and its outgoing queue. [`EngineSocket::send`] pushes onto that bounded queue
+//! under a short lock and wakes the task, which writes everything queued as one batch (one websocket
+//! flush). Over long-polling the requests do the common work on their own tasks: a GET takes
+//! everything queued as one answer, or waits until a send wakes it, and a POST of messages hands them
+//! to the handler itself; the session task steps in only for the heartbeat, the upgrade, engine
+//! packets and the end. No lock is held across an await. A queue that would pass
 //! [`EngineConfig::max_buffered_frames`] refuses the frames with [`SendError::Full`] and closes the
 //! session with "transport error".
 //!
@@ -53,6 +55,7 @@ mod polling;
 mod query;
 mod reason;
 mod request;
+mod route;
 mod service;
 mod session;
 mod sid;

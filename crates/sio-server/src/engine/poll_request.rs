@@ -1,10 +1,10 @@
-//! HTTP long-polling requests: a GET handed to its session, a POST read under the size limit, the answers.
+//! HTTP long-polling requests: a GET waiting for frames, a POST read under the size limit, the answers.
 
 use super::compress::{self, Encoding};
 use super::errors::{self, EngineError};
-use super::polling::PollAnswer;
+use super::polling::{Delivery, PollAnswer, PollRefused};
 use super::session::{Command, PostedData};
-use super::{CloseReason, EngineBody, EngineConfig, EngineSocket};
+use super::{CloseReason, Engine, EngineBody, EngineConfig, EngineHandler, EngineSocket};
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use http_body::Body;
@@ -12,23 +12,38 @@ use http_body_util::BodyExt;
 use sio_protocol::engine::{encode_payload, Frame, Packet, PayloadDecoder};
 use tokio::sync::{mpsc, oneshot};
 
-/// Serves a GET on an existing polling session.
-pub(crate) async fn poll(
-    config: &EngineConfig,
+/// Serves a GET on an existing polling session: it waits in the session's poll slot for frames, to
+/// be answered with `encoding` when compression applies. The request itself is not kept while it
+/// waits: its head would hold on to the connection's read buffer.
+pub(crate) async fn poll<H: EngineHandler>(
+    engine: &Engine<H>,
+    socket: &EngineSocket,
     guard: AbortGuard,
-    commands: mpsc::Sender<Command>,
-    request_headers: &HeaderMap,
+    encoding: Option<Encoding>,
 ) -> Response<EngineBody> {
-    let (tx, rx) = oneshot::channel();
-    if commands.send(Command::Poll(tx)).await.is_err() {
-        return EngineError::UnknownSid.response(None);
+    if let Err(refused) = socket.begin_poll() {
+        guard.disarm();
+        return match refused {
+            PollRefused::Overlap => {
+                tracing::debug!(sid = %socket.id(), "request overlap");
+                socket.close(CloseReason::TransportError);
+                errors::status(StatusCode::BAD_REQUEST)
+            }
+            PollRefused::NotPolling => errors::status(StatusCode::BAD_REQUEST),
+            PollRefused::Closed => EngineError::UnknownSid.response(None),
+        };
     }
-    let answer = rx.await;
+    let answer = std::future::poll_fn(|cx| socket.poll_answer(cx)).await;
     guard.disarm();
     match answer {
-        Ok(PollAnswer::Frames(frames)) => payload_response(config, request_headers, &frames),
-        Ok(PollAnswer::Reject) => errors::status(StatusCode::BAD_REQUEST),
-        Err(_) => EngineError::UnknownSid.response(None),
+        PollAnswer::Queue(frames) => {
+            let res = payload_response(engine.config(), encoding, &frames);
+            engine.handler().on_drain(socket);
+            res
+        }
+        PollAnswer::Frames(frames) => payload_response(engine.config(), encoding, &frames),
+        PollAnswer::Reject => errors::status(StatusCode::BAD_REQUEST),
+        PollAnswer::Gone => EngineError::UnknownSid.response(None),
     }
 }
 
@@ -50,26 +65,35 @@ impl Drop for AbortGuard {
     fn drop(&mut self) {
         if let Some(socket) = self.0.take() {
             tracing::debug!(sid = %socket.id(), "poll request dropped before its answer");
+            socket.end_poll();
             socket.close(CloseReason::TransportError);
         }
     }
 }
 
-/// Serves a POST on an existing polling session.
-pub(crate) async fn data<B>(
-    config: &EngineConfig,
+/// Whether a POST declares a binary body, which polling payloads never are.
+pub(crate) fn is_binary(request_headers: &HeaderMap) -> bool {
+    request_headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/octet-stream")
+}
+
+/// Serves a POST on an existing polling session (its head already read, see [`is_binary`]):
+/// messages go to the handler from this task, anything else (pong, close, a tail that does not
+/// decode) through the session task.
+pub(crate) async fn data<H, B>(
+    engine: &Engine<H>,
     socket: &EngineSocket,
     commands: mpsc::Sender<Command>,
-    request_headers: &HeaderMap,
+    binary: bool,
     body: B,
 ) -> Response<EngineBody>
 where
+    H: EngineHandler,
     B: Body + Send + 'static,
     B::Data: Send,
 {
-    let binary = request_headers
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes() == b"application/octet-stream");
+    let config = engine.config();
     if binary {
         tracing::debug!(sid = %socket.id(), "invalid content type on a polling POST");
         socket.close(CloseReason::TransportError);
@@ -93,6 +117,16 @@ where
             return errors::status(StatusCode::BAD_REQUEST);
         }
     };
+    let messages_only = !parse_error
+        && packets
+            .iter()
+            .all(|p| matches!(p, Packet::Message(_) | Packet::Binary(_)));
+    if messages_only {
+        return match socket.deliver(engine, packets) {
+            Delivery::Delivered | Delivery::Closing => ok(),
+            Delivery::NotPolling => errors::status(StatusCode::BAD_REQUEST),
+        };
+    }
     let (tx, rx) = oneshot::channel();
     let cmd = Command::Data(Box::new(PostedData {
         packets,
@@ -103,16 +137,19 @@ where
         return EngineError::UnknownSid.response(None);
     }
     match rx.await {
-        Ok(true) => {
-            let mut res = Response::new(EngineBody::new(Bytes::from_static(b"ok")));
-            let h = res.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            res
-        }
+        Ok(true) => ok(),
         Ok(false) => errors::status(StatusCode::BAD_REQUEST),
         Err(_) => EngineError::UnknownSid.response(None),
     }
+}
+
+/// The `ok` answer to a POST.
+fn ok() -> Response<EngineBody> {
+    let mut res = Response::new(EngineBody::new(Bytes::from_static(b"ok")));
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
 }
 
 enum ReadError {
@@ -176,29 +213,38 @@ impl Drop for PostGuard<'_> {
     }
 }
 
-/// A 200 polling answer carrying `frames`, compressed when the options and the client allow it.
-pub(crate) fn payload_response(
+/// The encoding a polling answer may use: compression is on and the request accepts one.
+pub(crate) fn accepted_encoding(
     config: &EngineConfig,
     request_headers: &HeaderMap,
+) -> Option<Encoding> {
+    config.http_compression.as_ref()?;
+    let accept = request_headers
+        .get(header::ACCEPT_ENCODING)?
+        .to_str()
+        .ok()?;
+    compress::negotiate(accept)
+}
+
+/// A 200 polling answer carrying `frames`, compressed with `accepted` (see [`accepted_encoding`])
+/// when the payload reaches the threshold.
+pub(crate) fn payload_response(
+    config: &EngineConfig,
+    accepted: Option<Encoding>,
     frames: &[Frame],
 ) -> Response<EngineBody> {
     let payload = encode_payload(frames);
     let mut encoding: Option<Encoding> = None;
     let mut body = payload.clone();
-    if let Some(c) = &config.http_compression {
+    if let (Some(c), Some(enc)) = (&config.http_compression, accepted) {
         if payload.len() >= c.threshold {
-            let accept = request_headers
-                .get(header::ACCEPT_ENCODING)
-                .and_then(|v| v.to_str().ok());
-            if let Some(enc) = accept.and_then(compress::negotiate) {
-                match compress::compress(&payload, enc, c.level) {
-                    Ok(compressed) => {
-                        body = compressed;
-                        encoding = Some(enc);
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "compression failed, answering uncompressed")
-                    }
+            match compress::compress(&payload, enc, c.level) {
+                Ok(compressed) => {
+                    body = compressed;
+                    encoding = Some(enc);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "compression failed, answering uncompressed")
                 }
             }
         }

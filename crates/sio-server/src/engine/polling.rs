@@ -1,65 +1,190 @@
-//! HTTP long-polling in the session task: the waiting GET, POSTed packets, closing over polling.
+//! HTTP long-polling: the GET waiting for frames, POSTed messages handed to the handler, closing over
+//! polling.
+//!
+//! The HTTP requests do the common work in their own tasks: a GET takes what is queued (or waits in
+//! the session's [`PollSlot`] until [`EngineSocket::send`] wakes it), and a POST of messages hands them
+//! to the handler itself. The session task only steps in for what it owns: the heartbeat, the
+//! upgrade, POSTs carrying engine packets (pong, close) and the session's end.
 
-use super::session::{Command, Link, Session, Step};
-use super::{CloseReason, EngineHandler};
+use super::session::{Command, Session, Step};
+use super::{CloseReason, Engine, EngineHandler, EngineSocket, Transport};
 use sio_protocol::engine::{Frame, Packet, PacketType};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// How long a session closed by the client's `1` waits for a GET that is on its way.
 const CLOSE_LINGER: Duration = Duration::from_millis(500);
 
-/// How the session task answers a waiting GET.
+/// What a waiting GET is answered with.
 #[derive(Debug)]
 pub(crate) enum PollAnswer {
-    /// 200 with these frames as the payload.
+    /// 200 with the frames that were queued (a drain).
+    Queue(Vec<Frame>),
+    /// 200 with the session task's own frames (a noop, or the last frames and a close).
     Frames(Vec<Frame>),
-    /// 400: the GET is not wanted (a second concurrent GET, or the session moved to websocket).
+    /// 400: the GET is not wanted (the session moved to websocket).
     Reject,
+    /// The session ended without an answer for it.
+    Gone,
 }
 
-/// A GET waiting in the session task for frames.
-pub(crate) struct PendingPoll(oneshot::Sender<PollAnswer>);
+/// The session's long-poll GET, in the state shared by the HTTP task serving it and the session task.
+#[derive(Debug, Default)]
+pub(crate) struct PollSlot {
+    /// A GET waits for frames.
+    pub(crate) waiting: bool,
+    /// Its task, woken when frames are queued or an answer is set.
+    waker: Option<Waker>,
+    /// The session task's answer for it, not yet taken.
+    answer: Option<PollAnswer>,
+    /// An upgrade probe was answered: frames wait for the websocket.
+    pub(crate) paused: bool,
+}
 
-impl PendingPoll {
-    pub(crate) fn answer(self, answer: PollAnswer) {
-        let _ = self.0.send(answer);
+impl PollSlot {
+    /// The waiting GET's waker, to wake once the state's lock is released.
+    pub(crate) fn take_waker(&mut self) -> Option<Waker> {
+        self.waker.take()
     }
 }
 
-/// Resolves when the waiting GET's connection went away (never if there is none).
-pub(crate) async fn aborted(link: &mut Link) {
-    match link {
-        Link::Polling(Some(p)) => p.0.closed().await,
-        _ => std::future::pending().await,
+/// Why a GET was not admitted as the session's poll.
+pub(crate) enum PollRefused {
+    /// Another GET is waiting: the session closes ("transport error").
+    Overlap,
+    /// The session is on websocket now.
+    NotPolling,
+    /// The session is over.
+    Closed,
+}
+
+/// What became of a POST's messages.
+pub(crate) enum Delivery {
+    /// Handed to the handler.
+    Delivered,
+    /// Dropped: the session is closing.
+    Closing,
+    /// Refused: the session is on websocket now.
+    NotPolling,
+}
+
+impl EngineSocket {
+    /// Admits a GET as the session's waiting poll, waking the session task if it wants to know (an
+    /// upgrade holds polls with a noop, a closing session answers them itself).
+    pub(crate) fn begin_poll(&self) -> Result<(), PollRefused> {
+        let tell_session = {
+            let mut s = self.state();
+            if s.closed {
+                return Err(PollRefused::Closed);
+            }
+            if s.transport != Transport::Polling {
+                return Err(PollRefused::NotPolling);
+            }
+            if s.poll.waiting {
+                return Err(PollRefused::Overlap);
+            }
+            s.poll.waiting = true;
+            s.poll.answer = None;
+            s.upgrading || s.close_request.is_some()
+        };
+        if tell_session {
+            self.0.wake.notify();
+        }
+        Ok(())
+    }
+
+    /// The admitted GET's answer: the session task's, or everything queued once there is something
+    /// and neither an upgrade nor the session's end holds it back.
+    pub(crate) fn poll_answer(&self, cx: &mut Context<'_>) -> Poll<PollAnswer> {
+        let mut s = self.state();
+        let answer = if let Some(answer) = s.poll.answer.take() {
+            answer
+        } else if s.closed {
+            PollAnswer::Gone
+        } else if !s.poll.paused && s.close_request.is_none() && !s.queue.is_empty() {
+            PollAnswer::Queue(Vec::from(std::mem::take(&mut s.queue)))
+        } else {
+            if !s
+                .poll
+                .waker
+                .as_ref()
+                .is_some_and(|w| w.will_wake(cx.waker()))
+            {
+                s.poll.waker = Some(cx.waker().clone());
+            }
+            return Poll::Pending;
+        };
+        s.poll.waiting = false;
+        s.poll.waker = None;
+        Poll::Ready(answer)
+    }
+
+    /// Answers the waiting GET (from the session task); gives the answer back if none waits.
+    pub(crate) fn answer_poll(&self, answer: PollAnswer) -> Result<(), PollAnswer> {
+        let waker = {
+            let mut s = self.state();
+            if !s.poll.waiting {
+                return Err(answer);
+            }
+            s.poll.waiting = false;
+            s.poll.answer = Some(answer);
+            s.poll.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        Ok(())
+    }
+
+    /// Forgets the waiting GET: its request went away unanswered.
+    pub(crate) fn end_poll(&self) {
+        let mut s = self.state();
+        s.poll = PollSlot {
+            paused: s.poll.paused,
+            ..PollSlot::default()
+        };
+    }
+
+    /// Hands a POST's messages to the handler from the request's task, in the session's
+    /// [delivery turn](EngineSocket::delivery). A handler that panics closes the session.
+    pub(crate) fn deliver<H: EngineHandler>(
+        &self,
+        engine: &Engine<H>,
+        messages: Vec<Packet>,
+    ) -> Delivery {
+        let _turn = self.delivery();
+        {
+            let s = self.state();
+            if s.closed || s.close_request.is_some() {
+                return Delivery::Closing;
+            }
+            if s.transport != Transport::Polling {
+                return Delivery::NotPolling;
+            }
+        }
+        let _closes_on_panic = ClosesOnPanic(self);
+        for message in messages {
+            engine.handler().on_message(self, message);
+        }
+        Delivery::Delivered
+    }
+}
+
+/// Closes the session if a handler panics while a request's task delivers to it.
+struct ClosesOnPanic<'a>(&'a EngineSocket);
+
+impl Drop for ClosesOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            tracing::warn!(sid = %self.0.id(), "handler panicked, closing the session");
+            self.0.close(CloseReason::TransportError);
+        }
     }
 }
 
 impl<H: EngineHandler> Session<H> {
-    /// A GET arrived.
-    pub(crate) async fn on_poll(&mut self, reply: oneshot::Sender<PollAnswer>) -> Step {
-        match &mut self.link {
-            Link::Websocket(_) => {
-                let _ = reply.send(PollAnswer::Reject);
-                Ok(())
-            }
-            Link::Polling(Some(_)) => {
-                tracing::debug!(sid = %self.socket.id(), "request overlap");
-                let _ = reply.send(PollAnswer::Reject);
-                Err(self.abort(CloseReason::TransportError).await)
-            }
-            Link::Polling(pending) => {
-                *pending = Some(PendingPoll(reply));
-                self.socket.state().ready = true;
-                if let Some(probe) = &mut self.probe {
-                    probe.schedule_noop();
-                }
-                Ok(())
-            }
-        }
-    }
-
-    /// A POST was decoded.
+    /// A POST carrying more than messages (a pong, a close, or a tail that does not decode).
     pub(crate) async fn on_data(
         &mut self,
         packets: Vec<Packet>,
@@ -69,12 +194,13 @@ impl<H: EngineHandler> Session<H> {
         for packet in packets {
             if packet == Packet::Close {
                 let _ = reply.send(true);
-                if matches!(self.link, Link::Polling(None)) {
+                let polled = {
+                    let mut s = self.socket.state();
+                    s.close_request.get_or_insert(CloseReason::TransportClose);
+                    s.poll.waiting
+                };
+                if !polled {
                     // The client's GET may still be on its way: answer it with the noop it expects.
-                    self.socket
-                        .state()
-                        .close_request
-                        .get_or_insert(CloseReason::TransportClose);
                     let noop = vec![Frame::text(PacketType::Noop, "")];
                     self.deliver_to_next_poll(noop, CLOSE_LINGER).await;
                 }
@@ -94,44 +220,13 @@ impl<H: EngineHandler> Session<H> {
         Ok(())
     }
 
-    /// Answers the waiting GET with every queued frame, unless an upgrade froze polling.
-    pub(crate) fn flush_polling(&mut self) {
-        if self.probe.as_ref().is_some_and(|p| p.probed) {
-            return;
-        }
-        let Link::Polling(pending) = &mut self.link else {
-            return;
-        };
-        if pending.is_none() {
-            return;
-        }
-        let frames = {
-            let mut s = self.socket.state();
-            if s.queue.is_empty() {
-                return;
-            }
-            s.ready = false;
-            Vec::from(std::mem::take(&mut s.queue))
-        };
-        if let Some(p) = pending.take() {
-            p.answer(PollAnswer::Frames(frames));
-        }
-        self.engine.handler().on_drain(&self.socket);
-    }
-
     /// Closes a polling session on the server's request: the queue and a close packet go to the waiting
     /// GET, or to the next one within `close_timeout` (not waited for on shutdown or errors).
     pub(crate) async fn close_polling(&mut self, reason: CloseReason) -> CloseReason {
         let mut frames = self.socket.take_queue();
         frames.push(Frame::text(PacketType::Close, ""));
-        self.socket.state().ready = false;
-        if let Link::Polling(pending) = &mut self.link {
-            if let Some(p) = pending.take() {
-                p.answer(PollAnswer::Frames(frames));
-                return reason;
-            }
-        }
-        if reason == CloseReason::ForcedClose {
+        let unanswered = self.socket.answer_poll(PollAnswer::Frames(frames));
+        if let (Err(PollAnswer::Frames(frames)), CloseReason::ForcedClose) = (unanswered, reason) {
             let timeout = self.engine.config().close_timeout;
             self.deliver_to_next_poll(frames, timeout).await;
         }
@@ -146,26 +241,25 @@ impl<H: EngineHandler> Session<H> {
         let engine = self.engine.clone();
         let socket = self.socket.clone();
         let wait = async {
+            let mut answer = PollAnswer::Frames(frames);
             loop {
-                let cmd = tokio::select! {
-                    cmd = super::session::recv_some(&mut self.commands) => cmd,
+                answer = match socket.answer_poll(answer) {
+                    Ok(()) => return,
+                    Err(answer) => answer,
+                };
+                tokio::select! {
+                    cmd = super::session::recv_some(&mut self.commands) => match cmd {
+                        None => return,
+                        Some(Command::Data(data)) => {
+                            let _ = data.reply.send(true);
+                        }
+                        Some(Command::Upgrade(ws)) => super::websocket::discard(*ws),
+                    },
                     _ = socket.0.wake.notified() => {
                         if engine.is_shutting_down() {
                             return;
                         }
-                        continue;
                     }
-                };
-                let Some(cmd) = cmd else { return };
-                match cmd {
-                    Command::Poll(reply) => {
-                        let _ = reply.send(PollAnswer::Frames(frames));
-                        return;
-                    }
-                    Command::Data(data) => {
-                        let _ = data.reply.send(true);
-                    }
-                    Command::Upgrade(ws) => super::websocket::discard(*ws),
                 }
             }
         };

@@ -1,15 +1,52 @@
 //! Reading query parameters (`EIO`, `transport`, `sid`) from a request URI.
 
+use std::borrow::Cow;
+
 /// The percent-decoded value of the first `name` parameter of a query string.
 pub(crate) fn param(query: &str, name: &str) -> Option<String> {
-    query.split('&').find_map(|pair| {
+    pairs(query)
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// The engine's own parameters of a request, read in one pass (the first of each counts).
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct EngineParams<'a> {
+    pub(crate) transport: Option<Cow<'a, str>>,
+    pub(crate) sid: Option<Cow<'a, str>>,
+    pub(crate) eio: Option<Cow<'a, str>>,
+}
+
+impl<'a> EngineParams<'a> {
+    pub(crate) fn of(query: &'a str) -> Self {
+        let mut params = EngineParams::default();
+        for (key, value) in pairs(query) {
+            let slot = match &*key {
+                "transport" => &mut params.transport,
+                "sid" => &mut params.sid,
+                "EIO" => &mut params.eio,
+                _ => continue,
+            };
+            slot.get_or_insert(value);
+        }
+        params
+    }
+}
+
+/// The decoded `key=value` pairs of a query string.
+fn pairs(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    query.split('&').map(|pair| {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        (decode(key) == name).then(|| decode(value))
+        (decode(key), decode(value))
     })
 }
 
-fn decode(s: &str) -> String {
+/// Percent- and `+`-decodes a query component; borrowed when there is nothing to decode.
+fn decode(s: &str) -> Cow<'_, str> {
     let bytes = s.as_bytes();
+    if !bytes.iter().any(|&b| b == b'%' || b == b'+') {
+        return Cow::Borrowed(s);
+    }
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -26,7 +63,7 @@ fn decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -35,7 +72,7 @@ fn hex(b: u8) -> Option<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::param;
+    use super::*;
 
     #[test]
     fn finds_and_decodes() {
@@ -45,5 +82,17 @@ mod tests {
         assert_eq!(param(q, "x"), None);
         assert_eq!(param("a=%zz%4", "a").as_deref(), Some("%zz%4"));
         assert_eq!(param("flag", "flag").as_deref(), Some(""));
+        assert_eq!(param("a+b=c+d", "a b").as_deref(), Some("c d"));
+    }
+
+    #[test]
+    fn reads_the_engine_parameters_at_once() {
+        let p = EngineParams::of("EIO=4&transport=polling&t=x&sid=a%2Db&sid=second&transport=x");
+        assert_eq!(p.eio.as_deref(), Some("4"));
+        assert_eq!(p.transport.as_deref(), Some("polling"));
+        assert_eq!(p.sid.as_deref(), Some("a-b"));
+        assert!(matches!(p.transport, Some(Cow::Borrowed(_))));
+        assert_eq!(EngineParams::of(""), EngineParams::default());
+        assert_eq!(EngineParams::of("%45IO=3").eio.as_deref(), Some("3"));
     }
 }

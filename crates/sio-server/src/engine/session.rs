@@ -1,7 +1,7 @@
 //! The session task: one task per session, selecting over its transport, its queue and its timers.
 
 use super::heartbeat::{Beat, Heartbeat};
-use super::polling::{PendingPoll, PollAnswer};
+use super::polling::PollAnswer;
 use super::upgrade::Probe;
 use super::websocket::{ReadError, WebSocket};
 use super::{CloseReason, Engine, EngineHandler, EngineSocket, Transport};
@@ -19,9 +19,8 @@ const READ_BATCH: usize = 64;
 
 /// What the HTTP side hands to a session task.
 pub(crate) enum Command {
-    /// A polling GET waits for frames.
-    Poll(oneshot::Sender<PollAnswer>),
-    /// A polling POST was read and decoded (boxed to keep every slot of the channel small).
+    /// A polling POST carrying engine packets was read and decoded (boxed to keep every slot of the
+    /// channel small).
     Data(Box<PostedData>),
     /// A websocket for this session was opened (an upgrade attempt).
     Upgrade(Box<WebSocket>),
@@ -36,8 +35,8 @@ pub(crate) struct PostedData {
 
 /// The transport currently carrying the session.
 pub(crate) enum Link {
-    /// Long-polling, with the GET waiting for frames if any.
-    Polling(Option<PendingPoll>),
+    /// Long-polling: the requests' own tasks carry the frames (see `polling`).
+    Polling,
     /// A websocket.
     Websocket(WebSocket),
 }
@@ -49,7 +48,6 @@ enum Event {
     Command(Option<Command>),
     Ws(Result<Message, ReadError>),
     Probe(Result<Message, ReadError>),
-    PollAborted,
     PingTimeout,
     UpgradeTimeout,
     UpgradeNoop,
@@ -76,7 +74,7 @@ pub(crate) struct Session<H: EngineHandler> {
 pub(crate) type Step = Result<(), CloseReason>;
 
 impl<H: EngineHandler> Session<H> {
-    /// Starts the task of a session whose open packet is queued or already answered.
+    /// Reports the session open and starts its task; its open packet is queued or already answered.
     pub(crate) fn spawn(
         engine: Arc<Engine<H>>,
         socket: EngineSocket,
@@ -96,6 +94,8 @@ impl<H: EngineHandler> Session<H> {
             batch: VecDeque::new(),
             probe: None,
         };
+        // Before any request can reach the session: a POST hands its messages over on its own task.
+        session.engine.handler().on_open(&session.socket);
         tokio::spawn(session.run());
     }
 
@@ -104,7 +104,6 @@ impl<H: EngineHandler> Session<H> {
     #[allow(clippy::manual_async_fn)]
     fn run(mut self) -> impl std::future::Future<Output = ()> + Send {
         async move {
-            self.engine.handler().on_open(&self.socket);
             let reason = loop {
                 let requested = self.socket.state().close_request;
                 if let Some(reason) = requested {
@@ -113,6 +112,7 @@ impl<H: EngineHandler> Session<H> {
                 if let Err(reason) = self.flush().await {
                     break reason;
                 }
+                self.hold_probing_poll();
                 let mut event = self.next_event().await;
                 if self.heartbeat.overdue() {
                     // A timer that fired late must not let a request slip in after the deadline.
@@ -171,7 +171,6 @@ impl<H: EngineHandler> Session<H> {
             },
             Event::PingTimeout => Err(self.abort(CloseReason::PingTimeout).await),
             Event::Command(None) => Ok(()),
-            Event::Command(Some(Command::Poll(reply))) => self.on_poll(reply).await,
             Event::Command(Some(Command::Data(data))) => {
                 let PostedData {
                     packets,
@@ -186,12 +185,6 @@ impl<H: EngineHandler> Session<H> {
             }
             Event::Ws(msg) => self.on_ws_message(msg).await,
             Event::Probe(msg) => self.on_probe_message(msg).await,
-            Event::PollAborted => {
-                tracing::debug!(sid = %self.socket.id(), "poll connection closed prematurely");
-                self.link = Link::Polling(None);
-                self.socket.state().ready = false;
-                Err(self.abort(CloseReason::TransportError).await)
-            }
             Event::UpgradeTimeout => {
                 tracing::debug!(sid = %self.socket.id(), "upgrade timed out");
                 self.cancel_upgrade();
@@ -238,14 +231,11 @@ impl<H: EngineHandler> Session<H> {
         }
     }
 
-    /// Writes what is queued if the transport can take it.
+    /// Writes what is queued to a websocket (a polling GET takes the queue itself).
     async fn flush(&mut self) -> Step {
         match &mut self.link {
             Link::Websocket(_) => self.flush_websocket().await,
-            Link::Polling(_) => {
-                self.flush_polling();
-                Ok(())
-            }
+            Link::Polling => Ok(()),
         }
     }
 
@@ -258,7 +248,7 @@ impl<H: EngineHandler> Session<H> {
                 self.close_websocket().await;
                 reason
             }
-            Link::Polling(_) => self.close_polling(reason).await,
+            Link::Polling => self.close_polling(reason).await,
         }
     }
 
@@ -267,16 +257,16 @@ impl<H: EngineHandler> Session<H> {
         self.cancel_upgrade();
         match &mut self.link {
             Link::Websocket(_) => self.close_websocket().await,
-            Link::Polling(pending) => {
-                if let Some(p) = pending.take() {
-                    // The client's own `1` is answered with a noop, any other end with a close packet.
-                    let kind = if reason == CloseReason::TransportClose {
-                        PacketType::Noop
-                    } else {
-                        PacketType::Close
-                    };
-                    p.answer(PollAnswer::Frames(vec![Frame::text(kind, "")]));
-                }
+            Link::Polling => {
+                // The client's own `1` is answered with a noop, any other end with a close packet.
+                let kind = if reason == CloseReason::TransportClose {
+                    PacketType::Noop
+                } else {
+                    PacketType::Close
+                };
+                let _ = self
+                    .socket
+                    .answer_poll(PollAnswer::Frames(vec![Frame::text(kind, "")]));
             }
         }
         reason
@@ -284,13 +274,7 @@ impl<H: EngineHandler> Session<H> {
 
     /// Marks the session closed, unregisters it and reports the close.
     fn finish(self, reason: CloseReason) {
-        {
-            let mut s = self.socket.state();
-            s.closed = true;
-            s.ready = false;
-            s.upgrading = false;
-            s.queue.clear();
-        }
+        mark_closed(&self.socket);
         tracing::debug!(sid = %self.socket.id(), %reason, "session closed");
         self.engine.remove_session(self.socket.id());
         self.engine.handler().on_close(&self.socket, reason);
@@ -298,15 +282,15 @@ impl<H: EngineHandler> Session<H> {
 
     /// Switches the session to a websocket that completed an upgrade.
     pub(crate) fn switch_to_websocket(&mut self, ws: WebSocket) {
-        if let Link::Polling(Some(p)) = std::mem::replace(&mut self.link, Link::Websocket(ws)) {
-            p.answer(PollAnswer::Reject);
-        }
+        self.link = Link::Websocket(ws);
         {
+            let _turn = self.socket.delivery();
             let mut s = self.socket.state();
             s.transport = Transport::Websocket;
             s.upgrading = false;
-            s.ready = true;
+            s.poll.paused = false;
         }
+        let _ = self.socket.answer_poll(PollAnswer::Reject);
         self.engine.handler().on_upgrade(&self.socket);
     }
 }
@@ -315,29 +299,36 @@ impl<H: EngineHandler> Drop for Session<H> {
     /// A session task that ends without [`finish`](Session::finish) (a handler panicked, or the
     /// runtime dropped the task) still leaves the registry, so that nothing waits for it forever.
     fn drop(&mut self) {
-        {
-            let mut s = self.socket.state();
-            if s.closed {
-                return;
-            }
-            s.closed = true;
-            s.ready = false;
-            s.upgrading = false;
-            s.queue.clear();
+        if self.socket.state().closed {
+            return;
         }
+        mark_closed(&self.socket);
         tracing::warn!(sid = %self.socket.id(), "session task ended without closing the session");
         self.engine.remove_session(self.socket.id());
     }
 }
 
-/// The next thing the transport has to say: a websocket message, or a waiting poll's abort.
+/// Marks the session over in its delivery turn (no POST hands a message over after this), and wakes a
+/// GET still waiting so that it ends too.
+fn mark_closed(socket: &EngineSocket) {
+    let poll = {
+        let _turn = socket.delivery();
+        let mut s = socket.state();
+        s.closed = true;
+        s.upgrading = false;
+        s.queue.clear();
+        s.poll.take_waker()
+    };
+    if let Some(poll) = poll {
+        poll.wake();
+    }
+}
+
+/// The next message of a websocket link (never resolves on polling).
 async fn link_event(link: &mut Link) -> Event {
     match link {
         Link::Websocket(_) => Event::Ws(super::websocket::next_message(link).await),
-        Link::Polling(_) => {
-            super::polling::aborted(link).await;
-            Event::PollAborted
-        }
+        Link::Polling => std::future::pending().await,
     }
 }
 

@@ -1,5 +1,6 @@
 //! `EngineSocket`: the handle on one session, with its bounded outgoing queue.
 
+use super::polling::PollSlot;
 use super::{CloseReason, RequestInfo, Transport};
 use futures_util::task::AtomicWaker;
 use sio_protocol::engine::Frame;
@@ -51,8 +52,15 @@ pub(crate) struct SocketState {
     pub transport: Transport,
     /// An upgrade is under way.
     pub upgrading: bool,
-    /// Polling: a GET is waiting; websocket: always.
-    pub ready: bool,
+    /// Polling: the GET waiting for frames, if any.
+    pub poll: PollSlot,
+}
+
+impl SocketState {
+    /// Whether the transport can take frames now: a websocket, or a waiting GET.
+    fn ready(&self) -> bool {
+        self.transport == Transport::Websocket || self.poll.waiting
+    }
 }
 
 /// Wakes the one session task: a flag and the task's waker, lock-free on both sides (a `Notify`
@@ -96,6 +104,10 @@ pub(crate) struct SocketInner {
     pub(crate) wake: Wake,
     /// A polling POST is being read.
     pub(crate) posting: AtomicBool,
+    /// Held while messages go to the handler from outside the session task (a polling POST), and
+    /// while the task ends the session or hands it to a websocket: the handler never gets a message
+    /// after `on_close`, nor one from polling after the upgrade.
+    delivery: Mutex<()>,
     /// What the handler attached to the session, found without a lookup.
     attached: OnceLock<Weak<dyn Any + Send + Sync>>,
 }
@@ -121,10 +133,11 @@ impl EngineSocket {
                 closed: false,
                 transport,
                 upgrading: false,
-                ready: transport == Transport::Websocket,
+                poll: PollSlot::default(),
             }),
             wake: Wake::default(),
             posting: AtomicBool::new(false),
+            delivery: Mutex::new(()),
             attached: OnceLock::new(),
         }))
     }
@@ -151,6 +164,9 @@ impl EngineSocket {
 
     /// Queues frames atomically (all or none, in order); never blocks.
     ///
+    /// On websocket the session task writes them; on polling the waiting GET (or the next one) takes
+    /// everything queued by the time it runs.
+    ///
     /// A `Frame::Text` is a whole Engine.IO packet (`4...` for a message); `Frame::Binary` is a binary
     /// message. Fails with [`SendError::Closed`] once the session closes, and with [`SendError::Full`]
     /// when the queue would exceed `max_buffered_frames` (which also closes the session, see there).
@@ -167,6 +183,14 @@ impl EngineSocket {
                 return Err(SendError::Full);
             }
             s.queue.extend(frames.iter().cloned());
+            if s.transport == Transport::Polling {
+                let poll = s.poll.take_waker();
+                drop(s);
+                if let Some(poll) = poll {
+                    poll.wake();
+                }
+                return Ok(());
+            }
         }
         self.0.wake.notify();
         Ok(())
@@ -176,7 +200,7 @@ impl EngineSocket {
     /// not upgrading, its transport is ready (a poll is waiting, or a websocket) and the queue is empty.
     pub fn is_writable(&self) -> bool {
         let s = self.state();
-        !s.closed && s.close_request.is_none() && !s.upgrading && s.ready && s.queue.is_empty()
+        !s.closed && s.close_request.is_none() && !s.upgrading && s.ready() && s.queue.is_empty()
     }
 
     /// Closes the session: what is queued is flushed, then the transport closes; `on_close` fires once
@@ -214,9 +238,21 @@ impl EngineSocket {
         self.0.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Queues a frame of the engine's own (ping, noop, open), outside the bound.
+    /// Locks the [delivery turn](SocketInner::delivery); never held across an await.
+    pub(crate) fn delivery(&self) -> MutexGuard<'_, ()> {
+        self.0.delivery.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues a frame of the engine's own (ping, open), outside the bound.
     pub(crate) fn push_control(&self, frame: Frame) {
-        self.state().queue.push_back(frame);
+        let poll = {
+            let mut s = self.state();
+            s.queue.push_back(frame);
+            s.poll.take_waker()
+        };
+        if let Some(poll) = poll {
+            poll.wake();
+        }
     }
 
     /// Takes every queued frame; the queue starts over without the capacity a burst gave it.

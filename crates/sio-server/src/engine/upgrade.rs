@@ -46,7 +46,7 @@ pub(crate) async fn next_probe_message(
 impl<H: EngineHandler> Session<H> {
     /// A websocket arrived for this session.
     pub(crate) fn on_upgrade_request(&mut self, ws: WebSocket) {
-        let can_upgrade = matches!(self.link, Link::Polling(_))
+        let can_upgrade = matches!(self.link, Link::Polling)
             && self.probe.is_none()
             && self.engine.config().allow_upgrades;
         if !can_upgrade {
@@ -94,9 +94,8 @@ impl<H: EngineHandler> Session<H> {
                     return Ok(());
                 }
                 probe.probed = true;
-                if matches!(self.link, Link::Polling(Some(_))) {
-                    probe.schedule_noop();
-                }
+                self.socket.state().poll.paused = true;
+                self.hold_probing_poll();
                 Ok(())
             }
             Some(Packet::Upgrade) => {
@@ -114,14 +113,28 @@ impl<H: EngineHandler> Session<H> {
         }
     }
 
-    /// Gives up an upgrade under way; the session stays on polling.
+    /// Gives up an upgrade under way; the session stays on polling, and a waiting GET takes the queue.
     pub(crate) fn cancel_upgrade(&mut self) {
         if let Some(probe) = self.probe.take() {
             websocket::discard(probe.ws);
-            let mut s = self.socket.state();
-            s.upgrading = false;
-            drop(s);
-            self.socket.0.wake.notify();
+            let poll = {
+                let mut s = self.socket.state();
+                s.upgrading = false;
+                s.poll.paused = false;
+                s.poll.take_waker()
+            };
+            if let Some(poll) = poll {
+                poll.wake();
+            }
+        }
+    }
+
+    /// Schedules the noop for a GET waiting while the probe holds polling output.
+    pub(crate) fn hold_probing_poll(&mut self) {
+        if let Some(probe) = &mut self.probe {
+            if probe.probed && self.socket.state().poll.waiting {
+                probe.schedule_noop();
+            }
         }
     }
 
@@ -130,11 +143,7 @@ impl<H: EngineHandler> Session<H> {
         if let Some(probe) = &mut self.probe {
             probe.noop_at = None;
         }
-        if let Link::Polling(pending) = &mut self.link {
-            if let Some(p) = pending.take() {
-                self.socket.state().ready = false;
-                p.answer(PollAnswer::Frames(vec![Frame::text(PacketType::Noop, "")]));
-            }
-        }
+        let noop = vec![Frame::text(PacketType::Noop, "")];
+        let _ = self.socket.answer_poll(PollAnswer::Frames(noop));
     }
 }

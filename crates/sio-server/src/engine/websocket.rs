@@ -345,7 +345,7 @@ fn encode_frame(out: &mut Vec<u8>, frame: Frame) {
 pub(crate) async fn next_message(link: &mut Link) -> Result<Message, ReadError> {
     match link {
         Link::Websocket(ws) => poll_fn(|cx| ws.poll_message(cx)).await,
-        Link::Polling(_) => std::future::pending().await,
+        Link::Polling => std::future::pending().await,
     }
 }
 
