@@ -1,9 +1,10 @@
 //! Serving the engine on its own: `Engine::listen(addr)` and graceful shutdown.
 
+use super::head_timer::{HeadTimer, Sweeper};
 use super::{Engine, EngineHandler};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
@@ -15,9 +16,12 @@ use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
-/// How long a connection may take to send a request head (hyper's default, as Node's `headersTimeout`
-/// bounds it too).
+/// How long a connection may take to send a request head, idle keep-alive time included (hyper's
+/// default, as Node's `headersTimeout` bounds it too).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How often the request-head deadlines are checked.
+const HEADER_TIMER_TICK: Duration = Duration::from_secs(1);
 
 /// Largest request head accepted (431 beyond), Node's `maxHeaderSize` default. hyper's own default
 /// (~400 KB) would let every handshake leave that much in the headers its session keeps.
@@ -77,6 +81,8 @@ async fn accept_loop<H: EngineHandler>(
 ) {
     let (conn_stop_tx, conn_stop) = watch::channel(false);
     let mut connections = JoinSet::new();
+    let sweeper = Sweeper::new(HEADER_TIMER_TICK);
+    let sweeping = tokio::spawn(sweeper.clone().run());
     loop {
         while connections.try_join_next().is_some() {}
         tokio::select! {
@@ -91,7 +97,8 @@ async fn accept_loop<H: EngineHandler>(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                connections.spawn(serve_connection(engine.clone(), stream, peer, conn_stop.clone()));
+                let timer = sweeper.timer();
+                connections.spawn(serve_connection(engine.clone(), stream, peer, timer, conn_stop.clone()));
             }
         }
     }
@@ -103,12 +110,14 @@ async fn accept_loop<H: EngineHandler>(
     })
     .await;
     connections.abort_all();
+    sweeping.abort();
 }
 
 async fn serve_connection<H: EngineHandler>(
     engine: Arc<Engine<H>>,
     stream: tokio::net::TcpStream,
     peer: SocketAddr,
+    timer: HeadTimer,
     mut stop: watch::Receiver<bool>,
 ) {
     let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
@@ -118,7 +127,7 @@ async fn serve_connection<H: EngineHandler>(
     // The timer makes hyper enforce its header read timeout (30 s): without one, a peer that opens
     // connections and never finishes a request head would hold them forever.
     let conn = http1::Builder::new()
-        .timer(TokioTimer::new())
+        .timer(timer)
         .header_read_timeout(HEADER_READ_TIMEOUT)
         .max_buf_size(MAX_REQUEST_HEAD)
         .serve_connection(TokioIo::new(stream), service)

@@ -47,6 +47,7 @@ mod engine;
 mod errors;
 mod handler;
 mod handshake;
+mod head_timer;
 mod heartbeat;
 mod layer;
 mod listen;
