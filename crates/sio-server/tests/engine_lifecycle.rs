@@ -308,5 +308,9 @@ async fn a_connection_that_never_finishes_its_request_head_is_closed() {
         .await
         .expect("closed within the head timeout and a tick")
         .unwrap();
-    assert!(begun.elapsed() >= Duration::from_secs(28), "{:?}", begun.elapsed());
+    assert!(
+        begun.elapsed() >= Duration::from_secs(28),
+        "{:?}",
+        begun.elapsed()
+    );
 }

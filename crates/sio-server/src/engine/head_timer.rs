@@ -15,19 +15,36 @@ use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-/// A connection's deadline: milliseconds after the sweeper's start, 0 when it waits for none.
-#[derive(Default)]
+/// The coarse clock, read by every connection and written once per tick: on a cache line of its
+/// own, away from reference counts that change.
+#[repr(align(64))]
+struct Clock {
+    start: Instant,
+    /// Milliseconds since `start`, as of the last tick (at least 1: 0 means no deadline).
+    now: AtomicU64,
+}
+
+impl Clock {
+    fn now(&self) -> u64 {
+        self.now.load(Ordering::Acquire)
+    }
+
+    fn millis(&self, at: Instant) -> u64 {
+        at.saturating_duration_since(self.start).as_millis() as u64 + 1
+    }
+}
+
+/// A connection's deadline (in the clock's milliseconds, 0 when it waits for none) and waker.
 struct Slot {
     deadline: AtomicU64,
     waker: AtomicWaker,
+    clock: Arc<Clock>,
 }
 
 /// The clock and the connections' slots of one server.
 pub(crate) struct Sweeper {
-    start: Instant,
+    clock: Arc<Clock>,
     tick: Duration,
-    /// Milliseconds since `start`, as of the last tick (at least 1: 0 means no deadline).
-    now: AtomicU64,
     slots: Mutex<Vec<Weak<Slot>>>,
 }
 
@@ -35,9 +52,11 @@ impl Sweeper {
     /// A sweeper advancing every `tick`; [`run`](Self::run) must be spawned for it to fire.
     pub(crate) fn new(tick: Duration) -> Arc<Self> {
         Arc::new(Sweeper {
-            start: Instant::now(),
+            clock: Arc::new(Clock {
+                start: Instant::now(),
+                now: AtomicU64::new(1),
+            }),
             tick,
-            now: AtomicU64::new(1),
             slots: Mutex::new(Vec::new()),
         })
     }
@@ -53,8 +72,8 @@ impl Sweeper {
     }
 
     fn sweep(&self) {
-        let now = self.start.elapsed().as_millis() as u64 + 1;
-        self.now.store(now, Ordering::Release);
+        let now = self.clock.millis(Instant::now());
+        self.clock.now.store(now, Ordering::Release);
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         slots.retain(|slot| {
             let Some(slot) = slot.upgrade() else {
@@ -69,27 +88,23 @@ impl Sweeper {
     }
 
     /// The timer of a new connection.
-    pub(crate) fn timer(self: &Arc<Self>) -> HeadTimer {
-        let slot = Arc::new(Slot::default());
+    pub(crate) fn timer(&self) -> HeadTimer {
+        let slot = Arc::new(Slot {
+            deadline: AtomicU64::new(0),
+            waker: AtomicWaker::new(),
+            clock: self.clock.clone(),
+        });
         self.slots
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(Arc::downgrade(&slot));
-        HeadTimer {
-            sweeper: self.clone(),
-            slot,
-        }
-    }
-
-    fn millis(&self, at: Instant) -> u64 {
-        at.saturating_duration_since(self.start).as_millis() as u64 + 1
+        HeadTimer { slot }
     }
 }
 
-/// One connection's [`Timer`] for hyper.
+/// One connection's [`Timer`] for hyper; what it hands out touches only the connection's own slot.
 #[derive(Clone)]
 pub(crate) struct HeadTimer {
-    sweeper: Arc<Sweeper>,
     slot: Arc<Slot>,
 }
 
@@ -100,20 +115,19 @@ impl Timer for HeadTimer {
 
     fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn Sleep>> {
         Box::pin(HeadSleep {
-            sweeper: self.sweeper.clone(),
             slot: self.slot.clone(),
-            deadline: self.sweeper.millis(deadline),
+            deadline: self.slot.clock.millis(deadline),
         })
     }
 
     fn now(&self) -> Instant {
-        self.sweeper.start + Duration::from_millis(self.sweeper.now.load(Ordering::Acquire) - 1)
+        let clock = &self.slot.clock;
+        clock.start + Duration::from_millis(clock.now() - 1)
     }
 }
 
 /// A deadline of a connection's slot (one at a time: hyper drops the last before it arms the next).
 struct HeadSleep {
-    sweeper: Arc<Sweeper>,
     slot: Arc<Slot>,
     deadline: u64,
 }
@@ -122,13 +136,14 @@ impl Future for HeadSleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.sweeper.now.load(Ordering::Acquire) >= self.deadline {
+        let slot = &self.slot;
+        if slot.clock.now() >= self.deadline {
             return Poll::Ready(());
         }
-        self.slot.waker.register(cx.waker());
-        self.slot.deadline.store(self.deadline, Ordering::Release);
+        slot.waker.register(cx.waker());
+        slot.deadline.store(self.deadline, Ordering::Release);
         // A sweep between the check and the store would have missed the deadline.
-        if self.sweeper.now.load(Ordering::Acquire) >= self.deadline {
+        if slot.clock.now() >= self.deadline {
             return Poll::Ready(());
         }
         Poll::Pending

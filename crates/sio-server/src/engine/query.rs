@@ -20,14 +20,25 @@ pub(crate) struct EngineParams<'a> {
 impl<'a> EngineParams<'a> {
     pub(crate) fn of(query: &'a str) -> Self {
         let mut params = EngineParams::default();
-        for (key, value) in pairs(query) {
-            let slot = match &*key {
+        // Queries as clients send them have nothing to decode: one scan tells.
+        let plain = !needs_decoding(query);
+        let read = |part: &'a str| {
+            if plain {
+                Cow::Borrowed(part)
+            } else {
+                decode(part)
+            }
+        };
+        for (key, value) in raw_pairs(query) {
+            let slot = match &*read(key) {
                 "transport" => &mut params.transport,
                 "sid" => &mut params.sid,
                 "EIO" => &mut params.eio,
                 _ => continue,
             };
-            slot.get_or_insert(value);
+            if slot.is_none() {
+                *slot = Some(read(value));
+            }
         }
         params
     }
@@ -35,18 +46,37 @@ impl<'a> EngineParams<'a> {
 
 /// The decoded `key=value` pairs of a query string.
 fn pairs(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
-    query.split('&').map(|pair| {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        (decode(key), decode(value))
+    raw_pairs(query).map(|(key, value)| (decode(key), decode(value)))
+}
+
+/// The `key=value` pairs of a query string as written, found with plain byte scans (every request
+/// goes through here).
+fn raw_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
+    let bytes = query.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start > bytes.len() {
+            return None;
+        }
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b == b'&')
+            .map_or(bytes.len(), |i| start + i);
+        let pair = &query[start..end];
+        start = end + 1;
+        Some(match pair.bytes().position(|b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, ""),
+        })
     })
 }
 
 /// Percent- and `+`-decodes a query component; borrowed when there is nothing to decode.
 fn decode(s: &str) -> Cow<'_, str> {
-    let bytes = s.as_bytes();
-    if !bytes.iter().any(|&b| b == b'%' || b == b'+') {
+    if !needs_decoding(s) {
         return Cow::Borrowed(s);
     }
+    let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -64,6 +94,10 @@ fn decode(s: &str) -> Cow<'_, str> {
         i += 1;
     }
     Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+fn needs_decoding(s: &str) -> bool {
+    s.bytes().any(|b| matches!(b, b'%' | b'+'))
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -94,5 +128,8 @@ mod tests {
         assert!(matches!(p.transport, Some(Cow::Borrowed(_))));
         assert_eq!(EngineParams::of(""), EngineParams::default());
         assert_eq!(EngineParams::of("%45IO=3").eio.as_deref(), Some("3"));
+        assert_eq!(EngineParams::of("sid&sid=x").sid.as_deref(), Some(""));
+        assert_eq!(EngineParams::of("&&EIO=4&").eio.as_deref(), Some("4"));
+        assert_eq!(EngineParams::of("EIO=4=5").eio.as_deref(), Some("4=5"));
     }
 }
