@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 /// own, away from reference counts that change.
 #[repr(align(64))]
 struct Clock {
-    start: Instant,
+    /// On tokio's clock, so that a paused test clock drives the deadlines too.
+    start: tokio::time::Instant,
     /// Milliseconds since `start`, as of the last tick (at least 1: 0 means no deadline).
     now: AtomicU64,
 }
@@ -30,7 +31,9 @@ impl Clock {
     }
 
     fn millis(&self, at: Instant) -> u64 {
-        at.saturating_duration_since(self.start).as_millis() as u64 + 1
+        at.saturating_duration_since(self.start.into_std())
+            .as_millis() as u64
+            + 1
     }
 }
 
@@ -53,7 +56,7 @@ impl Sweeper {
     pub(crate) fn new(tick: Duration) -> Arc<Self> {
         Arc::new(Sweeper {
             clock: Arc::new(Clock {
-                start: Instant::now(),
+                start: tokio::time::Instant::now(),
                 now: AtomicU64::new(1),
             }),
             tick,
@@ -72,7 +75,7 @@ impl Sweeper {
     }
 
     fn sweep(&self) {
-        let now = self.clock.millis(Instant::now());
+        let now = self.clock.millis(tokio::time::Instant::now().into_std());
         self.clock.now.store(now, Ordering::Release);
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         slots.retain(|slot| {
@@ -122,7 +125,7 @@ impl Timer for HeadTimer {
 
     fn now(&self) -> Instant {
         let clock = &self.slot.clock;
-        clock.start + Duration::from_millis(clock.now() - 1)
+        clock.start.into_std() + Duration::from_millis(clock.now() - 1)
     }
 }
 
