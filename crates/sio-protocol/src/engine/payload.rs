@@ -7,10 +7,24 @@ use bytes::{Bytes, BytesMut};
 /// The record separator (`\x1e`) between two packets of a polling payload.
 pub const SEPARATOR: u8 = 0x1e;
 
-/// Joins frames into one polling payload.
-pub fn encode_payload<'a>(frames: impl IntoIterator<Item = &'a Frame>) -> Bytes {
-    let mut out = BytesMut::new();
-    for (i, frame) in frames.into_iter().enumerate() {
+/// Joins frames into one polling payload, written into a buffer sized up front.
+pub fn encode_payload<'a, I>(frames: I) -> Bytes
+where
+    I: IntoIterator<Item = &'a Frame>,
+    I::IntoIter: Clone,
+{
+    let frames = frames.into_iter();
+    let size: usize = frames
+        .clone()
+        .map(|frame| {
+            1 + match frame {
+                Frame::Text(t) => t.len(),
+                Frame::Binary(b) => 1 + base64::encoded_len(b.len(), true).unwrap_or(0),
+            }
+        })
+        .sum();
+    let mut out = BytesMut::with_capacity(size.saturating_sub(1));
+    for (i, frame) in frames.enumerate() {
         if i > 0 {
             out.extend_from_slice(&[SEPARATOR]);
         }

@@ -46,16 +46,17 @@ pub(crate) fn negotiate(accept: &str) -> Option<Encoding> {
     let mut explicit = [None::<f32>; 2];
     for item in accept.split(',') {
         let mut parts = item.split(';');
-        let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let name = parts.next().unwrap_or("").trim();
         let q = parts
             .filter_map(|p| p.trim().strip_prefix("q="))
             .find_map(|v| v.trim().parse::<f32>().ok())
             .unwrap_or(1.0);
-        match name.as_str() {
-            "gzip" => explicit[0] = Some(q),
-            "deflate" => explicit[1] = Some(q),
-            "*" => wildcard = Some(q),
-            _ => {}
+        if name.eq_ignore_ascii_case("gzip") {
+            explicit[0] = Some(q);
+        } else if name.eq_ignore_ascii_case("deflate") {
+            explicit[1] = Some(q);
+        } else if name == "*" {
+            wildcard = Some(q);
         }
     }
     for (i, enc) in [Encoding::Gzip, Encoding::Deflate].into_iter().enumerate() {
@@ -98,5 +99,9 @@ mod tests {
         assert_eq!(negotiate("gzip;q=0"), None);
         assert_eq!(negotiate("*"), Some(Encoding::Gzip));
         assert_eq!(negotiate("identity"), None);
+        assert_eq!(
+            negotiate("GZip;q=0.2, Deflate;q=0.9"),
+            Some(Encoding::Deflate)
+        );
     }
 }

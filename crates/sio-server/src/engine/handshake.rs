@@ -9,7 +9,7 @@ use super::{
     Transport,
 };
 use http::{header, HeaderValue, Request, Response, StatusCode};
-use sio_protocol::engine::{Frame, Handshake, PacketType};
+use sio_protocol::engine::{encode_payload, Frame, Handshake, PacketType};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -37,7 +37,8 @@ impl<H: EngineHandler> Engine<H> {
         let mut frames = vec![open];
         frames.extend(self.config().initial_packet.clone());
         let encoding = poll_request::accepted_encoding(self.config(), &parts.headers);
-        let mut res = poll_request::payload_response(self.config(), encoding, &frames);
+        let payload = encode_payload(&frames);
+        let mut res = poll_request::payload_response(self.config(), encoding, payload);
         self.set_cookie(&mut res, &id);
         res
     }

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use http_body::Body;
 use http_body_util::BodyExt;
-use sio_protocol::engine::{encode_payload, Frame, Packet, PayloadDecoder};
+use sio_protocol::engine::{encode_payload, Packet, PayloadDecoder};
 use tokio::sync::{mpsc, oneshot};
 
 /// Serves a GET on an existing polling session: it waits in the session's poll slot for frames, to
@@ -36,12 +36,14 @@ pub(crate) async fn poll<H: EngineHandler>(
     let answer = std::future::poll_fn(|cx| socket.poll_answer(cx)).await;
     guard.disarm();
     match answer {
-        PollAnswer::Queue(frames) => {
-            let res = payload_response(engine.config(), encoding, &frames);
+        PollAnswer::Queue(payload) => {
+            let res = payload_response(engine.config(), encoding, payload);
             engine.handler().on_drain(socket);
             res
         }
-        PollAnswer::Frames(frames) => payload_response(engine.config(), encoding, &frames),
+        PollAnswer::Frames(frames) => {
+            payload_response(engine.config(), encoding, encode_payload(&frames))
+        }
         PollAnswer::Reject => errors::status(StatusCode::BAD_REQUEST),
         PollAnswer::Gone => EngineError::UnknownSid.response(None),
     }
@@ -226,14 +228,13 @@ pub(crate) fn accepted_encoding(
     compress::negotiate(accept)
 }
 
-/// A 200 polling answer carrying `frames`, compressed with `accepted` (see [`accepted_encoding`])
-/// when the payload reaches the threshold.
+/// A 200 polling answer carrying `payload` (see [`encode_payload`]), compressed with `accepted`
+/// (see [`accepted_encoding`]) when it reaches the threshold.
 pub(crate) fn payload_response(
     config: &EngineConfig,
     accepted: Option<Encoding>,
-    frames: &[Frame],
+    payload: Bytes,
 ) -> Response<EngineBody> {
-    let payload = encode_payload(frames);
     let mut encoding: Option<Encoding> = None;
     let mut body = payload.clone();
     if let (Some(c), Some(enc)) = (&config.http_compression, accepted) {

@@ -7,8 +7,10 @@
 //! upgrade, POSTs carrying engine packets (pong, close) and the session's end.
 
 use super::session::{Command, Session, Step};
+use super::socket::recycle_batch;
 use super::{CloseReason, Engine, EngineHandler, EngineSocket, Transport};
-use sio_protocol::engine::{Frame, Packet, PacketType};
+use bytes::Bytes;
+use sio_protocol::engine::{encode_payload, Frame, Packet, PacketType};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -19,8 +21,8 @@ const CLOSE_LINGER: Duration = Duration::from_millis(500);
 /// What a waiting GET is answered with.
 #[derive(Debug)]
 pub(crate) enum PollAnswer {
-    /// 200 with the frames that were queued (a drain).
-    Queue(Vec<Frame>),
+    /// 200 with the payload of the frames that were queued (a drain).
+    Queue(Bytes),
     /// 200 with the session task's own frames (a noop, or the last frames and a close).
     Frames(Vec<Frame>),
     /// 400: the GET is not wanted (the session moved to websocket).
@@ -103,7 +105,10 @@ impl EngineSocket {
         } else if s.closed {
             PollAnswer::Gone
         } else if !s.poll.paused && s.close_request.is_none() && !s.queue.is_empty() {
-            PollAnswer::Queue(Vec::from(std::mem::take(&mut s.queue)))
+            // Encoded in place: the queue keeps its room for the next frames.
+            let payload = encode_payload(&s.queue);
+            recycle_batch(&mut s.queue);
+            PollAnswer::Queue(payload)
         } else {
             if !s
                 .poll

@@ -17,7 +17,7 @@ use std::task::Poll;
 /// Frames of room a written batch keeps for the next one; what a burst added beyond is given back.
 const KEPT_BATCH_CAPACITY: usize = 64;
 
-/// Empties a written batch for reuse by [`EngineSocket::swap_queue`], shrinking it after a burst.
+/// Empties a written batch (or a polling queue just answered) for reuse, shrinking it after a burst.
 pub(crate) fn recycle_batch(batch: &mut VecDeque<Frame>) {
     batch.clear();
     if batch.capacity() > KEPT_BATCH_CAPACITY {
