@@ -106,7 +106,6 @@ impl Sweeper {
 }
 
 /// One connection's [`Timer`] for hyper; what it hands out touches only the connection's own slot.
-#[derive(Clone)]
 pub(crate) struct HeadTimer {
     slot: Arc<Slot>,
 }

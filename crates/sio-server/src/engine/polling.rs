@@ -7,7 +7,7 @@
 //! upgrade, POSTs carrying engine packets (pong, close) and the session's end.
 
 use super::session::{Command, Session, Step};
-use super::socket::recycle_batch;
+use super::socket::{recycle_batch, SocketState};
 use super::{CloseReason, Engine, EngineHandler, EngineSocket, Transport};
 use bytes::Bytes;
 use sio_protocol::engine::{encode_payload, Frame, Packet, PacketType};
@@ -140,6 +140,19 @@ impl EngineSocket {
             waker.wake();
         }
         Ok(())
+    }
+
+    /// Changes the shared state, then wakes the waiting GET (once the lock is released) to look at it
+    /// again.
+    pub(crate) fn update_waking_poll(&self, change: impl FnOnce(&mut SocketState)) {
+        let poll = {
+            let mut s = self.state();
+            change(&mut s);
+            s.poll.take_waker()
+        };
+        if let Some(poll) = poll {
+            poll.wake();
+        }
     }
 
     /// Forgets the waiting GET: its request went away unanswered.

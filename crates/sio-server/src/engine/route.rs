@@ -135,49 +135,52 @@ impl<H: EngineHandler> Engine<H> {
             .as_deref()
             .and_then(Transport::from_name)
             .filter(|t| self.config().transports.contains(t));
-        let target = Target {
-            transport,
-            eio4: params.eio.as_deref() == Some("4"),
-            session: params.sid.map(|sid| self.registry().get(&*sid).cloned()),
-        };
-        match &target.session {
-            Some(Some(entry)) => {
-                let polling = transport == Some(Transport::Polling)
-                    && entry.socket.transport() == Transport::Polling
-                    && !websocket::is_upgrade_request(req.headers());
-                if let (true, Some(commands)) = (polling, &entry.commands) {
-                    let cors = self
-                        .config()
-                        .cors
-                        .as_ref()
-                        .map(|_| CorsRequest::of(req.headers()));
-                    let socket = entry.socket.clone();
-                    if req.method() == Method::GET {
-                        return Route::Poll {
-                            guard: AbortGuard::new(socket.clone()),
-                            socket,
-                            encoding: poll_request::accepted_encoding(self.config(), req.headers()),
-                            cors,
-                        };
-                    }
-                    if req.method() == Method::POST {
-                        return Route::Post {
-                            socket,
-                            commands: commands.clone(),
-                            binary: poll_request::is_binary(req.headers()),
-                            body: req.into_body(),
-                            cors,
-                        };
-                    }
+        let session = params.sid.map(|sid| self.registry().get(&*sid).cloned());
+        let eio4 = params.eio.as_deref() == Some("4");
+        let session = match session {
+            // A poll or a POST on a polling session: served straight away with the entry just looked up.
+            Some(Some(SessionEntry {
+                socket,
+                commands: Some(commands),
+            })) if transport == Some(Transport::Polling)
+                && socket.transport() == Transport::Polling
+                && !websocket::is_upgrade_request(req.headers())
+                && matches!(*req.method(), Method::GET | Method::POST) =>
+            {
+                let cors = self
+                    .config()
+                    .cors
+                    .as_ref()
+                    .map(|_| CorsRequest::of(req.headers()));
+                if req.method() == Method::GET {
+                    return Route::Poll {
+                        guard: AbortGuard::new(socket.clone()),
+                        socket,
+                        encoding: poll_request::accepted_encoding(self.config(), req.headers()),
+                        cors,
+                    };
                 }
+                return Route::Post {
+                    socket,
+                    commands,
+                    binary: poll_request::is_binary(req.headers()),
+                    body: req.into_body(),
+                    cors,
+                };
             }
-            Some(None) => {}
             None => {
                 if let Some(peer) = peer {
                     req.extensions_mut().insert(RemoteAddr(peer));
                 }
+                None
             }
-        }
+            session => session,
+        };
+        let target = Target {
+            transport,
+            eio4,
+            session,
+        };
         Route::General(req, target)
     }
 

@@ -311,17 +311,12 @@ impl<H: EngineHandler> Drop for Session<H> {
 /// Marks the session over in its delivery turn (no POST hands a message over after this), and wakes a
 /// GET still waiting so that it ends too.
 fn mark_closed(socket: &EngineSocket) {
-    let poll = {
-        let _turn = socket.delivery();
-        let mut s = socket.state();
+    let _turn = socket.delivery();
+    socket.update_waking_poll(|s| {
         s.closed = true;
         s.upgrading = false;
         s.queue.clear();
-        s.poll.take_waker()
-    };
-    if let Some(poll) = poll {
-        poll.wake();
-    }
+    });
 }
 
 /// The next message of a websocket link (never resolves on polling).

@@ -245,14 +245,7 @@ impl EngineSocket {
 
     /// Queues a frame of the engine's own (ping, open), outside the bound.
     pub(crate) fn push_control(&self, frame: Frame) {
-        let poll = {
-            let mut s = self.state();
-            s.queue.push_back(frame);
-            s.poll.take_waker()
-        };
-        if let Some(poll) = poll {
-            poll.wake();
-        }
+        self.update_waking_poll(|s| s.queue.push_back(frame));
     }
 
     /// Takes every queued frame; the queue starts over without the capacity a burst gave it.

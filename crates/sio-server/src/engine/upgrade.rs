@@ -117,15 +117,10 @@ impl<H: EngineHandler> Session<H> {
     pub(crate) fn cancel_upgrade(&mut self) {
         if let Some(probe) = self.probe.take() {
             websocket::discard(probe.ws);
-            let poll = {
-                let mut s = self.socket.state();
+            self.socket.update_waking_poll(|s| {
                 s.upgrading = false;
                 s.poll.paused = false;
-                s.poll.take_waker()
-            };
-            if let Some(poll) = poll {
-                poll.wake();
-            }
+            });
         }
     }
 
