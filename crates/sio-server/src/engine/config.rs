@@ -170,6 +170,12 @@ impl EngineConfig {
         self
     }
 
+    /// A heartbeat's worth of time (`pingInterval + pingTimeout`): how long a session lasts without a
+    /// sign of life, and so the bound on a write or a request body that stops moving.
+    pub(crate) fn heartbeat_window(&self) -> Duration {
+        self.ping_interval + self.ping_timeout
+    }
+
     /// The path prefix served, with exactly one trailing slash (`/engine.io/`).
     pub(crate) fn base_path(&self) -> String {
         format!("{}/", self.path.trim_end_matches('/'))

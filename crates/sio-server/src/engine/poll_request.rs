@@ -108,8 +108,11 @@ where
     };
     // A body that stops arriving is given up after a heartbeat's worth of time (the session would
     // time out by then anyway): a peer cannot hold the request, and the session's POST slot, forever.
-    let limit = config.ping_interval + config.ping_timeout;
-    let read = tokio::time::timeout(limit, read_packets(body, config.max_http_buffer_size)).await;
+    let read = tokio::time::timeout(
+        config.heartbeat_window(),
+        read_packets(body, config.max_http_buffer_size),
+    )
+    .await;
     let (packets, parse_error) = match read {
         Ok(Ok(read)) => read,
         Ok(Err(ReadError::TooLarge)) => return errors::status(StatusCode::PAYLOAD_TOO_LARGE),

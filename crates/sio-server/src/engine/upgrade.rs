@@ -65,7 +65,7 @@ impl<H: EngineHandler> Session<H> {
 
     /// A message arrived on the probing websocket.
     pub(crate) async fn on_probe_message(&mut self, msg: Result<Message, ReadError>) -> Step {
-        let limit = self.engine.config().ping_interval + self.engine.config().ping_timeout;
+        let limit = self.engine.config().heartbeat_window();
         let packet = match msg {
             Ok(Message::Ping(_)) => {
                 // Its pong goes out now: the probe has no batch of its own.

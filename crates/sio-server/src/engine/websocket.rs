@@ -431,7 +431,7 @@ impl<H: EngineHandler> Session<H> {
         if !frames && !ws.has_unwritten() {
             return Ok(());
         }
-        let limit = self.engine.config().ping_interval + self.engine.config().ping_timeout;
+        let limit = self.engine.config().heartbeat_window();
         let written = ws.send(batch.drain(..), limit).await;
         recycle_batch(batch);
         match written {
