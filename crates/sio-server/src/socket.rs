@@ -520,26 +520,12 @@ impl Socket {
             data,
         };
         let encoded = self.0.nsp.parser().encode(&packet)?;
-        self.write_frames(&encoded.frames, volatile)
+        write_frames(self.conn(), &self.0.id, &encoded.frames, volatile)
     }
 
     /// Sends already encoded frames; volatile ones are dropped when the transport is not writable.
     pub(crate) fn write_encoded(&self, frames: &[Frame], volatile: bool) {
-        if let Err(e) = self.write_frames(frames, volatile) {
-            tracing::debug!(sid = %self.0.id, error = %e, "packet not delivered");
-        }
-    }
-
-    fn write_frames(&self, frames: &[Frame], volatile: bool) -> Result<(), EmitError> {
-        let conn = self.conn();
-        if volatile && !conn.is_writable() {
-            tracing::trace!(sid = %self.0.id, "volatile packet dropped: transport not writable");
-            return Ok(());
-        }
-        conn.send(frames).map_err(|e| match e {
-            SendError::Closed => EmitError::Disconnected,
-            SendError::Full => EmitError::QueueFull,
-        })
+        write_encoded(self.conn(), &self.0.id, frames, volatile);
     }
 
     pub(crate) fn has_outgoing_listeners(&self) -> bool {
@@ -958,4 +944,28 @@ impl SocketEmitter {
             },
         }
     }
+}
+
+/// Sends frames encoded for socket `sid` on its connection `conn`, logging a failure; volatile ones
+/// are dropped when the transport is not writable. A broadcast reaches each recipient through here.
+pub(crate) fn write_encoded(conn: &EngineSocket, sid: &str, frames: &[Frame], volatile: bool) {
+    if let Err(e) = write_frames(conn, sid, frames, volatile) {
+        tracing::debug!(sid, error = %e, "packet not delivered");
+    }
+}
+
+fn write_frames(
+    conn: &EngineSocket,
+    sid: &str,
+    frames: &[Frame],
+    volatile: bool,
+) -> Result<(), EmitError> {
+    if volatile && !conn.is_writable() {
+        tracing::trace!(sid, "volatile packet dropped: transport not writable");
+        return Ok(());
+    }
+    conn.send(frames).map_err(|e| match e {
+        SendError::Closed => EmitError::Disconnected,
+        SendError::Full => EmitError::QueueFull,
+    })
 }

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::engine::EngineSocket;
 use crate::errors::AdapterError;
-use crate::socket::Socket;
+use crate::socket::{self, Socket};
 use futures_util::future::BoxFuture;
 use sio_protocol::socket::{Packet, PacketData};
 use std::collections::{HashMap, HashSet};
@@ -206,10 +206,8 @@ impl InMemoryAdapter {
         self.read().selected(opts, |_, member| {
             if member.socket.has_outgoing_listeners() {
                 observed.push(member.socket.clone());
-            } else if !volatile || member.conn.is_writable() {
-                if let Err(e) = member.conn.send(&encoded.frames) {
-                    tracing::debug!(sid = %member.socket.id(), error = %e, "packet not delivered");
-                }
+            } else {
+                socket::write_encoded(&member.conn, member.socket.id(), &encoded.frames, volatile);
             }
         });
         for socket in observed {
