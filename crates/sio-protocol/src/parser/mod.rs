@@ -15,6 +15,7 @@ pub use default::{DefaultDecoder, DefaultParser};
 pub use kind::{ParserKind, UnknownParser};
 pub use limits::Limits;
 pub use msgpack::{MsgPackDecoder, MsgPackParser};
+pub(crate) use msgpack::{decode_value as decode_msgpack_value, encode_value as encode_msgpack_value};
 
 use crate::engine::{Frame, Packet as EnginePacket};
 use crate::socket::Packet;

@@ -23,6 +23,7 @@ mod de;
 mod de_ref;
 mod error;
 mod macros;
+pub mod msgpack;
 mod ser;
 
 use bytes::Bytes;

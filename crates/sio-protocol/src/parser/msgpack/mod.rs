@@ -194,3 +194,23 @@ fn integer(v: &Value) -> Option<i128> {
     let f = n.as_f64()?;
     (f.fract() == 0.0 && f.abs() < 1.8e19).then_some(f as i128)
 }
+
+/// Encodes one value as `notepack.io` does.
+pub(crate) fn encode_value(value: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_value(&mut out, value);
+    out
+}
+
+/// Decodes one whole msgpack value (nothing may follow it); `undefined` reads as `null`.
+pub(crate) fn decode_value(bytes: &Bytes, max_depth: usize) -> Result<Value, DecodeError> {
+    let mut reader = Reader::new(bytes, max_depth.min(DEPTH_CAP));
+    let value = match reader.item(max_depth.min(DEPTH_CAP) + 1)? {
+        Item::Value(v) => v,
+        Item::Undefined => Value::Null,
+    };
+    if !reader.at_end() {
+        return Err(DecodeError::InvalidPayload);
+    }
+    Ok(value)
+}
