@@ -190,7 +190,16 @@ impl InMemoryAdapter {
         opts: &BroadcastOptions,
     ) -> Result<(), AdapterError> {
         let recorded = self.record_for_recovery(packet, opts);
-        let packet = recorded.as_ref().unwrap_or(packet);
+        self.broadcast_local_unrecorded(recorded.as_ref().unwrap_or(packet), opts)
+    }
+
+    /// Like [`broadcast_local`](Self::broadcast_local), without recording the packet for recovery: for a
+    /// cluster adapter whose transport already gave it an offset (appended to its arguments).
+    pub fn broadcast_local_unrecorded(
+        &self,
+        packet: &Packet,
+        opts: &BroadcastOptions,
+    ) -> Result<(), AdapterError> {
         let encoded = self
             .nsp
             .encode(packet)

@@ -120,13 +120,17 @@ pub struct AckCollector {
 
 /// One report to an [`AckCollector`].
 #[derive(Debug)]
-pub(crate) enum AckUpdate {
+pub enum AckUpdate {
+    /// One server sent the packet to this many clients.
     Expect(usize),
+    /// One client answered.
     Answer(Value),
 }
 
 impl AckCollector {
-    pub(crate) fn new() -> (Self, mpsc::UnboundedReceiver<AckUpdate>) {
+    /// A collector and the receiver of its reports (a cluster adapter makes one to relay the answers of its
+    /// local clients to the server that asked).
+    pub fn new() -> (Self, mpsc::UnboundedReceiver<AckUpdate>) {
         let (tx, rx) = mpsc::unbounded_channel();
         (AckCollector { tx }, rx)
     }
