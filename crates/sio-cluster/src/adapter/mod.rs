@@ -1,0 +1,558 @@
+//! The cluster adapter: every operation done locally through a wrapped [`InMemoryAdapter`] and published to
+//! the other nodes through a [`Transport`] (the official `ClusterAdapter` and `ClusterAdapterWithHeartbeat`).
+
+mod heartbeat;
+mod incoming;
+mod requests;
+mod rooms;
+
+use crate::message::{ClusterMessage, MessageBody};
+use crate::options::ClusterOptions;
+use crate::transport::{
+    ClusterHandle, Offset, Receiver, Transport, TransportContext, TransportFactory,
+};
+use futures_util::future::BoxFuture;
+use heartbeat::Nodes;
+use requests::{Collected, Requests};
+use rooms::RoomCounts;
+use sio_protocol::socket::{Packet, PacketData};
+use sio_protocol::Value;
+use sio_server::adapter::{
+    AckCollector, Adapter, AdapterFactory, BroadcastOptions, InMemoryAdapter, NamespaceHandle,
+    Room, Session, SessionToPersist, SocketDetails, SocketId,
+};
+use sio_server::{AckError, AdapterError};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// A fresh node or request id: 8 random bytes in hex (`randomBytes(8).toString("hex")`).
+pub fn random_id() -> String {
+    let bytes: [u8; 8] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Spawns on the current runtime; outside one the work is dropped with a warning.
+fn spawn<F: std::future::Future<Output = ()> + Send + 'static>(fut: F) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => {
+            runtime.spawn(fut);
+        }
+        Err(_) => tracing::warn!("cluster adapter used outside a tokio runtime: work dropped"),
+    }
+}
+
+/// The adapter of one namespace in a cluster: local rooms in an [`InMemoryAdapter`], the rest through the
+/// transport `T`.
+pub struct ClusterAdapter<T: Transport> {
+    uid: String,
+    nsp: NamespaceHandle,
+    local: InMemoryAdapter,
+    transport: T,
+    opts: ClusterOptions,
+    me: Weak<Self>,
+    requests: Requests,
+    /// Broadcasts with acknowledgement this node sent, by request id.
+    acks: Mutex<HashMap<String, AckCollector>>,
+    /// Heartbeat mode: the other nodes.
+    nodes: Option<Nodes>,
+    /// When the transport wants room events.
+    rooms: Option<RoomCounts>,
+    closed: AtomicBool,
+    stop: watch::Sender<bool>,
+}
+
+impl<T: Transport> ClusterAdapter<T> {
+    /// The adapter of `nsp`, with the transport `make` builds from the context (which holds the handle
+    /// for incoming messages).
+    pub fn new(
+        nsp: NamespaceHandle,
+        opts: ClusterOptions,
+        make: impl FnOnce(TransportContext) -> T,
+    ) -> Arc<Self> {
+        let uid = random_id();
+        Arc::new_cyclic(|me: &Weak<Self>| {
+            let inner: Weak<dyn Receiver> = me.clone();
+            let handle = ClusterHandle {
+                uid: Arc::from(uid.as_str()),
+                nsp: Arc::from(nsp.name()),
+                inner,
+            };
+            let transport = make(TransportContext {
+                nsp: nsp.clone(),
+                uid: uid.clone(),
+                handle,
+            });
+            let rooms = transport.wants_room_events().then(RoomCounts::default);
+            ClusterAdapter {
+                local: InMemoryAdapter::new(nsp.clone()),
+                nodes: opts.heartbeat.map(Nodes::new),
+                uid,
+                nsp,
+                transport,
+                opts,
+                me: me.clone(),
+                requests: Requests::default(),
+                acks: Mutex::new(HashMap::new()),
+                rooms,
+                closed: AtomicBool::new(false),
+                stop: watch::channel(false).0,
+            }
+        })
+    }
+
+    /// This node's id for the namespace.
+    pub fn uid(&self) -> &str {
+        &self.uid
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// The local part (rooms and sockets of this node).
+    pub fn local(&self) -> &InMemoryAdapter {
+        &self.local
+    }
+
+    /// The requests and broadcasts with acknowledgement still waiting for answers (0 once all are done or
+    /// timed out).
+    pub fn pending_requests(&self) -> usize {
+        self.requests.len() + self.lock_acks().len()
+    }
+
+    /// Heartbeat mode: the ids of the other nodes heard from (empty otherwise).
+    pub fn nodes(&self) -> HashSet<String> {
+        self.nodes.as_ref().map(Nodes::uids).unwrap_or_default()
+    }
+
+    fn lock_acks(&self) -> std::sync::MutexGuard<'_, HashMap<String, AckCollector>> {
+        self.acks.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn message(&self, body: MessageBody) -> ClusterMessage {
+        ClusterMessage::new(self.uid.clone(), self.nsp.name(), body)
+    }
+
+    /// Publishes to every node (restarting the heartbeat timer); returns the transport's offset.
+    pub(crate) async fn publish(&self, body: MessageBody) -> Result<Option<Offset>, AdapterError> {
+        if let Some(nodes) = &self.nodes {
+            nodes.published();
+        }
+        self.transport.publish(self.message(body)).await
+    }
+
+    /// Publishes a response to `requester` (logged on failure).
+    async fn respond(&self, requester: String, body: MessageBody) {
+        let msg = self.message(body);
+        if let Err(error) = self.transport.publish_response(requester, msg).await {
+            tracing::warn!(uid = %self.uid, %error, "response not published");
+        }
+    }
+
+    /// Publishes a response from a task.
+    fn respond_later(&self, requester: String, body: MessageBody) {
+        if let Some(me) = self.me.upgrade() {
+            spawn(async move { me.respond(requester, body).await });
+        }
+    }
+
+    /// Heartbeat mode: `uid` left; the requests that only waited for it complete.
+    pub(crate) fn remove_node(&self, uid: &str) {
+        if let Some(nodes) = &self.nodes {
+            nodes.remove(uid);
+        }
+        self.requests.node_gone(uid);
+    }
+
+    /// How many other nodes must answer a request and, in heartbeat mode, which.
+    async fn responders(&self) -> Result<(usize, Option<HashSet<String>>), AdapterError> {
+        match &self.nodes {
+            Some(nodes) => {
+                let uids = nodes.uids();
+                Ok((uids.len(), Some(uids)))
+            }
+            None => Ok((self.transport.server_count().await?.saturating_sub(1), None)),
+        }
+    }
+
+    /// Sends a broadcast to the local sockets. With recovery on and an offset from the transport, an event
+    /// without ack that is not volatile gets the offset as its last argument (as the official
+    /// `addOffsetIfNecessary`); without an offset the in-memory log records it.
+    fn broadcast_here(
+        &self,
+        mut packet: Packet,
+        opts: &BroadcastOptions,
+        offset: Option<Offset>,
+    ) -> Result<(), AdapterError> {
+        let recovery = self.nsp.connection_state_recovery().is_some();
+        match (&mut packet.data, offset) {
+            (PacketData::Event { args, id: None, .. }, Some(offset))
+                if recovery && !opts.flags.volatile =>
+            {
+                args.push(Value::String(offset));
+                self.local.broadcast_local_unrecorded(&packet, opts)
+            }
+            _ => self.local.broadcast_local(&packet, opts),
+        }
+    }
+
+    /// Publishes an operation unless it is local, then runs the local part; a publication error is
+    /// returned after the local part ran.
+    async fn publish_then(
+        &self,
+        opts: &BroadcastOptions,
+        body: impl FnOnce() -> MessageBody,
+        here: impl FnOnce(Option<Offset>) -> Result<(), AdapterError>,
+    ) -> Result<(), AdapterError> {
+        if opts.flags.local {
+            return here(None);
+        }
+        match self.publish(body()).await {
+            Ok(offset) => here(offset),
+            Err(error) => {
+                tracing::warn!(uid = %self.uid, %error, "not published to the cluster");
+                here(None)?;
+                Err(error)
+            }
+        }
+    }
+}
+
+impl<T: Transport> Adapter for ClusterAdapter<T> {
+    fn init(&self) -> BoxFuture<'_, Result<(), AdapterError>> {
+        Box::pin(async move {
+            self.transport.init().await?;
+            if self.nodes.is_some() {
+                heartbeat::spawn(self.me.clone(), self.stop.subscribe());
+                self.publish(MessageBody::InitialHeartbeat).await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn close(&self) -> BoxFuture<'_, Result<(), AdapterError>> {
+        Box::pin(async move {
+            if self.closed.swap(true, Ordering::AcqRel) {
+                return Ok(());
+            }
+            self.stop.send_replace(true);
+            if self.nodes.is_some() {
+                if let Err(error) = self.publish(MessageBody::AdapterClose).await {
+                    tracing::warn!(uid = %self.uid, %error, "ADAPTER_CLOSE not published");
+                }
+            }
+            self.transport.close().await
+        })
+    }
+
+    fn server_count(&self) -> BoxFuture<'_, Result<usize, AdapterError>> {
+        Box::pin(async move {
+            match &self.nodes {
+                Some(nodes) => Ok(1 + nodes.count()),
+                None => self.transport.server_count().await,
+            }
+        })
+    }
+
+    fn add_all(&self, id: &str, rooms: &[Room]) {
+        match &self.rooms {
+            Some(counts) => counts.change(&self.local, &self.transport, id, || {
+                self.local.add_all(id, rooms)
+            }),
+            None => self.local.add_all(id, rooms),
+        }
+    }
+
+    fn del(&self, id: &str, room: &str) {
+        match &self.rooms {
+            Some(counts) => counts.change(&self.local, &self.transport, id, || {
+                self.local.del(id, room)
+            }),
+            None => self.local.del(id, room),
+        }
+    }
+
+    fn del_all(&self, id: &str) {
+        match &self.rooms {
+            Some(counts) => {
+                counts.change(&self.local, &self.transport, id, || self.local.del_all(id))
+            }
+            None => self.local.del_all(id),
+        }
+    }
+
+    fn socket_rooms(&self, id: &str) -> Option<Vec<Room>> {
+        self.local.socket_rooms(id)
+    }
+
+    /// The ids of the sockets in any of `rooms` on every node (through `fetch_sockets`).
+    fn sockets(&self, rooms: HashSet<Room>) -> BoxFuture<'_, Result<Vec<SocketId>, AdapterError>> {
+        Box::pin(async move {
+            let opts = BroadcastOptions {
+                rooms,
+                ..Default::default()
+            };
+            let sockets = self.fetch_sockets(opts).await?;
+            Ok(sockets.into_iter().map(|s| s.id).collect())
+        })
+    }
+
+    fn broadcast(
+        &self,
+        packet: Packet,
+        opts: BroadcastOptions,
+    ) -> BoxFuture<'_, Result<(), AdapterError>> {
+        Box::pin(async move {
+            let body = match &packet.data {
+                PacketData::Event { event, args, .. } if !opts.flags.local => {
+                    MessageBody::Broadcast {
+                        opts: opts.clone(),
+                        event: event.clone(),
+                        args: args.clone(),
+                        request_id: None,
+                    }
+                }
+                _ => return self.local.broadcast_local(&packet, &opts),
+            };
+            self.publish_then(
+                &opts,
+                || body,
+                |offset| self.broadcast_here(packet, &opts, offset),
+            )
+            .await
+        })
+    }
+
+    fn broadcast_with_ack(
+        &self,
+        packet: Packet,
+        opts: BroadcastOptions,
+        acks: AckCollector,
+    ) -> BoxFuture<'_, Result<(), AdapterError>> {
+        Box::pin(async move {
+            let mut result = Ok(());
+            if let (false, PacketData::Event { event, args, .. }) = (opts.flags.local, &packet.data)
+            {
+                let request_id = random_id();
+                self.lock_acks().insert(request_id.clone(), acks.clone());
+                // Nothing tells when every client answered: the entry goes after the timeout.
+                let bound = opts.flags.timeout.unwrap_or(self.opts.requests_timeout);
+                let me = self.me.clone();
+                let id = request_id.clone();
+                spawn(async move {
+                    tokio::time::sleep(bound).await;
+                    if let Some(me) = me.upgrade() {
+                        me.lock_acks().remove(&id);
+                    }
+                });
+                let body = MessageBody::Broadcast {
+                    opts: opts.clone(),
+                    event: event.clone(),
+                    args: args.clone(),
+                    request_id: Some(request_id.clone()),
+                };
+                if let Err(error) = self.publish(body).await {
+                    tracing::warn!(uid = %self.uid, %error, "broadcast with ack not published");
+                    self.lock_acks().remove(&request_id);
+                    result = Err(error);
+                }
+            }
+            self.local.broadcast_with_ack_local(&packet, &opts, &acks)?;
+            result
+        })
+    }
+
+    fn fetch_sockets(
+        &self,
+        opts: BroadcastOptions,
+    ) -> BoxFuture<'_, Result<Vec<SocketDetails>, AdapterError>> {
+        Box::pin(async move {
+            let sockets = self.local.fetch_sockets_local(&opts);
+            if opts.flags.local {
+                return Ok(sockets);
+            }
+            let (expected, missing) = self.responders().await?;
+            if expected == 0 {
+                return Ok(sockets);
+            }
+            let request_id = random_id();
+            let rx = self.requests.register(
+                request_id.clone(),
+                expected,
+                missing,
+                Collected::Sockets(sockets),
+            );
+            let timeout = opts.flags.timeout.unwrap_or(self.opts.requests_timeout);
+            let body = MessageBody::FetchSockets {
+                opts,
+                request_id: request_id.clone(),
+            };
+            if let Err(error) = self.publish(body).await {
+                self.requests.remove(&request_id);
+                return Err(error);
+            }
+            match self.requests.wait(&request_id, rx, timeout).await {
+                Ok(Collected::Sockets(sockets)) => Ok(sockets),
+                Ok(Collected::Values(_)) => Ok(Vec::new()),
+                Err(timed_out) => Err(AdapterError::Backend(timed_out.message)),
+            }
+        })
+    }
+
+    fn add_sockets(
+        &self,
+        opts: BroadcastOptions,
+        rooms: Vec<Room>,
+    ) -> BoxFuture<'_, Result<(), AdapterError>> {
+        Box::pin(async move {
+            let body = || MessageBody::SocketsJoin {
+                opts: opts.clone(),
+                rooms: rooms.clone(),
+            };
+            self.publish_then(&opts, body, |_| {
+                self.local.add_sockets_local(&opts, &rooms);
+                Ok(())
+            })
+            .await
+        })
+    }
+
+    fn del_sockets(
+        &self,
+        opts: BroadcastOptions,
+        rooms: Vec<Room>,
+    ) -> BoxFuture<'_, Result<(), AdapterError>> {
+        Box::pin(async move {
+            let body = || MessageBody::SocketsLeave {
+                opts: opts.clone(),
+                rooms: rooms.clone(),
+            };
+            self.publish_then(&opts, body, |_| {
+                self.local.del_sockets_local(&opts, &rooms);
+                Ok(())
+            })
+            .await
+        })
+    }
+
+    fn disconnect_sockets(
+        &self,
+        opts: BroadcastOptions,
+        close: bool,
+    ) -> BoxFuture<'_, Result<(), AdapterError>> {
+        Box::pin(async move {
+            let body = || MessageBody::DisconnectSockets {
+                opts: opts.clone(),
+                close,
+            };
+            self.publish_then(&opts, body, |_| {
+                self.local.disconnect_sockets_local(&opts, close);
+                Ok(())
+            })
+            .await
+        })
+    }
+
+    fn persist_session(
+        &self,
+        session: SessionToPersist,
+    ) -> BoxFuture<'_, Result<(), AdapterError>> {
+        if self.transport.stores_sessions() {
+            self.transport.persist_session(session)
+        } else {
+            self.local.persist_session(session)
+        }
+    }
+
+    fn restore_session(
+        &self,
+        pid: String,
+        offset: String,
+    ) -> BoxFuture<'_, Result<Option<Session>, AdapterError>> {
+        if self.transport.stores_sessions() {
+            self.transport.restore_session(pid, offset)
+        } else {
+            self.local.restore_session(pid, offset)
+        }
+    }
+
+    fn server_side_emit(
+        &self,
+        event: String,
+        args: Vec<Value>,
+    ) -> BoxFuture<'_, Result<(), AdapterError>> {
+        Box::pin(async move {
+            let body = MessageBody::ServerSideEmit {
+                event,
+                args,
+                request_id: None,
+            };
+            self.publish(body).await.map(|_| ())
+        })
+    }
+
+    fn server_side_emit_with_ack(
+        &self,
+        event: String,
+        args: Vec<Value>,
+        timeout: Duration,
+    ) -> BoxFuture<'_, Result<Vec<Value>, AckError>> {
+        Box::pin(async move {
+            let (expected, missing) = self.responders().await?;
+            if expected == 0 {
+                return Ok(Vec::new());
+            }
+            let request_id = random_id();
+            let rx = self.requests.register(
+                request_id.clone(),
+                expected,
+                missing,
+                Collected::Values(Vec::new()),
+            );
+            let body = MessageBody::ServerSideEmit {
+                event,
+                args,
+                request_id: Some(request_id.clone()),
+            };
+            if let Err(error) = self.publish(body).await {
+                self.requests.remove(&request_id);
+                return Err(error.into());
+            }
+            match self.requests.wait(&request_id, rx, timeout).await {
+                Ok(Collected::Values(values)) => Ok(values),
+                Ok(Collected::Sockets(_)) => Ok(Vec::new()),
+                Err(timed_out) => {
+                    tracing::debug!(uid = %self.uid, "{}", timed_out.message);
+                    let responses = match timed_out.collected {
+                        Collected::Values(values) => values,
+                        Collected::Sockets(_) => Vec::new(),
+                    };
+                    Err(AckError::Timeout { timeout, responses })
+                }
+            }
+        })
+    }
+}
+
+/// Creates a [`ClusterAdapter`] for each namespace, with the transports a [`TransportFactory`] makes.
+pub struct ClusterAdapterFactory<F> {
+    transports: F,
+    opts: ClusterOptions,
+}
+
+impl<F: TransportFactory> ClusterAdapterFactory<F> {
+    /// A factory making each namespace's transport with `transports`.
+    pub fn new(transports: F, opts: ClusterOptions) -> Self {
+        ClusterAdapterFactory { transports, opts }
+    }
+}
+
+impl<F: TransportFactory> AdapterFactory for ClusterAdapterFactory<F> {
+    fn create(&self, nsp: NamespaceHandle) -> Arc<dyn Adapter> {
+        ClusterAdapter::new(nsp, self.opts.clone(), |ctx| self.transports.create(ctx))
+    }
+}
