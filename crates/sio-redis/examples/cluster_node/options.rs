@@ -1,6 +1,9 @@
 //! The command line of `cluster_node`, and the adapter it asks for.
 
-use sio_redis::{RedisAdapterFactory, RedisAdapterOptions, RedisConnection, RedisTarget};
+use sio_redis::{
+    sharded_adapter, RedisAdapterFactory, RedisAdapterOptions, RedisConnection, RedisTarget,
+    ShardedAdapterOptions,
+};
 use sio_server::adapter::AdapterFactory;
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,6 +78,17 @@ impl NodeOptions {
                     options.key = key.clone();
                 }
                 Ok(Arc::new(RedisAdapterFactory::new(conn, options)))
+            }
+            "sharded" => {
+                let mut options = ShardedAdapterOptions {
+                    subscription_mode: self.subscription_mode.parse()?,
+                    requests_timeout: self.requests_timeout,
+                    ..Default::default()
+                };
+                if let Some(key) = &self.key {
+                    options.channel_prefix = key.clone();
+                }
+                Ok(Arc::new(sharded_adapter(conn, options)))
             }
             other => Err(format!("unknown adapter {other} (classic or sharded)").into()),
         }

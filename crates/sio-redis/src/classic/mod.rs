@@ -7,7 +7,7 @@
 //! node holds exactly one subscription to it per namespace.
 
 mod adapter;
-mod message;
+pub(crate) mod message;
 mod requests;
 
 pub use adapter::RedisAdapter;
