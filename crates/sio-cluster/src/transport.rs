@@ -28,6 +28,10 @@ pub trait Transport: Send + Sync + 'static {
     }
 
     /// Publishes to every node; returns the offset the transport assigned (stream entry id), if any.
+    ///
+    /// With connection state recovery on, a broadcast that got an offset carries it as its last argument
+    /// and is not kept in this node's memory, so return offsets only if the transport keeps sessions and
+    /// packets ([`stores_sessions`](Self::stores_sessions)); with `None` the adapter keeps them in memory.
     fn publish(&self, msg: ClusterMessage) -> BoxFuture<'_, Result<Option<Offset>, AdapterError>>;
 
     /// Publishes a response meant for the node `requester_uid` (a transport that cannot address one node
