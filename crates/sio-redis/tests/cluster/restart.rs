@@ -1,0 +1,1 @@
+//! Redis restarted in the middle of traffic.
