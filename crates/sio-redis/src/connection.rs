@@ -80,6 +80,7 @@ type Routes = HashMap<(SubscriptionKind, String), Vec<MessageHandler>>;
 pub struct RedisConnection {
     commands: Commands,
     routes: Arc<Mutex<Routes>>,
+    target: Arc<RedisTarget>,
 }
 
 impl fmt::Debug for RedisConnection {
@@ -100,6 +101,19 @@ const RETRY_MAX: Duration = Duration::from_secs(2);
 impl RedisConnection {
     /// Connects to `target` (RESP3, which Redis has since version 6).
     pub async fn connect(target: &RedisTarget) -> Result<RedisConnection, RedisError> {
+        Self::connect_with(target, Duration::from_secs(10)).await
+    }
+
+    /// A new connection to the same Redis, for blocking commands (`XREAD BLOCK`), which would stall every
+    /// command queued behind them on a shared connection. `response_timeout` must exceed the block time.
+    pub async fn dedicated(&self, response_timeout: Duration) -> Result<RedisConnection, RedisError> {
+        Self::connect_with(&self.target, response_timeout).await
+    }
+
+    async fn connect_with(
+        target: &RedisTarget,
+        response_timeout: Duration,
+    ) -> Result<RedisConnection, RedisError> {
         let (tx, rx) = mpsc::unbounded_channel::<PushInfo>();
         let routes = Arc::new(Mutex::new(Routes::new()));
         let commands = match target {
@@ -115,9 +129,12 @@ impl RedisConnection {
                     .set_push_sender(tx)
                     .set_min_delay(RETRY_MIN)
                     .set_max_delay(RETRY_MAX)
-                    .set_number_of_retries(usize::MAX)
-                    .set_connection_timeout(Some(Duration::from_secs(5)))
-                    .set_response_timeout(Some(Duration::from_secs(10)));
+                    // A command while Redis is away fails within about a second rather than waiting
+                    // for it (the local part of an operation is done already); the subscriptions are
+                    // renewed by `resubscribe`, which keeps trying.
+                    .set_number_of_retries(3)
+                    .set_connection_timeout(Some(Duration::from_secs(2)))
+                    .set_response_timeout(Some(response_timeout));
                 Commands::Single(client.get_connection_manager_with_config(config).await?)
             }
             RedisTarget::Cluster(urls) => {
@@ -128,12 +145,17 @@ impl RedisConnection {
                     .min_retry_wait(RETRY_MIN.as_millis() as u64)
                     .max_retry_wait(RETRY_MAX.as_millis() as u64)
                     .connection_timeout(Duration::from_secs(5))
-                    .response_timeout(Duration::from_secs(10))
+                    .response_timeout(response_timeout)
                     .build()?;
                 Commands::Cluster(client.get_async_connection().await?)
             }
         };
-        let conn = RedisConnection { commands, routes };
+        let target = Arc::new(target.clone());
+        let conn = RedisConnection {
+            commands,
+            routes,
+            target,
+        };
         tokio::spawn(dispatch(rx, conn.downgrade()));
         Ok(conn)
     }
@@ -142,6 +164,7 @@ impl RedisConnection {
         WeakConnection {
             commands: self.commands.clone(),
             routes: Arc::downgrade(&self.routes),
+            target: self.target.clone(),
         }
     }
 
@@ -165,6 +188,17 @@ impl RedisConnection {
             Commands::Cluster(mut c) => pipe.exec_async(&mut c).await?,
         }
         Ok(())
+    }
+
+    /// Runs a pipeline of commands and returns their answers (single server only).
+    pub(crate) async fn query_pipeline_values(
+        &self,
+        pipe: &redis::Pipeline,
+    ) -> Result<Vec<redis::Value>, RedisError> {
+        Ok(match self.commands.clone() {
+            Commands::Single(mut c) => pipe.query_async(&mut c).await?,
+            Commands::Cluster(mut c) => pipe.query_async(&mut c).await?,
+        })
     }
 
     /// `PUBLISH channel payload`.
@@ -259,6 +293,7 @@ impl RedisConnection {
 struct WeakConnection {
     commands: Commands,
     routes: Weak<Mutex<Routes>>,
+    target: Arc<RedisTarget>,
 }
 
 impl WeakConnection {
@@ -266,6 +301,7 @@ impl WeakConnection {
         Some(RedisConnection {
             commands: self.commands.clone(),
             routes: self.routes.upgrade()?,
+            target: self.target.clone(),
         })
     }
 }

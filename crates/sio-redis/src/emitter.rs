@@ -128,11 +128,20 @@ impl Emitter {
         event: &str,
         args: &T,
     ) -> Result<(), EmitError> {
+        self.server_side_emit_args(event, to_args(args)?).await
+    }
+
+    /// Like [`Emitter::server_side_emit`], with a list of arguments.
+    pub async fn server_side_emit_args(
+        &self,
+        event: &str,
+        args: Vec<Value>,
+    ) -> Result<(), EmitError> {
         if RESERVED_SERVER_EVENTS.contains(&event) {
             return Err(EmitError::Reserved(event.to_owned()));
         }
         let mut data = vec![Value::from(event)];
-        data.extend(to_args(args)?);
+        data.extend(args);
         let request = object([
             ("uid", Value::from(UID)),
             ("type", Value::from(RequestType::ServerSideEmit as u8)),

@@ -11,6 +11,8 @@ mod node;
 #[path = "../examples/cluster_node/options.rs"]
 mod options;
 
+#[path = "cluster/client.rs"]
+mod client;
 #[path = "cluster/emitter.rs"]
 mod emitter;
 #[path = "cluster/mixed.rs"]

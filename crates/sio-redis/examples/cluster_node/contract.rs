@@ -63,9 +63,9 @@ fn outcome(result: Result<Vec<Value>, AckError>) -> Value {
 
 /// Installs the contract on `io`.
 pub fn register(io: &Server) {
-    let last_hello: Arc<Mutex<Option<Value>>> = Arc::default();
     for name in NAMESPACES {
         let nsp = io.of(name);
+        let last_hello: Arc<Mutex<Option<Value>>> = Arc::default();
         let hello = last_hello.clone();
         nsp.on_server_event("hello", move |args, _| {
             *hello.lock().unwrap() = Some(Value::Array(args));
@@ -136,8 +136,8 @@ fn on_connection(socket: Socket, last_hello: Arc<Mutex<Option<Value>>>) {
             let sockets = match op.target(s.nsp()).fetch_sockets().await {
                 Ok(sockets) => sockets,
                 Err(error) => {
-                    tracing::warn!(%error, "fetch_sockets failed");
-                    Vec::new()
+                    let _ = ack.send(&sio_protocol::value!({ "error": (error.to_string()) }));
+                    return;
                 }
             };
             let list: Vec<Value> = sockets
