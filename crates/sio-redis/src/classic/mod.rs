@@ -7,6 +7,7 @@
 //! node holds exactly one subscription to it per namespace.
 
 mod adapter;
+mod incoming;
 pub(crate) mod message;
 mod requests;
 
