@@ -6,6 +6,28 @@
 //!   Redis 7), on the cluster adapter core of `sio-cluster`.
 //! - [`Emitter`]: emits into such a cluster from a process without a server (`@socket.io/redis-emitter` 5.x).
 //!
+//! ```no_run
+//! use sio_redis::{RedisAdapterFactory, RedisAdapterOptions, RedisConnection, RedisTarget};
+//! use sio_server::{Server, ServerConfig};
+//! use std::sync::Arc;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // One URL for a single Redis, several (comma-separated) for the nodes of a Redis Cluster.
+//! let conn = RedisConnection::connect(&RedisTarget::parse("redis://127.0.0.1:6379")).await?;
+//! let adapter = RedisAdapterFactory::new(conn, RedisAdapterOptions::default());
+//! let io = Server::new(ServerConfig::default().adapter(Arc::new(adapter)));
+//! io.on_server_event("ping", |_args, ack| async move {
+//!     if let Some(ack) = ack {
+//!         ack("pong".into());
+//!     }
+//! });
+//! io.to("room1").emit("news", &"to room1 on every server").await?;
+//! let pongs = io
+//!     .server_side_emit_with_ack("ping", &(), std::time::Duration::from_secs(1))
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
 //! The Redis client is [redis-rs](https://docs.rs/redis) (tokio, `cluster-async`, `connection-manager`):
 //! the most used Rust client, with RESP3 push messages on single servers and clusters alike, sharded
 //! pub/sub, a connection manager that reconnects with backoff, and a cluster connection that renews its
