@@ -4,6 +4,7 @@
 mod heartbeat;
 mod incoming;
 mod ops;
+mod order;
 mod requests;
 mod rooms;
 
@@ -13,6 +14,7 @@ use crate::transport::{
     ClusterHandle, Offset, Receiver, Transport, TransportContext, TransportFactory,
 };
 use heartbeat::Nodes;
+use order::Turnstile;
 use requests::Requests;
 use rooms::RoomCounts;
 use sio_protocol::socket::{Packet, PacketData};
@@ -58,6 +60,8 @@ pub struct ClusterAdapter<T: Transport> {
     nodes: Option<Nodes>,
     /// When the transport wants room events.
     rooms: Option<RoomCounts>,
+    /// The order of the local parts of operations.
+    order: Turnstile,
     closed: AtomicBool,
     stop: watch::Sender<bool>,
 }
@@ -95,6 +99,7 @@ impl<T: Transport> ClusterAdapter<T> {
                 requests: Requests::default(),
                 acks: Mutex::new(HashMap::new()),
                 rooms,
+                order: Turnstile::default(),
                 closed: AtomicBool::new(false),
                 stop: watch::channel(false).0,
             }
@@ -198,18 +203,20 @@ impl<T: Transport> ClusterAdapter<T> {
         }
     }
 
-    /// Publishes an operation unless it is local, then runs the local part; a publication error is
-    /// returned after the local part ran.
+    /// Publishes an operation (`None`: a local one), then runs the local part in the order the operations
+    /// started; a publication error is returned after the local part ran.
     async fn publish_then(
         &self,
-        opts: &BroadcastOptions,
-        body: impl FnOnce() -> MessageBody,
+        body: Option<MessageBody>,
         here: impl FnOnce(Option<Offset>) -> Result<(), AdapterError>,
     ) -> Result<(), AdapterError> {
-        if opts.flags.local {
-            return here(None);
-        }
-        match self.publish(body()).await {
+        let ticket = self.order.ticket();
+        let published = match body {
+            None => Ok(None),
+            Some(body) => self.publish(body).await,
+        };
+        ticket.turn().await;
+        match published {
             Ok(offset) => here(offset),
             Err(error) => {
                 tracing::warn!(uid = %self.uid, %error, "not published to the cluster");

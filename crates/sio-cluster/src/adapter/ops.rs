@@ -103,22 +103,18 @@ impl<T: Transport> Adapter for ClusterAdapter<T> {
     ) -> BoxFuture<'_, Result<(), AdapterError>> {
         Box::pin(async move {
             let body = match &packet.data {
-                PacketData::Event { event, args, .. } if !opts.flags.local => {
-                    MessageBody::Broadcast {
+                PacketData::Event { event, args, .. } => {
+                    (!opts.flags.local).then(|| MessageBody::Broadcast {
                         opts: opts.clone(),
                         event: event.clone(),
                         args: args.clone(),
                         request_id: None,
-                    }
+                    })
                 }
                 _ => return self.local.broadcast_local(&packet, &opts),
             };
-            self.publish_then(
-                &opts,
-                || body,
-                |offset| self.broadcast_here(packet, &opts, offset),
-            )
-            .await
+            self.publish_then(body, |offset| self.broadcast_here(packet, &opts, offset))
+                .await
         })
     }
 
@@ -211,11 +207,11 @@ impl<T: Transport> Adapter for ClusterAdapter<T> {
         rooms: Vec<Room>,
     ) -> BoxFuture<'_, Result<(), AdapterError>> {
         Box::pin(async move {
-            let body = || MessageBody::SocketsJoin {
+            let body = (!opts.flags.local).then(|| MessageBody::SocketsJoin {
                 opts: opts.clone(),
                 rooms: rooms.clone(),
-            };
-            self.publish_then(&opts, body, |_| {
+            });
+            self.publish_then(body, |_| {
                 self.local.add_sockets_local(&opts, &rooms);
                 Ok(())
             })
@@ -229,11 +225,11 @@ impl<T: Transport> Adapter for ClusterAdapter<T> {
         rooms: Vec<Room>,
     ) -> BoxFuture<'_, Result<(), AdapterError>> {
         Box::pin(async move {
-            let body = || MessageBody::SocketsLeave {
+            let body = (!opts.flags.local).then(|| MessageBody::SocketsLeave {
                 opts: opts.clone(),
                 rooms: rooms.clone(),
-            };
-            self.publish_then(&opts, body, |_| {
+            });
+            self.publish_then(body, |_| {
                 self.local.del_sockets_local(&opts, &rooms);
                 Ok(())
             })
@@ -247,11 +243,11 @@ impl<T: Transport> Adapter for ClusterAdapter<T> {
         close: bool,
     ) -> BoxFuture<'_, Result<(), AdapterError>> {
         Box::pin(async move {
-            let body = || MessageBody::DisconnectSockets {
+            let body = (!opts.flags.local).then(|| MessageBody::DisconnectSockets {
                 opts: opts.clone(),
                 close,
-            };
-            self.publish_then(&opts, body, |_| {
+            });
+            self.publish_then(body, |_| {
                 self.local.disconnect_sockets_local(&opts, close);
                 Ok(())
             })
