@@ -4,6 +4,7 @@ use crate::adapter::{AdapterFactory, InMemoryAdapterFactory};
 use crate::engine::EngineConfig;
 use crate::recovery::ConnectionStateRecovery;
 use sio_protocol::parser::Parser;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,6 +28,13 @@ pub struct ServerConfig {
     pub max_pending_events: usize,
     /// Connection state recovery (`connectionStateRecovery`; off by default).
     pub connection_state_recovery: Option<ConnectionStateRecovery>,
+    /// Whether `<path>/socket.io.js`, `.min.js`, `.esm.min.js`, `.msgpack.min.js` and their maps are served
+    /// (`serveClient`, true), from [`client_dir`](Self::client_dir).
+    pub serve_client: bool,
+    /// The `dist/` directory of an installed npm `socket.io-client` whose files are served (sio ships none):
+    /// by default `tests/js/node_modules/socket.io-client/dist` of this repository, where `scripts/run`
+    /// installs the pinned version.
+    pub client_dir: PathBuf,
 }
 
 impl Default for ServerConfig {
@@ -39,6 +47,8 @@ impl Default for ServerConfig {
             adapter: Arc::new(InMemoryAdapterFactory),
             max_pending_events: 1024,
             connection_state_recovery: None,
+            serve_client: true,
+            client_dir: crate::client_bundle::default_dir(),
         }
     }
 }
@@ -54,6 +64,8 @@ impl std::fmt::Debug for ServerConfig {
             )
             .field("max_pending_events", &self.max_pending_events)
             .field("connection_state_recovery", &self.connection_state_recovery)
+            .field("serve_client", &self.serve_client)
+            .field("client_dir", &self.client_dir)
             .finish_non_exhaustive()
     }
 }
@@ -123,6 +135,19 @@ impl ServerConfig {
     /// Turns connection state recovery on (`connectionStateRecovery`).
     pub fn connection_state_recovery(mut self, recovery: ConnectionStateRecovery) -> Self {
         self.connection_state_recovery = Some(recovery);
+        self
+    }
+
+    /// Sets `serveClient` (true): whether the client bundle is served under the path.
+    pub fn serve_client(mut self, v: bool) -> Self {
+        self.serve_client = v;
+        self
+    }
+
+    /// Sets the directory the client bundle is served from: the `dist/` directory of an installed npm
+    /// `socket.io-client` (`node_modules/socket.io-client/dist`).
+    pub fn client_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.client_dir = dir.into();
         self
     }
 

@@ -45,6 +45,7 @@ mod ack;
 pub mod adapter;
 mod broadcast;
 mod client;
+mod client_bundle;
 mod config;
 mod errors;
 mod handler;

@@ -3,6 +3,7 @@
 use crate::adapter::Room;
 use crate::broadcast::{BroadcastOperator, RoomParam};
 use crate::client::Client;
+use crate::client_bundle::ClientBundle;
 use crate::config::ServerConfig;
 use crate::engine::{
     CloseReason, Engine, EngineHandler, EngineLayer, EngineServer, EngineService, EngineSocket,
@@ -69,6 +70,8 @@ pub struct SocketIoHandler {
     server: Weak<ServerInner>,
     /// Owns the clients; each session finds its own through [`EngineSocket::attached`].
     clients: RwLock<HashMap<String, Arc<Client>>>,
+    /// The client bundle, when `serve_client` is on.
+    bundle: Option<ClientBundle>,
 }
 
 impl EngineHandler for SocketIoHandler {
@@ -99,6 +102,14 @@ impl EngineHandler for SocketIoHandler {
         if let Some(client) = client {
             client.on_close(DisconnectReason::from(reason));
         }
+    }
+
+    fn serve_file(
+        &self,
+        path: &str,
+        headers: &http::HeaderMap,
+    ) -> Option<http::Response<crate::engine::EngineBody>> {
+        self.bundle.as_ref()?.serve(path, headers)
     }
 }
 
@@ -156,6 +167,9 @@ impl Server {
             let handler = SocketIoHandler {
                 server: weak.clone(),
                 clients: RwLock::new(HashMap::new()),
+                bundle: config
+                    .serve_client
+                    .then(|| ClientBundle::new(&config.engine.path, config.client_dir.clone())),
             };
             ServerInner {
                 parser: config.parser.clone(),

@@ -22,4 +22,13 @@ pub trait EngineHandler: Send + Sync + 'static {
     fn on_drain(&self, _socket: &EngineSocket) {}
     /// A pong answered the server's ping (engine.io's `heartbeat`).
     fn on_heartbeat(&self, _socket: &EngineSocket) {}
+    /// Answers a request under the engine's path before the engine does (the Socket.IO server's client
+    /// bundle); `None` leaves it to the engine. Not called for websocket upgrades.
+    fn serve_file(
+        &self,
+        _path: &str,
+        _headers: &http::HeaderMap,
+    ) -> Option<http::Response<super::EngineBody>> {
+        None
+    }
 }

@@ -225,6 +225,12 @@ impl<H: EngineHandler> Engine<H> {
         B: Body + Send + 'static,
         B::Data: Send,
     {
+        if let Some(res) = (!upgrade)
+            .then(|| self.handler().serve_file(req.uri().path(), req.headers()))
+            .flatten()
+        {
+            return res;
+        }
         let uri = req.uri().clone();
         let fail = |e: EngineError, message: Option<&str>| {
             tracing::debug!(code = e.code(), %uri, "engine request refused");
