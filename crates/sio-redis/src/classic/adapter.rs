@@ -126,15 +126,19 @@ impl RedisAdapter {
         self.ack_requests.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Sends a request and gathers the answers of every other node (this node counted as one already).
-    async fn request(
+    /// Asks every other node (`kind`, with the `extra` fields) and adds their answers to this node's own,
+    /// `gathered`; `what` names the request in the timeout error, as the official adapter does.
+    async fn gather(
         &self,
         kind: RequestType,
         extra: Vec<(&str, Value)>,
         gathered: Gathered,
-        expected: usize,
-        received: usize,
-    ) -> Outcome {
+        what: &str,
+    ) -> Result<Gathered, AdapterError> {
+        let servers = self.server_count_now().await?;
+        if servers <= 1 {
+            return Ok(gathered);
+        }
         let id = uid2(6);
         let mut request = Map::new();
         request.insert("uid".into(), Value::from(self.uid.as_str()));
@@ -143,42 +147,33 @@ impl RedisAdapter {
         for (k, v) in extra {
             request.insert(k.into(), v);
         }
-        let rx = self.requests.start(&id, expected, received, gathered);
-        let sent = self
-            .publish(
-                self.channels.request.clone(),
-                msg::json(&Value::Object(request)),
-            )
-            .await;
-        if let Err(error) = sent {
+        // This node's answer counts as the first of `servers`.
+        let rx = self.requests.start(&id, servers, 1, gathered);
+        let payload = msg::json(&Value::Object(request));
+        if let Err(error) = self.publish(self.channels.request.clone(), payload).await {
             tracing::warn!(%error, "cannot send a request to the other servers");
         }
-        self.requests
+        match self
+            .requests
             .finish(&id, rx, self.options.requests_timeout)
             .await
+        {
+            Outcome::Complete(gathered) => Ok(gathered),
+            Outcome::TimedOut(..) => Err(AdapterError::Backend(format!(
+                "timeout reached while waiting for {what} response"
+            ))),
+        }
     }
 
     /// Every room of every node (`allRooms`).
     pub async fn all_rooms(&self) -> Result<HashSet<Room>, AdapterError> {
-        let local: HashSet<Room> = self.local.rooms().into_iter().collect();
-        let servers = self.server_count_now().await?;
-        if servers <= 1 {
-            return Ok(local);
-        }
+        let local = Gathered::Rooms(self.local.rooms().into_iter().collect());
         match self
-            .request(
-                RequestType::AllRooms,
-                vec![],
-                Gathered::Rooms(local),
-                servers,
-                1,
-            )
-            .await
+            .gather(RequestType::AllRooms, vec![], local, "allRooms")
+            .await?
         {
-            Outcome::Complete(Gathered::Rooms(rooms)) => Ok(rooms),
-            _ => Err(AdapterError::Backend(
-                "timeout reached while waiting for allRooms response".into(),
-            )),
+            Gathered::Rooms(rooms) => Ok(rooms),
+            _ => Ok(HashSet::new()),
         }
     }
 
@@ -346,25 +341,14 @@ impl Adapter for RedisAdapter {
             if opts.flags.local {
                 return Ok(local);
             }
-            let servers = self.server_count_now().await?;
-            if servers <= 1 {
-                return Ok(local);
-            }
             let extra = vec![("opts", msg::selection(&opts))];
+            let local = Gathered::Sockets(local);
             match self
-                .request(
-                    RequestType::RemoteFetch,
-                    extra,
-                    Gathered::Sockets(local),
-                    servers,
-                    1,
-                )
-                .await
+                .gather(RequestType::RemoteFetch, extra, local, "fetchSockets")
+                .await?
             {
-                Outcome::Complete(Gathered::Sockets(sockets)) => Ok(sockets),
-                _ => Err(AdapterError::Backend(
-                    "timeout reached while waiting for fetchSockets response".into(),
-                )),
+                Gathered::Sockets(sockets) => Ok(sockets),
+                _ => Ok(Vec::new()),
             }
         })
     }
