@@ -1,14 +1,17 @@
 //! Runs a plan: every selected workload against every selected server, each server started fresh for
-//! the workload (and for every run of W1) and stopped after.
+//! the workload (and for every run of W1) and stopped after. A cluster workload (W8) starts its own
+//! `redis-server` and [`CLUSTER_NODES`] servers joined to it.
 
 use crate::client_side::ClientOutcome;
 use crate::cores::Cores;
 use crate::error::BenchError;
 use crate::machine::Machine;
+use crate::measure::Probe;
 use crate::outcome::{median, Outcome};
+use crate::redis_server::RedisServer;
 use crate::server_kind::ServerKind;
 use crate::server_process::{ServerProcess, ServerPrograms};
-use crate::workload::{Mode, Timing, Workload};
+use crate::workload::{Mode, Timing, Workload, CLUSTER_NODES};
 use crate::workloads::{self, Ctx, Measured};
 use serde::Serialize;
 use std::time::Duration;
@@ -75,9 +78,10 @@ pub fn run(plan: &Plan) -> Result<Report, BenchError> {
             let outcome = rt.block_on(cell(plan, &cores, workload, server));
             let took = started.elapsed().as_secs_f64();
             match (&outcome.median, &outcome.error) {
-                (Some(m), _) => {
-                    eprintln!("   median {:.1} {} ({took:.1} s)", m.value, outcome.unit)
-                }
+                (Some(m), _) => eprintln!(
+                    "   median {:.1} {} (server {:.2} cores, generator {:.2} cores; {took:.1} s)",
+                    m.value, outcome.unit, m.server_cores, m.client_cores
+                ),
                 (None, Some(e)) => eprintln!("   no value: {e} ({took:.1} s)"),
                 (None, None) => {}
             }
@@ -115,8 +119,14 @@ async fn cell(plan: &Plan, cores: &Cores, workload: Workload, server: ServerKind
         outcome.error = Some("n/a (websocket only)".into());
         return outcome;
     }
+    if workload.is_cluster() && !server.supports_cluster() {
+        outcome.error = Some("n/a (no cluster mode)".into());
+        return outcome;
+    }
     let result = if workload == Workload::IdleMemory {
         idle_runs(plan, cores, workload, server).await
+    } else if workload.is_cluster() {
+        cluster_run(plan, cores, workload, server).await
     } else {
         match ServerProcess::start(server, &plan.programs) {
             Ok(mut process) => {
@@ -161,6 +171,8 @@ fn ctx_for<'a>(
         timing: plan.timing,
         label: format!("{} / {}", workload.title(), process.kind),
         unit: workload.unit(),
+        nodes: vec![process.addr],
+        probe: Probe::server(process.pid),
     }
 }
 
@@ -169,11 +181,61 @@ async fn drive(ctx: &Ctx<'_>, workload: Workload) -> Result<Measured, BenchError
         Workload::IdleMemory => Err(BenchError::Server("W1 runs on fresh servers".into())),
         Workload::HandshakeRate => Ok(workloads::handshake::run(ctx).await),
         Workload::Echo32 | Workload::Echo1k => workloads::echo::run(ctx).await,
-        Workload::Broadcast1k | Workload::Broadcast10k => workloads::broadcast::run(ctx).await,
+        Workload::Broadcast1k | Workload::Broadcast10k | Workload::ClusterBroadcast => {
+            workloads::broadcast::run(ctx).await
+        }
         Workload::Rooms => workloads::rooms::run(ctx).await,
         Workload::Acks => workloads::acks::run(ctx).await,
         Workload::Polling => workloads::polling::run(ctx).await,
     }
+}
+
+/// W8: a fresh Redis and [`CLUSTER_NODES`] servers of `server` joined to it (started side by side), clients
+/// spread over the nodes; the servers' CPU is summed, Redis's read apart.
+async fn cluster_run(
+    plan: &Plan,
+    cores: &Cores,
+    workload: Workload,
+    server: ServerKind,
+) -> Result<Measured, BenchError> {
+    let mut redis = RedisServer::start()?;
+    let url = redis.url();
+    let mut nodes = std::thread::scope(|s| {
+        let starting: Vec<_> = (0..CLUSTER_NODES)
+            .map(|_| s.spawn(|| ServerProcess::start_node(server, &plan.programs, Some(&url))))
+            .collect();
+        starting
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(BenchError::Server("node start panicked".into())))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    redis.wait_for_cluster(
+        CLUSTER_NODES,
+        server.cluster_uses_pattern(),
+        Duration::from_secs(30),
+    )?;
+    let mut ctx = ctx_for(plan, cores, workload, &nodes[0]);
+    ctx.label = format!("{} ({CLUSTER_NODES} nodes)", ctx.label);
+    ctx.nodes = nodes.iter().map(|n| n.addr).collect();
+    ctx.probe = Probe {
+        servers: nodes.iter().map(|n| n.pid).collect(),
+        redis: Some(redis.pid),
+    };
+    let measured = drive(&ctx, workload).await;
+    if let Some(i) = nodes.iter_mut().position(|n| !n.is_running()) {
+        return Err(BenchError::Server(format!(
+            "{server} node {i} exited during the workload"
+        )));
+    }
+    if !redis.is_running() {
+        return Err(BenchError::Server(
+            "redis-server exited during the workload".into(),
+        ));
+    }
+    measured
 }
 
 /// W1: one fresh server per run, so every run measures growth from the same starting point.

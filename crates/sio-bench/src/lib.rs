@@ -1,5 +1,6 @@
 //! sio-bench: a native Socket.IO load generator and the harness that runs the benchmark workloads
-//! against sio, a plain-websocket ceiling, socketioxide and Node socket.io, side by side.
+//! against sio, a plain-websocket ceiling, socketioxide and Node socket.io, side by side (and, for the
+//! cluster workload, three nodes of each on one Redis).
 //!
 //! The generator pre-encodes every frame (websocket framing included), runs one single-threaded tokio
 //! runtime per core with one small task per connection, and reads the server's RSS and CPU time from
@@ -20,6 +21,7 @@ pub mod outcome;
 pub mod peer_build;
 pub mod polling_conn;
 pub mod proc_stats;
+pub mod redis_server;
 pub mod report;
 pub mod results_files;
 pub mod rlimit;

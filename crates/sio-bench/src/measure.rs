@@ -1,16 +1,64 @@
-//! The measuring loop: a warm-up, then timed windows that read the shared counters and the server's
-//! `/proc` entry, with a progress line on stderr every second.
+//! The measuring loop: a warm-up, then timed windows that read the shared counters and the `/proc`
+//! entries of the servers (and Redis, and the generator itself), with a progress line on stderr every
+//! second.
 
 use crate::live::Live;
 use crate::outcome::Sample;
-use crate::proc_stats;
+use crate::proc_stats::{self, ProcSample};
 use crate::workload::Timing;
 use std::time::{Duration, Instant};
+
+/// The processes whose resources a workload reads: the server(s) under test, summed (the nodes of a
+/// cluster), and the Redis they share, if any. The generator reads its own process.
+#[derive(Debug, Clone, Default)]
+pub struct Probe {
+    /// Server process ids.
+    pub servers: Vec<u32>,
+    /// The Redis process id (cluster workloads).
+    pub redis: Option<u32>,
+}
+
+/// One reading of a [`Probe`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reading {
+    /// The servers, CPU and RSS summed.
+    pub servers: ProcSample,
+    /// Redis CPU seconds (0 without Redis).
+    pub redis_cpu_secs: f64,
+    /// The generator's CPU seconds.
+    pub client_cpu_secs: f64,
+}
+
+impl Probe {
+    /// A probe of one server.
+    pub fn server(pid: u32) -> Self {
+        Probe {
+            servers: vec![pid],
+            redis: None,
+        }
+    }
+
+    /// Reads every process now (a process that is gone counts as zero).
+    pub fn read(&self) -> Reading {
+        let mut servers = ProcSample::default();
+        for &pid in &self.servers {
+            let s = proc_stats::sample(pid).unwrap_or_default();
+            servers.cpu_secs += s.cpu_secs;
+            servers.rss_kib += s.rss_kib;
+        }
+        let cpu = |pid: Option<u32>| pid.and_then(proc_stats::sample).map_or(0.0, |s| s.cpu_secs);
+        Reading {
+            servers,
+            redis_cpu_secs: cpu(self.redis),
+            client_cpu_secs: cpu(Some(std::process::id())),
+        }
+    }
+}
 
 /// Runs the warm-up and `timing.runs` windows over counters that the connection tasks keep updating.
 pub async fn windows(
     live: &Live,
-    pid: u32,
+    probe: &Probe,
     timing: Timing,
     label: &str,
     unit: &str,
@@ -19,7 +67,7 @@ pub async fn windows(
     let mut samples = Vec::with_capacity(timing.runs);
     for run in 1..=timing.runs {
         live.latency.reset();
-        let before = proc_stats::sample(pid).unwrap_or_default();
+        let before = probe.read();
         let done0 = live.done();
         let t0 = Instant::now();
         progress_sleep(
@@ -31,8 +79,20 @@ pub async fn windows(
         .await;
         let elapsed = t0.elapsed().as_secs_f64();
         let units = live.done() - done0;
-        let after = proc_stats::sample(pid).unwrap_or_default();
-        samples.push(sample(units, elapsed, before, after, live));
+        let after = probe.read();
+        let s = sample(units, elapsed, &before, &after, probe.redis.is_some(), live);
+        eprintln!(
+            "  {label} run {run}/{}: {:.0} {unit}; server {:.2} cores{}, generator {:.2} cores",
+            timing.runs,
+            s.value,
+            s.server_cores,
+            s.redis_cpu_us_per_unit.map_or(String::new(), |_| format!(
+                ", redis {:.2} cores",
+                (after.redis_cpu_secs - before.redis_cpu_secs).max(0.0) / elapsed.max(1e-9)
+            )),
+            s.client_cores
+        );
+        samples.push(s);
     }
     samples
 }
@@ -41,18 +101,25 @@ pub async fn windows(
 pub fn sample(
     units: u64,
     elapsed: f64,
-    before: proc_stats::ProcSample,
-    after: proc_stats::ProcSample,
+    before: &Reading,
+    after: &Reading,
+    redis: bool,
     live: &Live,
 ) -> Sample {
-    let cpu = (after.cpu_secs - before.cpu_secs).max(0.0);
+    let elapsed = elapsed.max(1e-9);
+    let cpu = (after.servers.cpu_secs - before.servers.cpu_secs).max(0.0);
+    let redis_cpu = (after.redis_cpu_secs - before.redis_cpu_secs).max(0.0);
+    let client_cpu = (after.client_cpu_secs - before.client_cpu_secs).max(0.0);
+    let per_unit = |secs: f64| (units > 0).then(|| secs * 1e6 / units as f64);
     Sample {
-        value: units as f64 / elapsed.max(1e-9),
+        value: units as f64 / elapsed,
         p50_us: live.latency.quantile_us(0.50),
         p99_us: live.latency.quantile_us(0.99),
-        server_cpu_us_per_unit: (units > 0).then(|| cpu * 1e6 / units as f64),
-        server_cores: cpu / elapsed.max(1e-9),
-        server_rss_kib: after.rss_kib,
+        server_cpu_us_per_unit: per_unit(cpu),
+        server_cores: cpu / elapsed,
+        server_rss_kib: after.servers.rss_kib,
+        redis_cpu_us_per_unit: if redis { per_unit(redis_cpu) } else { None },
+        client_cores: client_cpu / elapsed,
     }
 }
 

@@ -13,12 +13,17 @@ pub struct Sample {
     pub p50_us: Option<f64>,
     /// 99th-percentile round-trip latency in microseconds.
     pub p99_us: Option<f64>,
-    /// Server CPU time (user + system) per unit of work, in microseconds.
+    /// Server CPU time (user + system) per unit of work, in microseconds; summed over the nodes of a
+    /// cluster workload.
     pub server_cpu_us_per_unit: Option<f64>,
-    /// Server CPU use during the run, in cores (1.0 = one core busy).
+    /// Server CPU use during the run, in cores (1.0 = one core busy); summed over the nodes.
     pub server_cores: f64,
-    /// Server resident memory at the end of the run, in KiB.
+    /// Server resident memory at the end of the run, in KiB; summed over the nodes.
     pub server_rss_kib: u64,
+    /// Redis CPU time per unit of work, in microseconds (cluster workloads only).
+    pub redis_cpu_us_per_unit: Option<f64>,
+    /// The load generator's own CPU use during the run, in cores (its whole process).
+    pub client_cores: f64,
 }
 
 /// The result of one workload x server cell.
@@ -76,6 +81,8 @@ pub fn median(runs: &[Sample]) -> Option<Sample> {
         server_cpu_us_per_unit: med(&|s| s.server_cpu_us_per_unit),
         server_cores: med(&|s| Some(s.server_cores)).unwrap_or(0.0),
         server_rss_kib: med(&|s| Some(s.server_rss_kib as f64)).unwrap_or(0.0) as u64,
+        redis_cpu_us_per_unit: med(&|s| s.redis_cpu_us_per_unit),
+        client_cores: med(&|s| Some(s.client_cores)).unwrap_or(0.0),
     })
 }
 

@@ -57,6 +57,14 @@ fn cell(o: Option<&Outcome>) -> String {
             let _ = write!(s, "<br>{cpu:.1} µs CPU/event");
         }
     }
+    if o.workload.is_cluster() {
+        if let Some(cpu) = m.server_cpu_us_per_unit {
+            let _ = write!(s, "<br>{cpu:.2} µs server CPU/delivery");
+        }
+        if let Some(cpu) = m.redis_cpu_us_per_unit {
+            let _ = write!(s, "<br>{cpu:.3} µs Redis CPU/delivery");
+        }
+    }
     if o.failed_connections > 0 {
         let _ = write!(s, "<br>({} failed)", o.failed_connections);
     }

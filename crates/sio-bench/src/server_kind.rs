@@ -45,6 +45,18 @@ impl ServerKind {
     pub fn supports_polling(self) -> bool {
         self != ServerKind::Ceiling
     }
+
+    /// Whether the server can join a cluster through Redis (the ceiling has no adapter).
+    pub fn supports_cluster(self) -> bool {
+        self != ServerKind::Ceiling
+    }
+
+    /// Whether its Redis adapter receives broadcasts on a pattern subscription (`socket.io#/#*`, the
+    /// classic `@socket.io/redis-adapter` protocol that sio and Node speak); socketioxide-redis sends them
+    /// on the request channel.
+    pub fn cluster_uses_pattern(self) -> bool {
+        matches!(self, ServerKind::Sio | ServerKind::Node)
+    }
 }
 
 impl fmt::Display for ServerKind {

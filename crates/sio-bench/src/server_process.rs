@@ -40,6 +40,15 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `kind` and waits (up to 30 s) for its `listening on <addr>` line.
     pub fn start(kind: ServerKind, programs: &ServerPrograms) -> Result<Self, BenchError> {
+        Self::start_node(kind, programs, None)
+    }
+
+    /// [`ServerProcess::start`], joined to the cluster on the Redis at `redis` when given (`--redis URL`).
+    pub fn start_node(
+        kind: ServerKind,
+        programs: &ServerPrograms,
+        redis: Option<&str>,
+    ) -> Result<Self, BenchError> {
         let mut cmd = match kind {
             ServerKind::Sio => Command::new(&programs.sio),
             ServerKind::Ceiling => Command::new(&programs.ceiling),
@@ -56,8 +65,11 @@ impl ServerProcess {
                 c
             }
         };
-        cmd.arg("0")
-            .stdin(Stdio::null())
+        cmd.arg("0");
+        if let Some(url) = redis {
+            cmd.arg("--redis").arg(url);
+        }
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         let mut child = cmd

@@ -1,4 +1,4 @@
-//! The workloads W1..W7 and their sizes in full and smoke mode.
+//! The workloads W1..W8 and their sizes in full and smoke mode.
 
 use serde::Serialize;
 use std::time::Duration;
@@ -24,6 +24,9 @@ pub enum Workload {
     Acks,
     /// W7: 1,000 polling-only clients exchanging events; events/s and server CPU per event.
     Polling,
+    /// W8: `io.emit` of a ~100-byte event to 1,000 clients spread over a 3-node cluster on one Redis;
+    /// deliveries/s, server CPU per delivery (summed over the nodes) and Redis CPU per delivery.
+    ClusterBroadcast,
 }
 
 /// Full benchmark or the few-clients smoke run of the test suite.
@@ -39,9 +42,9 @@ pub enum Mode {
 /// How big a workload is and how long it is measured.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Size {
-    /// Connections (or handshakes for W2).
+    /// Connections (or handshakes for W2; over all nodes for W8).
     pub clients: usize,
-    /// Requests in flight per connection (W3, W6), handshakes in flight (W2), broadcasts in flight (W4).
+    /// Requests in flight per connection (W3, W6), handshakes in flight (W2), broadcasts in flight (W4, W8).
     pub in_flight: usize,
     /// Payload bytes of the event data string.
     pub payload: usize,
@@ -57,6 +60,9 @@ pub struct Timing {
     /// Number of measured runs (the median is reported).
     pub runs: usize,
 }
+
+/// Server processes of a cluster workload (W8), each joined to the same Redis.
+pub const CLUSTER_NODES: usize = 3;
 
 impl Timing {
     /// The default timing of a mode.
@@ -78,7 +84,7 @@ impl Timing {
 
 impl Workload {
     /// Every workload, in table row order.
-    pub const ALL: [Workload; 9] = [
+    pub const ALL: [Workload; 10] = [
         Workload::IdleMemory,
         Workload::HandshakeRate,
         Workload::Echo32,
@@ -88,6 +94,7 @@ impl Workload {
         Workload::Rooms,
         Workload::Acks,
         Workload::Polling,
+        Workload::ClusterBroadcast,
     ];
 
     /// Short id for the command line and the JSON (`w1`, `w3-1k`, ...).
@@ -102,6 +109,7 @@ impl Workload {
             Workload::Rooms => "w5",
             Workload::Acks => "w6",
             Workload::Polling => "w7",
+            Workload::ClusterBroadcast => "w8",
         }
     }
 
@@ -122,6 +130,7 @@ impl Workload {
             Workload::Rooms => "W5 rooms",
             Workload::Acks => "W6 acks",
             Workload::Polling => "W7 polling",
+            Workload::ClusterBroadcast => "W8 cluster broadcast",
         }
     }
 
@@ -131,7 +140,10 @@ impl Workload {
             Workload::IdleMemory => "KiB/conn",
             Workload::HandshakeRate => "conn/s",
             Workload::Echo32 | Workload::Echo1k => "msg/s",
-            Workload::Broadcast1k | Workload::Broadcast10k | Workload::Rooms => "deliveries/s",
+            Workload::Broadcast1k
+            | Workload::Broadcast10k
+            | Workload::Rooms
+            | Workload::ClusterBroadcast => "deliveries/s",
             Workload::Acks => "acks/s",
             Workload::Polling => "events/s",
         }
@@ -145,6 +157,11 @@ impl Workload {
     /// Whether the workload uses the polling transport.
     pub fn is_polling(self) -> bool {
         self == Workload::Polling
+    }
+
+    /// Whether the workload runs on a cluster of [`CLUSTER_NODES`] servers joined through a Redis.
+    pub fn is_cluster(self) -> bool {
+        self == Workload::ClusterBroadcast
     }
 
     /// The size of the workload in a mode.
@@ -196,6 +213,11 @@ impl Workload {
                 clients: pick(1_000, 10),
                 in_flight: 1,
                 payload: 32,
+            },
+            Workload::ClusterBroadcast => Size {
+                clients: pick(1_000, 12),
+                in_flight: 4,
+                payload: 100,
             },
         }
     }

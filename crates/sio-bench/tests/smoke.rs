@@ -1,5 +1,6 @@
 //! The benchmark harness in smoke mode: a few clients, about a second per workload, every server and
-//! every client (the socketioxide and rust_socketio peers are built in debug first). Keeps the harness from rotting: every workload must
+//! every client (the socketioxide and rust_socketio peers are built in debug first; W8 starts its own
+//! `redis-server`, which must be on PATH). Keeps the harness from rotting: every workload must
 //! produce a positive value on every server that supports it, with no failed connection.
 
 use sio_bench::server_process::ServerPrograms;
@@ -46,6 +47,19 @@ fn every_workload_runs_on_every_server() {
         if o.workload.is_polling() && !o.server.supports_polling() {
             assert!(o.median.is_none(), "the ceiling has no polling transport");
             continue;
+        }
+        if o.workload.is_cluster() && !o.server.supports_cluster() {
+            assert!(o.median.is_none(), "the ceiling has no cluster mode");
+            continue;
+        }
+        if let (true, Some(m)) = (o.workload.is_cluster(), o.median) {
+            if m.redis_cpu_us_per_unit.is_none() {
+                problems.push(format!(
+                    "{} / {}: no Redis CPU reading",
+                    o.workload.id(),
+                    o.server
+                ));
+            }
         }
         match o.value() {
             Some(v) if v > 0.0 && o.failed_connections == 0 => {}

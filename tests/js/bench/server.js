@@ -1,12 +1,27 @@
 // Node socket.io 4.8 speaking sio's benchmark event contract (see BENCHMARKS.md).
-// Usage: node server.js [port]   (0 or absent: an ephemeral port)
+// Usage: node server.js [port] [--redis URL]   (port 0 or absent: an ephemeral port)
 // Prints "listening on 127.0.0.1:<port>" on stdout once it accepts connections.
+// With --redis, the server joins a cluster through the official `@socket.io/redis-adapter` (`createAdapter`
+// on node-redis, default key `socket.io`), so `io.emit` reaches the clients of every node (W8).
 "use strict";
 
 const http = require("http");
 const { Server } = require("socket.io");
 
-const port = Number(process.argv[2] || 0);
+function parseArgs(argv) {
+  const opts = { port: 0, redis: null };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--redis") {
+      if (i + 1 >= argv.length) throw new Error("--redis needs a URL");
+      opts.redis = argv[++i];
+    } else {
+      opts.port = Number(argv[i]);
+    }
+  }
+  return opts;
+}
+
+const opts = parseArgs(process.argv.slice(2));
 const httpServer = http.createServer();
 // The websocket engine is the default one: the `ws` package.
 const io = new Server(httpServer);
@@ -39,8 +54,29 @@ io.on("connection", (socket) => {
   });
 });
 
-httpServer.listen(port, "127.0.0.1", () => {
-  process.stdout.write(`listening on 127.0.0.1:${httpServer.address().port}\n`);
+// The classic Redis adapter on two node-redis connections (commands and subscriptions).
+async function joinCluster(url) {
+  const { createClient } = require("redis");
+  const { createAdapter } = require("@socket.io/redis-adapter");
+  const onError = (err) => process.stderr.write(`bench server redis: ${err}\n`);
+  const pub = createClient({ url });
+  pub.on("error", onError);
+  const sub = pub.duplicate();
+  sub.on("error", onError);
+  await Promise.all([pub.connect(), sub.connect()]);
+  io.adapter(createAdapter(pub, sub));
+}
+
+async function main() {
+  if (opts.redis) await joinCluster(opts.redis);
+  httpServer.listen(opts.port, "127.0.0.1", () => {
+    process.stdout.write(`listening on 127.0.0.1:${httpServer.address().port}\n`);
+  });
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench server: ${err && err.stack ? err.stack : err}\n`);
+  process.exit(1);
 });
 
 process.on("SIGTERM", () => process.exit(0));

@@ -1,6 +1,10 @@
 //! W4 broadcast: `clients` connections; one of them triggers `broadcast` events that the server sends to
 //! everyone with `io.emit`, keeping `in_flight` broadcasts outstanding (a broadcast is complete when
 //! every client received it). Deliveries/s counts frames received by all clients.
+//!
+//! W8 runs the same driver on a cluster: client `i` connects to node `i % nodes`, so the clients are
+//! spread evenly and the trigger (client 0) emits on the first node; the other nodes get each broadcast
+//! through the Redis adapter.
 
 use super::{measure_fleet, Ctx, Measured};
 use crate::error::BenchError;
@@ -24,7 +28,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Measured, BenchError> {
     let gate = connect_gate();
     let mut fleet = Fleet::new();
     for i in 0..ctx.size.clients {
-        let (frame, addr) = (frame.clone(), ctx.addr);
+        let (frame, addr) = (frame.clone(), ctx.nodes[i % ctx.nodes.len()]);
         fleet.spawn(
             ctx.cores,
             i,

@@ -3,7 +3,7 @@
 
 use super::{first_error, Ctx, Measured};
 use crate::live::Live;
-use crate::{measure, proc_stats, socketio_ws};
+use crate::{measure, socketio_ws};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -16,12 +16,12 @@ pub async fn run(ctx: &Ctx<'_>) -> Measured {
     let mut measured = Measured::default();
     for run in 1..=ctx.timing.runs {
         let live = Arc::new(Live::default());
-        let before = proc_stats::sample(ctx.pid).unwrap_or_default();
+        let before = ctx.probe.read();
         let t0 = Instant::now();
         batch(ctx, &live, total).await;
         let elapsed = t0.elapsed().as_secs_f64();
-        let after = proc_stats::sample(ctx.pid).unwrap_or_default();
-        let sample = measure::sample(live.done(), elapsed, before, after, &live);
+        let after = ctx.probe.read();
+        let sample = measure::sample(live.done(), elapsed, &before, &after, false, &live);
         eprintln!(
             "  {} run {run}/{}: {:>10.0} conn/s (p99 {:.0} us, failed {})",
             ctx.label,

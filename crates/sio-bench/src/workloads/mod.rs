@@ -1,4 +1,5 @@
-//! The workload drivers, one file each, sharing the [`Ctx`] they run in.
+//! The workload drivers, one file each, sharing the [`Ctx`] they run in (W8 reuses W4's driver over
+//! the nodes of a cluster).
 
 pub mod acks;
 pub mod broadcast;
@@ -11,7 +12,7 @@ pub mod rooms;
 use crate::cores::Cores;
 use crate::error::BenchError;
 use crate::fleet::Fleet;
-use crate::measure;
+use crate::measure::{self, Probe};
 use crate::outcome::Sample;
 use crate::workload::{Size, Timing};
 use std::net::SocketAddr;
@@ -20,10 +21,14 @@ use std::net::SocketAddr;
 pub struct Ctx<'a> {
     /// The load generator's runtimes.
     pub cores: &'a Cores,
-    /// The server under test.
+    /// The server under test (the first node of a cluster).
     pub addr: SocketAddr,
     /// Its process id.
     pub pid: u32,
+    /// Every node clients are spread over (`[addr]` unless the workload runs on a cluster).
+    pub nodes: Vec<SocketAddr>,
+    /// The processes whose CPU and memory are measured.
+    pub probe: Probe,
     /// Workload size.
     pub size: Size,
     /// Warm-up, window, runs.
@@ -66,7 +71,7 @@ pub(crate) async fn measure_fleet(
         )));
     }
     fleet.go();
-    let runs = measure::windows(&live, ctx.pid, ctx.timing, &ctx.label, ctx.unit).await;
+    let runs = measure::windows(&live, &ctx.probe, ctx.timing, &ctx.label, ctx.unit).await;
     fleet.shutdown().await;
     Ok(Measured {
         runs,

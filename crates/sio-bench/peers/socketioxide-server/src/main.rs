@@ -1,19 +1,29 @@
 //! socketioxide speaking sio's benchmark event contract (see BENCHMARKS.md), for side-by-side runs.
 //!
-//! Usage: `socketioxide-bench-server [port]` (0 or absent: an ephemeral port). Prints
-//! `listening on 127.0.0.1:<port>` on stdout once it accepts connections.
+//! Usage: `socketioxide-bench-server [port] [--redis URL]` (port 0 or absent: an ephemeral port). Prints
+//! `listening on 127.0.0.1:<port>` on stdout once it accepts connections. With `--redis`, the server joins
+//! a cluster through socketioxide-redis (its own protocol, not wire-compatible with Node's adapter), so
+//! `io.emit` reaches the clients of every node (W8).
 
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Data, SocketRef};
 use socketioxide::SocketIo;
+use socketioxide_core::adapter::DefinedAdapter;
+use socketioxide_redis::drivers::redis::redis_client;
+use socketioxide_redis::{RedisAdapter, RedisAdapterCtr};
+use std::future::Future;
 use std::io::Write;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 /// Raises the soft open-file limit to the hard limit: 10,000 clients need 10,000 sockets.
 fn raise_fd_limit() {
-    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     // SAFETY: getrlimit/setrlimit only read/write the struct we pass.
     unsafe {
         if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 {
@@ -33,28 +43,85 @@ fn room_of(query: Option<&str>) -> Option<String> {
 
 fn main() -> std::io::Result<()> {
     raise_fd_limit();
-    let port: u16 = std::env::args()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
+    let (port, redis) = parse_args()?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(serve(port))
+        .block_on(async move {
+            match redis {
+                None => {
+                    let (svc, io) = SocketIo::new_svc();
+                    register(&io);
+                    serve(port, move |stream| {
+                        let svc = svc.clone();
+                        async move {
+                            let _ = http1::Builder::new()
+                                .serve_connection(TokioIo::new(stream), svc)
+                                .with_upgrades()
+                                .await;
+                        }
+                    })
+                    .await
+                }
+                Some(url) => {
+                    // socketioxide-redis's drivers speak RESP3 (Redis 7+), asked for in the URL.
+                    let sep = if url.contains('?') { '&' } else { '?' };
+                    let client = redis_client::Client::open(format!("{url}{sep}protocol=resp3"))
+                        .map_err(std::io::Error::other)?;
+                    let adapter = RedisAdapterCtr::new_with_redis(&client)
+                        .await
+                        .map_err(std::io::Error::other)?;
+                    let (svc, io) = SocketIo::builder()
+                        .with_adapter::<RedisAdapter<_>>(adapter)
+                        .build_svc();
+                    // Resolves once the namespace's adapter is subscribed to its channels.
+                    register(&io).await.map_err(std::io::Error::other)?;
+                    serve(port, move |stream| {
+                        let svc = svc.clone();
+                        async move {
+                            let _ = http1::Builder::new()
+                                .serve_connection(TokioIo::new(stream), svc)
+                                .with_upgrades()
+                                .await;
+                        }
+                    })
+                    .await
+                }
+            }
+        })
 }
 
-async fn serve(port: u16) -> std::io::Result<()> {
-    let (svc, io) = SocketIo::new_svc();
+/// The port (first positional argument, 0 when absent) and the `--redis` URL, if any.
+fn parse_args() -> std::io::Result<(u16, Option<String>)> {
+    let bad = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, m);
+    let (mut port, mut redis) = (0, None);
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--redis" {
+            redis = Some(
+                args.next()
+                    .ok_or_else(|| bad("--redis needs a URL".into()))?,
+            );
+        } else {
+            port = arg.parse().map_err(|_| bad(format!("bad port {arg:?}")))?;
+        }
+    }
+    Ok((port, redis))
+}
+
+/// Registers the `/` namespace and its event handlers on `io`; returns the adapter's init result
+/// (nothing for the local adapter, a future for the Redis one).
+fn register<A: Adapter + DefinedAdapter>(io: &SocketIo<A>) -> A::InitRes {
     let io_for_ns = io.clone();
-    io.ns("/", async move |s: SocketRef| {
+    io.ns("/", async move |s: SocketRef<A>| {
         let room = room_of(s.req_parts().uri.query());
         if let Some(room) = &room {
             s.join(room.clone());
         }
-        s.on("echo", async |s: SocketRef, Data::<Value>(d)| {
+        s.on("echo", async |s: SocketRef<A>, Data::<Value>(d)| {
             let _ = s.emit("echo", &d);
         });
-        s.on("ack", async |Data::<Value>(d), ack: AckSender| {
+        s.on("ack", async |Data::<Value>(d), ack: AckSender<A>| {
             let _ = ack.send(&d);
         });
         let io = io_for_ns.clone();
@@ -67,8 +134,16 @@ async fn serve(port: u16) -> std::io::Result<()> {
                 let _ = io.to(room.clone()).emit("room", &d).await;
             });
         }
-    });
+    })
+}
 
+/// Accepts connections on `127.0.0.1:port` and hands each to `conn` on its own task (the HTTP service
+/// differs by adapter type).
+async fn serve<F, Fut>(port: u16, conn: F) -> std::io::Result<()>
+where
+    F: Fn(TcpStream) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let mut out = std::io::stdout();
@@ -80,12 +155,6 @@ async fn serve(port: u16) -> std::io::Result<()> {
             Err(_) => continue,
         };
         let _ = stream.set_nodelay(true);
-        let svc = svc.clone();
-        tokio::spawn(async move {
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), svc)
-                .with_upgrades()
-                .await;
-        });
+        tokio::spawn(conn(stream));
     }
 }
