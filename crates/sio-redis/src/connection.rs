@@ -101,20 +101,26 @@ const RETRY_MAX: Duration = Duration::from_secs(2);
 impl RedisConnection {
     /// Connects to `target` (RESP3, which Redis has since version 6).
     pub async fn connect(target: &RedisTarget) -> Result<RedisConnection, RedisError> {
-        Self::connect_with(target, Duration::from_secs(10)).await
+        Self::connect_with(target, Duration::from_secs(10), true).await
     }
 
     /// A new connection to the same Redis, for blocking commands (`XREAD BLOCK`), which would stall every
     /// command queued behind them on a shared connection. `response_timeout` must exceed the block time.
-    pub async fn dedicated(&self, response_timeout: Duration) -> Result<RedisConnection, RedisError> {
-        Self::connect_with(&self.target, response_timeout).await
+    /// It takes no subscriptions, and closes when its last clone is dropped.
+    pub async fn dedicated(
+        &self,
+        response_timeout: Duration,
+    ) -> Result<RedisConnection, RedisError> {
+        Self::connect_with(&self.target, response_timeout, false).await
     }
 
     async fn connect_with(
         target: &RedisTarget,
         response_timeout: Duration,
+        subscriptions: bool,
     ) -> Result<RedisConnection, RedisError> {
         let (tx, rx) = mpsc::unbounded_channel::<PushInfo>();
+        let tx = subscriptions.then_some(tx);
         let routes = Arc::new(Mutex::new(Routes::new()));
         let commands = match target {
             RedisTarget::Single(url) => {
@@ -125,8 +131,7 @@ impl RedisConnection {
                     .set_protocol(ProtocolVersion::RESP3);
                 let info = info.set_redis_settings(settings);
                 let client = redis::Client::open(info)?;
-                let config = ConnectionManagerConfig::new()
-                    .set_push_sender(tx)
+                let mut config = ConnectionManagerConfig::new()
                     .set_min_delay(RETRY_MIN)
                     .set_max_delay(RETRY_MAX)
                     // A command while Redis is away fails within about a second rather than waiting
@@ -135,18 +140,23 @@ impl RedisConnection {
                     .set_number_of_retries(3)
                     .set_connection_timeout(Some(Duration::from_secs(2)))
                     .set_response_timeout(Some(response_timeout));
+                if let Some(tx) = tx {
+                    config = config.set_push_sender(tx);
+                }
                 Commands::Single(client.get_connection_manager_with_config(config).await?)
             }
             RedisTarget::Cluster(urls) => {
-                let client = ClusterClient::builder(urls.iter().map(String::as_str))
+                let mut builder = ClusterClient::builder(urls.iter().map(String::as_str))
                     .use_protocol(ProtocolVersion::RESP3)
-                    .push_sender(tx)
                     .retries(10)
                     .min_retry_wait(RETRY_MIN.as_millis() as u64)
                     .max_retry_wait(RETRY_MAX.as_millis() as u64)
                     .connection_timeout(Duration::from_secs(5))
-                    .response_timeout(response_timeout)
-                    .build()?;
+                    .response_timeout(response_timeout);
+                if let Some(tx) = tx {
+                    builder = builder.push_sender(tx);
+                }
+                let client = builder.build()?;
                 Commands::Cluster(client.get_async_connection().await?)
             }
         };
@@ -156,7 +166,9 @@ impl RedisConnection {
             routes,
             target,
         };
-        tokio::spawn(dispatch(rx, conn.downgrade()));
+        if subscriptions {
+            tokio::spawn(dispatch(rx, conn.downgrade()));
+        }
         Ok(conn)
     }
 

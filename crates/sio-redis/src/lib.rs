@@ -4,6 +4,8 @@
 //! - [`RedisAdapterFactory`]: the classic pub/sub adapter of `@socket.io/redis-adapter` 8.x.
 //! - [`sharded_adapter`]: the sharded pub/sub adapter of the same package (`createShardedAdapter`,
 //!   Redis 7), on the cluster adapter core of `sio-cluster`.
+//! - [`streams_adapter`]: the Redis Streams adapter of `@socket.io/redis-streams-adapter` 0.3.x, with
+//!   connection state recovery across nodes (Rust and Node alike).
 //! - [`Emitter`]: emits into such a cluster from a process without a server (`@socket.io/redis-emitter` 5.x).
 //!
 //! ```no_run
@@ -39,6 +41,7 @@ mod details;
 mod emitter;
 mod publisher;
 mod sharded;
+mod streams;
 
 pub use classic::{RedisAdapter, RedisAdapterFactory, RedisAdapterOptions};
 pub use connection::{RedisConnection, RedisError, RedisTarget};
@@ -46,4 +49,8 @@ pub use emitter::{Emitter, EmitterOperator};
 pub use sharded::{
     sharded_adapter, ShardedAdapterFactory, ShardedAdapterOptions, ShardedTransport,
     ShardedTransports, SubscriptionMode,
+};
+pub use streams::{
+    hash_code, streams_adapter, StreamsAdapterFactory, StreamsAdapterOptions, StreamsTransport,
+    StreamsTransports,
 };
