@@ -21,6 +21,8 @@ mod mixed;
 mod nodes;
 #[path = "cluster/restart.rs"]
 mod restart;
+#[path = "cluster/streams.rs"]
+mod streams;
 
 /// Entry point of a Rust node process: the tests start this binary again on this (ignored) test, with the
 /// node's command line in `SIO_CLUSTER_NODE_ARGS`.

@@ -4,6 +4,8 @@
 // (`createAdapter` or `createShardedAdapter`) and lets a client drive every cluster operation through events.
 //
 //   node tests/js/cluster/node.js --port P --redis URL[,URL...] [--adapter classic|sharded] [--key K]
+//        (or --adapter streams: @socket.io/redis-streams-adapter 0.3.x, --key = stream name and channel
+//        prefix, see adapters/streams.js)
 //        [--subscription-mode dynamic|dynamic-private|static] [--specific-response-channel]
 //        [--requests-timeout MS] [--recovery] [--client redis|ioredis]
 
@@ -18,9 +20,10 @@ const {
   connectIoredisPair,
   closeClient,
 } = require("./redis-clients");
+const { createStreamsAdapter } = require("./adapters/streams");
 
 const USAGE =
-  "usage: node tests/js/cluster/node.js --port P --redis URL[,URL...] [--adapter classic|sharded] [--key K] " +
+  "usage: node tests/js/cluster/node.js --port P --redis URL[,URL...] [--adapter classic|sharded|streams] [--key K] " +
   "[--subscription-mode dynamic|dynamic-private|static] [--specific-response-channel] " +
   "[--requests-timeout MS] [--recovery] [--client redis|ioredis]";
 
@@ -95,7 +98,7 @@ function parseArgs(argv) {
     fail("--port needs a port number (0: a free port)");
   }
   if (!opts.redis) fail("--redis is required");
-  if (!["classic", "sharded"].includes(opts.adapter)) fail(`unknown --adapter ${opts.adapter}`);
+  if (!["classic", "sharded", "streams"].includes(opts.adapter)) fail(`unknown --adapter ${opts.adapter}`);
   if (!["dynamic", "dynamic-private", "static"].includes(opts.subscriptionMode)) {
     fail(`unknown --subscription-mode ${opts.subscriptionMode}`);
   }
@@ -219,14 +222,18 @@ async function main() {
 
   let pub;
   let sub;
-  if (opts.client === "ioredis") {
+  let streams = null; // --adapter streams: one client, which the adapter duplicates (adapters/streams.js)
+  if (opts.adapter === "streams") {
+    streams = await createStreamsAdapter({ urls, client: opts.client, key: opts.key, onError: logError });
+  } else if (opts.client === "ioredis") {
     [pub, sub] = await connectIoredisPair(urls, onRedisError, { sharded: opts.adapter === "sharded" });
   } else {
     [pub, sub] = await connectNodeRedisPair(urls, onRedisError);
   }
 
-  const adapter =
-    opts.adapter === "sharded"
+  const adapter = streams
+    ? streams.adapter
+    : opts.adapter === "sharded"
       ? createShardedAdapter(pub, sub, {
           channelPrefix: opts.key,
           subscriptionMode: opts.subscriptionMode,
@@ -258,7 +265,7 @@ async function main() {
     // The adapters unsubscribe without returning the promise (e.g. node-redis SUNSUBSCRIBE on a cluster):
     // give those commands a moment before the clients close.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await Promise.all([closeClient(pub), closeClient(sub)]);
+    await Promise.all([closeClient(pub), closeClient(sub), streams && streams.close()]);
     process.exit(0);
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub const USAGE: &str =
-    "usage: cluster_node --port P --redis URL[,URL...] [--adapter classic|sharded] \
+    "usage: cluster_node --port P --redis URL[,URL...] [--adapter classic|sharded|streams] \
 [--key K] [--subscription-mode dynamic|dynamic-private|static] [--specific-response-channel] \
 [--requests-timeout MS] [--recovery]";
 
@@ -90,7 +90,18 @@ impl NodeOptions {
                 }
                 Ok(Arc::new(sharded_adapter(conn, options)))
             }
-            other => Err(format!("unknown adapter {other} (classic or sharded)").into()),
+            "streams" => {
+                let mut options = sio_redis::StreamsAdapterOptions {
+                    requests_timeout: self.requests_timeout,
+                    ..Default::default()
+                };
+                if let Some(key) = &self.key {
+                    options.stream_name = key.clone();
+                    options.channel_prefix = key.clone();
+                }
+                Ok(Arc::new(sio_redis::streams_adapter(conn, options)))
+            }
+            other => Err(format!("unknown adapter {other} (classic, sharded or streams)").into()),
         }
     }
 }
