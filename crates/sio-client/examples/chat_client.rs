@@ -7,8 +7,12 @@
 
 use serde::Deserialize;
 use sio_client::{io, DisconnectReason, Options, Socket, Value};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// Where the client's lines go (the terminal here; a test collects them).
+pub type Out = Arc<dyn Fn(String) + Send + Sync>;
 
 #[derive(Debug, Deserialize)]
 struct Login {
@@ -34,6 +38,13 @@ struct Typing {
     username: String,
 }
 
+/// `user joined room` / `user left room` (sio-server's example): no count, the room.
+#[derive(Debug, Deserialize)]
+struct RoomChange {
+    username: String,
+    room: String,
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -42,36 +53,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "http://localhost:3000".into());
     let username = args.next().unwrap_or_else(|| "rustacean".into());
 
+    let out: Out = Arc::new(|line| println!("{line}"));
     let socket = io(&url, Options::default())?;
-    socket.on_typed::<Login>("login", |login, _| {
-        println!("* welcome to the chat, {} participant(s)", login.num_users);
-    });
-    socket.on_typed::<Message>("new message", |m, _| {
-        println!("{}: {}", m.username, m.message);
-    });
-    socket.on_typed::<UserCount>("user joined", |u, _| {
-        println!("* {} joined ({} participants)", u.username, u.num_users);
-    });
-    socket.on_typed::<UserCount>("user left", |u, _| {
-        println!("* {} left ({} participants)", u.username, u.num_users);
-    });
-    socket.on_typed::<Typing>("typing", |t, _| println!("* {} is typing", t.username));
-    socket.on_typed::<Typing>("stop typing", |t, _| {
-        println!("* {} stopped typing", t.username)
-    });
-    socket.on_handler_error(|event, err| eprintln!("unexpected {event:?} payload: {err}"));
-    socket.on_typed::<UserCount>("user joined room", |u, _| {
-        println!("* {} joined the room ({} members)", u.username, u.num_users);
-    });
-    let name = username.clone();
-    let s = socket.clone();
-    // on every (re)connection the server needs to know who we are again
-    socket.on_connect(move || {
-        println!("* connected as {name}");
-        // the classic server answers with a `login` event, sio-server's example with an ack
-        ask(&s, "add user", Value::from(name.as_str()));
-    });
-    socket.on_disconnect(|reason: DisconnectReason| println!("* disconnected: {reason}"));
+    listen(&socket, &username, out.clone());
     socket.connect().await?;
 
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
@@ -84,11 +68,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         }
         if let Some(room) = line.strip_prefix("/join ") {
-            ask(&socket, "join room", Value::from(room.trim()));
+            ask(&socket, "join room", Value::from(room.trim()), out.clone());
             continue;
         }
         socket.emit("typing", &())?;
-        ask(&socket, "new message", Value::from(line));
+        ask(&socket, "new message", Value::from(line), out.clone());
         socket.emit("stop typing", &())?;
     }
     // let the DISCONNECT and CLOSE packets leave before the runtime stops
@@ -100,20 +84,76 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Emits with an ack and prints the answer, if the server gives one within a few seconds.
-fn ask(socket: &Socket, event: &str, arg: Value) {
+/// Prints what the chat server sends, and logs in as `name` on every (re)connection.
+pub fn listen(socket: &Socket, name: &str, out: Out) {
+    let o = out.clone();
+    // Both servers send `login` after `add user` (sio-server's example also acks it, which is not printed).
+    socket.on_typed::<Login>("login", move |login, _| {
+        o(format!(
+            "* welcome to the chat, {} participant(s)",
+            login.num_users
+        ))
+    });
+    let o = out.clone();
+    socket.on_typed::<Message>("new message", move |m, _| {
+        o(format!("{}: {}", m.username, m.message))
+    });
+    let o = out.clone();
+    socket.on_typed::<UserCount>("user joined", move |u, _| {
+        o(format!(
+            "* {} joined ({} participants)",
+            u.username, u.num_users
+        ))
+    });
+    let o = out.clone();
+    socket.on_typed::<UserCount>("user left", move |u, _| {
+        o(format!(
+            "* {} left ({} participants)",
+            u.username, u.num_users
+        ))
+    });
+    let o = out.clone();
+    socket.on_typed::<Typing>("typing", move |t, _| {
+        o(format!("* {} is typing", t.username))
+    });
+    let o = out.clone();
+    socket.on_typed::<Typing>("stop typing", move |t, _| {
+        o(format!("* {} stopped typing", t.username))
+    });
+    let o = out.clone();
+    socket.on_typed::<RoomChange>("user joined room", move |u, _| {
+        o(format!("* {} joined {}", u.username, u.room))
+    });
+    let o = out.clone();
+    socket.on_typed::<RoomChange>("user left room", move |u, _| {
+        o(format!("* {} left {}", u.username, u.room))
+    });
+    let o = out.clone();
+    socket.on_handler_error(move |event, err| o(format!("unexpected {event:?} payload: {err}")));
+    let o = out.clone();
+    socket.on_disconnect(move |reason: DisconnectReason| o(format!("* disconnected: {reason}")));
+    let s = socket.clone();
+    let name = name.to_owned();
+    socket.on_connect(move || {
+        out(format!("* connected as {name}"));
+        ask(&s, "add user", Value::from(name.as_str()), out.clone());
+    });
+}
+
+/// Emits with an ack and prints what the answer says beyond the events (an error, the room joined), if
+/// the server answers within a few seconds.
+fn ask(socket: &Socket, event: &str, arg: Value, out: Out) {
     let answer = socket
         .timeout(Duration::from_secs(5))
         .emit_values_with_ack::<Value>(event, vec![arg]);
     let event = event.to_owned();
     tokio::spawn(async move {
         if let Ok(v) = answer.await {
-            if let Some(n) = v.get("numUsers").and_then(Value::as_u64) {
-                println!("* welcome to the chat, {n} participant(s)");
-            } else if let Some(e) = v.get("error").and_then(Value::as_str) {
-                println!("* {event}: {e}");
+            if let Some(e) = v.get("error").and_then(Value::as_str) {
+                out(format!("* {event}: {e}"));
             } else if let Some(room) = v.get("room").and_then(Value::as_str) {
-                println!("* now in room {room}");
+                let members = v.get("members").and_then(Value::as_u64).unwrap_or(0);
+                out(format!("* now in room {room} ({members} members)"));
             }
         }
     });

@@ -61,10 +61,19 @@ const ack = await bob.timeout(5000).emitWithAck("new message", "hello alice");
 assert.equal(ack.ok, true);
 assert.deepEqual((await msg)[0], { username: "bob", message: "hello alice", room: "lobby" });
 
-const r = await alice.emitWithAck("join room", "rust");
-assert.deepEqual(r, { room: "rust", members: 1 });
+// A room change ends the typing indicator in the room left: the later `stop typing` goes to the new room.
+const typingAgain = once(alice, "typing");
+bob.emit("typing");
+assert.deepEqual((await typingAgain)[0], { username: "bob" });
+const stopped = once(alice, "stop typing");
+const leftRoom = once(alice, "user left room");
+assert.deepEqual(await bob.emitWithAck("join room", "rust"), { room: "rust", members: 1 });
+assert.deepEqual((await stopped)[0], { username: "bob" });
+assert.deepEqual((await leftRoom)[0], { username: "bob", room: "lobby" });
 const rooms = await bob.emitWithAck("list rooms");
 assert.deepEqual(rooms, ["lobby", "rust"]);
+const r = await alice.emitWithAck("join room", "rust");
+assert.deepEqual(r, { room: "rust", members: 2 });
 
 const left = once(alice, "user left");
 bob.disconnect();

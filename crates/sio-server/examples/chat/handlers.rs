@@ -124,6 +124,12 @@ fn on_connection(
                 };
                 if let Some(previous) = user.room.take() {
                     socket.leave(previous.as_str());
+                    // Whoever saw this user typing in the previous room must stop seeing it: a later
+                    // `stop typing` goes to the new room.
+                    let _ = socket
+                        .to(previous.as_str())
+                        .emit("stop typing", &serde_json::json!({ "username": username }))
+                        .await;
                     let _ = socket
                         .to(previous.as_str())
                         .emit(
