@@ -1,10 +1,10 @@
 //! The Redis Streams adapter (`@socket.io/redis-streams-adapter` 0.3.x) with Rust and Node nodes mixed, on a
 //! single Redis and on a Redis Cluster: the official adapter test list, the official connection state
 //! recovery cases with a client that moves from one node to another (Rust to Node, Node to Rust, Rust to
-//! Rust), and namespaces spread over several streams.
+//! Rust), namespaces spread over several streams, and a reader that lost its connection.
 
 use crate::client::Client;
-use crate::common::{run_node_script, with_timeout, RedisCluster, RedisServer};
+use crate::common::{run_node_script, with_timeout, RedisCluster, RedisServer, TcpProxy};
 use crate::nodes::{run_suite, start, start_three, Kind, Node, NodeIoredis, NodeRedis, Rust};
 use sio_protocol::{value, Value};
 use sio_redis::{streams_adapter, RedisConnection, RedisTarget, StreamsAdapterOptions};
@@ -204,5 +204,45 @@ async fn streams_cluster_stream_count() {
     assert_eq!(len("socket.io-4".into()).await, 6);
     for other in ["socket.io", "socket.io-0", "socket.io-1", "socket.io-3"] {
         assert_eq!(len(other.into()).await, 0, "{other}");
+    }
+}
+
+/// A node whose link to Redis is cut while another node broadcasts: once the link is back, its stream
+/// reader resumes right after the last entry it read, so it delivers what was added meanwhile, in order.
+#[tokio::test]
+async fn streams_reader_resumes_after_lost_connection() {
+    const WAIT: Duration = Duration::from_secs(10);
+    let redis = RedisServer::start().await;
+    let proxy = TcpProxy::start(redis.addr()).await;
+    let options = StreamsAdapterOptions {
+        block_time: Duration::from_millis(500),
+        ..Default::default()
+    };
+    let (_io0, _server0, url0) = with_timeout(in_process_node(&proxy.url(), options.clone())).await;
+    let (_io1, _server1, url1) = with_timeout(in_process_node(&redis.url(), options)).await;
+    let mut receiver = Client::connect(&url0, "/").await;
+    let sender = Client::connect(&url1, "/").await;
+    let tick = |n: i64| value!({ "event": "tick", "args": [n] });
+
+    assert_eq!(sender.call("broadcast", tick(0)).await, Value::Bool(true));
+    assert_eq!(
+        receiver.next("tick", WAIT).await,
+        Some(vec![Value::from(0)])
+    );
+
+    proxy.cut().await;
+    for n in 1..=3 {
+        assert_eq!(sender.call("broadcast", tick(n)).await, Value::Bool(true));
+    }
+    // the reader fails and retries while the link is down (reading from `$` again would lose 1 to 3)
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    proxy.restore();
+    for n in 1..=3 {
+        let got = receiver.next("tick", WAIT).await;
+        assert_eq!(
+            got,
+            Some(vec![Value::from(n)]),
+            "tick {n} after the link came back"
+        );
     }
 }
