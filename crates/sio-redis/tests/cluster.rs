@@ -19,6 +19,8 @@ mod emitter;
 mod mixed;
 #[path = "cluster/nodes.rs"]
 mod nodes;
+#[path = "cluster/postgres.rs"]
+mod postgres;
 #[path = "cluster/restart.rs"]
 mod restart;
 #[path = "cluster/streams.rs"]

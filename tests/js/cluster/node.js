@@ -4,6 +4,7 @@
 // (`createAdapter` or `createShardedAdapter`) and lets a client drive every cluster operation through events.
 //
 //   node tests/js/cluster/node.js --port P --redis URL[,URL...] [--adapter classic|sharded] [--key K]
+//        (or --adapter postgres --postgres URL: @socket.io/postgres-adapter, see adapters/postgres.js)
 //        (or --adapter streams: @socket.io/redis-streams-adapter 0.3.x, --key = stream name and channel
 //        prefix, see adapters/streams.js)
 //        [--subscription-mode dynamic|dynamic-private|static] [--specific-response-channel]
@@ -20,10 +21,12 @@ const {
   connectIoredisPair,
   closeClient,
 } = require("./redis-clients");
+const { createPostgresAdapter } = require("./adapters/postgres");
 const { createStreamsAdapter } = require("./adapters/streams");
 
 const USAGE =
-  "usage: node tests/js/cluster/node.js --port P --redis URL[,URL...] [--adapter classic|sharded|streams] [--key K] " +
+  "usage: node tests/js/cluster/node.js --port P (--redis URL[,URL...] | --postgres URL) " +
+  "[--adapter classic|sharded|streams|postgres] [--key K] " +
   "[--subscription-mode dynamic|dynamic-private|static] [--specific-response-channel] " +
   "[--requests-timeout MS] [--recovery] [--client redis|ioredis]";
 
@@ -36,6 +39,7 @@ function parseArgs(argv) {
   const opts = {
     port: null,
     redis: null,
+    postgres: null,
     adapter: "classic",
     key: "socket.io",
     subscriptionMode: "dynamic",
@@ -57,6 +61,10 @@ function parseArgs(argv) {
         break;
       case "--redis":
         opts.redis = value(i, arg);
+        i++;
+        break;
+      case "--postgres":
+        opts.postgres = value(i, arg);
         i++;
         break;
       case "--adapter":
@@ -97,8 +105,10 @@ function parseArgs(argv) {
   if (opts.port === null || !Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     fail("--port needs a port number (0: a free port)");
   }
-  if (!opts.redis) fail("--redis is required");
-  if (!["classic", "sharded", "streams"].includes(opts.adapter)) fail(`unknown --adapter ${opts.adapter}`);
+  if (opts.adapter === "postgres") {
+    if (!opts.postgres) fail("--adapter postgres needs --postgres URL");
+  } else if (!opts.redis) fail("--redis is required");
+  if (!["classic", "sharded", "streams", "postgres"].includes(opts.adapter)) fail(`unknown --adapter ${opts.adapter}`);
   if (!["dynamic", "dynamic-private", "static"].includes(opts.subscriptionMode)) {
     fail(`unknown --subscription-mode ${opts.subscriptionMode}`);
   }
@@ -215,25 +225,21 @@ function serveContract(nsp) {
   });
 }
 
-async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+// The Redis adapters (classic or sharded) and how to close their clients.
+async function createRedisAdapter(opts) {
   const urls = parseRedisUrls(opts.redis);
   const onRedisError = (err) => logError("redis", err);
 
   let pub;
   let sub;
-  let streams = null; // --adapter streams: one client, which the adapter duplicates (adapters/streams.js)
-  if (opts.adapter === "streams") {
-    streams = await createStreamsAdapter({ urls, client: opts.client, key: opts.key, onError: logError });
-  } else if (opts.client === "ioredis") {
+  if (opts.client === "ioredis") {
     [pub, sub] = await connectIoredisPair(urls, onRedisError, { sharded: opts.adapter === "sharded" });
   } else {
     [pub, sub] = await connectNodeRedisPair(urls, onRedisError);
   }
 
-  const adapter = streams
-    ? streams.adapter
-    : opts.adapter === "sharded"
+  const adapter =
+    opts.adapter === "sharded"
       ? createShardedAdapter(pub, sub, {
           channelPrefix: opts.key,
           subscriptionMode: opts.subscriptionMode,
@@ -243,6 +249,28 @@ async function main() {
           requestsTimeout: opts.requestsTimeout,
           publishOnSpecificResponseChannel: opts.specificResponseChannel,
         });
+  // The adapters unsubscribe without returning the promise (e.g. node-redis SUNSUBSCRIBE on a cluster):
+  // give those commands a moment before the clients close.
+  const close = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await Promise.all([closeClient(pub), closeClient(sub)]);
+  };
+  return { adapter, close };
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const { adapter, close: closeClients } =
+    opts.adapter === "postgres"
+      ? await createPostgresAdapter({ url: opts.postgres, channelPrefix: opts.key, onError: logError })
+      : opts.adapter === "streams"
+        ? await createStreamsAdapter({
+            urls: parseRedisUrls(opts.redis),
+            client: opts.client,
+            key: opts.key,
+            onError: logError,
+          })
+        : await createRedisAdapter(opts);
 
   const httpServer = http.createServer();
   const serverOpts = { adapter };
@@ -262,10 +290,11 @@ async function main() {
     } catch (err) {
       logError(`close on ${signal}`, err);
     }
-    // The adapters unsubscribe without returning the promise (e.g. node-redis SUNSUBSCRIBE on a cluster):
-    // give those commands a moment before the clients close.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await Promise.all([closeClient(pub), closeClient(sub), streams && streams.close()]);
+    try {
+      await closeClients();
+    } catch (err) {
+      logError(`closing the clients on ${signal}`, err);
+    }
     process.exit(0);
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub const USAGE: &str =
-    "usage: cluster_node --port P --redis URL[,URL...] [--adapter classic|sharded|streams] \
-[--key K] [--subscription-mode dynamic|dynamic-private|static] [--specific-response-channel] \
+    "usage: cluster_node --port P (--redis URL[,URL...] | --postgres URL) \
+[--adapter classic|sharded|streams|postgres] [--key K] \
+[--subscription-mode dynamic|dynamic-private|static] [--specific-response-channel] \
 [--requests-timeout MS] [--recovery]";
 
 /// What the command line asked for.
@@ -18,6 +19,7 @@ pub const USAGE: &str =
 pub struct NodeOptions {
     pub port: u16,
     pub redis: String,
+    pub postgres: Option<String>,
     pub adapter: String,
     pub key: Option<String>,
     pub subscription_mode: String,
@@ -32,6 +34,7 @@ impl NodeOptions {
         let mut options = NodeOptions {
             port: 3000,
             redis: "redis://127.0.0.1:6379".into(),
+            postgres: None,
             adapter: "classic".into(),
             key: None,
             subscription_mode: "dynamic".into(),
@@ -45,6 +48,7 @@ impl NodeOptions {
             match arg.as_str() {
                 "--port" => options.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
                 "--redis" => options.redis = value()?,
+                "--postgres" => options.postgres = Some(value()?),
                 "--adapter" => options.adapter = value()?,
                 "--key" => options.key = Some(value()?),
                 "--subscription-mode" => options.subscription_mode = value()?,
@@ -66,6 +70,20 @@ impl NodeOptions {
     pub async fn adapter_factory(
         &self,
     ) -> Result<Arc<dyn AdapterFactory>, Box<dyn std::error::Error>> {
+        if self.adapter == "postgres" {
+            let url = self
+                .postgres
+                .as_deref()
+                .ok_or("--adapter postgres needs --postgres URL")?;
+            let mut options = sio_postgres::PostgresAdapterOptions {
+                requests_timeout: self.requests_timeout,
+                ..Default::default()
+            };
+            if let Some(key) = &self.key {
+                options.channel_prefix = key.clone();
+            }
+            return Ok(Arc::new(sio_postgres::postgres_adapter(url, options)?));
+        }
         let conn = RedisConnection::connect(&RedisTarget::parse(&self.redis)).await?;
         match self.adapter.as_str() {
             "classic" => {
@@ -101,7 +119,10 @@ impl NodeOptions {
                 }
                 Ok(Arc::new(sio_redis::streams_adapter(conn, options)))
             }
-            other => Err(format!("unknown adapter {other} (classic, sharded or streams)").into()),
+            other => Err(format!(
+                "unknown adapter {other} (classic, sharded, streams or postgres)"
+            )
+            .into()),
         }
     }
 }
