@@ -141,7 +141,8 @@ async fn upgrade_from_polling_keeps_frames_buffered_during_the_upgrade() {
     });
     ws.send(Message::text("2probe")).await.unwrap();
     assert_eq!(next_text(&mut ws).await, "3probe");
-    // The waiting poll is released with a noop; frames sent now wait for the new transport.
+    // With nothing to take, the waiting poll is released with a noop; frames sent once no GET waits
+    // go out on the new transport.
     assert_eq!(pending.await.unwrap(), "6");
     let socket = f.engine.socket(&sid).unwrap();
     assert!(!socket.is_writable());
@@ -168,6 +169,67 @@ async fn upgrade_from_polling_keeps_frames_buffered_during_the_upgrade() {
     assert_eq!(next(&mut second).await, None);
     ws.send(Message::text("4still")).await.unwrap();
     assert_eq!(next_text(&mut ws).await, "4still");
+}
+
+/// Polls until the session has a GET waiting with nothing queued for it.
+async fn until_a_get_waits(f: &Fixture, sid: &str) {
+    let socket = f.engine.socket(sid).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !socket.is_writable() {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+    .await
+    .expect("the GET waits");
+}
+
+#[tokio::test]
+async fn during_an_upgrade_the_waiting_get_takes_what_is_sent_at_once() {
+    // As engine.io: after `3probe`, polling carries the session until `5`; its 100 ms check only
+    // answers `6` to a GET that is still idle.
+    let f = Fixture::start(fast_config()).await;
+    let c = client();
+    let sid = f.open_polling(&c).await;
+    let get = |c: &reqwest::Client| {
+        let c = c.clone();
+        let url = f.poll_url(&sid);
+        tokio::spawn(async move {
+            let body = c.get(url).send().await.unwrap().text().await.unwrap();
+            (body, tokio::time::Instant::now())
+        })
+    };
+    let pending = get(&c);
+    until_a_get_waits(&f, &sid).await;
+    let (mut ws, _) = connect_async(format!("{}&transport=websocket&sid={sid}", f.ws_base))
+        .await
+        .unwrap();
+    ws.send(Message::text("2probe")).await.unwrap();
+    assert_eq!(next_text(&mut ws).await, "3probe");
+    // The echo of a POSTed message comes on the waiting GET, at once (not after a noop, 100 ms on).
+    let posted = tokio::time::Instant::now();
+    let res = c
+        .post(f.poll_url(&sid))
+        .body("4hello")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.text().await.unwrap(), "ok");
+    let (body, answered) = pending.await.unwrap();
+    assert_eq!(body, "4hello");
+    let took = answered - posted;
+    assert!(took < Duration::from_millis(100), "answered after {took:?}");
+
+    // A GET that stays idle gets `6` from the periodic check; what is sent once no GET waits goes
+    // out on the websocket after `5`.
+    let started = tokio::time::Instant::now();
+    let (body, answered) = get(&c).await.unwrap();
+    assert_eq!(body, "6");
+    assert!(answered - started <= Duration::from_millis(1_000));
+    let socket = f.engine.socket(&sid).unwrap();
+    socket.send(&[Frame::message("after noop")]).unwrap();
+    ws.send(Message::text("5")).await.unwrap();
+    assert_eq!(next_text(&mut ws).await, "4after noop");
+    assert_eq!(socket.transport(), sio_server::Transport::Websocket);
 }
 
 #[tokio::test]

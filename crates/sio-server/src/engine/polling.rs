@@ -40,8 +40,6 @@ pub(crate) struct PollSlot {
     waker: Option<Waker>,
     /// The session task's answer for it, not yet taken.
     answer: Option<PollAnswer>,
-    /// An upgrade probe was answered: frames wait for the websocket.
-    pub(crate) paused: bool,
 }
 
 impl PollSlot {
@@ -72,8 +70,8 @@ pub(crate) enum Delivery {
 }
 
 impl EngineSocket {
-    /// Admits a GET as the session's waiting poll, waking the session task if it wants to know (an
-    /// upgrade holds polls with a noop, a closing session answers them itself).
+    /// Admits a GET as the session's waiting poll, waking the session task if it wants to know (a
+    /// closing session answers it itself).
     pub(crate) fn begin_poll(&self) -> Result<(), PollRefused> {
         let tell_session = {
             let mut s = self.state();
@@ -88,7 +86,7 @@ impl EngineSocket {
             }
             s.poll.waiting = true;
             s.poll.answer = None;
-            s.upgrading || s.close_request.is_some()
+            s.close_request.is_some()
         };
         if tell_session {
             self.0.wake.notify();
@@ -97,14 +95,15 @@ impl EngineSocket {
     }
 
     /// The admitted GET's answer: the session task's, or everything queued once there is something
-    /// and neither an upgrade nor the session's end holds it back.
+    /// and the session's end does not hold it back (an upgrade under way does not: polling carries
+    /// the session until the client's `5`, as in engine.io).
     pub(crate) fn poll_answer(&self, cx: &mut Context<'_>) -> Poll<PollAnswer> {
         let mut s = self.state();
         let answer = if let Some(answer) = s.poll.answer.take() {
             answer
         } else if s.closed {
             PollAnswer::Gone
-        } else if !s.poll.paused && s.close_request.is_none() && !s.queue.is_empty() {
+        } else if s.close_request.is_none() && !s.queue.is_empty() {
             // Encoded in place: the queue keeps its room for the next frames.
             let payload = encode_payload(&s.queue);
             recycle_batch(&mut s.queue);
@@ -142,6 +141,23 @@ impl EngineSocket {
         Ok(())
     }
 
+    /// Answers the waiting GET with `frames` only if it is idle: nothing queued for it to take, and no
+    /// answer set (engine.io's `writable`). Its task takes the answer when woken.
+    pub(crate) fn answer_idle_poll(&self, frames: Vec<Frame>) {
+        let waker = {
+            let mut s = self.state();
+            if !s.poll.waiting || !s.queue.is_empty() || s.poll.answer.is_some() {
+                return;
+            }
+            s.poll.waiting = false;
+            s.poll.answer = Some(PollAnswer::Frames(frames));
+            s.poll.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
     /// Changes the shared state, then wakes the waiting GET (once the lock is released) to look at it
     /// again.
     pub(crate) fn update_waking_poll(&self, change: impl FnOnce(&mut SocketState)) {
@@ -157,11 +173,7 @@ impl EngineSocket {
 
     /// Forgets the waiting GET: its request went away unanswered.
     pub(crate) fn end_poll(&self) {
-        let mut s = self.state();
-        s.poll = PollSlot {
-            paused: s.poll.paused,
-            ..PollSlot::default()
-        };
+        self.state().poll = PollSlot::default();
     }
 
     /// Hands a POST's messages to the handler from the request's task, in the session's

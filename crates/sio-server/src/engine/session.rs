@@ -112,7 +112,6 @@ impl<H: EngineHandler> Session<H> {
                 if let Err(reason) = self.flush().await {
                     break reason;
                 }
-                self.hold_probing_poll();
                 let mut event = self.next_event().await;
                 if self.heartbeat.overdue() {
                     // A timer that fired late must not let a request slip in after the deadline.
@@ -191,7 +190,7 @@ impl<H: EngineHandler> Session<H> {
                 Ok(())
             }
             Event::UpgradeNoop => {
-                self.answer_noop_during_upgrade();
+                self.check_idle_poll();
                 Ok(())
             }
         }
@@ -287,8 +286,6 @@ impl<H: EngineHandler> Session<H> {
             let _turn = self.socket.delivery();
             let mut s = self.socket.state();
             s.transport = Transport::Websocket;
-            s.upgrading = false;
-            s.poll.paused = false;
         }
         let _ = self.socket.answer_poll(PollAnswer::Reject);
         self.engine.handler().on_upgrade(&self.socket);
@@ -314,7 +311,6 @@ fn mark_closed(socket: &EngineSocket) {
     let _turn = socket.delivery();
     socket.update_waking_poll(|s| {
         s.closed = true;
-        s.upgrading = false;
         s.queue.clear();
     });
 }

@@ -50,8 +50,6 @@ pub(crate) struct SocketState {
     pub closed: bool,
     /// The current transport.
     pub transport: Transport,
-    /// An upgrade is under way.
-    pub upgrading: bool,
     /// Polling: the GET waiting for frames, if any.
     pub poll: PollSlot,
 }
@@ -132,7 +130,6 @@ impl EngineSocket {
                 close_request: None,
                 closed: false,
                 transport,
-                upgrading: false,
                 poll: PollSlot::default(),
             }),
             wake: Wake::default(),
@@ -197,10 +194,12 @@ impl EngineSocket {
     }
 
     /// Whether a frame sent now would be written promptly (for volatile packets): the session is open,
-    /// not upgrading, its transport is ready (a poll is waiting, or a websocket) and the queue is empty.
+    /// its transport is ready (a poll is waiting, or a websocket) and the queue is empty. As engine.io's
+    /// `transport.writable`, an upgrade under way does not matter: polling carries the session until
+    /// the upgrade completes.
     pub fn is_writable(&self) -> bool {
         let s = self.state();
-        !s.closed && s.close_request.is_none() && !s.upgrading && s.ready() && s.queue.is_empty()
+        !s.closed && s.close_request.is_none() && s.ready() && s.queue.is_empty()
     }
 
     /// Closes the session: what is queued is flushed, then the transport closes; `on_close` fires once

@@ -1,6 +1,10 @@
-//! The polling-to-websocket upgrade: `2probe`/`3probe`, noop to the pending poll, then `5`.
+//! The polling-to-websocket upgrade: `2probe`/`3probe`, noops to an idle poll, then `5`.
+//!
+//! As in engine.io, polling keeps carrying the session until `5`: what the server sends during the
+//! upgrade goes to the waiting GET at once. Every 100 ms after the probe, a GET still waiting with
+//! nothing to take is answered `6`, so that the client (which sends no new GET once probed) can
+//! finish its poll and send `5`.
 
-use super::polling::PollAnswer;
 use super::session::{Link, Session, Step};
 use super::websocket::{self, ReadError, WebSocket};
 use super::EngineHandler;
@@ -10,27 +14,16 @@ use std::future::poll_fn;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// How long a poll waiting during an upgrade is held before it is answered with a noop.
-const NOOP_DELAY: Duration = Duration::from_millis(100);
+/// The period of engine.io's check answering an idle poll with a noop during an upgrade.
+const NOOP_INTERVAL: Duration = Duration::from_millis(100);
 
 /// A websocket probing to take over a polling session.
 pub(crate) struct Probe {
     pub(crate) ws: WebSocket,
     /// When the upgrade is given up (`upgradeTimeout`).
     pub(crate) deadline: Instant,
-    /// `2probe` was answered: polling output is frozen until `5`.
-    pub(crate) probed: bool,
-    /// When the waiting poll gets its noop.
+    /// The next check for an idle poll to answer with a noop (from `2probe` on).
     pub(crate) noop_at: Option<Instant>,
-}
-
-impl Probe {
-    /// Schedules the noop for a poll that waits during the upgrade.
-    pub(crate) fn schedule_noop(&mut self) {
-        if self.probed && self.noop_at.is_none() {
-            self.noop_at = Some(Instant::now() + NOOP_DELAY);
-        }
-    }
 }
 
 /// The next message of the probing websocket (never resolves without one).
@@ -54,11 +47,9 @@ impl<H: EngineHandler> Session<H> {
             websocket::discard(ws);
             return;
         }
-        self.socket.state().upgrading = true;
         self.probe = Some(Box::new(Probe {
             ws,
             deadline: Instant::now() + self.engine.config().upgrade_timeout,
-            probed: false,
             noop_at: None,
         }));
     }
@@ -93,9 +84,8 @@ impl<H: EngineHandler> Session<H> {
                     self.cancel_upgrade();
                     return Ok(());
                 }
-                probe.probed = true;
-                self.socket.state().poll.paused = true;
-                self.hold_probing_poll();
+                // Another probe restarts the check, as engine.io's `setInterval` is restarted.
+                probe.noop_at = Some(Instant::now() + NOOP_INTERVAL);
                 Ok(())
             }
             Some(Packet::Upgrade) => {
@@ -113,32 +103,20 @@ impl<H: EngineHandler> Session<H> {
         }
     }
 
-    /// Gives up an upgrade under way; the session stays on polling, and a waiting GET takes the queue.
+    /// Gives up an upgrade under way; the session stays on polling.
     pub(crate) fn cancel_upgrade(&mut self) {
         if let Some(probe) = self.probe.take() {
             websocket::discard(probe.ws);
-            self.socket.update_waking_poll(|s| {
-                s.upgrading = false;
-                s.poll.paused = false;
-            });
         }
     }
 
-    /// Schedules the noop for a GET waiting while the probe holds polling output.
-    pub(crate) fn hold_probing_poll(&mut self) {
+    /// The periodic check during an upgrade: a GET still waiting with nothing to take gets a noop
+    /// (a GET with frames to take is answered by its own task).
+    pub(crate) fn check_idle_poll(&mut self) {
         if let Some(probe) = &mut self.probe {
-            if probe.probed && self.socket.state().poll.waiting {
-                probe.schedule_noop();
-            }
+            probe.noop_at = Some(Instant::now() + NOOP_INTERVAL);
         }
-    }
-
-    /// Answers the poll waiting during an upgrade with a noop, so the client can finish the upgrade.
-    pub(crate) fn answer_noop_during_upgrade(&mut self) {
-        if let Some(probe) = &mut self.probe {
-            probe.noop_at = None;
-        }
-        let noop = vec![Frame::text(PacketType::Noop, "")];
-        let _ = self.socket.answer_poll(PollAnswer::Frames(noop));
+        self.socket
+            .answer_idle_poll(vec![Frame::text(PacketType::Noop, "")]);
     }
 }
