@@ -7,7 +7,7 @@ use serde_json::{json, Value as Json};
 use sio_protocol::engine::Frame;
 use sio_protocol::parser::{DefaultParser, MsgPackParser, Parser};
 use sio_protocol::socket::{Packet, PacketData};
-use sio_protocol::value::Map;
+use sio_protocol::value::{js_string, Map};
 use sio_protocol::Value;
 use std::io::Write;
 use std::path::PathBuf;
@@ -18,10 +18,27 @@ fn tagged(v: &Value) -> Json {
         Value::Null => Json::Null,
         Value::Bool(b) => json!(b),
         Value::Number(n) => Json::Number(n.clone()),
-        Value::String(s) => json!(s),
+        Value::String(s) => string(s),
         Value::Binary(b) => json!({ "$b": STANDARD.encode(b) }),
         Value::Array(a) => Json::Array(a.iter().map(tagged).collect()),
-        Value::Object(o) => Json::Object(o.iter().map(|(k, v)| (k.clone(), tagged(v))).collect()),
+        Value::Object(o) => Json::Object(o.iter().map(|(k, v)| (key(k), tagged(v))).collect()),
+    }
+}
+
+/// A string, or `{"$u16": [...]}` when it holds a lone surrogate (JSON text cannot carry one to Node).
+fn string(s: &str) -> Json {
+    let units = js_string::to_utf16(s);
+    match String::from_utf16(&units) {
+        Ok(text) => json!(text),
+        Err(_) => json!({ "$u16": units }),
+    }
+}
+
+/// A key, or `"$u16:[...]"` when it holds a lone surrogate.
+fn key(k: &str) -> String {
+    match string(k) {
+        Json::String(text) => text,
+        tagged => format!("$u16:{}", tagged["$u16"]),
     }
 }
 
@@ -30,7 +47,7 @@ fn describe(p: &Packet) -> Json {
         PacketData::Connect(d) => (0, None, d.as_ref().map(tagged)),
         PacketData::Disconnect => (1, None, None),
         PacketData::Event { event, args, id } => {
-            let mut data = vec![json!(event)];
+            let mut data = vec![string(event)];
             data.extend(args.iter().map(tagged));
             (2, *id, Some(Json::Array(data)))
         }
@@ -338,4 +355,130 @@ fn integral_floats_encode_as_javascript_integers() {
         .decode(theirs["msgpack"].as_str().unwrap())
         .unwrap();
     assert_eq!(m.frames, vec![Frame::Binary(Bytes::from(their_msgpack))]);
+}
+
+/// A string from UTF-16 code units, lone surrogates included.
+fn js(units: &[u16]) -> Value {
+    Value::String(js_string::from_utf16(units))
+}
+
+/// Strings cut in the middle of an emoji, as the official client sends them (`JSON.stringify` escapes a lone
+/// surrogate): we write what the official parsers write, read what they write, and a lone surrogate goes
+/// back to Node unchanged (default parser) or as U+FFFD (msgpack, as Node's UTF-8 encoder does).
+#[test]
+fn lone_surrogates_cross_the_official_parsers() {
+    let emoji: Vec<u16> = "a😀".encode_utf16().collect();
+    let cut = &emoji[..2];
+    let packets = [
+        Packet::event("/", "echo", vec![js(cut)]),
+        Packet::event_with_ack(
+            "/chat",
+            "echo",
+            vec![
+                js(&[0xdc00]),
+                js(&[0xd800, 0x41, 0xdfff, 0xd83d, 0xd83d, 0xde00]),
+                object(vec![("k", js(&[0xdbff]))]),
+                Value::Array(vec![js(&[0xde00, 0xd83d]), bin(3)]),
+            ],
+            7,
+        ),
+        Packet::ack("/", 3, vec![js(&[0xd800])]),
+        Packet::new(
+            "/",
+            PacketData::Event {
+                event: js_string::from_utf16(&[0x65, 0xd800]),
+                // What stands for a lone surrogate, sent for real by Node.
+                args: vec![js(&"\u{10D800}\u{10FFFF}x"
+                    .encode_utf16()
+                    .collect::<Vec<_>>())],
+                id: None,
+            },
+        ),
+    ];
+    let mut map = Map::new();
+    map.insert(js_string::from_utf16(&[0xd800]), Value::from(1));
+    let packets: Vec<Packet> = packets
+        .into_iter()
+        .chain([Packet::event("/", "keys", vec![Value::Object(map)])])
+        .collect();
+    let default = DefaultParser::new();
+    let msgpack = MsgPackParser::new();
+    let mut requests = Vec::new();
+    for p in &packets {
+        let d = default.encode(p).unwrap();
+        let Frame::Binary(m) = &msgpack.encode(p).unwrap().frames[0] else {
+            panic!("msgpack frame is binary")
+        };
+        requests.push(json!({ "op": "encode", "packet": describe(p) }));
+        requests.push(json!({ "op": "decodeDefault", "frames": d.frames.iter().map(frame_json).collect::<Vec<_>>() }));
+        requests.push(json!({ "op": "decodeMsgpack", "frame": STANDARD.encode(m) }));
+    }
+    let answers = node(&Json::Array(requests));
+    for (i, p) in packets.iter().enumerate() {
+        let [theirs, decoded_default, decoded_msgpack] = &answers[i * 3..i * 3 + 3] else {
+            unreachable!()
+        };
+        let their_default: Vec<Frame> = theirs["default"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(frame_from_json)
+            .collect();
+        let ours = default.encode(p).unwrap();
+        assert_eq!(ours.frames, their_default, "default encoding, case {i}");
+        assert_eq!(
+            decoded_default["packet"],
+            describe(p),
+            "Node reads ours, case {i}"
+        );
+        let mut decoder = default.decoder();
+        let mut got = None;
+        for f in their_default {
+            got = decoder.decode_frame(f).unwrap();
+        }
+        assert_eq!(got.as_ref(), Some(p), "we read theirs, case {i}");
+
+        // msgpack: we write a lone surrogate as U+FFFD, as notepack.io does for strings longer than 32
+        // code units (shorter ones go through its own UTF-8 writer, which pairs a lone surrogate with the
+        // next code unit); Node reads that as we do, and we read what it writes.
+        let ours = msgpack.encode(p).unwrap().frames.remove(0);
+        let back = msgpack.decoder().decode_frame(ours).unwrap().unwrap();
+        assert!(
+            !serde_json::to_string(&describe(&back))
+                .unwrap()
+                .contains("$u16"),
+            "case {i}"
+        );
+        assert_eq!(
+            decoded_msgpack["packet"],
+            describe(&back),
+            "Node reads our msgpack, case {i}"
+        );
+        let their_msgpack = Bytes::from(
+            STANDARD
+                .decode(theirs["msgpack"].as_str().unwrap())
+                .unwrap(),
+        );
+        msgpack
+            .decoder()
+            .decode_frame(Frame::Binary(their_msgpack))
+            .unwrap()
+            .unwrap();
+    }
+
+    // A long string: notepack.io writes it with `Buffer.write`, byte for byte as we do.
+    let long: Vec<u16> = "x"
+        .repeat(40)
+        .encode_utf16()
+        .chain([0xd800, 0x79, 0xdc00])
+        .collect();
+    let p = Packet::event("/", "long", vec![js(&long)]);
+    let answers = node(&json!([{ "op": "encode", "packet": describe(&p) }]));
+    let theirs = STANDARD
+        .decode(answers[0]["msgpack"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        msgpack.encode(&p).unwrap().frames,
+        vec![Frame::Binary(Bytes::from(theirs))]
+    );
 }

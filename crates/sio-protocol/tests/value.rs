@@ -312,3 +312,34 @@ fn the_value_macro() {
     assert_eq!(value!([1, 2,]), Value::Array(vec![1.into(), 2.into()]));
     assert_eq!(value!("x"), Value::from("x"));
 }
+
+#[test]
+fn lone_surrogates_are_kept_in_values_and_replaced_in_rust_text() {
+    use sio_protocol::value::{from_args, from_value_ref, js_string, to_args};
+    use std::collections::HashMap;
+    let lone = Value::String(js_string::from_utf16(&[0x61, 0xd83d]));
+    // Rust text gets U+FFFD, owned or borrowed, as a value or as a key.
+    assert_eq!(from_value::<String>(lone.clone()).unwrap(), "a\u{FFFD}");
+    assert_eq!(
+        from_value_ref::<std::borrow::Cow<str>>(&lone).unwrap(),
+        "a\u{FFFD}"
+    );
+    let keyed = Value::Object(
+        [(js_string::from_utf16(&[0xdc00]), lone.clone())]
+            .into_iter()
+            .collect(),
+    );
+    let map: HashMap<String, String> = from_value(keyed.clone()).unwrap();
+    assert_eq!(map["\u{FFFD}"], "a\u{FFFD}");
+    // A `Value` keeps it, through serde both ways.
+    assert_eq!(from_value::<Value>(keyed.clone()).unwrap(), keyed);
+    assert_eq!(to_value(&keyed).unwrap(), keyed);
+    let (text, same): (String, Value) = from_args(vec![lone.clone(), lone.clone()]).unwrap();
+    assert_eq!((text.as_str(), &same), ("a\u{FFFD}", &lone));
+    assert_eq!(to_args(&(&same,)).unwrap(), vec![lone.clone()]);
+    // A peer's real U+10FFFF reads back as itself.
+    let real = Value::String(js_string::from_utf16(
+        &"\u{10FFFF}\u{10D800}".encode_utf16().collect::<Vec<_>>(),
+    ));
+    assert_eq!(from_value::<String>(real).unwrap(), "\u{10FFFF}\u{10D800}");
+}

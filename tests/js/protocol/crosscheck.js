@@ -4,7 +4,9 @@
 //   {"op":"encode","packet":P}          -> {"default":[frame...],"msgpack":"<base64>"}
 //   {"op":"decodeDefault","frames":[f]} -> {"packet":P} or {"error":"..."}
 //   {"op":"decodeMsgpack","frame":"b64"} -> {"packet":P} or {"error":"..."}
-// A packet P is {type, nsp, id?, data?}; binary anywhere is {"$b":"<base64>"}; a frame is a string (text)
+// A packet P is {type, nsp, id?, data?}; binary anywhere is {"$b":"<base64>"}, a string holding a lone
+// surrogate (which the Rust side's JSON cannot carry) is {"$u16":[code units]} (a key, "$u16:[code units]");
+// a frame is a string (text)
 // or {"$b":"<base64>"} (binary).
 "use strict";
 
@@ -15,20 +17,37 @@ function fromTagged(v) {
   if (Array.isArray(v)) return v.map(fromTagged);
   if (v && typeof v === "object") {
     if (typeof v.$b === "string" && Object.keys(v).length === 1) return Buffer.from(v.$b, "base64");
+    if (Array.isArray(v.$u16) && Object.keys(v).length === 1) return String.fromCharCode(...v.$u16);
     const out = {};
-    for (const k of Object.keys(v)) out[k] = fromTagged(v[k]);
+    for (const k of Object.keys(v)) out[fromTaggedKey(k)] = fromTagged(v[k]);
     return out;
   }
   return v;
 }
 
+// A key holding a lone surrogate is "$u16:[code units]".
+function fromTaggedKey(k) {
+  return k.startsWith("$u16:") ? String.fromCharCode(...JSON.parse(k.slice(5))) : k;
+}
+
+function units(s) {
+  return Array.from({ length: s.length }, (_, i) => s.charCodeAt(i));
+}
+
+function toTaggedKey(k) {
+  return k.isWellFormed() ? k : "$u16:" + JSON.stringify(units(k));
+}
+
 function toTagged(v) {
+  if (typeof v === "string" && !v.isWellFormed()) {
+    return { $u16: units(v) };
+  }
   if (Buffer.isBuffer(v)) return { $b: v.toString("base64") };
   if (v instanceof ArrayBuffer) return { $b: Buffer.from(v).toString("base64") };
   if (Array.isArray(v)) return v.map(toTagged);
   if (v && typeof v === "object") {
     const out = {};
-    for (const k of Object.keys(v)) if (v[k] !== undefined) out[k] = toTagged(v[k]);
+    for (const k of Object.keys(v)) if (v[k] !== undefined) out[toTaggedKey(k)] = toTagged(v[k]);
     return out;
   }
   return v;

@@ -14,8 +14,10 @@ pub use assemble::RESERVED_EVENTS;
 pub use default::{DefaultDecoder, DefaultParser};
 pub use kind::{ParserKind, UnknownParser};
 pub use limits::Limits;
+pub(crate) use msgpack::{
+    decode_value as decode_msgpack_value, encode_value as encode_msgpack_value,
+};
 pub use msgpack::{MsgPackDecoder, MsgPackParser};
-pub(crate) use msgpack::{decode_value as decode_msgpack_value, encode_value as encode_msgpack_value};
 
 use crate::engine::{Frame, Packet as EnginePacket};
 use crate::socket::Packet;

@@ -1,6 +1,6 @@
 //! Deserialising: a [`Value`] into any serde type, and any serde format into a [`Value`].
 
-use super::{Error, Map, Value};
+use super::{js_string, Error, Map, Value};
 use bytes::Bytes;
 use serde::de::{
     self, value::MapDeserializer, value::SeqDeserializer, DeserializeOwned, IntoDeserializer,
@@ -77,10 +77,45 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
     fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::with_capacity(map.size_hint().unwrap_or(0).min(4096));
-        while let Some((k, v)) = map.next_entry::<String, Value>()? {
+        while let Some((ValueKey(k), v)) = map.next_entry::<ValueKey, Value>()? {
             out.insert(k, v);
         }
         Ok(Value::Object(out))
+    }
+}
+
+/// A key of a [`Value`] object, read with `deserialize_any` so that a key holding a lone surrogate is kept
+/// (a `String` key would read it as U+FFFD).
+struct ValueKey(String);
+
+impl<'de> de::Deserialize<'de> for ValueKey {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<ValueKey, D::Error> {
+        d.deserialize_any(ValueKeyVisitor)
+    }
+}
+
+struct ValueKeyVisitor;
+
+impl Visitor<'_> for ValueKeyVisitor {
+    type Value = ValueKey;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<ValueKey, E> {
+        Ok(ValueKey(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<ValueKey, E> {
+        Ok(ValueKey(v))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<ValueKey, E> {
+        Ok(ValueKey(v.to_string()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<ValueKey, E> {
+        Ok(ValueKey(v.to_string()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<ValueKey, E> {
+        Ok(ValueKey(v.to_string()))
     }
 }
 
@@ -211,7 +246,7 @@ impl<'de> de::Deserializer<'de> for Value {
     ) -> Result<V::Value, Error> {
         match self {
             Value::String(variant) => visitor.visit_enum(Variant {
-                name: variant,
+                name: js_string::into_text_lossy(variant),
                 value: None,
             }),
             Value::Object(o) if o.len() == 1 => {
@@ -234,8 +269,24 @@ impl<'de> de::Deserializer<'de> for Value {
         visitor.visit_unit()
     }
 
+    // Rust text: lone surrogates read as U+FFFD (`deserialize_any`, which a `Value` uses, keeps them).
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Value::String(s) => visitor.visit_string(js_string::into_text_lossy(s)),
+            other => other.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_str(visitor)
+    }
+
     forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64
         unit unit_struct map struct identifier
     }
 }
@@ -323,6 +374,14 @@ impl<'de> de::Deserializer<'de> for MapKey {
         visitor.visit_string(self.0)
     }
 
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_string(js_string::into_text_lossy(self.0))
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_str(visitor)
+    }
+
     parse_key! {
         deserialize_bool => visit_bool,
         deserialize_i8 => visit_i8,
@@ -350,13 +409,13 @@ impl<'de> de::Deserializer<'de> for MapKey {
         visitor: V,
     ) -> Result<V::Value, Error> {
         visitor.visit_enum(Variant {
-            name: self.0,
+            name: js_string::into_text_lossy(self.0),
             value: None,
         })
     }
 
     forward_to_deserialize_any! {
-        i128 u128 f32 f64 char str string bytes byte_buf option unit unit_struct seq tuple
+        i128 u128 f32 f64 char bytes byte_buf option unit unit_struct seq tuple
         tuple_struct map struct identifier ignored_any
     }
 }

@@ -1,10 +1,11 @@
 //! Deserialising from a borrowed [`Value`]: strings and bytes are lent to the target type, not copied.
 
-use super::{Error, Map, Value};
+use super::{js_string, Error, Map, Value};
 use serde::de::{
     self, value::MapDeserializer, value::SeqDeserializer, Deserialize, IntoDeserializer, Visitor,
 };
 use serde::forward_to_deserialize_any;
+use std::borrow::Cow;
 
 /// Reads a borrowed [`Value`] as any serde type, which may borrow from it (`&str`, `&[u8]`).
 ///
@@ -116,9 +117,33 @@ impl<'de> de::Deserializer<'de> for &'de Value {
         visitor.visit_unit()
     }
 
+    // Rust text: lone surrogates read as U+FFFD (then the text is owned, not borrowed).
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Value::String(s) => visit_text(s, visitor),
+            other => other.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_str(visitor)
+    }
+
     forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 bytes byte_buf
         unit unit_struct map struct identifier
+    }
+}
+
+/// Visits the Rust text of a value string: borrowed unless it holds a lone surrogate.
+fn visit_text<'de, V: Visitor<'de>>(s: &'de str, visitor: V) -> Result<V::Value, Error> {
+    match js_string::to_text_lossy(s) {
+        Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
+        Cow::Owned(s) => visitor.visit_string(s),
     }
 }
 
@@ -150,6 +175,14 @@ impl<'de> de::Deserializer<'de> for KeyRef<'de> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         visitor.visit_borrowed_str(self.0)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visit_text(self.0, visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visit_text(self.0, visitor)
     }
 
     parse_key! {
@@ -187,7 +220,7 @@ impl<'de> de::Deserializer<'de> for KeyRef<'de> {
     }
 
     forward_to_deserialize_any! {
-        i128 u128 f32 f64 char str string bytes byte_buf option unit unit_struct seq tuple
+        i128 u128 f32 f64 char bytes byte_buf option unit unit_struct seq tuple
         tuple_struct map struct identifier ignored_any
     }
 }

@@ -22,6 +22,7 @@ mod convert;
 mod de;
 mod de_ref;
 mod error;
+pub mod js_string;
 mod macros;
 pub mod msgpack;
 mod ser;
@@ -48,7 +49,9 @@ pub enum Value {
     Bool(bool),
     /// A number.
     Number(serde_json::Number),
-    /// A string.
+    /// A string. A JavaScript string may hold lone surrogates, which a Rust `String` cannot: they are kept
+    /// as private-use stand-ins (see [`js_string`]), written back as they came and read as U+FFFD into
+    /// Rust text ([`from_value`], [`js_string::to_text_lossy`]).
     String(String),
     /// Binary data (a Node `Buffer`, an `ArrayBuffer` or typed array in the browser).
     Binary(Bytes),

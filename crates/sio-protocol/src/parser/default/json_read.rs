@@ -1,11 +1,13 @@
 //! Reads JSON text into a [`Value`], refusing nesting deeper than a limit while it reads.
 //!
-//! Structure, literals and strings without escapes are read here, straight into the value; numbers and
-//! strings with escapes are handed to `serde_json`, so what is accepted and how numbers read is what
-//! `serde_json` does.
+//! Structure, literals and strings are read here, straight into the value; numbers are handed to
+//! `serde_json`, so what is accepted and how numbers read is what `serde_json` does. Strings are read as
+//! `serde_json` reads them, but for lone surrogate escapes (`"\ud800"`), which `JSON.parse` accepts and
+//! `serde_json` refuses: they are kept (see [`js_string`]).
 
 use super::json_write::next_escape;
 use crate::parser::DecodeError;
+use crate::value::js_string;
 use crate::value::Map;
 use crate::Value;
 
@@ -138,23 +140,41 @@ impl Reader<'_> {
                 self.pos = end + 1;
                 Ok(self.text[start..end].to_owned())
             }
-            Some(escape) if bytes[escape] == b'\\' => {
-                // Find the closing quote, stepping over escapes, and let serde_json read the literal.
-                let mut end = escape;
-                loop {
-                    match bytes.get(end) {
-                        Some(b'\\') => end += 2,
-                        Some(b'"') => break,
-                        Some(_) => end += 1,
-                        None => return Err(DecodeError::InvalidPayload),
-                    }
+            // An escape, or a code point from U+100000 on (see `js_string`).
+            Some(_) => self.string_slow(start),
+            // No closing quote.
+            None => Err(DecodeError::InvalidPayload),
+        }
+    }
+
+    /// A string literal with escapes, read from `start` (after the opening quote) as `JSON.parse` reads
+    /// it: a lone surrogate escape is kept, as its stand-in (see [`js_string`]).
+    #[cold]
+    fn string_slow(&mut self, start: usize) -> Result<String, DecodeError> {
+        let (text, bytes) = (self.text, self.text.as_bytes());
+        let mut out = String::with_capacity(16);
+        let mut i = start;
+        loop {
+            let at = next_escape(bytes, i).ok_or(DecodeError::InvalidPayload)?;
+            // Everything found is ASCII or a UTF-8 lead byte: `i` and `at` are char boundaries.
+            out.push_str(&text[i..at]);
+            match bytes[at] {
+                b'"' => {
+                    self.pos = at + 1;
+                    return Ok(out);
                 }
-                self.pos = end + 1;
-                serde_json::from_str(&self.text[start - 1..end + 1])
-                    .map_err(|_| DecodeError::InvalidPayload)
+                b'\\' => i = escape(bytes, at + 1, &mut out)?,
+                js_string::LEAD => {
+                    let c = text[at..]
+                        .chars()
+                        .next()
+                        .ok_or(DecodeError::InvalidPayload)?;
+                    js_string::push_received(&mut out, c);
+                    i = at + c.len_utf8();
+                }
+                // A raw control character.
+                _ => return Err(DecodeError::InvalidPayload),
             }
-            // A raw control character, or no closing quote.
-            _ => Err(DecodeError::InvalidPayload),
         }
     }
 
@@ -171,6 +191,51 @@ impl Reader<'_> {
             .map(Value::Number)
             .map_err(|_| DecodeError::InvalidPayload)
     }
+}
+
+/// Reads the escape whose `\\` is just before `at`, appending what it stands for; returns the index after it.
+fn escape(bytes: &[u8], at: usize, out: &mut String) -> Result<usize, DecodeError> {
+    let c = match bytes.get(at) {
+        Some(b'"') => '"',
+        Some(b'\\') => '\\',
+        Some(b'/') => '/',
+        Some(b'b') => '\u{8}',
+        Some(b'f') => '\u{c}',
+        Some(b'n') => '\n',
+        Some(b'r') => '\r',
+        Some(b't') => '\t',
+        Some(b'u') => {
+            let unit = hex4(bytes, at + 1)?;
+            // A high surrogate followed by a low one is one character; any other surrogate is lone.
+            if (0xD800..0xDC00).contains(&unit) && bytes.get(at + 5..at + 7) == Some(b"\\u") {
+                if let Ok(low @ 0xDC00..=0xDFFF) = hex4(bytes, at + 7) {
+                    let c =
+                        0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                    out.push(char::from_u32(c).ok_or(DecodeError::InvalidPayload)?);
+                    return Ok(at + 11);
+                }
+            }
+            match char::from_u32(u32::from(unit)) {
+                Some(c) => out.push(c),
+                None => out.extend(js_string::lone_surrogate(unit)),
+            }
+            return Ok(at + 5);
+        }
+        _ => return Err(DecodeError::InvalidPayload),
+    };
+    out.push(c);
+    Ok(at + 1)
+}
+
+/// The four hex digits at `at`.
+fn hex4(bytes: &[u8], at: usize) -> Result<u16, DecodeError> {
+    let digits = bytes.get(at..at + 4).ok_or(DecodeError::InvalidPayload)?;
+    digits.iter().try_fold(0u16, |n, &b| {
+        let d = (b as char)
+            .to_digit(16)
+            .ok_or(DecodeError::InvalidPayload)?;
+        Ok(n << 4 | d as u16)
+    })
 }
 
 #[cfg(test)]
@@ -201,9 +266,56 @@ mod tests {
         assert_eq!(o["b"], Value::from(3));
     }
 
-    /// What serde_json alone reads (its own depth limit is 127 levels).
+    /// What serde_json alone reads (its own depth limit is 127 levels), but for the one lone surrogate
+    /// escape of the cases, `\ud83d` before a closing quote, which `JSON.parse` reads and serde_json
+    /// refuses: it is given to serde_json as the character that stands for it (see `js_string`).
     fn serde_json_reads(text: &str) -> Option<Value> {
-        serde_json::from_str::<Value>(text).ok()
+        let text = text.replace("\\ud83d\"", "\u{10D83D}\"");
+        serde_json::from_str::<Value>(&text).ok()
+    }
+
+    #[test]
+    fn keeps_lone_surrogates_as_json_parse_does() {
+        let s = |text: &str| parse(text, 2).map(|v| v.as_str().map(js_string::to_utf16));
+        assert_eq!(s(r#""\ud800""#), Ok(Some(vec![0xd800])));
+        assert_eq!(s(r#""\uDFFF\ud800""#), Ok(Some(vec![0xdfff, 0xd800])));
+        assert_eq!(s(r#""a\ud83d\u0041""#), Ok(Some(vec![0x61, 0xd83d, 0x41])));
+        assert_eq!(
+            s(r#""\ud83d\ud83d\ude00""#),
+            Ok(Some(vec![0xd83d, 0xd83d, 0xde00]))
+        );
+        assert_eq!(s(r#""\ud83d\n""#), Ok(Some(vec![0xd83d, 0x0a])));
+        assert_eq!(
+            s(r#""\ud83d\ude00""#),
+            Ok(Some("😀".encode_utf16().collect()))
+        );
+        // A stand-in or U+10FFFF sent as text is kept as text, escaped in the internal form.
+        let v = parse("[\"\u{10D800}\\ud800\u{10FFFF}\u{100000}\"]", 2).unwrap();
+        let units: Vec<u16> = "\u{10D800}"
+            .encode_utf16()
+            .chain([0xd800])
+            .chain("\u{10FFFF}\u{100000}".encode_utf16())
+            .collect();
+        assert_eq!(
+            js_string::to_utf16(v.as_array().unwrap()[0].as_str().unwrap()),
+            units
+        );
+        for bad in [
+            r#""\ud8""#,
+            r#""\u12g4""#,
+            r#""\u+123""#,
+            r#""\ud800\u""#,
+            r#""\ud800\x""#,
+            "\"\\ud800\u{1}\"",
+        ] {
+            assert_eq!(parse(bad, 2), Err(DecodeError::InvalidPayload), "{bad}");
+        }
+        // Object keys too.
+        let v = parse(r#"{"\udc00":1}"#, 2).unwrap();
+        assert_eq!(
+            js_string::to_utf16(v.as_object().unwrap().keys().next().unwrap()),
+            [0xdc00]
+        );
     }
 
     #[test]
@@ -215,7 +327,6 @@ mod tests {
             r#"{"b":1,"a":2,"b":3}"#,
             r#"{"k\"e\\y\n":"v\u00e9\ud83d\ude00\/"}"#,
             r#"["\ud83d"]"#,
-            r#"["\udc00"]"#,
             r#"["\x"]"#,
             "[\"\u{1}\"]",
             "[\"a\tb\"]",
@@ -263,6 +374,7 @@ mod tests {
 
         #[test]
         fn reads_any_text_like_serde_json(text in any_json_like()) {
+            proptest::prop_assume!(!text.contains("\\u"));
             proptest::prop_assert_eq!(parse(&text, 127).ok(), serde_json_reads(&text), "{}", text);
         }
     }

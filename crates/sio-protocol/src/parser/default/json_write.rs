@@ -1,6 +1,7 @@
 //! Writes a [`Value`] as JSON text the way `JSON.stringify` does, pulling binary out as attachments.
 
 use crate::parser::js_number;
+use crate::value::js_string::{self, Piece};
 use crate::Value;
 use bytes::Bytes;
 use std::fmt::Write;
@@ -119,16 +120,18 @@ pub(super) fn write_array(
     out.push(']');
 }
 
-/// Appends a JSON string literal, escaping as `JSON.stringify` does.
+/// Appends a JSON string literal, escaping as `JSON.stringify` does; a lone surrogate (a stand-in, see
+/// [`js_string`](crate::value::js_string)) is written as its `\udxxx` escape.
 pub(super) fn write_str(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
     let bytes = s.as_bytes();
     let mut start = 0;
     while let Some(i) = next_escape(bytes, start) {
-        // Every escaped byte is ASCII, so `start` and `i` are char boundaries.
+        // Every byte found is ASCII or a UTF-8 lead byte, so `start` and `i` are char boundaries.
         out.push_str(&s[start..i]);
         let b = bytes[i];
+        start = i + 1;
         match b {
             b'"' => out.push_str("\\\""),
             b'\\' => out.push_str("\\\\"),
@@ -137,21 +140,35 @@ pub(super) fn write_str(out: &mut String, s: &str) {
             b'\t' => out.push_str("\\t"),
             0x08 => out.push_str("\\b"),
             0x0c => out.push_str("\\f"),
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.push_str("\\u00");
-                out.push(HEX[usize::from(b >> 4)] as char);
-                out.push(HEX[usize::from(b & 0xf)] as char);
+            js_string::LEAD => {
+                // `s[i..]` is not empty: there is a piece.
+                let (piece, len) = js_string::next_piece(&s[i..])
+                    .unwrap_or((Piece::Char(char::REPLACEMENT_CHARACTER), s.len() - i));
+                match piece {
+                    Piece::Lone(unit) => push_unicode_escape(out, unit),
+                    Piece::Char(c) => out.push(c),
+                }
+                start = i + len;
             }
+            _ => push_unicode_escape(out, u16::from(b)),
         }
-        start = i + 1;
     }
     out.push_str(&s[start..]);
     out.push('"');
 }
 
-/// The index of the first byte from `from` on that `JSON.stringify` escapes: a control character, `"` or
-/// `\\`. Sixteen, then eight bytes are checked at a time while none of them needs escaping.
+/// Appends `\uxxxx` in lowercase hex, as `JSON.stringify` writes it.
+fn push_unicode_escape(out: &mut String, unit: u16) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push_str("\\u");
+    for shift in [12, 8, 4, 0] {
+        out.push(HEX[usize::from((unit >> shift) & 0xf)] as char);
+    }
+}
+
+/// The index of the first byte from `from` on that `JSON.stringify` escapes (a control character, `"` or
+/// `\\`) or that starts a code point from U+100000 on ([`js_string::LEAD`], which a lone surrogate's
+/// stand-in starts with). Sixteen, then eight bytes are checked at a time while none of them is one.
 pub(super) fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     for pair in bytes[from..].chunks_exact(16) {
@@ -168,20 +185,24 @@ pub(super) fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
     }
     bytes[i..]
         .iter()
-        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\' || b == js_string::LEAD)
         .map(|p| i + p)
 }
 
-/// Non-zero when one of the eight bytes of `word` needs escaping.
+/// Non-zero when one of the eight bytes of `word` needs escaping or is [`js_string::LEAD`].
 fn escapes_in(word: &[u8]) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const QUOTE: u64 = ONES * b'"' as u64;
     const BACKSLASH: u64 = ONES * b'\\' as u64;
+    const LEAD: u64 = ONES * js_string::LEAD as u64;
     let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
     // Per byte, `(b - k) & !b` has its high bit set when `b < k` (ASCII `b`); over a word the answer is
     // exact for "some byte", which is all that is asked. A byte equal to `c` is a zero in `x ^ c`.
-    let (q, s) = (x ^ QUOTE, x ^ BACKSLASH);
-    ((x.wrapping_sub(ONES * 0x20) & !x) | (q.wrapping_sub(ONES) & !q) | (s.wrapping_sub(ONES) & !s))
+    let (q, s, l) = (x ^ QUOTE, x ^ BACKSLASH, x ^ LEAD);
+    ((x.wrapping_sub(ONES * 0x20) & !x)
+        | (q.wrapping_sub(ONES) & !q)
+        | (s.wrapping_sub(ONES) & !s)
+        | (l.wrapping_sub(ONES) & !l))
         & (ONES * 0x80)
 }
 
@@ -220,6 +241,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn writes_lone_surrogates_as_escapes_and_literal_specials_as_text() {
+        let units = [
+            0x61, 0xd800, 0xd83d, 0xde00, 0xdfff, 0xdbff, 0xdfff, 0xdbf6, 0xdc00,
+        ];
+        let s = crate::value::js_string::from_utf16(&units);
+        let mut out = String::new();
+        write_str(&mut out, &s);
+        assert_eq!(out, "\"a\\ud800😀\\udfff\u{10FFFF}\u{10D800}\"");
+        let mut out = String::new();
+        write_str(&mut out, "\u{100000}\u{10FFFF}x\u{10FFFF}");
+        assert_eq!(out, "\"\u{100000}\u{10FFFF}x\u{10FFFF}\"");
     }
 
     #[test]

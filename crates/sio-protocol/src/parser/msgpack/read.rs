@@ -1,7 +1,7 @@
 //! Reads msgpack as `notepack.io` does, with bounds on nesting and on every declared length.
 
 use crate::parser::{js_number, DecodeError};
-use crate::value::Map;
+use crate::value::{js_string, Map};
 use crate::Value;
 use bytes::Bytes;
 
@@ -163,9 +163,8 @@ impl<'a> Reader<'a> {
 
     fn str(&mut self, n: usize) -> Result<Value, DecodeError> {
         // Invalid UTF-8 is replaced, as Node's `buffer.toString("utf8")` does.
-        Ok(Value::String(
-            String::from_utf8_lossy(self.take(n)?).into_owned(),
-        ))
+        let text = String::from_utf8_lossy(self.take(n)?).into_owned();
+        Ok(Value::String(js_string::from_received(text)))
     }
 
     fn remaining(&self) -> usize {

@@ -1,5 +1,6 @@
 //! Writes msgpack exactly as `notepack.io` does: smallest integer widths, float64, `bin` for binary.
 
+use crate::value::js_string;
 use crate::Value;
 
 /// Appends `value` to `out`.
@@ -47,8 +48,9 @@ pub(super) fn write_array_len(out: &mut Vec<u8>, len: usize) {
     write_len(out, len, [0x90, 0, 0xdc, 0xdd], 0x10);
 }
 
-/// Appends a string.
+/// Appends a string; a lone surrogate is written as U+FFFD, as Node's UTF-8 encoder does.
 pub(super) fn write_str(out: &mut Vec<u8>, s: &str) {
+    let s = js_string::to_text_lossy(s);
     write_len(out, s.len(), [0xa0, 0xd9, 0xda, 0xdb], 0x20);
     out.extend_from_slice(s.as_bytes());
 }
