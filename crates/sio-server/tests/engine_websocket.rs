@@ -86,7 +86,7 @@ async fn websocket_message_over_the_limit_closes_the_session() {
         .await
         .unwrap();
     assert_eq!(f.close_of(&sid).await, CloseReason::TransportError);
-    // As the `ws` package does for `maxPayload`: close code 1009.
+    // As the `ws` package does for `maxPayload`: close code 1009, no reason.
     let close = loop {
         match tokio::time::timeout(Duration::from_secs(10), ws.next())
             .await
@@ -97,8 +97,37 @@ async fn websocket_message_over_the_limit_closes_the_session() {
             other => panic!("expected a close frame, got {other:?}"),
         }
     };
-    let code = close.map(|c| u16::from(c.code));
-    assert_eq!(code, Some(1009));
+    let close = close.map(|c| (u16::from(c.code), c.reason.to_string()));
+    assert_eq!(close, Some((1009, String::new())));
+}
+
+#[tokio::test]
+async fn a_probe_over_the_limit_is_refused_and_the_session_stays_on_polling() {
+    let f = Fixture::start(fast_config().max_http_buffer_size(64)).await;
+    let c = client();
+    let sid = f.open_polling(&c).await;
+    let (mut ws, _) = connect_async(format!("{}&transport=websocket&sid={sid}", f.ws_base))
+        .await
+        .unwrap();
+    ws.send(Message::text(format!("2{}", "x".repeat(100))))
+        .await
+        .unwrap();
+    // As `ws` refuses it: 1009, no reason.
+    let close = loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("close in time")
+        {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    let close = close.map(|c| (u16::from(c.code), c.reason.to_string()));
+    assert_eq!(close, Some((1009, String::new())));
+    c.post(f.poll_url(&sid)).body("4poll").send().await.unwrap();
+    let res = c.get(f.poll_url(&sid)).send().await.unwrap();
+    assert_eq!(res.text().await.unwrap(), "4poll");
 }
 
 #[tokio::test]

@@ -1,9 +1,11 @@
 //! The websocket server's RFC 6455 rules, against a raw TCP peer writing frames byte by byte: masking,
-//! reserved bits, opcodes, control frames, fragmentation, UTF-8, the size limit, ping and close.
+//! reserved bits, opcodes, control frames, fragmentation, UTF-8, the size limit, ping and close. The
+//! close frames answering broken input are compared byte for byte with the official engine.io server
+//! (npm `ws`, run in Node).
 
 mod engine_support;
 
-use engine_support::{fast_config, Ev, Fixture};
+use engine_support::{fast_config, Ev, Fixture, NodeEngine};
 use sio_protocol::engine::Packet;
 use sio_server::engine::{CloseReason, EngineConfig};
 use std::time::Duration;
@@ -58,7 +60,11 @@ fn text(s: &str) -> Vec<u8> {
 impl Peer {
     /// Opens a websocket-only session; returns the peer and the session id.
     async fn open(f: &Fixture) -> (Peer, String) {
-        let addr = f.server.local_addr();
+        Peer::open_at(f.server.local_addr()).await
+    }
+
+    /// Opens a websocket-only session on the engine.io server at `addr` (sio's, or Node's).
+    async fn open_at(addr: std::net::SocketAddr) -> (Peer, String) {
         let mut tcp = TcpStream::connect(addr).await.expect("connect");
         tcp.set_nodelay(true).unwrap();
         let req = format!(
@@ -166,15 +172,26 @@ impl Peer {
     }
 }
 
-/// Sends `bytes` on a fresh session and expects a close with `code` and "transport error".
-async fn refused_with(config: EngineConfig, bytes: &[u8], code: u16) -> String {
+/// The close frame (status, reason) answering `bytes` on a fresh session of the official engine.io
+/// server, with `maxHttpBufferSize` set to `max_payload`.
+async fn official_close(bytes: &[u8], max_payload: usize) -> (Option<u16>, String) {
+    let node = NodeEngine::start(serde_json::json!({ "maxHttpBufferSize": max_payload })).await;
+    let (mut peer, _) = Peer::open_at(node.addr).await;
+    peer.send(bytes).await;
+    peer.expect_close().await
+}
+
+/// Sends `bytes` on a fresh session and expects the close frame the official server (npm `ws`) sends:
+/// `code` and an empty reason, checked against Node too; the session closes with "transport error".
+async fn refused_with(config: EngineConfig, bytes: &[u8], code: u16) {
+    let max_payload = config.max_http_buffer_size;
     let mut f = Fixture::start(config).await;
     let (mut peer, sid) = Peer::open(&f).await;
     peer.send(bytes).await;
-    let (got, reason) = peer.expect_close().await;
-    assert_eq!(got, Some(code), "{reason}");
+    let close = peer.expect_close().await;
+    assert_eq!(close, (Some(code), String::new()));
     assert_eq!(f.close_of(&sid).await, CloseReason::TransportError);
-    reason
+    assert_eq!(official_close(bytes, max_payload).await, close, "as Node's");
 }
 
 #[tokio::test]
@@ -205,8 +222,49 @@ async fn a_message_over_the_limit_across_fragments_closes_with_1009() {
     let config = fast_config().max_http_buffer_size(64);
     let mut parts = frame(false, 1, &[b'4'; 40], MASK);
     parts.extend(frame(true, 0, &[b'x'; 40], MASK));
-    let reason = refused_with(config, &parts, 1009).await;
-    assert_eq!(reason, "Max payload size exceeded");
+    refused_with(config, &parts, 1009).await;
+}
+
+#[tokio::test]
+async fn a_64_bit_length_with_its_top_bit_set_closes_with_1009() {
+    // `ws` refuses lengths above 2^53 - 1 as too large (1009), not as a protocol error.
+    let mut huge = vec![0x81, 0x80 | 127];
+    huge.extend_from_slice(&(1u64 << 63).to_be_bytes());
+    huge.extend_from_slice(&MASK.unwrap());
+    refused_with(fast_config(), &huge, 1009).await;
+}
+
+#[tokio::test]
+async fn bad_close_frames_are_refused_as_ws_refuses_them() {
+    // One byte of payload, a status that may not be sent, a reason that is not UTF-8.
+    refused_with(fast_config(), &frame(true, 8, &[3], MASK), 1002).await;
+    refused_with(
+        fast_config(),
+        &frame(true, 8, &1005u16.to_be_bytes(), MASK),
+        1002,
+    )
+    .await;
+    let mut bad_reason = 1000u16.to_be_bytes().to_vec();
+    bad_reason.extend_from_slice(b"caf\xc3");
+    refused_with(fast_config(), &frame(true, 8, &bad_reason, MASK), 1007).await;
+}
+
+#[tokio::test]
+async fn a_client_close_is_echoed_with_its_status_and_reason() {
+    let mut payload = 4000u16.to_be_bytes().to_vec();
+    payload.extend_from_slice("bye é".as_bytes());
+    let close = frame(true, 8, &payload, MASK);
+    let mut f = Fixture::start(fast_config()).await;
+    let (mut peer, sid) = Peer::open(&f).await;
+    peer.send(&close).await;
+    let echoed = peer.expect_close().await;
+    assert_eq!(echoed, (Some(4000), "bye é".to_string()));
+    assert_eq!(f.close_of(&sid).await, CloseReason::TransportClose);
+    assert_eq!(official_close(&close, 1_000_000).await, echoed, "as Node's");
+    // An empty close is answered with an empty one.
+    let (mut peer, _) = Peer::open(&f).await;
+    peer.send(&frame(true, 8, b"", MASK)).await;
+    assert_eq!(peer.expect_close().await, (None, String::new()));
 }
 
 #[tokio::test]

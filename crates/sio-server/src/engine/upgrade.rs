@@ -10,6 +10,7 @@ use super::websocket::{self, ReadError, WebSocket};
 use super::EngineHandler;
 use sio_protocol::engine::{Frame, Packet, PacketType};
 use sio_protocol::websocket::Message;
+use sio_protocol::Str;
 use std::future::poll_fn;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -68,10 +69,22 @@ impl<H: EngineHandler> Session<H> {
                 return Ok(());
             }
             Ok(Message::Pong(_)) => return Ok(()),
+            // The probe ends as `ws` ends a websocket (a client's close echoed, broken frames refused
+            // with their status); the session stays on polling.
+            Ok(Message::Close(frame)) => {
+                let (code, reason) = frame.map_or((None, Str::default()), |(c, r)| (Some(c), r));
+                self.end_probe(code, reason);
+                return Ok(());
+            }
             Ok(m) => match websocket::decode(m) {
                 Some(Ok(p)) => Some(p),
                 _ => None,
             },
+            Err(ReadError::Protocol(e)) => {
+                tracing::debug!(sid = %self.socket.id(), error = %e, "upgrade failed");
+                self.end_probe(Some(websocket::close_code(e)), Str::default());
+                return Ok(());
+            }
             Err(_) => None,
         };
         match packet {
@@ -100,6 +113,13 @@ impl<H: EngineHandler> Session<H> {
                 self.cancel_upgrade();
                 Ok(())
             }
+        }
+    }
+
+    /// Gives up an upgrade whose websocket ends with `code` and `reason`.
+    fn end_probe(&mut self, code: Option<u16>, reason: Str) {
+        if let Some(probe) = self.probe.take() {
+            websocket::close_later(probe.ws, code, reason);
         }
     }
 

@@ -18,6 +18,7 @@ use sio_protocol::engine::{Frame, Packet};
 use sio_protocol::websocket::{
     accept_key, encode_close, encode_header, frame_size, Decoder, Message, OpCode, ProtocolError,
 };
+use sio_protocol::Str;
 use std::cell::RefCell;
 use std::future::poll_fn;
 use std::io::{self, ErrorKind};
@@ -350,10 +351,25 @@ pub(crate) async fn next_message(link: &mut Link) -> Result<Message, ReadError> 
 }
 
 /// Closes an unwanted websocket in the background (bounded by the close's own timeout).
-pub(crate) fn discard(mut ws: WebSocket) {
+pub(crate) fn discard(ws: WebSocket) {
+    close_later(ws, None, Str::default());
+}
+
+/// Closes a websocket in the background with `code` and `reason` (bounded by the close's own timeout).
+pub(crate) fn close_later(mut ws: WebSocket, code: Option<u16>, reason: Str) {
     tokio::spawn(async move {
-        ws.close(None, "").await;
+        ws.close(code, &reason).await;
     });
+}
+
+/// The status of the close frame refusing a client's frames, as npm `ws` sends it (with an empty
+/// reason): 1007 for UTF-8, 1009 for a message over the limit or a length above 2^53 - 1 (which `ws`
+/// cannot represent), 1002 for any other breach of RFC 6455.
+pub(crate) fn close_code(e: ProtocolError) -> u16 {
+    match e {
+        ProtocolError::BadLength => 1009,
+        e => e.close_code(),
+    }
 }
 
 /// The close reason for a failed read or write.
@@ -380,9 +396,12 @@ impl<H: EngineHandler> Session<H> {
     pub(crate) async fn on_ws_message(&mut self, message: Result<Message, ReadError>) -> Step {
         let message = match message {
             Ok(Message::Close(frame)) => {
-                // The closing handshake: the client's status is echoed.
+                // The closing handshake: the client's status and reason are echoed, as `ws` does.
                 if let Link::Websocket(ws) = &mut self.link {
-                    ws.close(frame.map(|(code, _)| code), "").await;
+                    match frame {
+                        Some((code, reason)) => ws.close(Some(code), &reason).await,
+                        None => ws.close(None, "").await,
+                    }
                 }
                 return Err(CloseReason::TransportClose);
             }
@@ -399,13 +418,8 @@ impl<H: EngineHandler> Session<H> {
             Err(ReadError::Protocol(e)) => {
                 tracing::debug!(sid = %self.socket.id(), error = %e, "websocket protocol error");
                 self.cancel_upgrade();
-                // As `ws` answers a message over `maxPayload`.
-                let reason = match e {
-                    ProtocolError::TooLarge => "Max payload size exceeded".to_string(),
-                    e => e.to_string(),
-                };
                 if let Link::Websocket(ws) = &mut self.link {
-                    ws.close(Some(e.close_code()), &reason).await;
+                    ws.close(Some(close_code(e)), "").await;
                 }
                 return Err(CloseReason::TransportError);
             }

@@ -121,3 +121,41 @@ pub fn client() -> reqwest::Client {
         .build()
         .expect("client")
 }
+
+/// The official engine.io server (`tests/js/engine/echo_server.js`, npm `ws` under it) echoing every
+/// message: the reference for byte-level comparisons. Killed when dropped.
+pub struct NodeEngine {
+    _child: tokio::process::Child,
+    pub addr: std::net::SocketAddr,
+}
+
+impl NodeEngine {
+    /// Starts it with engine.io options given as JSON (`{"maxHttpBufferSize": 64}`).
+    pub async fn start(options: serde_json::Value) -> NodeEngine {
+        use tokio::io::AsyncBufReadExt;
+        let js = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/js");
+        let mut child = tokio::process::Command::new("node")
+            .current_dir(js)
+            .arg("engine/echo_server.js")
+            .arg(options.to_string())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("node runs");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("the Node engine starts in time")
+            .expect("read")
+            .expect("a PORT line");
+        let port: u16 = line
+            .strip_prefix("PORT ")
+            .and_then(|p| p.parse().ok())
+            .expect("PORT <n>");
+        NodeEngine {
+            _child: child,
+            addr: ([127, 0, 0, 1], port).into(),
+        }
+    }
+}
