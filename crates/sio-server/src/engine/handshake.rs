@@ -58,6 +58,7 @@ impl<H: EngineHandler> Engine<H> {
         let id = sid::generate();
         self.set_cookie(&mut res, &id);
         let info = RequestInfo::from_parts(parts);
+        let base64 = websocket::wants_base64(&parts.uri);
         let engine = self.clone();
         tokio::spawn(async move {
             let upgraded = match on_upgrade.await {
@@ -67,7 +68,7 @@ impl<H: EngineHandler> Engine<H> {
                     return;
                 }
             };
-            let ws = WebSocket::new(upgraded, engine.config().max_http_buffer_size);
+            let ws = WebSocket::new(upgraded, engine.config().max_http_buffer_size, base64);
             let open = engine.open_frame(&id, Transport::Websocket);
             let Some((socket, commands)) = engine.register(id, info, Transport::Websocket) else {
                 // The server began shutting down while the handshake was under way.
@@ -98,11 +99,13 @@ impl<H: EngineHandler> Engine<H> {
             return EngineError::BadRequest.upgrade_response(None);
         };
         let max_message = self.config().max_http_buffer_size;
+        // Each transport reads `b64` from its own request, as in engine.io.
+        let base64 = websocket::wants_base64(&parts.uri);
         tokio::spawn(async move {
             let Ok(upgraded) = on_upgrade.await else {
                 return;
             };
-            let ws = WebSocket::new(upgraded, max_message);
+            let ws = WebSocket::new(upgraded, max_message, base64);
             // A session opened on websocket cannot upgrade: its new websocket is closed at once.
             let Some(commands) = entry.commands else {
                 tracing::debug!(sid = %entry.socket.id(), "transport had already been upgraded");

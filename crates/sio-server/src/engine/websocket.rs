@@ -10,6 +10,8 @@
 use super::session::{Link, Session, Step};
 use super::socket::recycle_batch;
 use super::{CloseReason, EngineHandler};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use hyper::upgrade::Upgraded;
@@ -45,6 +47,14 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 thread_local! {
     static READ_BUF: RefCell<Box<[u8]>> = RefCell::new(vec![0; READ_SCRATCH].into_boxed_slice());
     static WRITE_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether a websocket request's client cannot take binary frames: a non-empty `b64` parameter, as
+/// engine.io reads it (`supportsBinary = !query.b64`).
+pub(crate) fn wants_base64(uri: &http::Uri) -> bool {
+    uri.query()
+        .and_then(|q| super::query::param(q, "b64"))
+        .is_some_and(|v| !v.is_empty())
 }
 
 /// Whether a request asks for a websocket upgrade (`Upgrade: websocket`).
@@ -104,11 +114,15 @@ pub(crate) struct WebSocket {
     unwritten_at: usize,
     /// A close frame was queued: nothing else is written.
     closing: bool,
+    /// The client cannot take binary frames (`b64` in its request's query): binary messages go out as
+    /// `b` + base64 text frames, as engine.io does for a transport without `supportsBinary`.
+    base64: bool,
 }
 
 impl WebSocket {
-    /// A websocket over `upgraded`, refusing messages larger than `max_message` bytes.
-    pub(crate) fn new(upgraded: Upgraded, max_message: usize) -> WebSocket {
+    /// A websocket over `upgraded`, refusing messages larger than `max_message` bytes, sending binary
+    /// messages as base64 text if `base64`.
+    pub(crate) fn new(upgraded: Upgraded, max_message: usize, base64: bool) -> WebSocket {
         WebSocket {
             io: TokioIo::new(upgraded),
             decoder: Decoder::new(max_message.max(1)),
@@ -117,6 +131,7 @@ impl WebSocket {
             unwritten: Vec::new(),
             unwritten_at: 0,
             closing: false,
+            base64,
         }
     }
 
@@ -225,10 +240,11 @@ impl WebSocket {
             return Ok(());
         }
         let mut frames = Some(frames);
+        let base64 = self.base64;
         self.write(
             |out| {
                 for frame in frames.take().into_iter().flatten() {
-                    encode_frame(out, frame);
+                    encode_frame(out, frame, base64);
                 }
             },
             limit,
@@ -332,10 +348,23 @@ impl WebSocket {
     }
 }
 
-/// Appends a frame as one websocket message (text is sent as text, binary as binary).
-fn encode_frame(out: &mut Vec<u8>, frame: Frame) {
+/// Appends a frame as one websocket message: text as text, binary as binary, or as a `b` + base64
+/// text message for a client that cannot take binary (encoded in place, in `out`).
+fn encode_frame(out: &mut Vec<u8>, frame: Frame, base64: bool) {
     let (opcode, payload): (OpCode, Bytes) = match frame {
         Frame::Text(text) => (OpCode::Text, text.into_bytes()),
+        Frame::Binary(bytes) if base64 => {
+            let len = base64::encoded_len(bytes.len(), true).unwrap_or(0);
+            encode_header(out, OpCode::Text, 1 + len);
+            out.push(b'b');
+            let start = out.len();
+            out.resize(start + len, 0);
+            let written = STANDARD
+                .encode_slice(&bytes, &mut out[start..])
+                .unwrap_or(0);
+            out.truncate(start + written);
+            return;
+        }
         Frame::Binary(bytes) => (OpCode::Binary, bytes),
     };
     encode_header(out, opcode, payload.len());
@@ -382,9 +411,17 @@ fn io_reason(e: &io::Error) -> CloseReason {
     }
 }
 
-/// The Engine.IO packet of a websocket data message; `None` for control messages.
+/// The Engine.IO packet of a websocket data message; `None` for control messages. A text message
+/// `b` + base64 is a binary message, as engine.io-parser reads it (what clients with `forceBase64`
+/// send).
 pub(crate) fn decode(message: Message) -> Option<Result<Packet, ()>> {
     match message {
+        Message::Text(text) if text.as_bytes().first() == Some(&b'b') => Some(
+            STANDARD
+                .decode(&text.as_bytes()[1..])
+                .map(|raw| Packet::Binary(Bytes::from(raw)))
+                .map_err(|_| ()),
+        ),
         Message::Text(text) => Some(Packet::decode_text(text).map_err(|_| ())),
         Message::Binary(bytes) => Some(Ok(Packet::Binary(bytes))),
         Message::Ping(_) | Message::Pong(_) | Message::Close(_) => None,
