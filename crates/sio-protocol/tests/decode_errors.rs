@@ -166,21 +166,27 @@ fn placeholders_out_of_range() {
 
 #[test]
 fn too_deep() {
-    let ok = format!("42[\"a\",{}1{}]", "[".repeat(30), "]".repeat(30));
+    // 32 levels were refused before the default went to 128 (real payloads nest that deep).
+    let ok = format!("42[\"a\",{}1{}]", "[".repeat(126), "]".repeat(126));
     assert!(text(&DefaultParser::new(), &[&ok]).is_ok());
-    let deep = format!("42[\"a\",{}1{}]", "[".repeat(32), "]".repeat(32));
-    assert_eq!(default_err(&deep), DecodeError::TooDeep { limit: 32 });
+    let deep = format!("42[\"a\",{}1{}]", "[".repeat(128), "]".repeat(128));
+    assert_eq!(default_err(&deep), DecodeError::TooDeep { limit: 128 });
     let very = format!("42[\"a\",{}", "{\"k\":".repeat(100_000));
-    assert_eq!(default_err(&very), DecodeError::TooDeep { limit: 32 });
+    assert_eq!(default_err(&very), DecodeError::TooDeep { limit: 128 });
     let mp = MsgPackParser::new();
-    let mut frame = vec![0x83, 0xa4, b't', b'y', b'p', b'e', 0x02];
-    frame.extend_from_slice(&[0xa4, b'd', b'a', b't', b'a']);
-    frame.extend(std::iter::repeat_n(0x91, 40));
-    frame.push(0xc0);
-    frame.extend_from_slice(&[0xa3, b'n', b's', b'p', 0xa1, b'/']);
+    let frame = |depth: usize| {
+        let mut frame = vec![0x83, 0xa4, b't', b'y', b'p', b'e', 0x02];
+        // data: ["e", [[...null]]], `depth` levels with the event array.
+        frame.extend_from_slice(&[0xa4, b'd', b'a', b't', b'a', 0x92, 0xa1, b'e']);
+        frame.extend(std::iter::repeat_n(0x91, depth - 1));
+        frame.push(0xc0);
+        frame.extend_from_slice(&[0xa3, b'n', b's', b'p', 0xa1, b'/']);
+        Frame::Binary(Bytes::from(frame))
+    };
+    assert!(mp.decoder().decode_frame(frame(128)).is_ok());
     assert_eq!(
-        mp.decoder().decode_frame(Frame::Binary(Bytes::from(frame))),
-        Err(DecodeError::TooDeep { limit: 32 })
+        mp.decoder().decode_frame(frame(129)),
+        Err(DecodeError::TooDeep { limit: 128 })
     );
 }
 

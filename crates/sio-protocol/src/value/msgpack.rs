@@ -21,7 +21,7 @@ pub fn encode(value: &Value) -> Vec<u8> {
 }
 
 /// Decodes one whole value (trailing bytes are an error), refusing arrays and maps nested deeper than
-/// `max_depth` (at most 127). JavaScript's `undefined` reads as `null`, and is left out of maps.
+/// `max_depth` (at most [`Limits::MAX_DEPTH`](crate::parser::Limits::MAX_DEPTH)). JavaScript's `undefined` reads as `null`, and is left out of maps.
 pub fn decode(bytes: &Bytes, max_depth: usize) -> Result<Value, DecodeError> {
     crate::parser::decode_msgpack_value(bytes, max_depth)
 }

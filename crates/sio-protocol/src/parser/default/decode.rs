@@ -16,6 +16,7 @@ use bytes::Bytes;
 pub struct DefaultDecoder {
     limits: Limits,
     pending: Option<Pending>,
+    scratch: json_read::Scratch,
 }
 
 /// A binary packet waiting for its attachments.
@@ -43,6 +44,7 @@ impl DefaultDecoder {
         DefaultDecoder {
             limits,
             pending: None,
+            scratch: json_read::Scratch::default(),
         }
     }
 
@@ -66,7 +68,11 @@ impl DefaultDecoder {
         let data = if json.is_empty() {
             None
         } else {
-            Some(json_read::parse(json, self.limits.max_depth)?)
+            Some(json_read::parse_with(
+                json,
+                self.limits.max_depth.min(Limits::MAX_DEPTH),
+                &mut self.scratch,
+            )?)
         };
         if header.attachments == 0 {
             return assemble(header.kind, header.nsp, header.id, data).map(Some);

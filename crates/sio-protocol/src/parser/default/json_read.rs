@@ -11,17 +11,30 @@ use crate::value::js_string;
 use crate::value::Map;
 use crate::Value;
 
-/// Nesting `serde_json` refuses on its own; the limit applied is the lower of this and the configured one.
-const SERDE_JSON_MAX_DEPTH: usize = 127;
-
 /// Parses `text` as one JSON value nested at most `max_depth` levels (an array or object is one level).
+#[cfg(test)]
 pub(super) fn parse(text: &str, max_depth: usize) -> Result<Value, DecodeError> {
+    parse_with(text, max_depth, &mut Scratch::default())
+}
+
+/// [`parse`], keeping the arrays and objects being read in `scratch`, whose memory is reused from one
+/// call to the next: the reader does not recurse, so any nesting takes no stack.
+pub(super) fn parse_with(
+    text: &str,
+    max_depth: usize,
+    scratch: &mut Scratch,
+) -> Result<Value, DecodeError> {
     let mut reader = Reader {
         text,
         pos: 0,
         limit: max_depth,
     };
-    let value = reader.value(max_depth.min(SERDE_JSON_MAX_DEPTH))?;
+    scratch.0.clear();
+    let value = reader.value(&mut scratch.0);
+    // Do not keep the memory of one exceptionally deep packet.
+    scratch.0.clear();
+    scratch.0.shrink_to(16);
+    let value = value?;
     reader.skip_whitespace();
     if reader.pos != text.len() {
         return Err(DecodeError::InvalidPayload);
@@ -29,11 +42,23 @@ pub(super) fn parse(text: &str, max_depth: usize) -> Result<Value, DecodeError> 
     Ok(value)
 }
 
+/// The arrays and objects open while a value is read, innermost last.
+#[derive(Debug, Default)]
+pub(super) struct Scratch(Vec<Open>);
+
+/// An array or object being read.
+#[derive(Debug)]
+enum Open {
+    Array(Vec<Value>),
+    /// The entries read so far, and the key whose value is being read.
+    Object(Map, String),
+}
+
 /// A position in the text being read.
 struct Reader<'a> {
     text: &'a str,
     pos: usize,
-    /// The configured depth limit, for the error.
+    /// The nesting allowed.
     limit: usize,
 }
 
@@ -56,70 +81,97 @@ impl Reader<'_> {
         Some(b)
     }
 
-    /// A value that may open `depth` more levels of arrays or objects.
-    fn value(&mut self, depth: usize) -> Result<Value, DecodeError> {
-        self.skip_whitespace();
-        match self.peek() {
-            Some(b'"') => self.string().map(Value::String),
-            Some(b'[') => self.array(self.inner(depth)?),
-            Some(b'{') => self.object(self.inner(depth)?),
-            Some(b't') => self.literal("true", Value::Bool(true)),
-            Some(b'f') => self.literal("false", Value::Bool(false)),
-            Some(b'n') => self.literal("null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => Err(DecodeError::InvalidPayload),
-        }
-    }
-
-    fn inner(&self, depth: usize) -> Result<usize, DecodeError> {
-        depth
-            .checked_sub(1)
-            .ok_or(DecodeError::TooDeep { limit: self.limit })
-    }
-
-    fn array(&mut self, depth: usize) -> Result<Value, DecodeError> {
-        self.pos += 1;
-        let mut items = Vec::new();
-        self.skip_whitespace();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(Value::Array(items));
-        }
-        loop {
-            items.push(self.value(depth)?);
-            match self.next_token() {
-                Some(b',') => {}
-                Some(b']') => return Ok(Value::Array(items)),
-                _ => return Err(DecodeError::InvalidPayload),
-            }
-        }
-    }
-
-    fn object(&mut self, depth: usize) -> Result<Value, DecodeError> {
-        self.pos += 1;
-        let mut map = Map::new();
-        self.skip_whitespace();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Value::Object(map));
-        }
-        loop {
+    /// One whole value, nested at most `self.limit` levels; `open` holds the arrays and objects being
+    /// read (empty on entry).
+    fn value(&mut self, open: &mut Vec<Open>) -> Result<Value, DecodeError> {
+        'value: loop {
             self.skip_whitespace();
-            if self.peek() != Some(b'"') {
-                return Err(DecodeError::InvalidPayload);
-            }
-            let key = self.string()?;
-            if self.next_token() != Some(b':') {
-                return Err(DecodeError::InvalidPayload);
-            }
-            // A repeated key keeps its first place and takes the last value, as `JSON.parse` does.
-            map.insert(key, self.value(depth)?);
-            match self.next_token() {
-                Some(b',') => {}
-                Some(b'}') => return Ok(Value::Object(map)),
+            let mut done = match self.peek() {
+                Some(b'"') => Value::String(self.string()?),
+                Some(b'[') => {
+                    self.enter(open.len())?;
+                    self.skip_whitespace();
+                    if self.peek() == Some(b']') {
+                        self.pos += 1;
+                        Value::Array(Vec::new())
+                    } else {
+                        open.push(Open::Array(Vec::new()));
+                        continue 'value;
+                    }
+                }
+                Some(b'{') => {
+                    self.enter(open.len())?;
+                    self.skip_whitespace();
+                    if self.peek() == Some(b'}') {
+                        self.pos += 1;
+                        Value::Object(Map::new())
+                    } else {
+                        let key = self.key()?;
+                        open.push(Open::Object(Map::new(), key));
+                        continue 'value;
+                    }
+                }
+                Some(b't') => self.literal("true", Value::Bool(true))?,
+                Some(b'f') => self.literal("false", Value::Bool(false))?,
+                Some(b'n') => self.literal("null", Value::Null)?,
+                Some(b'-' | b'0'..=b'9') => self.number()?,
                 _ => return Err(DecodeError::InvalidPayload),
+            };
+            // Hand the value to the innermost open array or object, closing those that end here.
+            loop {
+                match open.last_mut() {
+                    None => return Ok(done),
+                    Some(Open::Array(items)) => {
+                        items.push(done);
+                        match self.next_token() {
+                            Some(b',') => continue 'value,
+                            Some(b']') => {}
+                            _ => return Err(DecodeError::InvalidPayload),
+                        }
+                    }
+                    Some(Open::Object(map, key)) => {
+                        // A repeated key keeps its first place and takes the last value, as `JSON.parse`
+                        // does.
+                        map.insert(std::mem::take(key), done);
+                        match self.next_token() {
+                            Some(b',') => {
+                                *key = self.key()?;
+                                continue 'value;
+                            }
+                            Some(b'}') => {}
+                            _ => return Err(DecodeError::InvalidPayload),
+                        }
+                    }
+                }
+                done = match open.pop() {
+                    Some(Open::Array(items)) => Value::Array(items),
+                    Some(Open::Object(map, _)) => Value::Object(map),
+                    None => return Err(DecodeError::InvalidPayload),
+                };
             }
         }
+    }
+
+    /// Steps into an array or object (the reader at its bracket) with `depth` of them already open.
+    fn enter(&mut self, depth: usize) -> Result<(), DecodeError> {
+        if depth >= self.limit {
+            return Err(DecodeError::TooDeep { limit: self.limit });
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// An object key and its colon.
+    fn key(&mut self) -> Result<String, DecodeError> {
+        self.skip_whitespace();
+        if self.peek() != Some(b'"') {
+            return Err(DecodeError::InvalidPayload);
+        }
+        let key = self.string()?;
+        if self.next_token() != Some(b':') {
+            return Err(DecodeError::InvalidPayload);
+        }
+        Ok(key)
     }
 
     fn literal(&mut self, word: &str, value: Value) -> Result<Value, DecodeError> {
@@ -252,7 +304,8 @@ mod tests {
         );
         assert_eq!(parse("1", 0).unwrap(), Value::from(1));
         let deep = "[".repeat(200) + &"]".repeat(200);
-        assert_eq!(parse(&deep, 500), Err(DecodeError::TooDeep { limit: 500 }));
+        assert_eq!(parse(&deep, 199), Err(DecodeError::TooDeep { limit: 199 }));
+        assert_eq!(parse(&deep, 200).unwrap(), parse(&deep, 500).unwrap());
         assert_eq!(parse("[1,]", 5), Err(DecodeError::InvalidPayload));
         assert_eq!(parse("[1] x", 5), Err(DecodeError::InvalidPayload));
         assert_eq!(parse(" [1] ", 5).unwrap(), Value::Array(vec![1.into()]));
@@ -355,7 +408,7 @@ mod tests {
         }
         for depth in [126, 127, 128, 129] {
             let text = "[".repeat(depth) + &"]".repeat(depth);
-            assert_eq!(parse(&text, 500).ok(), serde_json_reads(&text), "{depth}");
+            assert_eq!(parse(&text, 127).ok(), serde_json_reads(&text), "{depth}");
         }
     }
 

@@ -7,13 +7,11 @@ use super::assemble::assemble;
 use super::{DecodeError, Decoder, EncodeError, Encoded, Limits, Parser};
 use crate::engine::{Frame, Packet as EnginePacket};
 use crate::socket::{Packet, PacketData, PacketType};
+use crate::value::js_string;
 use crate::Value;
 use bytes::Bytes;
-use read::{Item, Reader};
-use write::{write_array_len, write_map_len, write_str, write_uint, write_value};
-
-/// Nesting allowed whatever the limits say, so that recursion stays far from the stack's end.
-const DEPTH_CAP: usize = 127;
+use read::{Item, Reader, Scratch};
+use write::{write_array_len, write_map_len, write_str, write_text, write_uint, write_value};
 
 /// The msgpack Socket.IO parser: each packet is one binary frame holding the msgpack map
 /// `{type, data, id, nsp}`, binary inline as msgpack `bin`.
@@ -111,7 +109,8 @@ fn encode(packet: &Packet) -> Bytes {
         }
     }
     write_str(&mut out, "nsp");
-    write_str(&mut out, &packet.nsp);
+    // A namespace is Rust text, not a value string: written as it is.
+    write_text(&mut out, &packet.nsp);
     Bytes::from(out)
 }
 
@@ -119,12 +118,16 @@ fn encode(packet: &Packet) -> Bytes {
 #[derive(Debug, Clone)]
 pub struct MsgPackDecoder {
     limits: Limits,
+    scratch: Scratch,
 }
 
 impl MsgPackDecoder {
     /// A decoder enforcing `limits`.
     pub fn new(limits: Limits) -> Self {
-        MsgPackDecoder { limits }
+        MsgPackDecoder {
+            limits,
+            scratch: Scratch::default(),
+        }
     }
 }
 
@@ -140,7 +143,11 @@ impl Decoder for MsgPackDecoder {
                 limit: self.limits.max_packet_size,
             });
         }
-        let result = decode(&bytes, self.limits.max_depth.min(DEPTH_CAP));
+        let result = decode(
+            &bytes,
+            self.limits.max_depth.min(Limits::MAX_DEPTH),
+            &mut self.scratch,
+        );
         if let Err(error) = &result {
             tracing::debug!(%error, len = bytes.len(), "msgpack socket.io packet rejected");
         }
@@ -149,9 +156,9 @@ impl Decoder for MsgPackDecoder {
 }
 
 /// Decodes one packet frame; `max_depth` bounds the data (the envelope map does not count).
-pub(crate) fn decode(bytes: &Bytes, max_depth: usize) -> Result<Packet, DecodeError> {
+fn decode(bytes: &Bytes, max_depth: usize, scratch: &mut Scratch) -> Result<Packet, DecodeError> {
     let mut reader = Reader::new(bytes, max_depth);
-    let envelope = match reader.item(max_depth + 1)? {
+    let envelope = match reader.item(max_depth + 1, scratch)? {
         Item::Value(Value::Object(map)) => map,
         _ => return Err(DecodeError::UnknownType),
     };
@@ -167,7 +174,8 @@ pub(crate) fn decode(bytes: &Bytes, max_depth: usize) -> Result<Packet, DecodeEr
         .ok_or(DecodeError::UnknownType)?;
     let mut envelope = envelope;
     let nsp = match envelope.shift_remove("nsp") {
-        Some(Value::String(nsp)) => nsp,
+        // Back from the value string form to the text (the same unless it holds U+10FFFF and the like).
+        Some(Value::String(nsp)) => js_string::into_text_lossy(nsp),
         _ => return Err(DecodeError::InvalidNamespace),
     };
     let id = match envelope.get("id") {
@@ -204,8 +212,9 @@ pub(crate) fn encode_value(value: &Value) -> Vec<u8> {
 
 /// Decodes one whole msgpack value (nothing may follow it); `undefined` reads as `null`.
 pub(crate) fn decode_value(bytes: &Bytes, max_depth: usize) -> Result<Value, DecodeError> {
-    let mut reader = Reader::new(bytes, max_depth.min(DEPTH_CAP));
-    let value = match reader.item(max_depth.min(DEPTH_CAP) + 1)? {
+    let max_depth = max_depth.min(Limits::MAX_DEPTH);
+    let mut reader = Reader::new(bytes, max_depth);
+    let value = match reader.item(max_depth + 1, &mut Scratch::default())? {
         Item::Value(v) => v,
         Item::Undefined => Value::Null,
     };

@@ -73,13 +73,102 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// Reads one item, `depth` levels of nesting still allowed.
-    pub(super) fn item(&mut self, depth: usize) -> Result<Item, DecodeError> {
-        let prefix = self.u8()?;
+    /// Reads one whole item, arrays and maps nested at most `depth` levels. It does not recurse: the
+    /// arrays and maps being read are kept in `open`, whose memory the caller reuses from one call to the
+    /// next, so any nesting takes no stack.
+    pub(super) fn item(&mut self, depth: usize, open: &mut Scratch) -> Result<Item, DecodeError> {
+        open.0.clear();
+        let item = self.item_in(depth, &mut open.0);
+        // Do not keep the memory of one exceptionally deep frame.
+        open.0.clear();
+        open.0.shrink_to(16);
+        item
+    }
+
+    fn item_in(&mut self, depth: usize, open: &mut Vec<Open>) -> Result<Item, DecodeError> {
+        'item: loop {
+            let prefix = self.u8()?;
+            let header = match prefix {
+                0x80..=0x8f => Some((true, (prefix & 0x0f) as usize)),
+                0x90..=0x9f => Some((false, (prefix & 0x0f) as usize)),
+                0xdc | 0xdd => Some((false, self.len(2 << (prefix - 0xdc))?)),
+                0xde | 0xdf => Some((true, self.len(2 << (prefix - 0xde))?)),
+                _ => None,
+            };
+            let mut done = match header {
+                None => self.scalar(prefix)?,
+                Some((is_map, n)) => {
+                    if open.len() >= depth {
+                        return Err(DecodeError::TooDeep {
+                            limit: self.max_depth,
+                        });
+                    }
+                    // Every element takes at least one byte (an entry two): a longer count is a lie,
+                    // refused before allocating. The room reserved is capped too, or nested arrays that
+                    // each claim the rest of the frame would reserve it once per level.
+                    if n > self.remaining() / if is_map { 2 } else { 1 } {
+                        return Err(BAD);
+                    }
+                    let room = n.min(PREALLOCATED);
+                    match (is_map, n) {
+                        (true, 0) => Item::Value(Value::Object(Map::new())),
+                        (false, 0) => Item::Value(Value::Array(Vec::new())),
+                        (true, _) => {
+                            open.push(Open::Map(Map::with_capacity(room), n, None));
+                            continue 'item;
+                        }
+                        (false, _) => {
+                            open.push(Open::Seq(Vec::with_capacity(room), n));
+                            continue 'item;
+                        }
+                    }
+                }
+            };
+            // Hand the item to the innermost open array or map, closing those that end here.
+            loop {
+                match open.last_mut() {
+                    None => return Ok(done),
+                    Some(Open::Seq(items, left)) => {
+                        items.push(done.or_null());
+                        *left -= 1;
+                    }
+                    Some(Open::Map(map, left, key)) => match key.take() {
+                        None => {
+                            *key = Some(map_key(done)?);
+                            continue 'item;
+                        }
+                        // Entries whose value is `undefined` are left out, as `JSON.stringify` would.
+                        Some(key) => {
+                            match done {
+                                Item::Value(v) => {
+                                    map.insert(key, v);
+                                }
+                                Item::Undefined => {
+                                    map.shift_remove(&key);
+                                }
+                            }
+                            *left -= 1;
+                        }
+                    },
+                }
+                let closed = match open.last() {
+                    Some(Open::Seq(_, 0) | Open::Map(_, 0, _)) => open.pop(),
+                    _ => continue 'item,
+                };
+                done = Item::Value(match closed {
+                    Some(Open::Seq(items, _)) => Value::Array(items),
+                    Some(Open::Map(map, ..)) => Value::Object(map),
+                    None => return Err(BAD),
+                });
+            }
+        }
+    }
+
+    /// Reads an item that is neither an array nor a map, its prefix byte already read.
+    #[inline(never)]
+    fn scalar(&mut self, prefix: u8) -> Result<Item, DecodeError> {
         let value = match prefix {
             0x00..=0x7f => Value::from(prefix),
-            0x80..=0x8f => self.map((prefix & 0x0f) as usize, depth)?,
-            0x90..=0x9f => self.seq((prefix & 0x0f) as usize, depth)?,
             0xa0..=0xbf => self.str((prefix & 0x1f) as usize)?,
             0xe0..=0xff => Value::from(prefix as i8),
             0xc0 => Value::Null,
@@ -138,15 +227,8 @@ impl<'a> Reader<'a> {
                 let n = self.len(1 << (prefix - 0xd9))?;
                 self.str(n)?
             }
-            0xdc | 0xdd => {
-                let n = self.len(2 << (prefix - 0xdc))?;
-                self.seq(n, depth)?
-            }
-            0xde | 0xdf => {
-                let n = self.len(2 << (prefix - 0xde))?;
-                self.map(n, depth)?
-            }
-            0xc1 => return Err(BAD),
+            // 0xc1, and the containers, read by `item`.
+            _ => return Err(BAD),
         };
         Ok(Item::Value(value))
     }
@@ -170,55 +252,38 @@ impl<'a> Reader<'a> {
     fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
+}
 
-    fn seq(&mut self, n: usize, depth: usize) -> Result<Value, DecodeError> {
-        let depth = self.deeper(depth)?;
-        // Every element takes at least one byte: a longer count is a lie, refused before allocating.
-        if n > self.remaining() {
-            return Err(BAD);
-        }
-        let mut items = Vec::with_capacity(n);
-        for _ in 0..n {
-            items.push(self.item(depth)?.or_null());
-        }
-        Ok(Value::Array(items))
-    }
+/// The room reserved at most for the elements of an array or map before they are read.
+const PREALLOCATED: usize = 64;
 
-    fn map(&mut self, n: usize, depth: usize) -> Result<Value, DecodeError> {
-        self.map_entries(n, depth).map(Value::Object)
-    }
+/// The arrays and maps open while an item is read, innermost last.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch(Vec<Open>);
 
-    /// Reads `n` entries; entries whose value is `undefined` are left out, as `JSON.stringify` would.
-    pub(super) fn map_entries(&mut self, n: usize, depth: usize) -> Result<Map, DecodeError> {
-        let depth = self.deeper(depth)?;
-        if n > self.remaining() / 2 {
-            return Err(BAD);
-        }
-        let mut map = Map::with_capacity(n);
-        for _ in 0..n {
-            let key = match self.item(depth)? {
-                Item::Value(Value::String(s)) => s,
-                Item::Value(Value::Number(n)) => js_number::to_string(&n),
-                Item::Value(Value::Bool(b)) => b.to_string(),
-                Item::Value(Value::Null) => "null".to_string(),
-                Item::Undefined => "undefined".to_string(),
-                Item::Value(_) => return Err(BAD),
-            };
-            match self.item(depth)? {
-                Item::Value(v) => {
-                    map.insert(key, v);
-                }
-                Item::Undefined => {
-                    map.shift_remove(&key);
-                }
-            }
-        }
-        Ok(map)
+impl Clone for Scratch {
+    /// A fresh one: it holds nothing between two reads.
+    fn clone(&self) -> Self {
+        Scratch::default()
     }
+}
 
-    fn deeper(&self, depth: usize) -> Result<usize, DecodeError> {
-        depth.checked_sub(1).ok_or(DecodeError::TooDeep {
-            limit: self.max_depth,
-        })
-    }
+/// An array or map being read, with the number of elements (entries) still to read.
+#[derive(Debug)]
+enum Open {
+    Seq(Vec<Value>, usize),
+    /// The entries so far, the entries to read, and the key read whose value comes next.
+    Map(Map, usize, Option<String>),
+}
+
+/// A map key as `notepack.io` reads it into a JavaScript object (keys become strings).
+fn map_key(item: Item) -> Result<String, DecodeError> {
+    Ok(match item {
+        Item::Value(Value::String(s)) => s,
+        Item::Value(Value::Number(n)) => js_number::to_string(&n),
+        Item::Value(Value::Bool(b)) => b.to_string(),
+        Item::Value(Value::Null) => "null".to_string(),
+        Item::Undefined => "undefined".to_string(),
+        Item::Value(_) => return Err(BAD),
+    })
 }

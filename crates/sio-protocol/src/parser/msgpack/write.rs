@@ -50,7 +50,11 @@ pub(super) fn write_array_len(out: &mut Vec<u8>, len: usize) {
 
 /// Appends a string; a lone surrogate is written as U+FFFD, as Node's UTF-8 encoder does.
 pub(super) fn write_str(out: &mut Vec<u8>, s: &str) {
-    let s = js_string::to_text_lossy(s);
+    write_text(out, &js_string::to_text_lossy(s));
+}
+
+/// Appends Rust text as a string, as it is.
+pub(super) fn write_text(out: &mut Vec<u8>, s: &str) {
     write_len(out, s.len(), [0xa0, 0xd9, 0xda, 0xdb], 0x20);
     out.extend_from_slice(s.as_bytes());
 }
