@@ -15,6 +15,8 @@ mod options;
 mod client;
 #[path = "cluster/emitter.rs"]
 mod emitter;
+#[path = "cluster/faults.rs"]
+mod faults;
 #[path = "cluster/mixed.rs"]
 mod mixed;
 #[path = "cluster/nodes.rs"]

@@ -1,11 +1,13 @@
 //! Test infrastructure for the Redis adapters: throwaway Redis servers and clusters on free loopback ports,
-//! child processes (Node nodes, our own nodes) read line by line, and a TCP proxy that cuts and restores a
-//! link. Everything started here is killed on drop and every wait is bounded.
+//! a PostgreSQL of the test's own, child processes (Node nodes, our own nodes) read line by line, and a TCP
+//! proxy that cuts and restores a link. Everything started here is killed on drop and every wait is
+//! bounded.
 // each test binary uses a part of this module and of its re-exports
 #![allow(dead_code, unused_imports)]
 
 mod cluster;
 mod ports;
+mod postgres;
 mod process;
 mod proxy;
 mod redis;
@@ -14,6 +16,7 @@ mod tempdir;
 
 pub use cluster::RedisCluster;
 pub use ports::{free_port, free_port_with_bus};
+pub use postgres::PostgresServer;
 pub use process::{
     node_script, node_script_env, repo_root, run_command, run_node_script, ChildProcess,
 };
