@@ -33,6 +33,19 @@ pub struct Plan {
     pub client_threads: usize,
     /// Also run the client-side comparison (sio-client vs npm socket.io-client).
     pub client_side: bool,
+    /// Overrides every selected workload's in-flight count (for exploring where a workload saturates).
+    pub in_flight: Option<usize>,
+}
+
+impl Plan {
+    /// The size of `workload` in this plan: its mode's, with the in-flight override applied.
+    pub fn size(&self, workload: Workload) -> crate::workload::Size {
+        let mut size = workload.size(self.mode);
+        if let Some(n) = self.in_flight {
+            size.in_flight = n;
+        }
+        size
+    }
 }
 
 /// Everything a run produced.
@@ -109,7 +122,7 @@ async fn cell(plan: &Plan, cores: &Cores, workload: Workload, server: ServerKind
         workload,
         server,
         unit: workload.unit(),
-        size: workload.size(plan.mode),
+        size: plan.size(workload),
         runs: Vec::new(),
         median: None,
         failed_connections: 0,
@@ -167,7 +180,7 @@ fn ctx_for<'a>(
         cores,
         addr: process.addr,
         pid: process.pid,
-        size: workload.size(plan.mode),
+        size: plan.size(workload),
         timing: plan.timing,
         label: format!("{} / {}", workload.title(), process.kind),
         unit: workload.unit(),

@@ -27,6 +27,8 @@ pub struct Reading {
     pub redis_cpu_secs: f64,
     /// The generator's CPU seconds.
     pub client_cpu_secs: f64,
+    /// The whole machine's busy CPU seconds.
+    pub machine_cpu_secs: f64,
 }
 
 impl Probe {
@@ -51,6 +53,7 @@ impl Probe {
             servers,
             redis_cpu_secs: cpu(self.redis),
             client_cpu_secs: cpu(Some(std::process::id())),
+            machine_cpu_secs: proc_stats::machine_busy_secs().unwrap_or(0.0),
         }
     }
 }
@@ -81,16 +84,21 @@ pub async fn windows(
         let units = live.done() - done0;
         let after = probe.read();
         let s = sample(units, elapsed, &before, &after, probe.redis.is_some(), live);
+        let redis_cores =
+            (after.redis_cpu_secs - before.redis_cpu_secs).max(0.0) / elapsed.max(1e-9);
         eprintln!(
-            "  {label} run {run}/{}: {:.0} {unit}; server {:.2} cores{}, generator {:.2} cores",
+            "  {label} run {run}/{}: {:.0} {unit}; cores busy: server {:.2}{}, generator {:.2}, \
+             anything else {:.2}",
             timing.runs,
             s.value,
             s.server_cores,
-            s.redis_cpu_us_per_unit.map_or(String::new(), |_| format!(
-                ", redis {:.2} cores",
-                (after.redis_cpu_secs - before.redis_cpu_secs).max(0.0) / elapsed.max(1e-9)
-            )),
-            s.client_cores
+            if probe.redis.is_some() {
+                format!(", redis {redis_cores:.2}")
+            } else {
+                String::new()
+            },
+            s.client_cores,
+            (s.machine_cores - s.server_cores - redis_cores - s.client_cores).max(0.0)
         );
         samples.push(s);
     }
@@ -110,6 +118,7 @@ pub fn sample(
     let cpu = (after.servers.cpu_secs - before.servers.cpu_secs).max(0.0);
     let redis_cpu = (after.redis_cpu_secs - before.redis_cpu_secs).max(0.0);
     let client_cpu = (after.client_cpu_secs - before.client_cpu_secs).max(0.0);
+    let machine_cpu = (after.machine_cpu_secs - before.machine_cpu_secs).max(0.0);
     let per_unit = |secs: f64| (units > 0).then(|| secs * 1e6 / units as f64);
     Sample {
         value: units as f64 / elapsed,
@@ -120,6 +129,7 @@ pub fn sample(
         server_rss_kib: after.servers.rss_kib,
         redis_cpu_us_per_unit: if redis { per_unit(redis_cpu) } else { None },
         client_cores: client_cpu / elapsed,
+        machine_cores: machine_cpu / elapsed,
     }
 }
 

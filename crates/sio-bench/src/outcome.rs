@@ -24,6 +24,9 @@ pub struct Sample {
     pub redis_cpu_us_per_unit: Option<f64>,
     /// The load generator's own CPU use during the run, in cores (its whole process).
     pub client_cores: f64,
+    /// The whole machine's CPU use during the run, in cores: what exceeds server + Redis + generator is
+    /// other work that disturbed the run (and the kernel's softirq time charged to no process).
+    pub machine_cores: f64,
 }
 
 /// The result of one workload x server cell.
@@ -83,6 +86,7 @@ pub fn median(runs: &[Sample]) -> Option<Sample> {
         server_rss_kib: med(&|s| Some(s.server_rss_kib as f64)).unwrap_or(0.0) as u64,
         redis_cpu_us_per_unit: med(&|s| s.redis_cpu_us_per_unit),
         client_cores: med(&|s| Some(s.client_cores)).unwrap_or(0.0),
+        machine_cores: med(&|s| Some(s.machine_cores)).unwrap_or(0.0),
     })
 }
 

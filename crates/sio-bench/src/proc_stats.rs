@@ -37,6 +37,22 @@ fn parse_cpu_ticks(stat: &str) -> Option<u64> {
     Some(utime + stime)
 }
 
+/// CPU seconds the whole machine spent busy (every CPU, user + nice + system + irq + softirq + steal, from
+/// the first line of `/proc/stat`), to tell how much other work ran beside a measurement.
+pub fn machine_busy_secs() -> Option<f64> {
+    let stat = fs::read_to_string("/proc/stat").ok()?;
+    parse_machine_busy_ticks(stat.lines().next()?).map(|t| t as f64 / clock_ticks_per_sec())
+}
+
+/// Busy ticks of the `cpu` line of `/proc/stat` (fields: user nice system idle iowait irq softirq steal).
+fn parse_machine_busy_ticks(line: &str) -> Option<u64> {
+    let mut f = line.strip_prefix("cpu ")?.split_whitespace();
+    let mut next = || -> Option<u64> { f.next()?.parse().ok() };
+    let (user, nice, system, _idle, _iowait) = (next()?, next()?, next()?, next()?, next()?);
+    let (irq, softirq, steal) = (next()?, next()?, next().unwrap_or(0));
+    Some(user + nice + system + irq + softirq + steal)
+}
+
 fn clock_ticks_per_sec() -> f64 {
     // SAFETY: sysconf has no preconditions.
     let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
@@ -57,6 +73,9 @@ mod tests {
         assert_eq!(parse_rss_kib(status), Some(12345));
         let stat = "42 (a b) c) S 1 42 42 0 -1 4194560 100 0 0 0 7 5 0 0 20 0 1 0";
         assert_eq!(parse_cpu_ticks(stat), Some(12));
+        let cpu = "cpu  100 2 30 5000 7 1 4 3 0 0";
+        assert_eq!(parse_machine_busy_ticks(cpu), Some(140));
+        assert_eq!(parse_machine_busy_ticks("cpu0 1 2 3 4 5 6 7 8"), None);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! sio-bench all [--smoke] [--out DIR] [--servers sio,ceiling,socketioxide,node] [--workloads w1,w3,...]
-//!               [--warmup SECS] [--window SECS] [--runs N] [--threads N] [--debug-peer] [--no-md] [--no-clients]
+//!               [--warmup SECS] [--window SECS] [--runs N] [--threads N] [--in-flight N] [--debug-peer] [--no-md]
+//!               [--no-clients]
 //! ```
 
 use sio_bench::server_process::ServerPrograms;
@@ -15,7 +16,8 @@ use std::time::Duration;
 
 const USAGE: &str =
     "usage: sio-bench all [--smoke] [--out DIR] [--servers LIST] [--workloads LIST] \
-[--warmup SECS] [--window SECS] [--runs N] [--threads N] [--debug-peer] [--no-md] [--no-clients] [--root DIR]";
+[--warmup SECS] [--window SECS] [--runs N] [--threads N] [--in-flight N] [--debug-peer] [--no-md] [--no-clients] \
+[--root DIR]";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -42,6 +44,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
     let mut servers = ServerKind::ALL.to_vec();
     let mut workloads = Workload::ALL.to_vec();
     let (mut warmup, mut window, mut runs, mut threads) = (None, None, None, None);
+    let mut in_flight = None;
     let mut debug_peer = false;
     let mut write_md = true;
     let mut client_side = true;
@@ -75,6 +78,9 @@ fn run(args: Vec<String>) -> Result<(), String> {
             "--warmup" => warmup = Some(secs(&value()?)?),
             "--window" => window = Some(secs(&value()?)?),
             "--runs" => runs = Some(value()?.parse::<usize>().map_err(|e| e.to_string())?.max(1)),
+            "--in-flight" => {
+                in_flight = Some(value()?.parse::<usize>().map_err(|e| e.to_string())?.max(1))
+            }
             "--threads" => {
                 threads = Some(value()?.parse::<usize>().map_err(|e| e.to_string())?.max(1))
             }
@@ -124,6 +130,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
             node_dir: root.join("tests/js"),
         },
         client_side,
+        in_flight,
         client_threads: threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
     };
@@ -140,7 +147,9 @@ fn run(args: Vec<String>) -> Result<(), String> {
     println!("{}", report::targets_table(&report));
     println!("{}", report::clients_table(&report));
     println!("results: {}", out.display());
-    let complete = servers.len() == ServerKind::ALL.len() && workloads.len() == Workload::ALL.len();
+    let complete = servers.len() == ServerKind::ALL.len()
+        && workloads.len() == Workload::ALL.len()
+        && in_flight.is_none();
     if write_md && !smoke && complete {
         let md = root.join("BENCHMARKS.md");
         let link = charted.then(|| relative_link(&root, &out.join("chart.png")));
