@@ -509,3 +509,43 @@ fn the_size_limit_counts_the_engine_type_character() {
         Err(DecodeError::TooLarge { limit: 18 })
     );
 }
+
+/// A placeholder may be reused (the official decoder allows it), but every reference is one binary value
+/// and one frame when the packet is sent on, as Node re-sends one per reference: the limits count them.
+#[test]
+fn reused_placeholders_count_against_the_limits() {
+    let placeholders = |n: usize| {
+        let ph = "{\"_placeholder\":true,\"num\":0}";
+        format!("451-[\"e\",{}]", vec![ph; n].join(","))
+    };
+    let decode = |parser: &DefaultParser, n: usize, attachment: &'static [u8]| {
+        let mut decoder = parser.decoder();
+        assert_eq!(
+            decoder.decode_frame(Frame::Text(placeholders(n).into())),
+            Ok(None)
+        );
+        decoder.decode_frame(Frame::Binary(Bytes::from_static(attachment)))
+    };
+    let parser = DefaultParser::new();
+    let p = decode(&parser, 10, b"q").unwrap().unwrap();
+    let again = parser.encode(&p).unwrap();
+    assert_eq!(
+        again.frames.len(),
+        11,
+        "one frame per reference, as Node re-sends"
+    );
+    assert_eq!(
+        decode(&parser, 11, b"q"),
+        Err(DecodeError::TooManyAttachments { limit: 10 })
+    );
+    // Three references to 100 bytes make a packet of over 300 bytes.
+    let small = DefaultParser::with_limits(Limits {
+        max_packet_size: 250,
+        ..Limits::default()
+    });
+    assert!(decode(&small, 1, &[7; 100]).unwrap().is_some());
+    assert_eq!(
+        decode(&small, 3, &[7; 100]),
+        Err(DecodeError::TooLarge { limit: 250 })
+    );
+}

@@ -118,12 +118,22 @@ impl DefaultDecoder {
             header,
             mut data,
             attachments,
+            size: pending_size,
             ..
         }) = self.pending.take()
         else {
             return Err(DecodeError::UnexpectedFrame);
         };
-        fill_placeholders(&mut data, &attachments)?;
+        // What the packet holds once its placeholders are filled: a placeholder may be reused, as the
+        // official decoder allows, and every reference is one binary value, one frame when the packet is
+        // sent on (Node re-sends one per reference). The limits hold for that, so that a decoded packet
+        // never re-encodes into more attachments, or more attachment bytes, than a peer may send.
+        let mut filled = Filled {
+            references: 0,
+            size: pending_size,
+            seen: vec![false; attachments.len()],
+        };
+        fill_placeholders(&mut data, &attachments, &mut filled, &self.limits)?;
         assemble(header.kind, header.nsp, header.id, Some(data)).map(Some)
     }
 }
@@ -205,24 +215,58 @@ fn parse_header<'a>(text: &'a str, limits: &Limits) -> Result<(Header, &'a str),
     Ok((header, &text[i..]))
 }
 
-/// Replaces every `{"_placeholder":true,"num":N}` with attachment `N`.
-fn fill_placeholders(value: &mut Value, attachments: &[Bytes]) -> Result<(), DecodeError> {
+/// What filling the placeholders of a packet has taken so far.
+struct Filled {
+    /// Placeholders replaced.
+    references: usize,
+    /// Bytes of the packet: its text, every attachment received, and an attachment's bytes again for
+    /// each further reference to it.
+    size: usize,
+    /// Which attachments have been referenced.
+    seen: Vec<bool>,
+}
+
+/// Replaces every `{"_placeholder":true,"num":N}` with attachment `N`, refusing more references than
+/// `max_attachments` and a packet that grows past `max_packet_size` through reused attachments. It
+/// recurses once per level, which the depth limit bounds.
+fn fill_placeholders(
+    value: &mut Value,
+    attachments: &[Bytes],
+    filled: &mut Filled,
+    limits: &Limits,
+) -> Result<(), DecodeError> {
     match value {
         Value::Array(items) => items
             .iter_mut()
-            .try_for_each(|v| fill_placeholders(v, attachments)),
+            .try_for_each(|v| fill_placeholders(v, attachments, filled, limits)),
         Value::Object(map) if map.get("_placeholder") == Some(&Value::Bool(true)) => {
-            let bytes = map
+            let num = map
                 .get("num")
                 .and_then(Value::as_u64)
-                .and_then(|n| attachments.get(usize::try_from(n).ok()?))
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|&n| n < attachments.len())
                 .ok_or(DecodeError::InvalidPlaceholder)?;
+            filled.references += 1;
+            if filled.references > limits.max_attachments {
+                return Err(DecodeError::TooManyAttachments {
+                    limit: limits.max_attachments,
+                });
+            }
+            let bytes = &attachments[num];
+            if std::mem::replace(&mut filled.seen[num], true) {
+                filled.size = filled.size.saturating_add(bytes.len());
+                if filled.size > limits.max_packet_size {
+                    return Err(DecodeError::TooLarge {
+                        limit: limits.max_packet_size,
+                    });
+                }
+            }
             *value = Value::Binary(bytes.clone());
             Ok(())
         }
         Value::Object(map) => map
             .values_mut()
-            .try_for_each(|v| fill_placeholders(v, attachments)),
+            .try_for_each(|v| fill_placeholders(v, attachments, filled, limits)),
         _ => Ok(()),
     }
 }
