@@ -104,7 +104,9 @@ impl NamespaceHandle {
     /// A fresh ack id of this namespace, for a broadcast with acknowledgement that another server asked
     /// for (all its local recipients share it, as with a local one).
     pub fn next_ack_id(&self) -> u64 {
-        self.inner.upgrade().map_or(0, |inner| Namespace(inner).next_ack_id())
+        self.inner
+            .upgrade()
+            .map_or(0, |inner| Namespace(inner).next_ack_id())
     }
 
     /// Delivers a server-side event emitted by another server to this namespace's `on_server_event`

@@ -8,8 +8,7 @@ use sio_server::adapter::AdapterFactory;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const USAGE: &str =
-    "usage: cluster_node --port P (--redis URL[,URL...] | --postgres URL) \
+pub const USAGE: &str = "usage: cluster_node --port P (--redis URL[,URL...] | --postgres URL) \
 [--adapter classic|sharded|streams|postgres] [--key K] \
 [--subscription-mode dynamic|dynamic-private|static] [--specific-response-channel] \
 [--requests-timeout MS] [--recovery]";
