@@ -111,14 +111,15 @@ impl Transport for StreamsTransport {
             let mut ready = shared
                 .registry
                 .ensure_reader(&shared.conn, &self.stream, read);
+            // Entries added from now on reach this node (bounded: Redis may be away); only then does the
+            // node subscribe, which makes the others count it, so a node that is counted reads the stream.
+            let _ = tokio::time::timeout(Duration::from_secs(5), ready.wait_for(|r| *r)).await;
             for channel in [&self.public_channel, &self.private_channel] {
                 shared
                     .conn
                     .subscribe(self.kind(), channel, self.handler())
                     .await?;
             }
-            // Entries added from now on reach this node (bounded: Redis may be away).
-            let _ = tokio::time::timeout(Duration::from_secs(5), ready.wait_for(|r| *r)).await;
             Ok(())
         })
     }

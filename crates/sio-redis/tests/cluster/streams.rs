@@ -4,7 +4,9 @@
 //! Rust), namespaces spread over several streams, and a reader that lost its connection.
 
 use crate::client::Client;
-use crate::common::{run_node_script, with_timeout, RedisCluster, RedisServer, TcpProxy};
+use crate::common::{
+    eventually, run_node_script, with_timeout, RedisCluster, RedisServer, TcpProxy,
+};
 use crate::nodes::{run_suite, start, start_three, Kind, Node, NodeIoredis, NodeRedis, Rust};
 use sio_protocol::{value, Value};
 use sio_redis::{streams_adapter, RedisConnection, RedisTarget, StreamsAdapterOptions};
@@ -164,6 +166,14 @@ async fn streams_cluster_stream_count() {
     for nsp in ["/", "/custom"] {
         let sender = Client::connect(&url0, nsp).await;
         let mut receiver = Client::connect(&url1, nsp).await;
+        // Both nodes read the namespace's stream once each counts the other.
+        for client in [&sender, &receiver] {
+            let counted = eventually(WAIT, || async {
+                client.call("server-count", Value::Null).await == Value::from(2)
+            })
+            .await;
+            assert!(counted, "{nsp}: the nodes do not count each other");
+        }
         let room = format!("room{}", nsp.len());
         // a room operation (stream entry), then broadcasts to that room, which must follow it
         let joined = sender
