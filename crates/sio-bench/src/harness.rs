@@ -35,6 +35,8 @@ pub struct Plan {
     pub client_side: bool,
     /// Overrides every selected workload's in-flight count (for exploring where a workload saturates).
     pub in_flight: Option<usize>,
+    /// W8's adapter: `None` for the classic Redis adapter, `streams` or `postgres` (sio and node only).
+    pub w8_adapter: Option<String>,
 }
 
 impl Plan {
@@ -203,6 +205,9 @@ async fn drive(ctx: &Ctx<'_>, workload: Workload) -> Result<Measured, BenchError
     }
 }
 
+/// W8 with `--w8-adapter postgres`: the machine's PostgreSQL (a fresh channel prefix per cluster).
+const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
 /// W8: a fresh Redis and [`CLUSTER_NODES`] servers of `server` joined to it (started side by side), clients
 /// spread over the nodes; the servers' CPU is summed, Redis's read apart.
 async fn cluster_run(
@@ -212,10 +217,31 @@ async fn cluster_run(
     server: ServerKind,
 ) -> Result<Measured, BenchError> {
     let mut redis = RedisServer::start()?;
-    let url = redis.url();
+    let mut args = vec!["--redis".to_string(), redis.url()];
+    let adapter = plan.w8_adapter.as_deref();
+    if adapter.is_some() && server == ServerKind::Socketioxide {
+        return Err(BenchError::Server(
+            "socketioxide has no compatible streams or postgres adapter".into(),
+        ));
+    }
+    match adapter {
+        Some("postgres") => {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            args = vec![
+                "--postgres".into(),
+                POSTGRES_URL.into(),
+                "--prefix".into(),
+                format!("sio_bench_{}_{nanos}", std::process::id()),
+            ];
+        }
+        Some(other) => args.extend(["--adapter".to_string(), other.to_string()]),
+        None => {}
+    }
     let mut nodes = std::thread::scope(|s| {
         let starting: Vec<_> = (0..CLUSTER_NODES)
-            .map(|_| s.spawn(|| ServerProcess::start_node(server, &plan.programs, Some(&url))))
+            .map(|_| s.spawn(|| ServerProcess::start_node(server, &plan.programs, &args)))
             .collect();
         starting
             .into_iter()
@@ -225,13 +251,22 @@ async fn cluster_run(
             })
             .collect::<Result<Vec<_>, _>>()
     })?;
-    redis.wait_for_cluster(
-        CLUSTER_NODES,
-        server.cluster_uses_pattern(),
-        Duration::from_secs(30),
-    )?;
+    if adapter.is_none() {
+        redis.wait_for_cluster(
+            CLUSTER_NODES,
+            server.cluster_uses_pattern(),
+            Duration::from_secs(30),
+        )?;
+    } else {
+        // No subscription to watch: XREAD and LISTEN start within the nodes' first second.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
     let mut ctx = ctx_for(plan, cores, workload, &nodes[0]);
-    ctx.label = format!("{} ({CLUSTER_NODES} nodes)", ctx.label);
+    ctx.label = format!(
+        "{} ({CLUSTER_NODES} nodes, {})",
+        ctx.label,
+        adapter.unwrap_or("classic")
+    );
     ctx.nodes = nodes.iter().map(|n| n.addr).collect();
     ctx.probe = Probe {
         servers: nodes.iter().map(|n| n.pid).collect(),

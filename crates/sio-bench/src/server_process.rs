@@ -40,14 +40,14 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `kind` and waits (up to 30 s) for its `listening on <addr>` line.
     pub fn start(kind: ServerKind, programs: &ServerPrograms) -> Result<Self, BenchError> {
-        Self::start_node(kind, programs, None)
+        Self::start_node(kind, programs, &[])
     }
 
-    /// [`ServerProcess::start`], joined to the cluster on the Redis at `redis` when given (`--redis URL`).
+    /// [`ServerProcess::start`] with the cluster arguments `cluster` after the port (`--redis URL`, ...).
     pub fn start_node(
         kind: ServerKind,
         programs: &ServerPrograms,
-        redis: Option<&str>,
+        cluster: &[String],
     ) -> Result<Self, BenchError> {
         let mut cmd = match kind {
             ServerKind::Sio => Command::new(&programs.sio),
@@ -65,10 +65,7 @@ impl ServerProcess {
                 c
             }
         };
-        cmd.arg("0");
-        if let Some(url) = redis {
-            cmd.arg("--redis").arg(url);
-        }
+        cmd.arg("0").args(cluster);
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());

@@ -39,6 +39,7 @@ fn every_workload_runs_on_every_server() {
         client_threads: 2,
         client_side: true,
         in_flight: None,
+        w8_adapter: None,
     };
     let report = harness::run(&plan).expect("harness runs");
     let table = report::table(&report);

@@ -3,17 +3,20 @@
 // Prints "listening on 127.0.0.1:<port>" on stdout once it accepts connections.
 // With --redis, the server joins a cluster through the official `@socket.io/redis-adapter` (`createAdapter`
 // on node-redis, default key `socket.io`), so `io.emit` reaches the clients of every node (W8).
+// `--adapter streams` takes `@socket.io/redis-streams-adapter` instead; `--postgres URL [--prefix P]`
+// joins through `@socket.io/postgres-adapter` on a `pg` pool (channel prefix P).
 "use strict";
 
 const http = require("http");
 const { Server } = require("socket.io");
 
 function parseArgs(argv) {
-  const opts = { port: 0, redis: null };
+  const opts = { port: 0, redis: null, adapter: null, postgres: null, prefix: null };
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--redis") {
-      if (i + 1 >= argv.length) throw new Error("--redis needs a URL");
-      opts.redis = argv[++i];
+    const key = argv[i].startsWith("--") ? argv[i].slice(2) : null;
+    if (key in opts && key !== "port") {
+      if (i + 1 >= argv.length) throw new Error(`${argv[i]} needs a value`);
+      opts[key] = argv[++i];
     } else {
       opts.port = Number(argv[i]);
     }
@@ -57,10 +60,15 @@ io.on("connection", (socket) => {
 // The classic Redis adapter on two node-redis connections (commands and subscriptions).
 async function joinCluster(url) {
   const { createClient } = require("redis");
-  const { createAdapter } = require("@socket.io/redis-adapter");
   const onError = (err) => process.stderr.write(`bench server redis: ${err}\n`);
   const pub = createClient({ url });
   pub.on("error", onError);
+  if (opts.adapter === "streams") {
+    await pub.connect();
+    io.adapter(require("@socket.io/redis-streams-adapter").createAdapter(pub));
+    return;
+  }
+  const { createAdapter } = require("@socket.io/redis-adapter");
   const sub = pub.duplicate();
   sub.on("error", onError);
   await Promise.all([pub.connect(), sub.connect()]);
@@ -68,7 +76,13 @@ async function joinCluster(url) {
 }
 
 async function main() {
-  if (opts.redis) await joinCluster(opts.redis);
+  if (opts.postgres) {
+    const { Pool } = require("pg");
+    const { createAdapter } = require("@socket.io/postgres-adapter");
+    const pool = new Pool({ connectionString: opts.postgres });
+    pool.on("error", (err) => process.stderr.write(`bench server postgres: ${err}\n`));
+    io.adapter(createAdapter(pool, opts.prefix ? { channelPrefix: opts.prefix } : {}));
+  } else if (opts.redis) await joinCluster(opts.redis);
   httpServer.listen(opts.port, "127.0.0.1", () => {
     process.stdout.write(`listening on 127.0.0.1:${httpServer.address().port}\n`);
   });

@@ -5,8 +5,15 @@
 //! Usage: `sio-bench-server [port] [--redis URL]`; prints `listening on 127.0.0.1:<port>` once it accepts
 //! connections. With `--redis`, the server joins a cluster through sio-redis's classic adapter (key
 //! `socket.io`, wire-compatible with `@socket.io/redis-adapter`), so broadcasts reach every node (W8).
+//! `--adapter streams` takes sio-redis's streams adapter instead (`@socket.io/redis-streams-adapter`);
+//! `--postgres URL [--prefix P]` joins through sio-postgres (`@socket.io/postgres-adapter`, channel
+//! prefix `P`, default `socket.io`).
 
-use sio_redis::{RedisAdapterFactory, RedisAdapterOptions, RedisConnection, RedisTarget};
+use sio_postgres::{postgres_adapter, PostgresAdapterOptions};
+use sio_redis::{
+    streams_adapter, RedisAdapterFactory, RedisAdapterOptions, RedisConnection, RedisTarget,
+    StreamsAdapterOptions,
+};
 use sio_server::{AckSender, Server, ServerConfig, Socket, Value};
 use std::io::Write;
 use std::sync::Arc;
@@ -35,42 +42,72 @@ async fn on_connection(socket: Socket) {
     });
 }
 
-/// The port (first positional argument, 0 when absent) and the `--redis` URL, if any.
-fn parse_args() -> std::io::Result<(u16, Option<String>)> {
+/// The command line: the port (first positional argument, 0 when absent) and the cluster options.
+#[derive(Default)]
+struct Args {
+    port: u16,
+    redis: Option<String>,
+    adapter: Option<String>,
+    postgres: Option<String>,
+    prefix: Option<String>,
+}
+
+fn parse_args() -> std::io::Result<Args> {
     let bad = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, m);
-    let (mut port, mut redis) = (0, None);
+    let mut out = Args::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--redis" {
-            redis = Some(
-                args.next()
-                    .ok_or_else(|| bad("--redis needs a URL".into()))?,
-            );
-        } else {
-            port = arg.parse().map_err(|_| bad(format!("bad port {arg:?}")))?;
-        }
+        let slot = match arg.as_str() {
+            "--redis" => &mut out.redis,
+            "--adapter" => &mut out.adapter,
+            "--postgres" => &mut out.postgres,
+            "--prefix" => &mut out.prefix,
+            _ => {
+                out.port = arg.parse().map_err(|_| bad(format!("bad port {arg:?}")))?;
+                continue;
+            }
+        };
+        *slot = Some(args.next().ok_or_else(|| bad(format!("{arg} needs a value")))?);
     }
-    Ok((port, redis))
+    Ok(out)
 }
 
 fn main() -> std::io::Result<()> {
     sio_bench::rlimit::raise_fd_limit();
-    let (port, redis) = parse_args()?;
+    let args = parse_args()?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
         .block_on(async move {
             let mut config = ServerConfig::default();
-            if let Some(url) = redis {
-                let conn = RedisConnection::connect(&RedisTarget::parse(&url))
+            if let Some(url) = &args.postgres {
+                let mut options = PostgresAdapterOptions::default();
+                if let Some(prefix) = &args.prefix {
+                    options.channel_prefix = prefix.clone();
+                }
+                let factory = postgres_adapter(url, options).map_err(std::io::Error::other)?;
+                config = config.adapter(Arc::new(factory));
+            } else if let Some(url) = &args.redis {
+                let conn = RedisConnection::connect(&RedisTarget::parse(url))
                     .await
                     .map_err(std::io::Error::other)?;
-                let factory = RedisAdapterFactory::new(conn, RedisAdapterOptions::default());
-                config = config.adapter(Arc::new(factory));
+                config = match args.adapter.as_deref() {
+                    Some("streams") => config.adapter(Arc::new(streams_adapter(
+                        conn,
+                        StreamsAdapterOptions::default(),
+                    ))),
+                    None | Some("classic") => config.adapter(Arc::new(RedisAdapterFactory::new(
+                        conn,
+                        RedisAdapterOptions::default(),
+                    ))),
+                    Some(other) => {
+                        return Err(std::io::Error::other(format!("unknown adapter {other:?}")))
+                    }
+                };
             }
             let io = Server::new(config);
             io.of("/").on_connection(on_connection);
-            let server = io.listen(("127.0.0.1", port)).await?;
+            let server = io.listen(("127.0.0.1", args.port)).await?;
             let mut out = std::io::stdout();
             writeln!(out, "listening on {}", server.local_addr())?;
             out.flush()?;

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! sio-bench all [--smoke] [--out DIR] [--servers sio,ceiling,socketioxide,node] [--workloads w1,w3,...]
-//!               [--warmup SECS] [--window SECS] [--runs N] [--threads N] [--in-flight N] [--debug-peer] [--no-md]
+//!               [--warmup SECS] [--window SECS] [--runs N] [--threads N] [--in-flight N] [--w8-adapter streams|postgres] [--debug-peer] [--no-md]
 //!               [--no-clients]
 //! ```
 
@@ -16,7 +16,7 @@ use std::time::Duration;
 
 const USAGE: &str =
     "usage: sio-bench all [--smoke] [--out DIR] [--servers LIST] [--workloads LIST] \
-[--warmup SECS] [--window SECS] [--runs N] [--threads N] [--in-flight N] [--debug-peer] [--no-md] [--no-clients] \
+[--warmup SECS] [--window SECS] [--runs N] [--threads N] [--in-flight N] [--w8-adapter streams|postgres] [--debug-peer] [--no-md] [--no-clients] \
 [--root DIR]";
 
 fn main() -> ExitCode {
@@ -45,6 +45,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
     let mut workloads = Workload::ALL.to_vec();
     let (mut warmup, mut window, mut runs, mut threads) = (None, None, None, None);
     let mut in_flight = None;
+    let mut w8_adapter = None;
     let mut debug_peer = false;
     let mut write_md = true;
     let mut client_side = true;
@@ -78,6 +79,13 @@ fn run(args: Vec<String>) -> Result<(), String> {
             "--warmup" => warmup = Some(secs(&value()?)?),
             "--window" => window = Some(secs(&value()?)?),
             "--runs" => runs = Some(value()?.parse::<usize>().map_err(|e| e.to_string())?.max(1)),
+            "--w8-adapter" => {
+                let v = value()?;
+                if v != "streams" && v != "postgres" {
+                    return Err(format!("--w8-adapter: streams or postgres, not {v:?}"));
+                }
+                w8_adapter = Some(v);
+            }
             "--in-flight" => {
                 in_flight = Some(value()?.parse::<usize>().map_err(|e| e.to_string())?.max(1))
             }
@@ -131,6 +139,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
         },
         client_side,
         in_flight,
+        w8_adapter,
         client_threads: threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
     };
@@ -149,7 +158,8 @@ fn run(args: Vec<String>) -> Result<(), String> {
     println!("results: {}", out.display());
     let complete = servers.len() == ServerKind::ALL.len()
         && workloads.len() == Workload::ALL.len()
-        && in_flight.is_none();
+        && in_flight.is_none()
+        && plan.w8_adapter.is_none();
     if write_md && !smoke && complete {
         let md = root.join("BENCHMARKS.md");
         let link = charted.then(|| relative_link(&root, &out.join("chart.png")));
