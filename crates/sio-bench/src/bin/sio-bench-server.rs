@@ -67,7 +67,10 @@ fn parse_args() -> std::io::Result<Args> {
                 continue;
             }
         };
-        *slot = Some(args.next().ok_or_else(|| bad(format!("{arg} needs a value")))?);
+        *slot = Some(
+            args.next()
+                .ok_or_else(|| bad(format!("{arg} needs a value")))?,
+        );
     }
     Ok(out)
 }
