@@ -20,7 +20,7 @@ use crate::publisher::{Publisher, Verb};
 use serde::Serialize;
 use sio_protocol::value::{msgpack, to_args};
 use sio_protocol::Value;
-use sio_server::adapter::{BroadcastOptions, Room};
+use sio_server::adapter::BroadcastOptions;
 use sio_server::{EmitError, RoomParam, RESERVED_EVENTS, RESERVED_SERVER_EVENTS};
 
 /// The uid of every message an emitter sends.
@@ -256,6 +256,5 @@ impl EmitterOperator {
 }
 
 fn rooms_value(rooms: impl RoomParam) -> Value {
-    let rooms: Vec<Room> = rooms.into_rooms();
-    Value::Array(rooms.into_iter().map(Value::from).collect())
+    msg::rooms_value(&rooms.into_rooms())
 }

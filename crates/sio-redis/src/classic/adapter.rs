@@ -177,12 +177,16 @@ impl RedisAdapter {
         }
     }
 
+    /// Publishes a join, leave or disconnect request (nothing for a local operation).
     fn remote_operation(
         &self,
         kind: RequestType,
         opts: &BroadcastOptions,
         extra: (&str, Value),
     ) -> BoxFuture<'static, Result<(), AdapterError>> {
+        if opts.flags.local {
+            return Box::pin(async { Ok(()) });
+        }
         let request = object([
             ("uid", Value::from(self.uid.as_str())),
             ("type", Value::from(kind as u8)),
@@ -359,11 +363,11 @@ impl Adapter for RedisAdapter {
         rooms: Vec<Room>,
     ) -> BoxFuture<'_, Result<(), AdapterError>> {
         self.local.add_sockets_local(&opts, &rooms);
-        if opts.flags.local {
-            return Box::pin(async { Ok(()) });
-        }
-        let rooms = Value::Array(rooms.into_iter().map(Value::from).collect());
-        self.remote_operation(RequestType::RemoteJoin, &opts, ("rooms", rooms))
+        self.remote_operation(
+            RequestType::RemoteJoin,
+            &opts,
+            ("rooms", msg::rooms_value(&rooms)),
+        )
     }
 
     fn del_sockets(
@@ -372,11 +376,11 @@ impl Adapter for RedisAdapter {
         rooms: Vec<Room>,
     ) -> BoxFuture<'_, Result<(), AdapterError>> {
         self.local.del_sockets_local(&opts, &rooms);
-        if opts.flags.local {
-            return Box::pin(async { Ok(()) });
-        }
-        let rooms = Value::Array(rooms.into_iter().map(Value::from).collect());
-        self.remote_operation(RequestType::RemoteLeave, &opts, ("rooms", rooms))
+        self.remote_operation(
+            RequestType::RemoteLeave,
+            &opts,
+            ("rooms", msg::rooms_value(&rooms)),
+        )
     }
 
     fn disconnect_sockets(
@@ -385,9 +389,6 @@ impl Adapter for RedisAdapter {
         close: bool,
     ) -> BoxFuture<'_, Result<(), AdapterError>> {
         self.local.disconnect_sockets_local(&opts, close);
-        if opts.flags.local {
-            return Box::pin(async { Ok(()) });
-        }
         self.remote_operation(
             RequestType::RemoteDisconnect,
             &opts,

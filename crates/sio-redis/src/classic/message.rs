@@ -99,7 +99,8 @@ pub(crate) fn rooms_of(v: Option<&Value>) -> HashSet<Room> {
         .unwrap_or_default()
 }
 
-fn rooms_value<'a>(rooms: impl IntoIterator<Item = &'a Room>) -> Value {
+/// A list of rooms as the array the messages carry.
+pub(crate) fn rooms_value<'a>(rooms: impl IntoIterator<Item = &'a Room>) -> Value {
     Value::Array(rooms.into_iter().map(Value::from).collect())
 }
 
