@@ -1,6 +1,8 @@
-//! Decoding a client's frames into whole messages, fragments assembled, rules of RFC 6455 enforced.
+//! Decoding the peer's frames into whole messages, fragments assembled, compressed messages inflated,
+//! rules of RFC 6455 and RFC 7692 enforced.
 
-use super::frame::{is_valid_close_code, unmask_into, Header, OpCode, ProtocolError};
+use super::deflate::Inflater;
+use super::frame::{apply_mask, is_valid_close_code, Header, OpCode, ProtocolError};
 use crate::Str;
 use bytes::Bytes;
 
@@ -32,24 +34,83 @@ pub struct Decoded {
 #[derive(Debug)]
 struct Fragments {
     text: bool,
+    /// Its first frame had RSV1: `data` is compressed.
+    compressed: bool,
     data: Vec<u8>,
 }
 
-/// Decodes the frames a client sends. It keeps only the fragments of a message under way; partial
-/// frames stay with the caller, which hands them again with more bytes.
+/// What a decoder other than a server's plain one needs: boxed, so that the common case (a server
+/// without permessage-deflate) costs a null pointer.
+#[derive(Debug)]
+struct Peer {
+    /// The frames come from a server: unmasked.
+    server: bool,
+    /// permessage-deflate was negotiated.
+    inflater: Option<Inflater>,
+}
+
+/// Decodes the frames a peer sends (a client's, or with [`Decoder::client`] a server's). It keeps
+/// only the fragments of a message under way; partial frames stay with the caller, which hands them
+/// again with more bytes.
 #[derive(Debug)]
 pub struct Decoder {
     max_message: usize,
     fragments: Option<Fragments>,
+    peer: Option<Box<Peer>>,
 }
 
 impl Decoder {
-    /// A decoder refusing messages (fragments added up) larger than `max_message` bytes.
+    /// A server's decoder of client frames, refusing messages (fragments added up) larger than
+    /// `max_message` bytes.
     pub fn new(max_message: usize) -> Decoder {
         Decoder {
             max_message,
             fragments: None,
+            peer: None,
         }
+    }
+
+    /// A client's decoder of server frames (which are not masked), with the same limit.
+    pub fn client(max_message: usize) -> Decoder {
+        Decoder {
+            peer: Some(Box::new(Peer {
+                server: true,
+                inflater: None,
+            })),
+            ..Decoder::new(max_message)
+        }
+    }
+
+    /// The same decoder accepting compressed messages (RSV1) and inflating them with `inflater`,
+    /// once permessage-deflate was negotiated. The limit applies to the inflated size too.
+    pub fn with_deflate(mut self, inflater: Inflater) -> Decoder {
+        let peer = self.peer.get_or_insert_with(|| {
+            Box::new(Peer {
+                server: false,
+                inflater: None,
+            })
+        });
+        peer.inflater = Some(inflater);
+        self
+    }
+
+    /// Checks the mask and reserved bits of a frame against the role and the extension.
+    fn check(&self, h: &Header) -> Result<(), ProtocolError> {
+        let (server, deflate) = self
+            .peer
+            .as_deref()
+            .map_or((false, false), |p| (p.server, p.inflater.is_some()));
+        match (server, h.mask.is_some()) {
+            (false, false) => return Err(ProtocolError::Unmasked),
+            (true, true) => return Err(ProtocolError::Masked),
+            _ => {}
+        }
+        let compressed = h.rsv & 0b100 != 0;
+        let first_data = matches!(h.opcode, OpCode::Text | OpCode::Binary);
+        if h.rsv & 0b011 != 0 || (compressed && !(deflate && first_data)) {
+            return Err(ProtocolError::ReservedBits);
+        }
+        Ok(())
     }
 
     /// Decodes whole frames from the start of `buf` until one completes a message or the bytes left
@@ -64,6 +125,7 @@ impl Decoder {
                     message: None,
                 });
             };
+            self.check(&header)?;
             let under_way = self.fragments.as_ref().map_or(0, |f| f.data.len());
             let limit = if header.opcode.is_control() {
                 125
@@ -93,10 +155,13 @@ impl Decoder {
 
     /// One complete frame: the message it completes, if any.
     fn frame(&mut self, h: Header, payload: &[u8]) -> Result<Option<Message>, ProtocolError> {
-        let unmasked = || {
-            let mut data = Vec::with_capacity(payload.len());
-            unmask_into(&mut data, payload, h.mask);
-            data
+        let unmasked = || match h.mask {
+            Some(mask) => {
+                let mut data = Vec::with_capacity(payload.len());
+                apply_mask(&mut data, payload, mask);
+                data
+            }
+            None => payload.to_vec(),
         };
         match h.opcode {
             OpCode::Ping => Ok(Some(Message::Ping(unmasked().into()))),
@@ -107,11 +172,14 @@ impl Decoder {
                     return Err(ProtocolError::BadContinuation);
                 }
                 let text = h.opcode == OpCode::Text;
+                let compressed = h.rsv & 0b100 != 0;
                 if h.fin {
-                    return message(text, unmasked()).map(Some);
+                    let data = self.inflated(compressed, unmasked())?;
+                    return message(text, data).map(Some);
                 }
                 self.fragments = Some(Fragments {
                     text,
+                    compressed,
                     data: unmasked(),
                 });
                 Ok(None)
@@ -121,14 +189,34 @@ impl Decoder {
                     .fragments
                     .as_mut()
                     .ok_or(ProtocolError::BadContinuation)?;
-                unmask_into(&mut fragments.data, payload, h.mask);
+                match h.mask {
+                    Some(mask) => apply_mask(&mut fragments.data, payload, mask),
+                    None => fragments.data.extend_from_slice(payload),
+                }
                 if !h.fin {
                     return Ok(None);
                 }
-                let Fragments { text, mut data } = self.fragments.take().expect("under way");
+                let Fragments {
+                    text,
+                    compressed,
+                    mut data,
+                } = self.fragments.take().expect("under way");
                 data.shrink_to_fit();
+                let data = self.inflated(compressed, data)?;
                 message(text, data).map(Some)
             }
+        }
+    }
+
+    /// A whole message's data, inflated if it is compressed.
+    fn inflated(&mut self, compressed: bool, data: Vec<u8>) -> Result<Vec<u8>, ProtocolError> {
+        if !compressed {
+            return Ok(data);
+        }
+        let max = self.max_message;
+        match self.peer.as_deref_mut().and_then(|p| p.inflater.as_mut()) {
+            Some(inflater) => inflater.inflate(&data, max),
+            None => Err(ProtocolError::ReservedBits),
         }
     }
 }

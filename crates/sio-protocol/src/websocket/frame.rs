@@ -1,4 +1,4 @@
-//! Frame headers: parsing a client's, encoding the server's, and the protocol errors of RFC 6455.
+//! Frame headers: parsing the peer's, encoding one's own, and the protocol errors of RFC 6455.
 
 /// A frame's opcode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +53,10 @@ pub enum ProtocolError {
     /// A client frame without a mask.
     #[error("client frame is not masked")]
     Unmasked,
-    /// RSV1, RSV2 or RSV3 set while no extension was negotiated.
+    /// A server frame with a mask.
+    #[error("server frame is masked")]
+    Masked,
+    /// RSV2 or RSV3 set, or RSV1 without permessage-deflate or on a control or continuation frame.
     #[error("reserved bits set")]
     ReservedBits,
     /// An opcode RFC 6455 does not define.
@@ -74,28 +77,34 @@ pub enum ProtocolError {
     /// A text message or close reason that is not UTF-8.
     #[error("invalid UTF-8")]
     InvalidUtf8,
-    /// A message larger than the decoder's limit.
+    /// A message larger than the decoder's limit (inflated, for a compressed one).
     #[error("message too large")]
     TooLarge,
+    /// A compressed message that does not inflate.
+    #[error("invalid compressed data")]
+    BadCompression,
 }
 
 impl ProtocolError {
-    /// The close status answering this error: 1007 for UTF-8, 1009 for size, 1002 otherwise.
+    /// The close status answering this error: 1007 for UTF-8 and compressed data that does not
+    /// inflate (as `ws` answers a zlib error), 1009 for size, 1002 otherwise.
     pub fn close_code(self) -> u16 {
         match self {
-            ProtocolError::InvalidUtf8 => 1007,
+            ProtocolError::InvalidUtf8 | ProtocolError::BadCompression => 1007,
             ProtocolError::TooLarge => 1009,
             _ => 1002,
         }
     }
 }
 
-/// A parsed client frame header.
+/// A parsed frame header; the decoder checks the reserved bits and the mask against its role.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Header {
     pub fin: bool,
+    /// RSV1, RSV2 and RSV3, in the low bits (RSV1 is 0b100: a compressed message's first frame).
+    pub rsv: u8,
     pub opcode: OpCode,
-    pub mask: [u8; 4],
+    pub mask: Option<[u8; 4]>,
     /// Bytes of the header itself.
     pub header_len: usize,
     /// Bytes of the payload.
@@ -108,13 +117,8 @@ impl Header {
         let [b0, b1, ..] = *buf else {
             return Ok(None);
         };
-        if b0 & 0x70 != 0 {
-            return Err(ProtocolError::ReservedBits);
-        }
         let opcode = OpCode::from_bits(b0 & 0x0F).ok_or(ProtocolError::UnknownOpcode)?;
-        if b1 & 0x80 == 0 {
-            return Err(ProtocolError::Unmasked);
-        }
+        let masked = b1 & 0x80 != 0;
         let fin = b0 & 0x80 != 0;
         let (len_bytes, payload_len) = match b1 & 0x7F {
             126 => (2, None),
@@ -124,7 +128,7 @@ impl Header {
         if opcode.is_control() && (!fin || payload_len.is_none()) {
             return Err(ProtocolError::BadControl);
         }
-        let header_len = 2 + len_bytes + 4;
+        let header_len = 2 + len_bytes + if masked { 4 } else { 0 };
         if buf.len() < header_len {
             return Ok(None);
         }
@@ -139,10 +143,11 @@ impl Header {
                 n
             }
         };
-        let m = header_len - 4;
-        let mask = [buf[m], buf[m + 1], buf[m + 2], buf[m + 3]];
+        let m = 2 + len_bytes;
+        let mask = masked.then(|| [buf[m], buf[m + 1], buf[m + 2], buf[m + 3]]);
         Ok(Some(Header {
             fin,
+            rsv: (b0 >> 4) & 0b111,
             opcode,
             mask,
             header_len,
@@ -151,24 +156,42 @@ impl Header {
     }
 }
 
-/// The size of the client frame starting at `buf` (header and payload), once its header is complete;
-/// `None` before that or when the header is invalid. Lets a reader reserve a partial frame's room at once.
+/// The size of the frame starting at `buf` (header and payload), once its header is complete; `None`
+/// before that or when the header is invalid. Lets a reader reserve a partial frame's room at once.
 pub fn frame_size(buf: &[u8]) -> Option<u64> {
     let h = Header::parse(buf).ok()??;
     Some(h.header_len as u64 + h.payload_len)
 }
 
-/// Appends the header of an unmasked, final frame (a server frame) carrying `len` payload bytes.
+/// Appends the header of an unmasked, final, uncompressed frame (a server frame) carrying `len`
+/// payload bytes.
 pub fn encode_header(out: &mut Vec<u8>, opcode: OpCode, len: usize) {
-    let b0 = 0x80 | opcode.bits();
+    encode_frame_header(out, opcode, len, false, None);
+}
+
+/// Appends the header of a final frame carrying `len` payload bytes: with RSV1 set if `compressed`
+/// (a permessage-deflate message), and with `mask` if given (a client frame, whose payload is then
+/// to be masked with [`apply_mask`]).
+pub fn encode_frame_header(
+    out: &mut Vec<u8>,
+    opcode: OpCode,
+    len: usize,
+    compressed: bool,
+    mask: Option<[u8; 4]>,
+) {
+    let b0 = 0x80 | if compressed { 0x40 } else { 0 } | opcode.bits();
+    let m = if mask.is_some() { 0x80 } else { 0 };
     if len < 126 {
-        out.extend_from_slice(&[b0, len as u8]);
+        out.extend_from_slice(&[b0, m | len as u8]);
     } else if let Ok(len) = u16::try_from(len) {
-        out.extend_from_slice(&[b0, 126]);
+        out.extend_from_slice(&[b0, m | 126]);
         out.extend_from_slice(&len.to_be_bytes());
     } else {
-        out.extend_from_slice(&[b0, 127]);
+        out.extend_from_slice(&[b0, m | 127]);
         out.extend_from_slice(&(len as u64).to_be_bytes());
+    }
+    if let Some(mask) = mask {
+        out.extend_from_slice(&mask);
     }
 }
 
@@ -194,8 +217,9 @@ pub(crate) fn is_valid_close_code(code: u16) -> bool {
     matches!(code, 1000..=1003 | 1007..=1011 | 3000..=4999)
 }
 
-/// Appends `src` unmasked with `mask` (the mask's phase starting at the first byte).
-pub(crate) fn unmask_into(dst: &mut Vec<u8>, src: &[u8], mask: [u8; 4]) {
+/// Appends `src` masked (or unmasked: the operation is its own inverse) with `mask`, the mask's phase
+/// starting at the first byte.
+pub fn apply_mask(dst: &mut Vec<u8>, src: &[u8], mask: [u8; 4]) {
     dst.reserve(src.len());
     let wide = u64::from_ne_bytes([
         mask[0], mask[1], mask[2], mask[3], mask[0], mask[1], mask[2], mask[3],
