@@ -15,6 +15,9 @@ pub enum DecodeError {
     /// A `b`-prefixed polling packet whose body is not base64.
     #[error("invalid base64 in binary packet")]
     InvalidBase64,
+    /// A revision 3 payload whose length prefix is malformed or does not match the packet that follows.
+    #[error("invalid length in a payload")]
+    InvalidLength,
     /// The body grew past the configured maximum while it was read.
     #[error("payload exceeds the maximum of {limit} bytes")]
     TooLarge {

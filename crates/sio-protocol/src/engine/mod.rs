@@ -1,4 +1,5 @@
-//! Engine.IO protocol v4: packets, websocket frames, polling payloads and the handshake.
+//! Engine.IO protocol v4: packets, websocket frames, polling payloads and the handshake; the older
+//! revision 3 (Socket.IO 2.x clients) in [`v3`].
 //!
 //! See <https://github.com/socketio/socket.io/tree/main/docs/engine.io-protocol>.
 
@@ -6,6 +7,7 @@ mod error;
 mod handshake;
 mod packet;
 mod payload;
+pub mod v3;
 
 pub use error::DecodeError;
 pub use handshake::Handshake;
