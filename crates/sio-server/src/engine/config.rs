@@ -63,6 +63,15 @@ pub struct EngineConfig {
     pub max_buffered_frames: usize,
     /// How long a polling session closed by the server waits for a poll to deliver the close packet (30 s).
     pub close_timeout: Duration,
+    /// How long a polling POST may take to deliver its body once its head is in (Node's http server
+    /// `requestTimeout`, 300 s): past it the POST is answered 408 and its session closes, as Node
+    /// answers a request that does not finish in time.
+    pub request_timeout: Duration,
+    /// How long a connection of [`listen`](super::Engine::listen) may take to send a request head,
+    /// idle keep-alive time included (Node's http server `headersTimeout` for the head, 30 s here): a
+    /// connection that started a head and did not finish it is answered 408 and closed, an idle one
+    /// is closed.
+    pub headers_timeout: Duration,
 }
 
 impl Default for EngineConfig {
@@ -83,6 +92,8 @@ impl Default for EngineConfig {
             initial_packet: None,
             max_buffered_frames: 4096,
             close_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(300),
+            headers_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -104,6 +115,8 @@ impl fmt::Debug for EngineConfig {
             .field("per_message_deflate", &self.per_message_deflate)
             .field("initial_packet", &self.initial_packet)
             .field("max_buffered_frames", &self.max_buffered_frames)
+            .field("request_timeout", &self.request_timeout)
+            .field("headers_timeout", &self.headers_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -150,6 +163,10 @@ impl EngineConfig {
         max_buffered_frames: usize);
     setter!(/// Sets [`close_timeout`](Self::close_timeout).
         close_timeout: Duration);
+    setter!(/// Sets [`request_timeout`](Self::request_timeout).
+        request_timeout: Duration);
+    setter!(/// Sets [`headers_timeout`](Self::headers_timeout).
+        headers_timeout: Duration);
 
     /// Sets `allowRequest`: an async predicate over the handshake request's parts.
     ///
@@ -171,7 +188,7 @@ impl EngineConfig {
     }
 
     /// A heartbeat's worth of time (`pingInterval + pingTimeout`): how long a session lasts without a
-    /// sign of life, and so the bound on a write or a request body that stops moving.
+    /// sign of life, and so the bound on a write that stops moving.
     pub(crate) fn heartbeat_window(&self) -> Duration {
         self.ping_interval + self.ping_timeout
     }

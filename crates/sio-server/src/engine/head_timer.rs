@@ -10,7 +10,7 @@ use futures_util::task::AtomicWaker;
 use hyper::rt::{Sleep, Timer};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -42,6 +42,8 @@ struct Slot {
     deadline: AtomicU64,
     waker: AtomicWaker,
     clock: Arc<Clock>,
+    /// A deadline passed: hyper ends the connection for it.
+    fired: AtomicBool,
 }
 
 /// The clock and the connections' slots of one server.
@@ -96,6 +98,7 @@ impl Sweeper {
             deadline: AtomicU64::new(0),
             waker: AtomicWaker::new(),
             clock: self.clock.clone(),
+            fired: AtomicBool::new(false),
         });
         self.slots
             .lock()
@@ -108,6 +111,22 @@ impl Sweeper {
 /// One connection's [`Timer`] for hyper; what it hands out touches only the connection's own slot.
 pub(crate) struct HeadTimer {
     slot: Arc<Slot>,
+}
+
+impl HeadTimer {
+    /// What tells whether this timer ended its connection.
+    pub(crate) fn timeout(&self) -> HeadTimeout {
+        HeadTimeout(self.slot.clone())
+    }
+}
+
+/// Whether a connection's request-head deadline passed (hyper gives the connection up then).
+pub(crate) struct HeadTimeout(Arc<Slot>);
+
+impl HeadTimeout {
+    pub(crate) fn fired(&self) -> bool {
+        self.0.fired.load(Ordering::Acquire)
+    }
 }
 
 impl Timer for HeadTimer {
@@ -139,16 +158,16 @@ impl Future for HeadSleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let slot = &self.slot;
-        if slot.clock.now() >= self.deadline {
-            return Poll::Ready(());
+        if slot.clock.now() < self.deadline {
+            slot.waker.register(cx.waker());
+            slot.deadline.store(self.deadline, Ordering::Release);
+            // A sweep between the check and the store would have missed the deadline.
+            if slot.clock.now() < self.deadline {
+                return Poll::Pending;
+            }
         }
-        slot.waker.register(cx.waker());
-        slot.deadline.store(self.deadline, Ordering::Release);
-        // A sweep between the check and the store would have missed the deadline.
-        if slot.clock.now() >= self.deadline {
-            return Poll::Ready(());
-        }
-        Poll::Pending
+        slot.fired.store(true, Ordering::Release);
+        Poll::Ready(())
     }
 }
 
@@ -194,6 +213,23 @@ mod tests {
         )
         .await
         .expect("fires");
+    }
+
+    #[tokio::test]
+    async fn the_timeout_tells_whether_a_deadline_passed() {
+        let sweeper = Sweeper::new(TICK);
+        tokio::spawn(sweeper.clone().run());
+        let timer = sweeper.timer();
+        let timeout = timer.timeout();
+        drop(timer.sleep(Duration::from_millis(40)));
+        assert!(!timeout.fired());
+        tokio::time::timeout(
+            Duration::from_secs(5),
+            timer.sleep(Duration::from_millis(40)),
+        )
+        .await
+        .expect("fires");
+        assert!(timeout.fired());
     }
 
     #[tokio::test]

@@ -1,5 +1,6 @@
 //! Serving the engine on its own: `Engine::listen(addr)` and graceful shutdown.
 
+use super::conn_io::ConnIo;
 use super::head_timer::{HeadTimer, Sweeper};
 use super::{Engine, EngineHandler};
 use hyper::server::conn::http1;
@@ -15,10 +16,6 @@ use std::time::Duration;
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
-
-/// How long a connection may take to send a request head, idle keep-alive time included (hyper's
-/// default, as Node's `headersTimeout` bounds it too).
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How often the request-head deadlines are checked.
 const HEADER_TIMER_TICK: Duration = Duration::from_secs(1);
@@ -81,7 +78,9 @@ async fn accept_loop<H: EngineHandler>(
 ) {
     let (conn_stop_tx, conn_stop) = watch::channel(false);
     let mut connections = JoinSet::new();
-    let sweeper = Sweeper::new(HEADER_TIMER_TICK);
+    let tick =
+        (engine.config().headers_timeout / 4).clamp(Duration::from_millis(10), HEADER_TIMER_TICK);
+    let sweeper = Sweeper::new(tick);
     let sweeping = tokio::spawn(sweeper.clone().run());
     loop {
         while connections.try_join_next().is_some() {}
@@ -120,17 +119,20 @@ async fn serve_connection<H: EngineHandler>(
     timer: HeadTimer,
     mut stop: watch::Receiver<bool>,
 ) {
+    let headers_timeout = engine.config().headers_timeout;
     let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
         let response = engine.handle_from(req, peer);
         async move { Ok::<_, Infallible>(response.await) }
     });
-    // The timer makes hyper enforce its header read timeout (30 s): without one, a peer that opens
-    // connections and never finishes a request head would hold them forever.
+    // The timer makes hyper enforce the request-head timeout: without one, a peer that opens
+    // connections and never finishes a request head would hold them forever. The connection's IO
+    // answers 408 when it ends one with a request begun.
+    let io = ConnIo::new(stream, timer.timeout());
     let conn = http1::Builder::new()
         .timer(timer)
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(headers_timeout)
         .max_buf_size(MAX_REQUEST_HEAD)
-        .serve_connection(TokioIo::new(stream), service)
+        .serve_connection(TokioIo::new(io), service)
         .with_upgrades();
     tokio::pin!(conn);
     tokio::select! {

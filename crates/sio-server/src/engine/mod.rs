@@ -40,6 +40,7 @@
 mod body;
 mod compress;
 mod config;
+mod conn_io;
 mod cookie;
 mod cors;
 #[allow(clippy::module_inception)]
@@ -51,6 +52,7 @@ mod head_timer;
 mod heartbeat;
 mod layer;
 mod listen;
+mod lossy_utf8;
 mod poll_request;
 mod polling;
 mod query;

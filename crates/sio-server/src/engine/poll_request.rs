@@ -2,6 +2,7 @@
 
 use super::compress::{self, Encoding};
 use super::errors::{self, EngineError};
+use super::lossy_utf8::LossyUtf8;
 use super::polling::{Delivery, PollAnswer, PollRefused};
 use super::session::{Command, PostedData};
 use super::{CloseReason, Engine, EngineBody, EngineConfig, EngineHandler, EngineSocket};
@@ -106,20 +107,26 @@ where
         socket.close(CloseReason::TransportError);
         return errors::status(StatusCode::BAD_REQUEST);
     };
-    // A body that stops arriving is given up after a heartbeat's worth of time (the session would
-    // time out by then anyway): a peer cannot hold the request, and the session's POST slot, forever.
+    // A body that stops arriving is given up after `request_timeout` with Node's 408: a peer cannot
+    // hold the request, and the session's POST slot, forever.
     let read = tokio::time::timeout(
-        config.heartbeat_window(),
+        config.request_timeout,
         read_packets(body, config.max_http_buffer_size),
     )
     .await;
     let (packets, parse_error) = match read {
         Ok(Ok(read)) => read,
+        // The session stays, as in engine.io: only this POST is refused.
         Ok(Err(ReadError::TooLarge)) => return errors::status(StatusCode::PAYLOAD_TOO_LARGE),
-        Ok(Err(ReadError::Aborted)) | Err(_) => {
+        Ok(Err(ReadError::Aborted)) => {
             tracing::debug!(sid = %socket.id(), "data request connection closed prematurely");
             socket.close(CloseReason::TransportError);
             return errors::status(StatusCode::BAD_REQUEST);
+        }
+        Err(_) => {
+            tracing::debug!(sid = %socket.id(), "data request body timed out");
+            socket.close(CloseReason::TransportError);
+            return request_timeout();
         }
     };
     let messages_only = !parse_error
@@ -141,11 +148,20 @@ where
     if commands.send(cmd).await.is_err() {
         return EngineError::UnknownSid.response(None);
     }
+    // Whatever the packets did to the session (a payload that does not decode closes it with
+    // "parse error"), the POST itself was read: engine.io answers it `ok`.
     match rx.await {
-        Ok(true) => ok(),
-        Ok(false) => errors::status(StatusCode::BAD_REQUEST),
+        Ok(_) => ok(),
         Err(_) => EngineError::UnknownSid.response(None),
     }
+}
+
+/// Node's answer to a request whose body did not arrive in time; the connection closes after it.
+fn request_timeout() -> Response<EngineBody> {
+    let mut res = errors::status(StatusCode::REQUEST_TIMEOUT);
+    res.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    res
 }
 
 /// The `ok` answer to a POST.
@@ -162,7 +178,8 @@ enum ReadError {
     Aborted,
 }
 
-/// Reads and decodes a POST body, refusing it as soon as it passes `max` bytes.
+/// Reads and decodes a POST body as text (invalid UTF-8 becoming U+FFFD, as engine.io reads it),
+/// refusing it as soon as it passes `max` bytes. An empty body is a payload that does not decode.
 async fn read_packets<B>(body: B, max: usize) -> Result<(Vec<Packet>, bool), ReadError>
 where
     B: Body + Send + 'static,
@@ -171,6 +188,7 @@ where
     use bytes::Buf;
     let mut body = std::pin::pin!(body);
     let mut decoder = PayloadDecoder::new(max);
+    let mut text = LossyUtf8::default();
     let mut packets = Vec::new();
     let mut parse_error = false;
     while let Some(frame) = body.frame().await {
@@ -181,7 +199,9 @@ where
         while data.has_remaining() {
             let chunk = data.chunk();
             let n = chunk.len();
-            decoder.push(chunk).map_err(|_| ReadError::TooLarge)?;
+            text.push(chunk, &mut |b| {
+                decoder.push(b).map_err(|_| ReadError::TooLarge)
+            })?;
             data.advance(n);
         }
         while let Some(p) = decoder.next_packet() {
@@ -191,10 +211,11 @@ where
             }
         }
     }
+    text.finish(&mut |b| decoder.push(b).map_err(|_| ReadError::TooLarge))?;
     match decoder.finish() {
         Some(Ok(p)) if !parse_error => packets.push(p),
-        Some(_) => parse_error = true,
-        None => {}
+        // Nothing at all (an empty body) does not decode either.
+        Some(_) | None => parse_error = true,
     }
     Ok((packets, parse_error))
 }

@@ -132,12 +132,21 @@ pub struct NodeEngine {
 impl NodeEngine {
     /// Starts it with engine.io options given as JSON (`{"maxHttpBufferSize": 64}`).
     pub async fn start(options: serde_json::Value) -> NodeEngine {
+        NodeEngine::start_with_http(options, serde_json::json!({})).await
+    }
+
+    /// Starts it with engine.io options and Node `http.createServer` options (`{"requestTimeout": 1000}`).
+    pub async fn start_with_http(
+        options: serde_json::Value,
+        http_options: serde_json::Value,
+    ) -> NodeEngine {
         use tokio::io::AsyncBufReadExt;
         let js = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/js");
         let mut child = tokio::process::Command::new("node")
             .current_dir(js)
             .arg("engine/echo_server.js")
             .arg(options.to_string())
+            .arg(http_options.to_string())
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()
