@@ -73,7 +73,7 @@ pub struct AckFuture<R> {
     _r: PhantomData<fn() -> R>,
 }
 
-impl<R: DeserializeOwned> Future for AckFuture<R> {
+impl<R: DeserializeOwned + 'static> Future for AckFuture<R> {
     type Output = Result<R, AckError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -87,11 +87,21 @@ impl<R: DeserializeOwned> Future for AckFuture<R> {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Err(_)) => Poll::Ready(Err(AckError::Send(Error::Closed))),
             Poll::Ready(Ok(Err(e))) => Poll::Ready(Err(e)),
-            Poll::Ready(Ok(Ok(args))) => {
-                Poll::Ready(from_args(args).map_err(|e| AckError::Deserialize(e.to_string())))
-            }
+            Poll::Ready(Ok(Ok(args))) => Poll::Ready(read_ack(args)),
         }
     }
+}
+
+/// Reads ack arguments as `R`: `Vec<Value>` takes every argument as it is (as the server's handlers do),
+/// any other type goes through [`from_args`].
+fn read_ack<R: DeserializeOwned + 'static>(args: Vec<Value>) -> Result<R, AckError> {
+    let mut slot = Some(args);
+    if let Some(same) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<R>>() {
+        if let Some(args) = same.take() {
+            return Ok(args);
+        }
+    }
+    from_args(slot.unwrap_or_default()).map_err(|e| AckError::Deserialize(e.to_string()))
 }
 
 impl Socket {
