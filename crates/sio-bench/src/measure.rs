@@ -1,10 +1,11 @@
 //! The measuring loop: a warm-up, then timed windows that read the shared counters and the `/proc`
-//! entries of the servers (and Redis, and the generator itself), with a progress line on stderr every
-//! second.
+//! entries of the servers (and Redis, and the generator itself), with a progress report every second
+//! (see [`crate::progress`]).
 
 use crate::live::Live;
 use crate::outcome::Sample;
 use crate::proc_stats::{self, ProcSample};
+use crate::progress::{self, Progress};
 use crate::workload::Timing;
 use std::time::{Duration, Instant};
 
@@ -86,8 +87,8 @@ pub async fn windows(
         let s = sample(units, elapsed, &before, &after, probe.redis.is_some(), live);
         let redis_cores =
             (after.redis_cpu_secs - before.redis_cpu_secs).max(0.0) / elapsed.max(1e-9);
-        eprintln!(
-            "  {label} run {run}/{}: {:.0} {unit}; cores busy: server {:.2}{}, generator {:.2}, \
+        let line = format!(
+            "{label} run {run}/{}: {:.0} {unit}; cores busy: server {:.2}{}, generator {:.2}, \
              anything else {:.2}",
             timing.runs,
             s.value,
@@ -100,6 +101,7 @@ pub async fn windows(
             s.client_cores,
             (s.machine_cores - s.server_cores - redis_cores - s.client_cores).max(0.0)
         );
+        progress::show(Progress::Done(&line));
         samples.push(s);
     }
     samples
@@ -144,11 +146,13 @@ pub async fn progress_sleep(live: &Live, total: Duration, label: &str, unit: &st
         let now = Instant::now();
         let done = live.done();
         let rate = (done - last_done) as f64 / (now - last_t).as_secs_f64().max(1e-9);
-        eprintln!(
-            "  {label}: {rate:>12.0} {unit} (connected {}, failed {})",
-            live.connected(),
-            live.failed()
-        );
+        progress::show(Progress::Rate {
+            label,
+            rate,
+            unit,
+            connected: live.connected(),
+            failed: live.failed(),
+        });
         last_done = done;
         last_t = now;
     }
@@ -177,11 +181,12 @@ pub async fn until_connected(
             ));
         }
         if last_print.elapsed() >= Duration::from_secs(1) {
-            eprintln!(
-                "  {label}: connecting {}/{n} (failed {})",
-                live.connected(),
-                live.failed()
-            );
+            progress::show(Progress::Connecting {
+                label,
+                connected: live.connected(),
+                expected: n,
+                failed: live.failed(),
+            });
             last_print = Instant::now();
         }
         tokio::time::sleep(Duration::from_millis(20)).await;

@@ -3,6 +3,7 @@
 
 use super::{first_error, Ctx, Measured};
 use crate::live::Live;
+use crate::progress::{self, Progress};
 use crate::{measure, socketio_ws};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -22,14 +23,15 @@ pub async fn run(ctx: &Ctx<'_>) -> Measured {
         let elapsed = t0.elapsed().as_secs_f64();
         let after = ctx.probe.read();
         let sample = measure::sample(live.done(), elapsed, &before, &after, false, &live);
-        eprintln!(
-            "  {} run {run}/{}: {:>10.0} conn/s (p99 {:.0} us, failed {})",
+        let line = format!(
+            "{} run {run}/{}: {:>10.0} conn/s (p99 {:.0} us, failed {})",
             ctx.label,
             ctx.timing.runs,
             sample.value,
             sample.p99_us.unwrap_or(0.0),
             live.failed()
         );
+        progress::show(Progress::Done(&line));
         measured.failed += live.failed();
         if measured.first_error.is_none() {
             measured.first_error = first_error(&live);

@@ -4,6 +4,7 @@ use super::{connect_budget, first_error, Ctx};
 use crate::error::BenchError;
 use crate::fleet::{connect_gate, Fleet};
 use crate::outcome::Sample;
+use crate::progress::{self, Progress};
 use crate::{measure, proc_stats, socketio_ws};
 use std::time::Duration;
 
@@ -61,12 +62,12 @@ pub async fn run_once(ctx: &Ctx<'_>) -> Result<(Sample, u64, Option<String>), Be
         proc_stats::sample(ctx.pid).ok_or_else(|| BenchError::Server("server exited".into()))?;
     let added = live.connected().saturating_sub(base as u64).max(1);
     let per_conn = after.rss_kib.saturating_sub(before.rss_kib) as f64 / added as f64;
-    eprintln!(
-        "  {}: {per_conn:.2} KiB/conn ({} connected, {} failed)",
+    progress::show(Progress::Done(&format!(
+        "{}: {per_conn:.2} KiB/conn ({} connected, {} failed)",
         ctx.label,
         live.connected(),
         live.failed()
-    );
+    )));
     let failed = live.failed();
     let error = first_error(&live);
     fleet.shutdown().await;
