@@ -7,6 +7,7 @@
 //! some job is pending and drives those jobs concurrently, as the handlers of one socket always progress
 //! (a slow handler never holds back the next events). An idle socket holds no task.
 
+use crate::engine::{data_request, RequestInfo};
 use crate::handler::BoxFut;
 use crate::socket::Socket;
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -15,16 +16,18 @@ use sio_protocol::Value;
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Poll, Waker};
 
 /// Work for a socket's handlers.
 pub(crate) enum Job {
-    /// An incoming event, pending until its handlers are done.
+    /// An incoming event, pending until its handlers are done; `request` is the polling POST that
+    /// carried it, when the engine keeps those (`data_requests`).
     Event {
         event: String,
         args: Vec<Value>,
         id: Option<u64>,
+        request: Option<Arc<RequestInfo>>,
     },
     /// Other work: connection, disconnection and upgrade handlers.
     Task(BoxFut),
@@ -119,7 +122,25 @@ impl Jobs {
         let event = matches!(job, Job::Event { .. });
         let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let mut fut = match job {
-                Job::Event { event, args, id } => socket.dispatch(event, args, id)?,
+                Job::Event {
+                    event,
+                    args,
+                    id,
+                    request: Some(request),
+                } => {
+                    // The handlers see their message's request for as long as they run.
+                    let conn = socket.conn();
+                    let fut = data_request::sync_scope(conn, request.clone(), || {
+                        socket.dispatch(event, args, id)
+                    })?;
+                    Box::pin(data_request::scope(conn, request, fut))
+                }
+                Job::Event {
+                    event,
+                    args,
+                    id,
+                    request: None,
+                } => socket.dispatch(event, args, id)?,
                 Job::Task(fut) => fut,
             };
             match fut.as_mut().now_or_never() {

@@ -7,7 +7,7 @@ use crate::adapter::{
 };
 use crate::broadcast::{BroadcastOperator, RoomParam};
 use crate::client::Client;
-use crate::engine::{EngineSocket, SendError};
+use crate::engine::{EngineSocket, RequestInfo, SendError};
 use crate::errors::MiddlewareError;
 use crate::errors::{check_reserved, AckError, EmitError, SocketError};
 use crate::handler::{
@@ -124,6 +124,34 @@ impl Socket {
     /// The underlying Engine.IO connection (its transport, its id...).
     pub fn conn(&self) -> &EngineSocket {
         self.0.client.conn()
+    }
+
+    /// The HTTP request that opened the connection (`socket.request` in the official API): its
+    /// method, URI, headers and peer address. [`handshake`](Self::handshake) reads the same request.
+    pub fn request(&self) -> &RequestInfo {
+        self.conn().request()
+    }
+
+    /// The HTTP request of the polling POST that carried the event being handled (engine.io's
+    /// `socket.conn.transport.dataReq`), in that event's handlers (and its catch-all listeners and
+    /// middlewares), awaits included. `None` over websocket, outside an event's handlers, and unless
+    /// the engine keeps those requests:
+    ///
+    /// ```no_run
+    /// use sio_server::{AckSender, Server, ServerConfig, Socket};
+    ///
+    /// let io = Server::new(ServerConfig::default().engine(|e| e.data_requests(true)));
+    /// io.on_connection(|socket: Socket| async move {
+    ///     socket.on("whoami", |socket: Socket, (): (), ack: AckSender| async move {
+    ///         let agent = socket
+    ///             .data_request()
+    ///             .and_then(|r| r.headers.get("user-agent")?.to_str().ok().map(String::from));
+    ///         let _ = ack.send(&agent);
+    ///     });
+    /// });
+    /// ```
+    pub fn data_request(&self) -> Option<Arc<RequestInfo>> {
+        self.conn().data_request()
     }
 
     /// Whether the socket is connected to its namespace.
@@ -623,7 +651,13 @@ impl Socket {
             self.0.client.force_close();
             return;
         }
-        self.submit(Job::Event { event, args, id });
+        let request = self.conn().data_request();
+        self.submit(Job::Event {
+            event,
+            args,
+            id,
+            request,
+        });
     }
 
     /// The work of an incoming event, or `None` when there is none left. Without catch-all listeners and

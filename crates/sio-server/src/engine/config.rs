@@ -1,6 +1,6 @@
 //! Engine options, with the official engine.io defaults.
 
-use super::{CookieConfig, CorsConfig, HttpCompression, Transport};
+use super::{CookieConfig, CorsConfig, HeadersHook, HttpCompression, Transport};
 use sio_protocol::engine::Frame;
 use std::fmt;
 use std::future::Future;
@@ -72,6 +72,16 @@ pub struct EngineConfig {
     /// connection that started a head and did not finish it is answered 408 and closed, an idle one
     /// is closed.
     pub headers_timeout: Duration,
+    /// A hook over the handshake answer's headers (engine.io's `initial_headers` event, none); see
+    /// [`initial_headers`](Self::initial_headers()).
+    pub initial_headers: Option<HeadersHook>,
+    /// A hook over the headers of every answer carrying a session (engine.io's `headers` event, none);
+    /// see [`headers`](Self::headers()).
+    pub headers: Option<HeadersHook>,
+    /// Whether the request of each polling POST is kept for the handlers of the messages it carries
+    /// (engine.io's `transport.dataReq`, see [`EngineSocket::data_request`](super::EngineSocket::data_request);
+    /// sio's own option, false: keeping it copies the POST's URI and headers).
+    pub data_requests: bool,
 }
 
 impl Default for EngineConfig {
@@ -94,6 +104,9 @@ impl Default for EngineConfig {
             close_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(300),
             headers_timeout: Duration::from_secs(30),
+            initial_headers: None,
+            headers: None,
+            data_requests: false,
         }
     }
 }
@@ -117,6 +130,9 @@ impl fmt::Debug for EngineConfig {
             .field("max_buffered_frames", &self.max_buffered_frames)
             .field("request_timeout", &self.request_timeout)
             .field("headers_timeout", &self.headers_timeout)
+            .field("initial_headers", &self.initial_headers.is_some())
+            .field("headers", &self.headers.is_some())
+            .field("data_requests", &self.data_requests)
             .finish_non_exhaustive()
     }
 }
@@ -167,6 +183,58 @@ impl EngineConfig {
         request_timeout: Duration);
     setter!(/// Sets [`headers_timeout`](Self::headers_timeout).
         headers_timeout: Duration);
+    setter!(/// Sets [`data_requests`](Self::data_requests).
+        data_requests: bool);
+
+    /// Sets the `initial_headers` hook: it runs on the headers of a session's first answer (the
+    /// handshake over polling, or the `101` of a session opened on websocket), after the
+    /// [`cookie`](Self::cookie) was set and before the [`headers`](Self::headers()) hook, with the
+    /// handshake request. A load balancer's sticky-session cookie goes here:
+    ///
+    /// ```
+    /// use http::{header::SET_COOKIE, HeaderValue};
+    /// use sio_server::engine::EngineConfig;
+    ///
+    /// let config = EngineConfig::default().initial_headers(|headers, _request| {
+    ///     // `append`, not `insert`: every cookie is its own `Set-Cookie` header.
+    ///     headers.append(SET_COOKIE, HeaderValue::from_static("backend=node-1; Path=/; HttpOnly"));
+    ///     headers.append(SET_COOKIE, HeaderValue::from_static("theme=dark; Path=/"));
+    /// });
+    /// assert!(config.initial_headers.is_some());
+    /// ```
+    pub fn initial_headers<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&mut http::HeaderMap, &http::request::Parts) + Send + Sync + 'static,
+    {
+        self.initial_headers = Some(Arc::new(hook));
+        self
+    }
+
+    /// Sets the `headers` hook: it runs on the headers of every answer carrying a session (the
+    /// handshake, each poll, each POST's `ok`, and the `101` of a websocket, upgrade included), with
+    /// the request answered. Error answers, CORS preflights and the client bundle do not carry a
+    /// session and skip it, as in engine.io. While it is set, a waiting poll keeps its request head
+    /// until it is answered.
+    ///
+    /// ```
+    /// use http::HeaderValue;
+    /// use sio_server::engine::EngineConfig;
+    ///
+    /// let config = EngineConfig::default().headers(|headers, request| {
+    ///     headers.insert("x-served-by", HeaderValue::from_static("node-1"));
+    ///     if let Some(id) = request.headers.get("x-request-id") {
+    ///         headers.insert("x-request-id", id.clone());
+    ///     }
+    /// });
+    /// assert!(config.headers.is_some());
+    /// ```
+    pub fn headers<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&mut http::HeaderMap, &http::request::Parts) + Send + Sync + 'static,
+    {
+        self.headers = Some(Arc::new(hook));
+        self
+    }
 
     /// Sets `allowRequest`: an async predicate over the handshake request's parts.
     ///

@@ -2,6 +2,7 @@
 
 use super::engine::SessionEntry;
 use super::errors::{self, EngineError};
+use super::hooks::Answer;
 use super::session::{Command, Link, Session};
 use super::websocket::WebSocket;
 use super::{
@@ -40,6 +41,8 @@ impl<H: EngineHandler> Engine<H> {
         let payload = encode_payload(&frames);
         let mut res = poll_request::payload_response(self.config(), encoding, payload);
         self.set_cookie(&mut res, &id);
+        self.config()
+            .run_header_hooks(Answer::Handshake, res.headers_mut(), parts);
         res
     }
 
@@ -57,6 +60,8 @@ impl<H: EngineHandler> Engine<H> {
         };
         let id = sid::generate();
         self.set_cookie(&mut res, &id);
+        self.config()
+            .run_header_hooks(Answer::Handshake, res.headers_mut(), parts);
         let info = RequestInfo::from_parts(parts);
         let base64 = websocket::wants_base64(&parts.uri);
         let engine = self.clone();
@@ -92,12 +97,14 @@ impl<H: EngineHandler> Engine<H> {
         entry: SessionEntry,
     ) -> Response<EngineBody> {
         let (mut parts, _body) = req.into_parts();
-        let Some(res) = websocket::accept_response::<EngineBody>(&parts.headers) else {
+        let Some(mut res) = websocket::accept_response::<EngineBody>(&parts.headers) else {
             return EngineError::BadRequest.upgrade_response(None);
         };
         let Some(on_upgrade) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() else {
             return EngineError::BadRequest.upgrade_response(None);
         };
+        self.config()
+            .run_header_hooks(Answer::Session, res.headers_mut(), &parts);
         let max_message = self.config().max_http_buffer_size;
         // Each transport reads `b64` from its own request, as in engine.io.
         let base64 = websocket::wants_base64(&parts.uri);

@@ -6,10 +6,14 @@ use super::compress::Encoding;
 use super::cors::CorsRequest;
 use super::engine::SessionEntry;
 use super::errors::{self, EngineError};
+use super::hooks::Answer;
 use super::poll_request::{self, AbortGuard};
 use super::session::Command;
 use super::Transport;
-use super::{query, websocket, Engine, EngineBody, EngineHandler, EngineSocket, RemoteAddr};
+use super::{
+    data_request, query, websocket, Engine, EngineBody, EngineHandler, EngineSocket, RemoteAddr,
+    RequestInfo,
+};
 use http::{header, HeaderValue, Method, Request, Response, StatusCode};
 use http_body::Body;
 use std::future::Future;
@@ -36,6 +40,8 @@ enum Route<B> {
         guard: AbortGuard,
         encoding: Option<Encoding>,
         cors: Option<CorsRequest>,
+        /// The request head, kept for the `headers` hook only.
+        head: Option<Box<http::request::Parts>>,
     },
     /// A POST on a polling session.
     Post {
@@ -44,6 +50,10 @@ enum Route<B> {
         binary: bool,
         body: B,
         cors: Option<CorsRequest>,
+        /// The request head, kept for the `headers` hook only.
+        head: Option<Box<http::request::Parts>>,
+        /// The request for its messages' handlers, kept only if asked for (`data_requests`).
+        data_request: Option<Arc<RequestInfo>>,
     },
     /// Anything else under the engine's path.
     General(Request<B>, Target),
@@ -93,15 +103,17 @@ impl<H: EngineHandler> Engine<H> {
     {
         let engine = self.clone();
         async move {
-            let (mut res, cors) = match route {
+            let (mut res, cors, head) = match route {
                 Route::Poll {
                     socket,
                     guard,
                     encoding,
                     cors,
+                    head,
                 } => (
                     poll_request::poll(&engine, &socket, guard, encoding).await,
                     cors,
+                    head,
                 ),
                 Route::Post {
                     socket,
@@ -109,16 +121,28 @@ impl<H: EngineHandler> Engine<H> {
                     binary,
                     body,
                     cors,
-                } => (
-                    poll_request::data(&engine, &socket, commands, binary, body).await,
-                    cors,
-                ),
+                    head,
+                    data_request,
+                } => {
+                    let post = poll_request::data(&engine, &socket, commands, binary, body);
+                    let res = match data_request {
+                        Some(request) => data_request::scope(&socket, request, post).await,
+                        None => post.await,
+                    };
+                    (res, cors, head)
+                }
                 // Boxed: the general router is large, and rare next to polls and POSTs.
                 Route::General(req, target) => return Box::pin(engine.serve(req, target)).await,
                 Route::NotFound => return errors::status(StatusCode::NOT_FOUND),
             };
             if let (Some(config), Some(h)) = (&engine.config().cors, &cors) {
                 config.apply(h, res.headers_mut());
+            }
+            if let Some(head) = head.filter(|_| res.status() == StatusCode::OK) {
+                let headers = res.headers_mut();
+                engine
+                    .config()
+                    .run_header_hooks(Answer::Session, headers, &head);
             }
             res
         }
@@ -152,29 +176,49 @@ impl<H: EngineHandler> Engine<H> {
                     .cors
                     .as_ref()
                     .map(|_| CorsRequest::of(req.headers()));
+                let hooked = self.config().hooks_every_answer();
+                if let (Some(peer), true) = (peer, hooked || self.config().data_requests) {
+                    req.extensions_mut().insert(RemoteAddr(peer));
+                }
                 if req.method() == Method::GET {
                     return Route::Poll {
                         guard: AbortGuard::new(socket.clone()),
                         socket,
                         encoding: poll_request::accepted_encoding(self.config(), req.headers()),
                         cors,
+                        head: hooked.then(|| Box::new(req.into_parts().0)),
                     };
                 }
+                let binary = poll_request::is_binary(req.headers());
+                let (parts, body) = req.into_parts();
+                let data_request = self
+                    .config()
+                    .data_requests
+                    .then(|| Arc::new(RequestInfo::from_parts(&parts)));
                 return Route::Post {
                     socket,
                     commands,
-                    binary: poll_request::is_binary(req.headers()),
-                    body: req.into_body(),
+                    binary,
+                    body,
                     cors,
+                    head: hooked.then(|| Box::new(parts)),
+                    data_request,
                 };
             }
+            // A handshake: its session keeps the peer address.
             None => {
                 if let Some(peer) = peer {
                     req.extensions_mut().insert(RemoteAddr(peer));
                 }
                 None
             }
-            session => session,
+            // An upgrade (or a request refused): the `headers` hook may see it.
+            Some(session) => {
+                if let (Some(peer), true) = (peer, self.config().hooks_every_answer()) {
+                    req.extensions_mut().insert(RemoteAddr(peer));
+                }
+                Some(session)
+            }
         };
         let target = Target {
             transport,
