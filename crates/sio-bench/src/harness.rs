@@ -1,5 +1,5 @@
 //! Runs a plan: every selected workload against every selected server, each server started fresh for
-//! the workload (and for every run of W1) and stopped after. A cluster workload (W8) starts its own
+//! the workload (and for every run of W1) and stopped after. A cluster workload (W8, W9) starts its own
 //! `redis-server` and [`CLUSTER_NODES`] servers joined to it.
 
 use crate::client_side::ClientOutcome;
@@ -138,6 +138,10 @@ async fn cell(plan: &Plan, cores: &Cores, workload: Workload, server: ServerKind
         outcome.error = Some("n/a (no cluster mode)".into());
         return outcome;
     }
+    if workload == Workload::ClusterRecovery && server == ServerKind::Socketioxide {
+        outcome.error = Some("n/a (no streams adapter)".into());
+        return outcome;
+    }
     let result = if workload == Workload::IdleMemory {
         idle_runs(plan, cores, workload, server).await
     } else if workload.is_cluster() {
@@ -202,6 +206,7 @@ async fn drive(ctx: &Ctx<'_>, workload: Workload) -> Result<Measured, BenchError
         Workload::Rooms => workloads::rooms::run(ctx).await,
         Workload::Acks => workloads::acks::run(ctx).await,
         Workload::Polling => workloads::polling::run(ctx).await,
+        Workload::ClusterRecovery => Ok(workloads::recovery::run(ctx).await),
     }
 }
 
@@ -218,7 +223,13 @@ async fn cluster_run(
 ) -> Result<Measured, BenchError> {
     let mut redis = RedisServer::start()?;
     let mut args = vec!["--redis".to_string(), redis.url()];
-    let adapter = plan.w8_adapter.as_deref();
+    // W9 needs what only the streams adapter offers: sessions and missed packets kept across nodes.
+    let adapter = if workload == Workload::ClusterRecovery {
+        args.push("--recovery".into());
+        Some("streams")
+    } else {
+        plan.w8_adapter.as_deref()
+    };
     if adapter.is_some() && server == ServerKind::Socketioxide {
         return Err(BenchError::Server(
             "socketioxide has no compatible streams or postgres adapter".into(),

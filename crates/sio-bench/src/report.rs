@@ -47,7 +47,19 @@ fn cell(o: Option<&Outcome>) -> String {
         });
     };
     let mut s = number(m.value);
-    if let Some(p99) = m.p99_us {
+    if o.workload == Workload::ClusterRecovery {
+        if let (Some(p50), Some(p99)) = (m.p50_us, m.p99_us) {
+            let _ = write!(
+                s,
+                "<br>recovered in p50 {}, p99 {}",
+                latency(p50),
+                latency(p99)
+            );
+        }
+        if let Some(cpu) = m.server_cpu_us_per_unit {
+            let _ = write!(s, "<br>{cpu:.0} µs server CPU/recovery");
+        }
+    } else if let Some(p99) = m.p99_us {
         if o.workload != Workload::HandshakeRate {
             let _ = write!(s, "<br>p99 {}", latency(p99));
         }
@@ -57,7 +69,7 @@ fn cell(o: Option<&Outcome>) -> String {
             let _ = write!(s, "<br>{cpu:.1} µs CPU/event");
         }
     }
-    if o.workload.is_cluster() {
+    if o.workload == Workload::ClusterBroadcast {
         if let Some(cpu) = m.server_cpu_us_per_unit {
             let _ = write!(s, "<br>{cpu:.2} µs server CPU/delivery");
         }

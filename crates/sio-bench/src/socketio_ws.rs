@@ -9,17 +9,39 @@ use std::net::SocketAddr;
 /// sends the Socket.IO CONNECT for `/` and waits for the server's CONNECT answer. `query` is appended
 /// to the request's query string (e.g. `&room=r7`).
 pub async fn connect(addr: SocketAddr, query: &str) -> Result<WsConn, BenchError> {
+    connect_with_auth(addr, query, "")
+        .await
+        .map(|(conn, _, _)| conn)
+}
+
+/// [`connect`] with `auth` (a JSON object, or empty for none) in the CONNECT packet; also returns the
+/// server's CONNECT answer (`{"sid":...}`, or `{"sid":...,"pid":...}` with connection state recovery)
+/// and the events that came before it or right behind it in the same read (a recovered session's
+/// missed events).
+pub async fn connect_with_auth(
+    addr: SocketAddr,
+    query: &str,
+    auth: &str,
+) -> Result<(WsConn, String, Vec<Vec<u8>>), BenchError> {
     let path = format!("/socket.io/?EIO=4&transport=websocket{query}");
     let mut conn = WsConn::connect(addr, &path).await?;
     let mut state = State::AwaitOpen;
+    let mut early = Vec::new();
     loop {
         // Frames may already be buffered behind the upgrade response.
         conn.handle(|_, text, out| match state {
             State::AwaitOpen if text.first() == Some(&b'0') => {
-                push_text_frame(out, &[b"40"]);
+                push_text_frame(out, &[b"40", auth.as_bytes()]);
                 state = State::AwaitConnect;
             }
-            State::AwaitConnect if text.starts_with(b"40") => state = State::Connected,
+            State::AwaitConnect if text.starts_with(b"40") => {
+                state = State::Connected(String::from_utf8_lossy(&text[2..]).into_owned())
+            }
+            // A recovered session's missed events come before its CONNECT answer (as officially)
+            // and may come right behind it in the same read.
+            State::AwaitConnect | State::Connected(_) if text.starts_with(b"42") => {
+                early.push(text.to_vec())
+            }
             State::AwaitConnect if text.starts_with(b"44") => {
                 state = State::Refused(String::from_utf8_lossy(text).into_owned())
             }
@@ -27,7 +49,7 @@ pub async fn connect(addr: SocketAddr, query: &str) -> Result<WsConn, BenchError
         })?;
         conn.flush().await?;
         match state {
-            State::Connected => return Ok(conn),
+            State::Connected(answer) => return Ok((conn, answer, early)),
             State::Refused(why) => {
                 return Err(BenchError::Protocol(format!("CONNECT refused: {why}")))
             }
@@ -39,6 +61,6 @@ pub async fn connect(addr: SocketAddr, query: &str) -> Result<WsConn, BenchError
 enum State {
     AwaitOpen,
     AwaitConnect,
-    Connected,
+    Connected(String),
     Refused(String),
 }

@@ -1,4 +1,4 @@
-//! The workloads W1..W8 and their sizes in full and smoke mode.
+//! The workloads W1..W9 and their sizes in full and smoke mode.
 
 use serde::Serialize;
 use std::time::Duration;
@@ -27,6 +27,10 @@ pub enum Workload {
     /// W8: `io.emit` of a ~100-byte event to 1,000 clients spread over a 3-node cluster on one Redis;
     /// deliveries/s, server CPU per delivery (summed over the nodes) and Redis CPU per delivery.
     ClusterBroadcast,
+    /// W9: connection state recovery across a 3-node cluster on the Redis streams adapter: a client
+    /// drops, misses 10 room events and reconnects to another node; recoveries/s and the time from
+    /// reconnect to recovered (p50, p99).
+    ClusterRecovery,
 }
 
 /// Full benchmark or the few-clients smoke run of the test suite.
@@ -42,9 +46,9 @@ pub enum Mode {
 /// How big a workload is and how long it is measured.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Size {
-    /// Connections (or handshakes for W2; over all nodes for W8).
+    /// Connections (or handshakes for W2; over all nodes for W8; recovery cycles per run for W9).
     pub clients: usize,
-    /// Requests in flight per connection (W3, W6), handshakes in flight (W2), broadcasts in flight (W4, W8).
+    /// Requests in flight per connection (W3, W6), handshakes in flight (W2), broadcasts in flight (W4, W8), recovery workers (W9).
     pub in_flight: usize,
     /// Payload bytes of the event data string.
     pub payload: usize,
@@ -84,7 +88,7 @@ impl Timing {
 
 impl Workload {
     /// Every workload, in table row order.
-    pub const ALL: [Workload; 10] = [
+    pub const ALL: [Workload; 11] = [
         Workload::IdleMemory,
         Workload::HandshakeRate,
         Workload::Echo32,
@@ -95,6 +99,7 @@ impl Workload {
         Workload::Acks,
         Workload::Polling,
         Workload::ClusterBroadcast,
+        Workload::ClusterRecovery,
     ];
 
     /// Short id for the command line and the JSON (`w1`, `w3-1k`, ...).
@@ -110,6 +115,7 @@ impl Workload {
             Workload::Acks => "w6",
             Workload::Polling => "w7",
             Workload::ClusterBroadcast => "w8",
+            Workload::ClusterRecovery => "w9",
         }
     }
 
@@ -131,6 +137,7 @@ impl Workload {
             Workload::Acks => "W6 acks",
             Workload::Polling => "W7 polling",
             Workload::ClusterBroadcast => "W8 cluster broadcast",
+            Workload::ClusterRecovery => "W9 cluster recovery",
         }
     }
 
@@ -146,6 +153,7 @@ impl Workload {
             | Workload::ClusterBroadcast => "deliveries/s",
             Workload::Acks => "acks/s",
             Workload::Polling => "events/s",
+            Workload::ClusterRecovery => "recoveries/s",
         }
     }
 
@@ -161,7 +169,7 @@ impl Workload {
 
     /// Whether the workload runs on a cluster of [`CLUSTER_NODES`] servers joined through a Redis.
     pub fn is_cluster(self) -> bool {
-        self == Workload::ClusterBroadcast
+        matches!(self, Workload::ClusterBroadcast | Workload::ClusterRecovery)
     }
 
     /// The size of the workload in a mode.
@@ -218,6 +226,11 @@ impl Workload {
                 clients: pick(1_000, 12),
                 in_flight: 4,
                 payload: 100,
+            },
+            Workload::ClusterRecovery => Size {
+                clients: pick(1_000, 6),
+                in_flight: pick(16, 2),
+                payload: 0,
             },
         }
     }

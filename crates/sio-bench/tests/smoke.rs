@@ -54,6 +54,10 @@ fn every_workload_runs_on_every_server() {
             assert!(o.median.is_none(), "the ceiling has no cluster mode");
             continue;
         }
+        if o.workload == Workload::ClusterRecovery && o.server == ServerKind::Socketioxide {
+            assert!(o.median.is_none(), "socketioxide has no streams adapter");
+            continue;
+        }
         if let (true, Some(m)) = (o.workload.is_cluster(), o.median) {
             if m.redis_cpu_us_per_unit.is_none() {
                 problems.push(format!(
@@ -63,8 +67,15 @@ fn every_workload_runs_on_every_server() {
                 ));
             }
         }
+        // A W9 cycle whose session did not come back is a measured outcome (the table shows the
+        // count), not a broken harness, as long as most cycles recover.
+        let tolerated = if o.workload == Workload::ClusterRecovery {
+            (o.size.clients * plan.timing.runs) as u64 / 2
+        } else {
+            0
+        };
         match o.value() {
-            Some(v) if v > 0.0 && o.failed_connections == 0 => {}
+            Some(v) if v > 0.0 && o.failed_connections <= tolerated => {}
             _ => problems.push(format!(
                 "{} / {}: value {:?}, failed {}, error {:?}",
                 o.workload.id(),

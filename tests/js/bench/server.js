@@ -4,17 +4,20 @@
 // With --redis, the server joins a cluster through the official `@socket.io/redis-adapter` (`createAdapter`
 // on node-redis, default key `socket.io`), so `io.emit` reaches the clients of every node (W8).
 // `--adapter streams` takes `@socket.io/redis-streams-adapter` instead; `--postgres URL [--prefix P]`
-// joins through `@socket.io/postgres-adapter` on a `pg` pool (channel prefix P).
+// joins through `@socket.io/postgres-adapter` on a `pg` pool (channel prefix P). `--recovery` turns on
+// connection state recovery with its default options (W9).
 "use strict";
 
 const http = require("http");
 const { Server } = require("socket.io");
 
 function parseArgs(argv) {
-  const opts = { port: 0, redis: null, adapter: null, postgres: null, prefix: null };
+  const opts = { port: 0, redis: null, adapter: null, postgres: null, prefix: null, recovery: false };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].startsWith("--") ? argv[i].slice(2) : null;
-    if (key in opts && key !== "port") {
+    if (key === "recovery") {
+      opts.recovery = true;
+    } else if (key in opts && key !== "port") {
       if (i + 1 >= argv.length) throw new Error(`${argv[i]} needs a value`);
       opts[key] = argv[++i];
     } else {
@@ -27,7 +30,7 @@ function parseArgs(argv) {
 const opts = parseArgs(process.argv.slice(2));
 const httpServer = http.createServer();
 // The websocket engine is the default one: the `ws` package.
-const io = new Server(httpServer);
+const io = new Server(httpServer, opts.recovery ? { connectionStateRecovery: {} } : {});
 
 // Drop the handshake request once the session is open: it is the largest per-connection object
 // that an idle socket.io connection keeps alive (the official memory-usage advice). The `room` query

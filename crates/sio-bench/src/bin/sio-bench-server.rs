@@ -7,14 +7,15 @@
 //! `socket.io`, wire-compatible with `@socket.io/redis-adapter`), so broadcasts reach every node (W8).
 //! `--adapter streams` takes sio-redis's streams adapter instead (`@socket.io/redis-streams-adapter`);
 //! `--postgres URL [--prefix P]` joins through sio-postgres (`@socket.io/postgres-adapter`, channel
-//! prefix `P`, default `socket.io`).
+//! prefix `P`, default `socket.io`). `--recovery` turns on connection state recovery with its default
+//! options (W9).
 
 use sio_postgres::{postgres_adapter, PostgresAdapterOptions};
 use sio_redis::{
     streams_adapter, RedisAdapterFactory, RedisAdapterOptions, RedisConnection, RedisTarget,
     StreamsAdapterOptions,
 };
-use sio_server::{AckSender, Server, ServerConfig, Socket, Value};
+use sio_server::{AckSender, ConnectionStateRecovery, Server, ServerConfig, Socket, Value};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -50,6 +51,7 @@ struct Args {
     adapter: Option<String>,
     postgres: Option<String>,
     prefix: Option<String>,
+    recovery: bool,
 }
 
 fn parse_args() -> std::io::Result<Args> {
@@ -62,6 +64,10 @@ fn parse_args() -> std::io::Result<Args> {
             "--adapter" => &mut out.adapter,
             "--postgres" => &mut out.postgres,
             "--prefix" => &mut out.prefix,
+            "--recovery" => {
+                out.recovery = true;
+                continue;
+            }
             _ => {
                 out.port = arg.parse().map_err(|_| bad(format!("bad port {arg:?}")))?;
                 continue;
@@ -83,6 +89,9 @@ fn main() -> std::io::Result<()> {
         .build()?
         .block_on(async move {
             let mut config = ServerConfig::default();
+            if args.recovery {
+                config = config.connection_state_recovery(ConnectionStateRecovery::default());
+            }
             if let Some(url) = &args.postgres {
                 let mut options = PostgresAdapterOptions::default();
                 if let Some(prefix) = &args.prefix {

@@ -7,6 +7,7 @@ pub mod echo;
 pub mod handshake;
 pub mod idle;
 pub mod polling;
+pub mod recovery;
 pub mod rooms;
 
 use crate::cores::Cores;
