@@ -1,5 +1,6 @@
 //! Serving the engine on its own: `Engine::listen(addr)` and graceful shutdown.
 
+use super::accept::Acceptor;
 use super::conn_io::ConnIo;
 use super::head_timer::{HeadTimer, Sweeper};
 use super::{Engine, EngineHandler};
@@ -82,26 +83,19 @@ async fn accept_loop<H: EngineHandler>(
         (engine.config().headers_timeout / 4).clamp(Duration::from_millis(10), HEADER_TIMER_TICK);
     let sweeper = Sweeper::new(tick);
     let sweeping = tokio::spawn(sweeper.clone().run());
+    let mut acceptor = Acceptor::new(listener);
     loop {
         while connections.try_join_next().is_some() {}
         tokio::select! {
             _ = stop.changed() => break,
-            accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(a) => a,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
+            (stream, peer) = acceptor.accept() => {
                 let _ = stream.set_nodelay(true);
                 let timer = sweeper.timer();
                 connections.spawn(serve_connection(engine.clone(), stream, peer, timer, conn_stop.clone()));
             }
         }
     }
-    drop(listener);
+    drop(acceptor);
     closer().await;
     let _ = conn_stop_tx.send(true);
     let _ = tokio::time::timeout(DRAIN_TIMEOUT, async {

@@ -37,6 +37,7 @@
 //! # Ok(()) }
 //! ```
 
+mod accept;
 mod body;
 mod compress;
 mod config;
