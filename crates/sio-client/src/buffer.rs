@@ -1,4 +1,7 @@
 //! The socket's buffers: packets emitted while disconnected, and events received before the CONNECT reply.
+//!
+//! Both are bounded by their owner (see [`crate::Bounds`]): `emit` refuses once the send buffer and the
+//! retry queue hold `buffered_emits`; events past `incoming` before the CONNECT reply are dropped.
 
 use sio_protocol::Value;
 use std::collections::VecDeque;
@@ -37,7 +40,6 @@ impl SendBuffer {
         self.items.drain(..).collect()
     }
 
-    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -60,6 +62,10 @@ pub(crate) struct ReceiveBuffer {
 impl ReceiveBuffer {
     pub fn push(&mut self, i: Incoming) {
         self.items.push_back(i);
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
     }
 
     pub fn drain(&mut self) -> Vec<Incoming> {

@@ -1,8 +1,12 @@
 //! A socket's listeners and the task that calls them, so that no handler ever runs on the connection's task.
+//!
+//! Its queue (`deliveries`) is bounded by the credits received events hold until their handlers ran
+//! ([`crate::Bounds::incoming`]); reserved and outgoing events are made by this client, one per act.
 
 use crate::engine::Engine;
 use crate::events::{before_handlers, lock, Callback, ListenerId, Registry};
 use crate::incoming::Event;
+use crate::inflow::Credit;
 use futures_util::task::AtomicWaker;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -11,8 +15,9 @@ use std::task::Poll;
 
 /// What the dispatcher delivers.
 pub(crate) enum Dispatch {
-    /// A server event: catch-all listeners first, then the event's listeners.
-    Event(Event),
+    /// A server event: catch-all listeners first, then the event's listeners. Its credit is released once
+    /// they ran.
+    Event(Event, Option<Credit>),
     /// `connect`, `disconnect` or `connect_error`: only that event's listeners.
     Reserved(Event),
     /// An event being sent: the outgoing catch-all listeners.
@@ -44,6 +49,8 @@ pub(crate) struct SocketShared {
     /// Emits and disconnects handed to the manager's task and not handled yet: later emits queue behind
     /// them, in order.
     pub queued: AtomicUsize,
+    /// Emits in the send buffer and the retry queue, as last counted by the manager's task.
+    pub buffered: AtomicUsize,
     /// Deliveries waiting for the dispatcher (no capacity kept while idle), and its wake-up.
     deliveries: Mutex<VecDeque<Dispatch>>,
     wake: AtomicWaker,
@@ -61,6 +68,7 @@ impl SocketShared {
             observes_outgoing: AtomicBool::new(false),
             link: Mutex::new(None),
             queued: AtomicUsize::new(0),
+            buffered: AtomicUsize::new(0),
             receiving: AtomicBool::new(false),
             deliveries: Mutex::default(),
             wake: AtomicWaker::new(),
@@ -81,18 +89,20 @@ impl SocketShared {
 
     /// Calls the listeners of one delivery, without holding the lock.
     fn run(&self, d: Dispatch) {
-        let (handlers, event) = {
+        let (handlers, event, credit) = {
             let mut l = lock(&self.listeners);
             match d {
-                Dispatch::Event(e) => {
+                Dispatch::Event(e, credit) => {
                     let mut hs: Vec<_> = l.any.iter().map(|(_, f)| f.clone()).collect();
                     hs.extend(l.named.take_for_emit(&e.name));
-                    (hs, e)
+                    (hs, e, credit)
                 }
-                Dispatch::Reserved(e) => (l.named.take_for_emit(&e.name), e),
-                Dispatch::Outgoing(e) => {
-                    (l.any_outgoing.iter().map(|(_, f)| f.clone()).collect(), e)
-                }
+                Dispatch::Reserved(e) => (l.named.take_for_emit(&e.name), e, None),
+                Dispatch::Outgoing(e) => (
+                    l.any_outgoing.iter().map(|(_, f)| f.clone()).collect(),
+                    e,
+                    None,
+                ),
             }
         };
         if let Some((last, rest)) = handlers.split_last() {
@@ -101,6 +111,7 @@ impl SocketShared {
             }
             last(event);
         }
+        drop(credit);
     }
 
     pub fn dispatch(&self, d: Dispatch) {

@@ -33,6 +33,11 @@ pub enum Error {
     /// The TLS configuration is unusable.
     #[error("tls error: {0}")]
     Tls(String),
+    /// Too much is waiting to be sent (see [`crate::Bounds::outgoing_bytes`] and
+    /// [`crate::Bounds::buffered_emits`]): the transport is slower than the emits, or the connection is
+    /// stalled. Nothing was queued; emit again later.
+    #[error("send buffer full")]
+    SendBufferFull,
     /// No tokio runtime is running on this thread (use [`crate::blocking`] instead).
     #[error("no tokio runtime: {0}")]
     NoRuntime(String),

@@ -1,6 +1,7 @@
 //! Listener registries (`on`, `once`, `off`, `listeners`) and the task that runs user handlers off the I/O path.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use tokio::sync::mpsc;
 
@@ -94,6 +95,9 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// An event emitter whose handlers run on their own task, in emission order, without any lock held.
 /// The task is started by the first listener: an emitter nobody listens to costs neither a task nor a
 /// channel, and an emission nobody listens to costs at most one uncontended lock.
+///
+/// Its queue holds at most `capacity` emissions ([`crate::Bounds::observer_backlog`]): while the handlers lag
+/// that far behind, later emissions are dropped with a warning (observers are told, they do not steer).
 pub(crate) struct Emitter<E> {
     inner: Arc<EmitterInner<E>>,
 }
@@ -102,6 +106,9 @@ struct EmitterInner<E> {
     registry: Mutex<Registry<E>>,
     tx: OnceLock<mpsc::UnboundedSender<(&'static str, E)>>,
     runtime: tokio::runtime::Handle,
+    /// Emissions queued and not run yet, at most `capacity`.
+    backlog: AtomicUsize,
+    capacity: usize,
 }
 
 impl<E> Clone for Emitter<E> {
@@ -113,13 +120,15 @@ impl<E> Clone for Emitter<E> {
 }
 
 impl<E: Clone + Send + 'static> Emitter<E> {
-    /// Creates the emitter; its dispatch task will run on `handle`.
-    pub fn new(handle: &tokio::runtime::Handle) -> Self {
+    /// Creates the emitter, queueing at most `capacity` emissions; its dispatch task will run on `handle`.
+    pub fn new(handle: &tokio::runtime::Handle, capacity: usize) -> Self {
         Emitter {
             inner: Arc::new(EmitterInner {
                 registry: Mutex::default(),
                 tx: OnceLock::new(),
                 runtime: handle.clone(),
+                backlog: AtomicUsize::new(0),
+                capacity: capacity.max(1),
             }),
         }
     }
@@ -134,7 +143,14 @@ impl<E: Clone + Send + 'static> Emitter<E> {
             return;
         };
         if lock(&self.inner.registry).has(name) {
-            let _ = tx.send((name, event));
+            if self.inner.backlog.load(Ordering::Acquire) >= self.inner.capacity {
+                tracing::warn!(event = name, "observers lag behind: event dropped");
+                return;
+            }
+            self.inner.backlog.fetch_add(1, Ordering::AcqRel);
+            if tx.send((name, event)).is_err() {
+                self.inner.backlog.fetch_sub(1, Ordering::AcqRel);
+            }
         }
     }
 
@@ -191,6 +207,7 @@ async fn dispatch<E: Clone>(
             break;
         };
         let handlers = lock(&inner.registry).take_for_emit(name);
+        inner.backlog.fetch_sub(1, Ordering::AcqRel);
         drop(inner);
         for h in handlers {
             h(event.clone());

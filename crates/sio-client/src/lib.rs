@@ -14,12 +14,14 @@
 mod ack;
 pub mod backoff;
 pub mod blocking;
+mod bounds;
 mod buffer;
 mod dispatch;
 pub mod engine;
 pub mod error;
 mod events;
 mod incoming;
+mod inflow;
 mod io;
 mod manager;
 pub mod options;
@@ -30,6 +32,7 @@ pub mod tls;
 mod url;
 
 pub use ack::AckSender;
+pub use bounds::Bounds;
 pub use engine::{Engine, EngineEvent};
 pub use error::{AckError, ConnectError, Error};
 pub use events::ListenerId;

@@ -1,5 +1,6 @@
 //! Client options with the official defaults (`path` `/socket.io`, reconnection 1000..5000 ms, timeout 20 s, ...).
 
+use crate::bounds::Bounds;
 use crate::tls::TlsOptions;
 use sio_protocol::Value;
 use std::fmt;
@@ -135,6 +136,8 @@ pub struct Options {
     pub force_new: bool,
     /// Reuse cached managers per origin and path. Default `true`; `false` is the same as `force_new`.
     pub multiplex: bool,
+    /// What the client buffers at most for this server, and what it does when a bound is reached.
+    pub bounds: Bounds,
 }
 
 impl Default for Options {
@@ -160,6 +163,7 @@ impl Default for Options {
             tls: TlsOptions::default(),
             force_new: false,
             multiplex: true,
+            bounds: Bounds::DEFAULT,
         }
     }
 }

@@ -51,7 +51,6 @@ impl<T> RetryQueue<T> {
         seq
     }
 
-    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.entries.len()
     }

@@ -1,6 +1,7 @@
 //! What an engine connection needs to know: address, path, query, transports, headers, TLS.
 
 use crate::error::Error;
+use crate::inflow::Inflow;
 use crate::options::TransportKind;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
@@ -26,6 +27,12 @@ pub(crate) struct EngineConfig {
     pub http: Arc<OnceLock<reqwest::Client>>,
     pub tls: Arc<rustls::ClientConfig>,
     pub timeout: Duration,
+    /// Bytes of one websocket message or polling response ([`crate::Bounds::max_message_size`]).
+    pub max_message_size: usize,
+    /// Bytes waiting to be written before sends are refused ([`crate::Bounds::outgoing_bytes`]).
+    pub outgoing_bytes: usize,
+    /// The manager's received packets not handled yet: the session stops reading while it is saturated.
+    pub inflow: Arc<Inflow>,
 }
 
 impl EngineConfig {

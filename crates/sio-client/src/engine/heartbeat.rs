@@ -25,6 +25,11 @@ impl Heartbeat {
         self.deadline = Instant::now() + self.window;
     }
 
+    /// pingInterval + pingTimeout.
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+
     /// When the connection is to be closed with `ping timeout`.
     pub fn deadline(&self) -> Instant {
         self.deadline

@@ -1,4 +1,7 @@
 //! The Engine.IO v4 client: one session over polling and/or websocket, with upgrade and heartbeat.
+//!
+//! The command channel to the session is bounded by the bytes it carries ([`crate::Bounds::outgoing_bytes`],
+//! counted with the session's write buffer): [`Engine`] refuses frames past it.
 
 mod config;
 mod heartbeat;
@@ -11,11 +14,12 @@ mod websocket;
 pub(crate) use config::EngineConfig;
 pub(crate) use session::{open, EngineSink};
 
+use crate::error::Error;
 use crate::events::{Emitter, ListenerId};
 use crate::options::TransportKind;
 use crate::reason::DisconnectReason;
 use sio_protocol::engine::{Frame, Handshake, Packet};
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -63,12 +67,30 @@ pub(crate) struct EngineShared {
     pub transport: AtomicU8,
     pub writable: AtomicBool,
     pub emitter: Emitter<EngineEvent>,
+    /// Bytes of the frames sent to the session (command channel and write buffer) and not written yet.
+    pub queued_bytes: AtomicUsize,
+    /// The most `queued_bytes` may reach ([`crate::Bounds::outgoing_bytes`]).
+    pub outgoing_bytes: usize,
 }
 
 impl EngineShared {
     pub fn set_transport(&self, kind: TransportKind) {
         self.transport.store(kind as u8, Ordering::Release);
     }
+
+    /// Frames are queued for writing.
+    pub fn queued(&self, frames: &[Frame]) {
+        self.queued_bytes.fetch_add(size(frames), Ordering::AcqRel);
+    }
+
+    /// Frames left the write buffer.
+    pub fn written(&self, frames: &[Frame]) {
+        self.queued_bytes.fetch_sub(size(frames), Ordering::AcqRel);
+    }
+}
+
+fn size(frames: &[Frame]) -> usize {
+    frames.iter().map(Frame::len).sum()
 }
 
 /// A handle on one Engine.IO session (`socket.io.engine` in JavaScript).
@@ -155,7 +177,21 @@ impl Engine {
         self.cmd.closed().await
     }
 
-    pub(crate) fn send(&self, frames: Vec<Frame>) -> bool {
-        self.cmd.send(EngineCmd::Send(frames)).is_ok()
+    /// Queues frames for writing; refuses them when `outgoing_bytes` are already waiting (one packet alone
+    /// always fits) or the session is over.
+    pub(crate) fn send(&self, frames: Vec<Frame>) -> Result<(), Error> {
+        let queued = self.shared.queued_bytes.load(Ordering::Acquire);
+        if queued > 0 && queued.saturating_add(size(&frames)) > self.shared.outgoing_bytes {
+            return Err(Error::SendBufferFull);
+        }
+        self.shared.queued(&frames);
+        match self.cmd.send(EngineCmd::Send(frames)) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::SendError(EngineCmd::Send(frames))) => {
+                self.shared.written(&frames);
+                Err(Error::Closed)
+            }
+            Err(_) => Err(Error::Closed),
+        }
     }
 }

@@ -1,4 +1,6 @@
 //! HTTP long-polling: one GET waiting for the server's packets and at most one POST carrying ours.
+//!
+//! A response body is read up to [`crate::Bounds::max_message_size`]; a longer one fails the request.
 
 use super::config::EngineConfig;
 use crate::error::Error;
@@ -24,9 +26,12 @@ pub(crate) struct Polling {
     http: reqwest::Client,
     url: Url,
     headers: Vec<(String, String)>,
+    max_body: usize,
     get: Option<BoxFuture<'static, Result<Bytes, String>>>,
     post: Option<BoxFuture<'static, Result<(), String>>>,
     paused: bool,
+    /// A payload's bad packet, reported after the good packets before it.
+    failed: Option<String>,
 }
 
 impl Polling {
@@ -35,16 +40,18 @@ impl Polling {
             http: cfg.http()?,
             url: cfg.url(TransportKind::Polling, Some(sid))?,
             headers: cfg.headers.clone(),
+            max_body: cfg.max_message_size,
             get: None,
             post: None,
             paused: false,
+            failed: None,
         })
     }
 
     /// The handshake GET: returns the OPEN packet's data and any packets that came with it.
     pub async fn handshake(cfg: &EngineConfig) -> Result<(String, Vec<Packet>), Error> {
         let url = cfg.url(TransportKind::Polling, None)?;
-        let body = get(cfg.http()?, url, cfg.headers.clone())
+        let body = get(cfg.http()?, url, cfg.headers.clone(), cfg.max_message_size)
             .await
             .map_err(Error::Transport)?;
         let mut packets = PayloadDecoder::decode_all(&body, body.len())
@@ -61,7 +68,12 @@ impl Polling {
     /// Starts the next GET unless one is running or the transport is paused.
     pub fn poll(&mut self) {
         if self.get.is_none() && !self.paused {
-            let fut = get(self.http.clone(), self.url.clone(), self.headers.clone());
+            let fut = get(
+                self.http.clone(),
+                self.url.clone(),
+                self.headers.clone(),
+                self.max_body,
+            );
             self.get = Some(Box::pin(fut));
         }
     }
@@ -105,6 +117,9 @@ impl Polling {
 
     /// Waits for the next result of a running request; pending forever when none runs. Cancel-safe.
     pub async fn next(&mut self) -> PollEvent {
+        if let Some(e) = self.failed.take() {
+            return PollEvent::Error(e);
+        }
         enum Done {
             Get(Result<Bytes, String>),
             Post(Result<(), String>),
@@ -120,13 +135,15 @@ impl Polling {
             Done::Get(r) => {
                 self.get = None;
                 match r {
-                    Ok(body) => match PayloadDecoder::decode_all(&body, body.len()) {
-                        Ok(packets) => {
-                            self.poll();
-                            PollEvent::Packets(packets)
+                    Ok(body) => {
+                        let (packets, bad) = decode_payload(&body);
+                        match bad {
+                            None => self.poll(),
+                            Some(e) if packets.is_empty() => return PollEvent::Error(e),
+                            Some(e) => self.failed = Some(e),
                         }
-                        Err(e) => PollEvent::Error(format!("bad payload: {e}")),
-                    },
+                        PollEvent::Packets(packets)
+                    }
                     Err(e) => PollEvent::Error(e),
                 }
             }
@@ -141,10 +158,36 @@ impl Polling {
     }
 }
 
+/// The packets of a payload up to the first bad one, and the error of that one: as the official parser,
+/// the packets before it are handled.
+fn decode_payload(body: &[u8]) -> (Vec<Packet>, Option<String>) {
+    let mut decoder = PayloadDecoder::new(body.len());
+    let mut packets = Vec::new();
+    let bad = |e| Some(format!("bad payload: {e}"));
+    if let Err(e) = decoder.push(body) {
+        return (packets, bad(e));
+    }
+    while let Some(p) = decoder.next_packet() {
+        match p {
+            Ok(p) => packets.push(p),
+            Err(e) => return (packets, bad(e)),
+        }
+    }
+    match decoder.finish() {
+        Some(Err(e)) => (packets, bad(e)),
+        Some(Ok(p)) => {
+            packets.push(p);
+            (packets, None)
+        }
+        None => (packets, None),
+    }
+}
+
 fn get(
     http: reqwest::Client,
     url: Url,
     headers: Vec<(String, String)>,
+    max_body: usize,
 ) -> impl std::future::Future<Output = Result<Bytes, String>> + Send + 'static {
     let req = headers
         .iter()
@@ -154,8 +197,25 @@ fn get(
         if !res.status().is_success() {
             return Err(format!("GET failed with status {}", res.status()));
         }
-        res.bytes().await.map_err(|e| e.to_string())
+        read_body(res, max_body).await
     }
+}
+
+/// Reads a response body of at most `max` bytes.
+async fn read_body(mut res: reqwest::Response, max: usize) -> Result<Bytes, String> {
+    let too_long = || format!("response body over {max} bytes (max_message_size)");
+    let announced = res.content_length().unwrap_or(0);
+    if announced > max as u64 {
+        return Err(too_long());
+    }
+    let mut body = bytes::BytesMut::with_capacity(announced as usize);
+    while let Some(chunk) = res.chunk().await.map_err(|e| e.to_string())? {
+        if body.len() + chunk.len() > max {
+            return Err(too_long());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 async fn wait<T>(slot: &mut Option<BoxFuture<'static, T>>) -> T {

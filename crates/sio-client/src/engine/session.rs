@@ -1,4 +1,9 @@
 //! The task that owns one engine session: reads, writes, heartbeat and upgrade in a single select loop.
+//!
+//! Its write buffer counts toward [`crate::Bounds::outgoing_bytes`]. It stops reading while the manager's
+//! [`Inflow`] is saturated (the rest of a polling payload waits in `backlog`, at most one response), with the
+//! ping watchdog suspended, and goes on once half of the received packets were handled. A websocket write
+//! that lasts longer than pingInterval + pingTimeout ends the session with `ping timeout`.
 
 use super::config::EngineConfig;
 use super::heartbeat::Heartbeat;
@@ -13,7 +18,7 @@ use crate::options::TransportKind;
 use crate::reason::DisconnectReason;
 use sio_protocol::engine::{Frame, Handshake, Packet};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -65,6 +70,8 @@ pub(crate) async fn open(
         transport: AtomicU8::new(first as u8),
         writable: AtomicBool::new(true),
         emitter,
+        queued_bytes: AtomicUsize::new(0),
+        outgoing_bytes: cfg.outgoing_bytes,
     });
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     let can_upgrade = first == TransportKind::Polling
@@ -80,6 +87,8 @@ pub(crate) async fn open(
         write_buf: VecDeque::new(),
         upgrade: Upgrade::None,
         sink,
+        paused: false,
+        backlog: VecDeque::new(),
     };
     if can_upgrade {
         session.upgrade = Upgrade::Probing(tokio::spawn(probe(
@@ -120,6 +129,10 @@ struct Session {
     max_payload: usize,
     upgrade: Upgrade,
     sink: Box<dyn EngineSink>,
+    /// Reading stopped until the inflow drains.
+    paused: bool,
+    /// Packets read and not handed over yet because the inflow saturated.
+    backlog: VecDeque<Packet>,
 }
 
 enum Step {
@@ -127,6 +140,7 @@ enum Step {
     Transport(TransportEvent),
     PingTimeout,
     Probe(Result<Box<WebSocket>, String>),
+    Resume,
 }
 
 impl Session {
@@ -134,9 +148,10 @@ impl Session {
         let reason = loop {
             let step = tokio::select! {
                 c = cmds.recv() => Step::Cmd(c),
-                e = self.transport.next() => Step::Transport(e),
-                _ = tokio::time::sleep_until(self.heartbeat.deadline()) => Step::PingTimeout,
+                e = self.transport.next(), if !self.paused => Step::Transport(e),
+                _ = tokio::time::sleep_until(self.heartbeat.deadline()), if !self.paused => Step::PingTimeout,
                 r = probe_result(&mut self.upgrade), if matches!(self.upgrade, Upgrade::Probing(_)) => Step::Probe(r),
+                _ = self.cfg.inflow.drained(), if self.paused => Step::Resume,
             };
             let outcome = match step {
                 Step::Cmd(None) | Step::Cmd(Some(EngineCmd::Close)) => {
@@ -166,6 +181,13 @@ impl Session {
                 }
                 Step::Transport(ev) => self.on_transport(ev).await,
                 Step::PingTimeout => Some(DisconnectReason::PingTimeout),
+                Step::Resume => {
+                    self.paused = false;
+                    // the server may have pinged while nothing was read
+                    self.heartbeat.reset();
+                    let backlog = std::mem::take(&mut self.backlog);
+                    self.handle_packets(backlog).await
+                }
                 Step::Probe(Ok(ws)) => {
                     if let Transport::Polling(p) = &mut self.transport {
                         p.pause();
@@ -233,7 +255,8 @@ impl Session {
         packets: impl IntoIterator<Item = Packet>,
     ) -> Option<DisconnectReason> {
         let observed = self.shared.emitter.listens("packet");
-        for p in packets {
+        let mut packets = packets.into_iter();
+        while let Some(p) = packets.next() {
             if observed {
                 self.emit(EngineEvent::Packet(p.clone()));
             }
@@ -244,11 +267,22 @@ impl Session {
                     self.sink.ping();
                     let pong = Packet::Pong(data);
                     self.emit(EngineEvent::PacketCreate(pong.clone()));
-                    self.write_buf.push_back(pong.encode());
+                    let frame = pong.encode();
+                    self.shared.queued(std::slice::from_ref(&frame));
+                    self.write_buf.push_back(frame);
                 }
                 Packet::Close => return Some(DisconnectReason::TransportClose),
                 Packet::Message(_) | Packet::Binary(_) => {
                     self.sink.message(p);
+                    if self.cfg.inflow.saturated() {
+                        tracing::debug!(
+                            in_flight = self.cfg.inflow.in_flight(),
+                            "handlers lag behind: reading paused"
+                        );
+                        self.paused = true;
+                        self.backlog.extend(packets);
+                        break;
+                    }
                 }
                 Packet::Open(_) | Packet::Pong(_) | Packet::Upgrade | Packet::Noop => {}
             }
@@ -273,17 +307,25 @@ impl Session {
                 TransportKind::Polling => take_batch(&mut self.write_buf, self.max_payload),
                 TransportKind::WebSocket => self.write_buf.drain(..).collect(),
             };
-            match self.transport.send(&frames).await {
-                None => None,
-                Some(TransportEvent::Drain) => {
+            self.shared.written(&frames);
+            // a write that takes longer than a ping may be late means the server is gone, as a missing
+            // ping does (nothing is read meanwhile)
+            let window = self.heartbeat.window();
+            match tokio::time::timeout(window, self.transport.send(&frames)).await {
+                Err(_) => {
+                    tracing::debug!("engine write stalled for pingInterval + pingTimeout");
+                    Some(DisconnectReason::PingTimeout)
+                }
+                Ok(None) => None,
+                Ok(Some(TransportEvent::Drain)) => {
                     self.emit(EngineEvent::Drain);
                     None
                 }
-                Some(TransportEvent::Error(e)) => {
+                Ok(Some(TransportEvent::Error(e))) => {
                     tracing::debug!(error = %e, "engine write failed");
                     Some(DisconnectReason::TransportError)
                 }
-                Some(_) => Some(DisconnectReason::TransportClose),
+                Ok(Some(_)) => Some(DisconnectReason::TransportClose),
             }
         };
         self.update_writable();
@@ -300,7 +342,10 @@ impl Session {
         };
         let upgrade = Packet::Upgrade;
         self.emit(EngineEvent::PacketCreate(upgrade.clone()));
-        if let Err(e) = ws.send(&[upgrade.encode()]).await {
+        let sent = tokio::time::timeout(self.cfg.timeout, ws.send(&[upgrade.encode()]))
+            .await
+            .unwrap_or_else(|_| Err("upgrade packet write timed out".into()));
+        if let Err(e) = sent {
             self.emit(EngineEvent::UpgradeError(e));
             return Some(DisconnectReason::TransportError);
         }
@@ -344,7 +389,7 @@ impl Session {
                 if !frames.is_empty() {
                     let _ = tokio::time::timeout(wait, ws.send(&frames)).await;
                 }
-                ws.close().await;
+                let _ = tokio::time::timeout(wait, ws.close()).await;
             }
         }
     }

@@ -49,7 +49,10 @@ impl WebSocket {
             req.headers_mut().append(name, value);
         }
         let connector = cfg.secure.then(|| Connector::Rustls(cfg.tls.clone()));
-        let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER);
+        let config = WebSocketConfig::default()
+            .read_buffer_size(READ_BUFFER)
+            .max_message_size(Some(cfg.max_message_size))
+            .max_frame_size(Some(cfg.max_message_size));
         let (stream, _) =
             tokio_tungstenite::connect_async_tls_with_config(req, Some(config), true, connector)
                 .await

@@ -37,6 +37,8 @@ pub(crate) struct Actor {
     pub(super) core: Arc<Core>,
     pub(super) parser: Arc<dyn Parser>,
     pub(super) retries: u32,
+    /// Events a socket keeps before its CONNECT reply ([`crate::Bounds::incoming`]).
+    pub(super) receive_capacity: usize,
     pub(super) ack_timeout: Option<Duration>,
     /// Weak, so that the task ends once every handle is gone.
     pub(super) cmd_tx: mpsc::WeakUnboundedSender<Cmd>,
@@ -70,6 +72,7 @@ impl Actor {
             core,
             parser,
             retries: opts.retries,
+            receive_capacity: opts.bounds.incoming,
             ack_timeout: opts.ack_timeout,
             cmd_tx,
             internal_tx,
@@ -104,6 +107,9 @@ impl Actor {
                 },
                 Some(i) = internal.recv() => self.on_internal(i),
                 s = next_signal(&mut self.signals) => self.on_signal(s),
+            }
+            for n in self.nsps.values() {
+                n.publish_buffered();
             }
         }
         if let Some(e) = self.engine.take() {
@@ -141,7 +147,7 @@ impl Actor {
                 self.handled(&nsp);
             }
             Cmd::AckReply { nsp, id, args } => {
-                self.send_packet(&Packet::ack(nsp, id, args));
+                let _ = self.send_packet(&Packet::ack(nsp, id, args));
             }
             Cmd::SetAuth { nsp, auth } => {
                 if let Some(n) = self.nsps.get_mut(&nsp) {
@@ -221,6 +227,7 @@ impl Actor {
             self.parser.decoder(),
             self.sockets.clone(),
             self.cmd_tx.clone(),
+            self.cfg.inflow.clone(),
         );
         tokio::spawn(async move {
             let open = engine::open(cfg, emitter, Box::new(inbound));
@@ -329,8 +336,8 @@ impl Actor {
 
     fn on_signal(&mut self, s: Option<Signal>) {
         match s {
-            Some(Signal::Packet(packet)) => {
-                self.on_packet(*packet);
+            Some(Signal::Packet(packet, credit)) => {
+                self.on_packet(*packet, credit);
                 if let Some(inbox) = &self.signals {
                     inbox.handled();
                 }
@@ -388,21 +395,21 @@ impl Actor {
         self.ready = Ready::Closed;
     }
 
-    /// Encodes and sends one packet; returns false when there is no open engine.
-    pub(super) fn send_packet(&mut self, packet: &Packet) -> bool {
+    /// Encodes and sends one packet; fails when there is no open engine or its send buffer is full.
+    pub(super) fn send_packet(&mut self, packet: &Packet) -> Result<(), Error> {
         let Some(engine) = &self.engine else {
-            return false;
+            return Err(Error::Closed);
         };
-        match self.parser.encode(packet) {
-            Ok(encoded) => {
-                tracing::trace!(frames = ?encoded.frames, "sending packet");
-                engine.send(encoded.frames)
+        let encoded = self.parser.encode(packet).map_err(|e| {
+            tracing::warn!(error = %e, "cannot encode packet");
+            Error::Encode(e.to_string())
+        })?;
+        tracing::trace!(frames = ?encoded.frames, "sending packet");
+        engine.send(encoded.frames).inspect_err(|e| {
+            if *e == Error::SendBufferFull {
+                tracing::warn!(nsp = packet.nsp, "send buffer full: packet dropped");
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot encode packet");
-                false
-            }
-        }
+        })
     }
 
     pub(super) fn engine_writable(&self) -> bool {

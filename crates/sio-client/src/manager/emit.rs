@@ -110,13 +110,34 @@ impl Actor {
                 Some(id) => Packet::event_with_ack(nsp, event, args, id),
                 None => Packet::event(nsp, event, args),
             };
-            self.send_packet(&packet);
+            self.send_or_fail_ack(&packet, ack_id);
         } else {
             n.send_buffer.push(Outgoing {
                 event,
                 args,
                 ack_id,
             });
+        }
+    }
+
+    /// Sends an event; when it cannot be sent (send buffer full), its ack fails at once with that error.
+    pub(super) fn send_or_fail_ack(&mut self, packet: &Packet, ack_id: Option<u64>) {
+        let Err(e) = self.send_packet(packet) else {
+            return;
+        };
+        let (Some(id), Some(n)) = (ack_id, self.nsps.get_mut(&packet.nsp)) else {
+            return;
+        };
+        // an emit of the retry queue is sent again after its timeout
+        if !matches!(n.acks.get(&id), Some(p) if matches!(p.kind, AckKind::User(_))) {
+            return;
+        }
+        let Some(p) = n.acks.remove(&id) else { return };
+        if let Some(t) = p.timer {
+            t.abort();
+        }
+        if let AckKind::User(tx) = p.kind {
+            let _ = tx.send(Err(AckError::Send(e)));
         }
     }
 

@@ -1,5 +1,9 @@
 //! Received messages, decoded on the engine session's task: a plain event for a connected socket goes
 //! straight to that socket's dispatcher; everything else goes to the manager's task, in order.
+//!
+//! Each decoded packet takes a credit of the manager's [`Inflow`], released once it was handled: the
+//! channel to the manager's task is bounded by those credits (the session stops reading at
+//! [`crate::Bounds::incoming`]), plus one ping and one close signal per packet the server sent.
 
 use super::cmd::Cmd;
 use crate::ack::AckSender;
@@ -7,6 +11,7 @@ use crate::dispatch::{Dispatch, SocketShared};
 use crate::engine::EngineSink;
 use crate::events::lock;
 use crate::incoming::Event;
+use crate::inflow::{Credit, Inflow};
 use crate::reason::DisconnectReason;
 use sio_protocol::engine::Packet as EnginePacket;
 use sio_protocol::parser::Decoder;
@@ -22,7 +27,7 @@ pub(crate) type Sockets = Arc<Mutex<HashMap<String, Arc<SocketShared>>>>;
 /// What the manager's task receives from one engine session.
 pub(super) enum Signal {
     /// Boxed: the channel allocates its slots in blocks, which stay small with small signals.
-    Packet(Box<Packet>),
+    Packet(Box<Packet>, Credit),
     Ping,
     Close(DisconnectReason),
 }
@@ -34,6 +39,7 @@ pub(super) struct Inbound {
     sockets: Sockets,
     cmd: mpsc::WeakUnboundedSender<Cmd>,
     tx: mpsc::UnboundedSender<Signal>,
+    inflow: Arc<Inflow>,
     /// Packets forwarded and not handled yet: while any is, later packets follow them.
     pending: Arc<AtomicUsize>,
 }
@@ -49,6 +55,7 @@ pub(super) fn channel(
     decoder: Box<dyn Decoder>,
     sockets: Sockets,
     cmd: mpsc::WeakUnboundedSender<Cmd>,
+    inflow: Arc<Inflow>,
 ) -> (Inbound, Inbox) {
     let (tx, rx) = mpsc::unbounded_channel();
     let pending = Arc::new(AtomicUsize::new(0));
@@ -57,6 +64,7 @@ pub(super) fn channel(
         sockets,
         cmd,
         tx,
+        inflow,
         pending: pending.clone(),
     };
     (inbound, Inbox { rx, pending })
@@ -75,27 +83,31 @@ impl Inbox {
 }
 
 impl Inbound {
-    fn forward(&self, packet: Packet) {
+    fn forward(&self, packet: Packet, credit: Credit) {
         self.pending.fetch_add(1, Ordering::AcqRel);
-        if self.tx.send(Signal::Packet(Box::new(packet))).is_err() {
+        if self
+            .tx
+            .send(Signal::Packet(Box::new(packet), credit))
+            .is_err()
+        {
             self.pending.fetch_sub(1, Ordering::AcqRel);
         }
     }
 
     /// Delivers an event to a socket that receives directly; gives the packet back otherwise (and
     /// while the manager has not handled earlier packets, or no longer listens to this session).
-    fn deliver(&self, packet: Packet) -> Option<Packet> {
+    fn deliver(&self, packet: Packet, credit: Credit) -> Option<(Packet, Credit)> {
         if !matches!(packet.data, PacketData::Event { .. })
             || self.pending.load(Ordering::Acquire) != 0
             || self.tx.is_closed()
         {
-            return Some(packet);
+            return Some((packet, credit));
         }
         let Some(socket) = lock(&self.sockets).get(&packet.nsp).cloned() else {
-            return Some(packet);
+            return Some((packet, credit));
         };
         if !socket.receiving() {
-            return Some(packet);
+            return Some((packet, credit));
         }
         let Packet { nsp, data } = packet;
         match data {
@@ -107,14 +119,17 @@ impl Inbound {
                     },
                     None => None,
                 };
-                socket.dispatch(Dispatch::Event(Event {
-                    name: event,
-                    args,
-                    ack,
-                }));
+                socket.dispatch(Dispatch::Event(
+                    Event {
+                        name: event,
+                        args,
+                        ack,
+                    },
+                    Some(credit),
+                ));
                 None
             }
-            data => Some(Packet { nsp, data }),
+            data => Some((Packet { nsp, data }, credit)),
         }
     }
 }
@@ -126,8 +141,9 @@ impl EngineSink for Inbound {
         };
         match decoder.decode(message) {
             Ok(Some(packet)) => {
-                if let Some(packet) = self.deliver(packet) {
-                    self.forward(packet);
+                let credit = self.inflow.credit();
+                if let Some((packet, credit)) = self.deliver(packet, credit) {
+                    self.forward(packet, credit);
                 }
             }
             Ok(None) => {}

@@ -13,10 +13,12 @@ pub(crate) use settings::Settings;
 
 pub(crate) use cmd::{Cmd, Emit, EmitFlags};
 
+use crate::bounds::Bounds;
 use crate::dispatch::SocketShared;
 use crate::engine::{Engine, EngineConfig, EngineEvent};
 use crate::error::Error;
 use crate::events::{lock, Emitter, ListenerId};
+use crate::inflow::Inflow;
 use crate::options::{Auth, Options};
 use crate::reason::DisconnectReason;
 use crate::socket::Socket;
@@ -147,6 +149,9 @@ impl Manager {
             http: Arc::default(),
             tls,
             timeout: opts.timeout,
+            max_message_size: opts.bounds.max_message_size,
+            outgoing_bytes: opts.bounds.outgoing_bytes,
+            inflow: Inflow::new(opts.bounds.incoming),
         };
         let core = Arc::new(Core {
             settings: Mutex::new(Settings {
@@ -157,13 +162,13 @@ impl Manager {
                 factor: opts.randomization_factor,
                 timeout: opts.timeout,
             }),
-            emitter: Emitter::new(&runtime),
-            engine_emitter: Emitter::new(&runtime),
+            emitter: Emitter::new(&runtime, opts.bounds.observer_backlog),
+            engine_emitter: Emitter::new(&runtime, opts.bounds.observer_backlog),
             engine: Mutex::new(None),
             reconnecting: AtomicBool::new(false),
         });
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-        let parser = opts.parser.parser();
+        let parser = opts.parser.parser_with_limits(opts.bounds.decode);
         let sockets = Sockets::default();
         let actor = actor::Actor::new(
             cfg,
@@ -240,6 +245,10 @@ impl Manager {
 
     pub(crate) fn parser(&self) -> &dyn Parser {
         &*self.inner.parser
+    }
+
+    pub(crate) fn bounds(&self) -> &Bounds {
+        &self.inner.opts.bounds
     }
 
     pub(crate) fn retries(&self) -> u32 {

@@ -8,6 +8,7 @@ use crate::buffer::{Incoming, ReceiveBuffer, SendBuffer};
 use crate::dispatch::{Dispatch, SocketShared};
 use crate::error::{AckError, ConnectError, Error};
 use crate::incoming::Event;
+use crate::inflow::Credit;
 use crate::options::Auth;
 use crate::reason::DisconnectReason;
 use crate::retry::RetryQueue;
@@ -87,6 +88,12 @@ impl Nsp {
         }
     }
 
+    /// Lets `emit` see how many emits wait here (for [`crate::Bounds::buffered_emits`]).
+    pub fn publish_buffered(&self) {
+        let n = self.send_buffer.len() + self.queue.len();
+        self.shared.buffered.store(n, Ordering::Release);
+    }
+
     pub fn fail_connect_waiters(&mut self, e: &Error) {
         for d in self.connect_waiters.drain(..) {
             let _ = d.send(Err(e.clone()));
@@ -143,7 +150,7 @@ impl Actor {
                 Some(Value::Object(map))
             }
         };
-        self.send_packet(&Packet::connect(nsp, data));
+        let _ = self.send_packet(&Packet::connect(nsp, data));
     }
 
     pub(super) fn socket_disconnect(&mut self, nsp: &str) {
@@ -155,7 +162,7 @@ impl Actor {
         n.connect_sent = false;
         n.fail_connect_waiters(&Error::Closed);
         if was_connected {
-            self.send_packet(&Packet::disconnect(nsp));
+            let _ = self.send_packet(&Packet::disconnect(nsp));
         }
         self.close_if_unused();
         if was_connected {
@@ -196,7 +203,9 @@ impl Actor {
         n.queue.on_disconnect();
     }
 
-    pub(super) fn on_packet(&mut self, packet: Packet) {
+    /// Handles one packet; its credit is released when this returns, or once its handlers ran for an event.
+    pub(super) fn on_packet(&mut self, packet: Packet, credit: Credit) {
+        let receive_capacity = self.receive_capacity;
         let nsp = packet.nsp;
         let Some(n) = self.nsps.get_mut(&nsp) else {
             tracing::debug!(nsp, "packet for a namespace without socket");
@@ -254,11 +263,20 @@ impl Actor {
                     let ack = id
                         .zip(cmd)
                         .map(|(id, cmd)| AckSender::new(nsp.clone(), id, cmd));
-                    n.shared.dispatch(Dispatch::Event(Event {
-                        name: event,
-                        args,
-                        ack,
-                    }));
+                    n.shared.dispatch(Dispatch::Event(
+                        Event {
+                            name: event,
+                            args,
+                            ack,
+                        },
+                        Some(credit),
+                    ));
+                } else if n.receive_buffer.len() >= receive_capacity {
+                    tracing::warn!(
+                        nsp,
+                        event,
+                        "receive buffer full: event before CONNECT dropped"
+                    );
                 } else {
                     n.receive_buffer.push(Incoming {
                         event,
@@ -294,11 +312,14 @@ impl Actor {
                 .ack_id
                 .zip(cmd_tx.clone())
                 .map(|(id, cmd)| AckSender::new(nsp.to_owned(), id, cmd));
-            n.shared.dispatch(Dispatch::Event(Event {
-                name: i.event,
-                args: i.args,
-                ack,
-            }));
+            n.shared.dispatch(Dispatch::Event(
+                Event {
+                    name: i.event,
+                    args: i.args,
+                    ack,
+                },
+                None,
+            ));
         }
         let buffered = n.send_buffer.drain();
         for o in &buffered {
@@ -314,7 +335,7 @@ impl Actor {
                     Some(id) => Packet::event_with_ack(nsp, o.event, o.args, id),
                     None => Packet::event(nsp, o.event, o.args),
                 };
-                self.send_packet(&packet);
+                self.send_or_fail_ack(&packet, o.ack_id);
             }
         }
         self.drain_queue(nsp, true);

@@ -324,6 +324,11 @@ impl Socket {
         let Some(args) = args else {
             return Ok(());
         };
+        let waiting = self.shared.buffered.load(Ordering::Acquire)
+            + self.shared.queued.load(Ordering::Acquire);
+        if !self.flags.volatile && waiting >= self.manager.bounds().buffered_emits {
+            return Err(Error::SendBufferFull);
+        }
         self.shared.queued.fetch_add(1, Ordering::AcqRel);
         let sent = self.manager.send(Cmd::Emit(Box::new(Emit {
             nsp: self.shared.nsp.clone(),
@@ -361,7 +366,10 @@ impl Socket {
             .parser()
             .encode(&packet)
             .map_err(|e| Error::Encode(e.to_string()))?;
-        engine.send(encoded.frames);
-        Ok(None)
+        match engine.send(encoded.frames) {
+            // the session just ended: the manager's task buffers what follows
+            Ok(()) | Err(Error::Closed) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }

@@ -1,0 +1,69 @@
+//! How much the client keeps in memory for one server, and what happens when a bound is reached.
+//!
+//! | Queue | Where | Bound | When full |
+//! |---|---|---|---|
+//! | one websocket message, one polling response | `engine/websocket.rs`, `engine/polling.rs` | [`Bounds::max_message_size`] | the session closes: `transport error` |
+//! | one Socket.IO packet (attachments, nesting, size) | the parser's decoder | [`Bounds::decode`] | the session closes: `parse error` |
+//! | received packets not handled yet (session to manager, the socket's deliveries, the receive buffer) | `inflow.rs`, `manager/inbound.rs`, `dispatch.rs` | [`Bounds::incoming`] | the session stops reading its transport until handlers catch up |
+//! | packets waiting for the transport (the engine's command channel and write buffer) | `engine/mod.rs`, `engine/session.rs` | [`Bounds::outgoing_bytes`] | `emit` fails with [`Error::SendBufferFull`](crate::Error::SendBufferFull) |
+//! | emits buffered while disconnected, and the `retries` queue | `buffer.rs`, `retry.rs` | [`Bounds::buffered_emits`] per socket | `emit` fails with [`Error::SendBufferFull`](crate::Error::SendBufferFull) |
+//! | events of `manager.on` / `engine.on` observers not run yet | `events.rs` | [`Bounds::observer_backlog`] | later events are dropped (with a warning) until the observers catch up |
+//!
+//! A websocket write that lasts longer than pingInterval + pingTimeout ends the session with `ping timeout`,
+//! as a server that stops pinging does.
+
+use sio_protocol::parser::Limits;
+
+/// The bounds on what the client buffers for one server. `Bounds::default()` fits any server the official
+/// implementation talks to.
+///
+/// ```
+/// use sio_client::{Bounds, Options};
+///
+/// let opts = Options {
+///     bounds: Bounds { incoming: 64, ..Bounds::default() },
+///     ..Options::default()
+/// };
+/// # let _ = opts;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// Bytes of one websocket message, or of one polling response (which may carry several packets).
+    /// Default 100 MiB, the official Node client's (`ws`'s `maxPayload`). Over it the session closes with
+    /// `transport error`, as the official client does.
+    pub max_message_size: usize,
+    /// What one Socket.IO packet may hold: attachments, nesting, bytes. Default [`Limits::DEFAULT`]. A packet
+    /// over a limit closes the session with `parse error`, as the official client does on a bad packet.
+    pub decode: Limits,
+    /// Received packets not handled yet (events whose handlers have not run, packets the manager has not
+    /// routed). At this many the session stops reading its transport (and suspends its ping watchdog) until
+    /// half of them were handled: a server flooding events is slowed down, nothing is dropped. Default 1024.
+    pub incoming: usize,
+    /// Bytes of encoded packets waiting for the transport. Over it `emit` fails with `SendBufferFull`
+    /// (one packet alone is always accepted). Default 16 MiB.
+    pub outgoing_bytes: usize,
+    /// Emits a socket buffers while disconnected (or keeps in its `retries` queue). Over it `emit` fails
+    /// with `SendBufferFull`. Default 10 000.
+    pub buffered_emits: usize,
+    /// Events waiting for the `manager.on` / `engine.on` observers. Past it, events are dropped (with a
+    /// warning) until the observers catch up. Default 1024.
+    pub observer_backlog: usize,
+}
+
+impl Bounds {
+    /// The default bounds.
+    pub const DEFAULT: Bounds = Bounds {
+        max_message_size: 100 * 1024 * 1024,
+        decode: Limits::DEFAULT,
+        incoming: 1024,
+        outgoing_bytes: 16 * 1024 * 1024,
+        buffered_emits: 10_000,
+        observer_backlog: 1024,
+    };
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds::DEFAULT
+    }
+}
