@@ -1,0 +1,145 @@
+//! Slow and stalled servers: a handshake never answered, pings that stop, a server that stops reading.
+//! Each ends with the official reason (`timeout` error, `ping timeout`) and bounded buffers: emits fail with
+//! `SendBufferFull` instead of piling up.
+
+use crate::server::{connect_reply, good_websocket, open_packet, Hostile};
+use crate::{init_tracing, options, Probe};
+use sio_client::{Bounds, DisconnectReason, Error, ManagerEvent, Options, TransportKind};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A server that accepts connections and reads requests but never answers any.
+async fn silent_server() -> Hostile {
+    Hostile::start(|_req, conn| {
+        Box::pin(async move {
+            conn.drain().await;
+            None
+        })
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handshake_never_answered_times_out_retries_and_bounds_the_send_buffer() {
+    init_tracing();
+    let server = silent_server().await;
+    for transport in [TransportKind::Polling, TransportKind::WebSocket] {
+        let opts = Options {
+            timeout: Duration::from_millis(300),
+            bounds: Bounds {
+                buffered_emits: 100,
+                ..Bounds::default()
+            },
+            ..options(transport)
+        };
+        let mut probe = Probe::connect(&server.url(), opts);
+        let attempts = Arc::new(AtomicUsize::new(0));
+        let a = attempts.clone();
+        probe.socket.manager().on("reconnect_attempt", move |e| {
+            if let ManagerEvent::ReconnectAttempt(_) = e {
+                a.fetch_add(1, Ordering::AcqRel);
+            }
+        });
+        assert_eq!(probe.error().await, "timeout", "{transport:?}");
+        assert_eq!(probe.error().await, "timeout", "{transport:?}");
+        assert!(attempts.load(Ordering::Acquire) >= 1, "{transport:?}");
+        // emits wait in the send buffer, up to its bound
+        for i in 0..100 {
+            probe.socket.emit("buffered", &i).unwrap();
+        }
+        let mut refused = None;
+        for _ in 0..1000 {
+            match probe.socket.emit("one too many", &()) {
+                Err(e) => {
+                    refused = Some(e);
+                    break;
+                }
+                // the manager's task may not have counted the last emits yet
+                Ok(()) => tokio::time::sleep(Duration::from_millis(1)).await,
+            }
+        }
+        assert_eq!(refused, Some(Error::SendBufferFull), "{transport:?}");
+        assert!(!probe.socket.connected());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pings_that_stop_are_a_ping_timeout_then_reconnect() {
+    init_tracing();
+    let sessions = Arc::new(AtomicUsize::new(0));
+    let server = Hostile::start(move |req, mut conn| {
+        let n = sessions.fetch_add(1, Ordering::AcqRel);
+        Box::pin(async move {
+            if n > 0 {
+                good_websocket(req, conn, "good").await;
+                return None;
+            }
+            conn.accept_websocket(&req).await;
+            conn.text(&open_packet("quiet", 200, 200, &[])).await;
+            conn.text(&connect_reply("quiet")).await;
+            conn.text("2").await;
+            conn.drain().await;
+            None
+        })
+    })
+    .await;
+    let mut probe = Probe::connect(&server.url(), options(TransportKind::WebSocket));
+    probe.connected().await;
+    let started = std::time::Instant::now();
+    assert_eq!(probe.disconnected().await, DisconnectReason::PingTimeout);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    probe.connected().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_stops_reading_fills_the_send_buffer_then_times_out() {
+    init_tracing();
+    let sessions = Arc::new(AtomicUsize::new(0));
+    let server = Hostile::start(move |req, mut conn| {
+        let n = sessions.fetch_add(1, Ordering::AcqRel);
+        Box::pin(async move {
+            if n > 0 {
+                good_websocket(req, conn, "good").await;
+                return None;
+            }
+            conn.accept_websocket(&req).await;
+            conn.text(&open_packet("deaf", 1000, 500, &[])).await;
+            conn.text(&connect_reply("deaf")).await;
+            // never reads again, never pings: the client's writes block once the TCP buffers are full
+            std::future::pending::<()>().await;
+            drop(conn);
+            None
+        })
+    })
+    .await;
+    let opts = Options {
+        bounds: Bounds {
+            outgoing_bytes: 1 << 20,
+            ..Bounds::default()
+        },
+        ..options(TransportKind::WebSocket)
+    };
+    let mut probe = Probe::connect(&server.url(), opts);
+    probe.connected().await;
+    let chunk = "x".repeat(64 * 1024);
+    let mut refused = None;
+    // far more than the socket buffers hold: unbounded, this would queue gigabytes
+    for _ in 0..20_000 {
+        match probe.socket.emit("upload", &chunk) {
+            Ok(()) => tokio::task::yield_now().await,
+            Err(e) => {
+                refused = Some(e);
+                break;
+            }
+        }
+    }
+    assert_eq!(refused, Some(Error::SendBufferFull));
+    assert!(
+        probe.socket.connected(),
+        "refused by the engine's bound, not by the send buffer after the disconnection"
+    );
+    assert_eq!(probe.disconnected().await, DisconnectReason::PingTimeout);
+    probe.connected().await;
+    probe.socket.emit("after", &()).unwrap();
+}
