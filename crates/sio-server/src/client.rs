@@ -58,6 +58,10 @@ impl Client {
             }
         });
         *lock(&client.connect_timer) = Some(timer.abort_handle());
+        if crate::legacy::is_legacy(&client.conn) {
+            // A Socket.IO 2.x client sends no CONNECT for `/`: it is connected at once.
+            client.connect("/".to_owned(), None);
+        }
         client
     }
 
@@ -88,6 +92,11 @@ impl Client {
     }
 
     fn route(self: &Arc<Self>, packet: Packet) {
+        let packet = if crate::legacy::is_legacy(&self.conn) {
+            crate::legacy::read_packet(packet)
+        } else {
+            packet
+        };
         let Packet { nsp, data } = packet;
         let socket = lock(&self.state)
             .sockets

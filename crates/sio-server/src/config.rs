@@ -151,6 +151,13 @@ impl ServerConfig {
         self
     }
 
+    /// Sets `allowEIO3` (false): whether Socket.IO 2.x clients are served (see
+    /// [`EngineConfig::allow_eio3`]).
+    pub fn allow_eio3(mut self, v: bool) -> Self {
+        self.engine = self.engine.allow_eio3(v);
+        self
+    }
+
     /// Changes any other Engine.IO option.
     pub fn engine(mut self, f: impl FnOnce(EngineConfig) -> EngineConfig) -> Self {
         self.engine = f(self.engine);

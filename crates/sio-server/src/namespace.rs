@@ -424,7 +424,12 @@ impl Namespace {
             }
             if let Err(error) = result {
                 tracing::debug!(nsp = self.name(), %error, "connection refused by a middleware");
-                client.send_connect_error(self.name(), error.to_value());
+                let payload = if crate::legacy::is_legacy(client.conn()) {
+                    crate::legacy::connect_error(&error)
+                } else {
+                    error.to_value()
+                };
+                client.send_connect_error(self.name(), payload);
                 return;
             }
         }

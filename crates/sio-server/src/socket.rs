@@ -82,7 +82,8 @@ impl Socket {
                 Some((s.rooms, s.missed_packets)),
             ),
             None => (
-                crate::sid::generate(),
+                crate::legacy::socket_id(nsp.name(), client.conn())
+                    .unwrap_or_else(crate::sid::generate),
                 nsp.connection_state_recovery()
                     .map(|_| crate::sid::generate()),
                 Value::Object(Default::default()),
@@ -630,7 +631,9 @@ impl Socket {
         if let Some(pid) = &self.0.pid {
             map.insert("pid".into(), Value::String(pid.clone()));
         }
-        self.send_packet(PacketData::Connect(Some(Value::Object(map))), false)
+        // A Socket.IO 2.x client takes a CONNECT answer without payload.
+        let payload = (!crate::legacy::is_legacy(self.conn())).then_some(Value::Object(map));
+        self.send_packet(PacketData::Connect(payload), false)
             .is_ok()
     }
 

@@ -1,5 +1,10 @@
-//! The server-driven heartbeat: a ping every `pingInterval`, a close after `pingTimeout` without pong.
+//! The heartbeat. In revision 4 the server pings every `pingInterval` and closes after `pingTimeout`
+//! without pong; in revision 3 the client pings, the server answers each ping with a pong and closes
+//! after `pingInterval + pingTimeout` without ping, as engine.io does for either.
 
+use super::session::{Session, Step};
+use super::{CloseReason, EngineHandler};
+use sio_protocol::engine::{Frame, Packet, PacketType};
 use tokio::time::{Duration, Instant};
 
 /// What the heartbeat timer asks for when its deadline passes.
@@ -18,6 +23,8 @@ pub(crate) struct Heartbeat {
     timeout: Duration,
     next_ping: Instant,
     pong_deadline: Option<Instant>,
+    /// Revision 3: the client pings, and `pong_deadline` is the deadline for its next ping.
+    client_pings: bool,
 }
 
 impl Heartbeat {
@@ -27,7 +34,34 @@ impl Heartbeat {
             timeout,
             next_ping: Instant::now() + interval,
             pong_deadline: None,
+            client_pings: false,
         }
+    }
+
+    /// The heartbeat of a revision 3 session: the client pings within `interval + timeout`.
+    pub(crate) fn client_driven(interval: Duration, timeout: Duration) -> Self {
+        let now = Instant::now();
+        Heartbeat {
+            interval,
+            timeout,
+            next_ping: now,
+            pong_deadline: Some(now + interval + timeout),
+            client_pings: true,
+        }
+    }
+
+    /// A ping from the client arrived; true if the client is the one to ping (the deadline for its next
+    /// ping is then pushed back).
+    pub(crate) fn client_ping(&mut self) -> bool {
+        if self.client_pings {
+            self.pong_deadline = Some(Instant::now() + self.interval + self.timeout);
+        }
+        self.client_pings
+    }
+
+    /// Whether the client is the one to ping (revision 3).
+    pub(crate) fn client_pings(&self) -> bool {
+        self.client_pings
     }
 
     /// When the timer should next fire.
@@ -54,12 +88,34 @@ impl Heartbeat {
 
     /// A pong arrived; true if it answered the outstanding ping (the next ping is then scheduled).
     pub(crate) fn pong(&mut self) -> bool {
-        if self.pong_deadline.take().is_some() {
+        if !self.client_pings && self.pong_deadline.take().is_some() {
             self.next_ping = Instant::now() + self.interval;
             true
         } else {
             false
         }
+    }
+}
+
+impl<H: EngineHandler> Session<H> {
+    /// A ping or a pong from the client. A pong in revision 4 and a ping in revision 3 (answered with
+    /// a pong) are heartbeats; the other direction ends the session, as in engine.io.
+    pub(crate) async fn on_heartbeat_packet(&mut self, packet: Packet) -> Step {
+        let heartbeat = match packet {
+            Packet::Pong(_) if !self.heartbeat.client_pings() => self.heartbeat.pong(),
+            Packet::Ping(_) if self.heartbeat.client_ping() => {
+                self.socket.push_control(Frame::text(PacketType::Pong, ""));
+                true
+            }
+            _ => {
+                tracing::debug!(sid = %self.socket.id(), "invalid heartbeat direction");
+                return Err(self.abort(CloseReason::TransportError).await);
+            }
+        };
+        if heartbeat {
+            self.engine.handler().on_heartbeat(&self.socket);
+        }
+        Ok(())
     }
 }
 
@@ -82,5 +138,22 @@ mod tests {
         assert_eq!(h.fire(), Beat::Ping);
         tokio::time::sleep_until(h.deadline()).await;
         assert_eq!(h.fire(), Beat::Timeout);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_client_driven_heartbeat_waits_for_pings() {
+        let mut h =
+            Heartbeat::client_driven(Duration::from_millis(300), Duration::from_millis(200));
+        let start = Instant::now();
+        assert_eq!(h.deadline(), start + Duration::from_millis(500));
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert!(!h.overdue());
+        assert!(h.client_ping());
+        assert!(!h.pong());
+        assert_eq!(h.deadline(), start + Duration::from_millis(900));
+        tokio::time::sleep_until(h.deadline()).await;
+        assert!(h.overdue());
+        assert_eq!(h.fire(), Beat::Timeout);
+        assert!(!Heartbeat::new(Duration::ZERO, Duration::ZERO).client_ping());
     }
 }

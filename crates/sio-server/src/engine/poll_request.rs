@@ -4,13 +4,15 @@ use super::compress::{self, Encoding};
 use super::errors::{self, EngineError};
 use super::lossy_utf8::LossyUtf8;
 use super::polling::{Delivery, PollAnswer, PollRefused};
+use super::protocol::{self, BodyError};
 use super::session::{Command, PostedData};
 use super::{CloseReason, Engine, EngineBody, EngineConfig, EngineHandler, EngineSocket};
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use http_body::Body;
 use http_body_util::BodyExt;
-use sio_protocol::engine::{encode_payload, Packet, PayloadDecoder};
+use sio_protocol::engine::v3::EncodedPayload;
+use sio_protocol::engine::{Packet, PayloadDecoder};
 use tokio::sync::{mpsc, oneshot};
 
 /// Serves a GET on an existing polling session: it waits in the session's poll slot for frames, to
@@ -43,7 +45,8 @@ pub(crate) async fn poll<H: EngineHandler>(
             res
         }
         PollAnswer::Frames(frames) => {
-            payload_response(engine.config(), encoding, encode_payload(&frames))
+            let payload = socket.wire().encode_payload(&frames);
+            payload_response(engine.config(), encoding, payload)
         }
         PollAnswer::Reject => errors::status(StatusCode::BAD_REQUEST),
         PollAnswer::Gone => EngineError::UnknownSid.response(None),
@@ -97,7 +100,8 @@ where
     B::Data: Send,
 {
     let config = engine.config();
-    if binary {
+    // Binary payloads exist in revision 3 only.
+    if binary && !socket.wire().is_v3() {
         tracing::debug!(sid = %socket.id(), "invalid content type on a polling POST");
         socket.close(CloseReason::TransportError);
         return errors::status(StatusCode::BAD_REQUEST);
@@ -109,10 +113,16 @@ where
     };
     // A body that stops arriving is given up after `request_timeout` with Node's 408: a peer cannot
     // hold the request, and the session's POST slot, forever.
-    let read = tokio::time::timeout(
-        config.request_timeout,
-        read_packets(body, config.max_http_buffer_size),
-    )
+    let max = config.max_http_buffer_size;
+    let read = tokio::time::timeout(config.request_timeout, async {
+        if socket.wire().is_v3() {
+            protocol::read_v3_body(body, max, binary)
+                .await
+                .map_err(ReadError::from)
+        } else {
+            read_packets(body, max).await
+        }
+    })
     .await;
     let (packets, parse_error) = match read {
         Ok(Ok(read)) => read,
@@ -176,6 +186,15 @@ fn ok() -> Response<EngineBody> {
 enum ReadError {
     TooLarge,
     Aborted,
+}
+
+impl From<BodyError> for ReadError {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::TooLarge => ReadError::TooLarge,
+            BodyError::Aborted => ReadError::Aborted,
+        }
+    }
 }
 
 /// Reads and decodes a POST body as text (invalid UTF-8 becoming U+FFFD, as engine.io reads it),
@@ -252,14 +271,16 @@ pub(crate) fn accepted_encoding(
     compress::negotiate(accept)
 }
 
-/// A 200 polling answer carrying `payload` (see [`encode_payload`]), compressed with `accepted`
-/// (see [`accepted_encoding`]) when it reaches the threshold.
+/// A 200 polling answer carrying `payload` (in the session's protocol revision), compressed with
+/// `accepted` (see [`accepted_encoding`]) when it reaches the threshold.
 pub(crate) fn payload_response(
     config: &EngineConfig,
     accepted: Option<Encoding>,
-    payload: Bytes,
+    payload: EncodedPayload,
 ) -> Response<EngineBody> {
     let mut encoding: Option<Encoding> = None;
+    let content_type = protocol::content_type(&payload);
+    let payload = payload.bytes;
     let mut body = payload.clone();
     if let (Some(c), Some(enc)) = (&config.http_compression, accepted) {
         if payload.len() >= c.threshold {
@@ -276,10 +297,7 @@ pub(crate) fn payload_response(
     }
     let mut res = Response::new(EngineBody::new(body));
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=UTF-8"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Some(enc) = encoding {
         h.insert(

@@ -9,8 +9,8 @@
 use super::session::{Command, Session, Step};
 use super::socket::{recycle_batch, SocketState};
 use super::{CloseReason, Engine, EngineHandler, EngineSocket, Transport};
-use bytes::Bytes;
-use sio_protocol::engine::{encode_payload, Frame, Packet, PacketType};
+use sio_protocol::engine::v3::EncodedPayload;
+use sio_protocol::engine::{Frame, Packet, PacketType};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -22,7 +22,7 @@ const CLOSE_LINGER: Duration = Duration::from_millis(500);
 #[derive(Debug)]
 pub(crate) enum PollAnswer {
     /// 200 with the payload of the frames that were queued (a drain).
-    Queue(Bytes),
+    Queue(EncodedPayload),
     /// 200 with the session task's own frames (a noop, or the last frames and a close).
     Frames(Vec<Frame>),
     /// 400: the GET is not wanted (the session moved to websocket).
@@ -105,7 +105,7 @@ impl EngineSocket {
             PollAnswer::Gone
         } else if s.close_request.is_none() && !s.queue.is_empty() {
             // Encoded in place: the queue keeps its room for the next frames.
-            let payload = encode_payload(&s.queue);
+            let payload = self.wire().encode_payload(&s.queue);
             recycle_batch(&mut s.queue);
             PollAnswer::Queue(payload)
         } else {

@@ -8,6 +8,7 @@ use super::engine::SessionEntry;
 use super::errors::{self, EngineError};
 use super::hooks::Answer;
 use super::poll_request::{self, AbortGuard};
+use super::protocol::Protocol;
 use super::session::Command;
 use super::Transport;
 use super::{
@@ -321,15 +322,17 @@ impl<H: EngineHandler> Engine<H> {
                 return fail(EngineError::Forbidden, message.as_deref());
             }
         }
-        if !target.eio4 {
+        let Some(protocol) =
+            Protocol::of_handshake(target.eio4, &parts.uri, self.config().allow_eio3)
+        else {
             return fail(EngineError::UnsupportedProtocolVersion, None);
-        }
+        };
         if self.is_shutting_down() {
             return errors::status(StatusCode::SERVICE_UNAVAILABLE);
         }
         match transport {
-            Transport::Polling => self.open_polling(&parts),
-            Transport::Websocket => self.open_websocket(&mut parts),
+            Transport::Polling => self.open_polling(&parts, protocol),
+            Transport::Websocket => self.open_websocket(&mut parts, protocol),
         }
     }
 }

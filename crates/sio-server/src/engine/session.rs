@@ -82,7 +82,11 @@ impl<H: EngineHandler> Session<H> {
         link: Link,
     ) {
         let config = engine.config();
-        let heartbeat = Heartbeat::new(config.ping_interval, config.ping_timeout);
+        let heartbeat = if socket.wire().is_v3() {
+            Heartbeat::client_driven(config.ping_interval, config.ping_timeout)
+        } else {
+            Heartbeat::new(config.ping_interval, config.ping_timeout)
+        };
         let heartbeat_timer = Box::pin(sleep_until(heartbeat.deadline()));
         let session = Session {
             engine,
@@ -215,16 +219,7 @@ impl<H: EngineHandler> Session<H> {
                 self.engine.handler().on_message(&self.socket, packet);
                 Ok(())
             }
-            Packet::Pong(_) => {
-                if self.heartbeat.pong() {
-                    self.engine.handler().on_heartbeat(&self.socket);
-                }
-                Ok(())
-            }
-            Packet::Ping(_) => {
-                tracing::debug!(sid = %self.socket.id(), "invalid heartbeat direction");
-                Err(self.abort(CloseReason::TransportError).await)
-            }
+            Packet::Pong(_) | Packet::Ping(_) => self.on_heartbeat_packet(packet).await,
             Packet::Close => Err(self.abort(CloseReason::TransportClose).await),
             Packet::Open(_) | Packet::Upgrade | Packet::Noop => Ok(()),
         }

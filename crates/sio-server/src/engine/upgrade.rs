@@ -76,7 +76,7 @@ impl<H: EngineHandler> Session<H> {
                 self.end_probe(code, reason);
                 return Ok(());
             }
-            Ok(m) => match websocket::decode(m) {
+            Ok(m) => match self.socket.wire().decode_ws(m) {
                 Some(Ok(p)) => Some(p),
                 _ => None,
             },
