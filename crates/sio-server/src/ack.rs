@@ -1,5 +1,6 @@
 //! Acknowledgements: answering the client's ack, and waiting for the client's answer to ours.
 
+use crate::delivery::Delivery;
 use crate::errors::{AckError, EmitError};
 use crate::socket::Socket;
 use serde::de::DeserializeOwned;
@@ -47,7 +48,8 @@ impl AckSender {
         if sent.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
-        self.socket.send_packet(PacketData::Ack { args, id }, false)
+        self.socket
+            .send_packet(PacketData::Ack { args, id }, Delivery::PLAIN)
     }
 }
 

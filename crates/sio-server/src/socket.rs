@@ -7,6 +7,7 @@ use crate::adapter::{
 };
 use crate::broadcast::{BroadcastOperator, RoomParam};
 use crate::client::Client;
+use crate::delivery::Delivery;
 use crate::engine::{EngineSocket, RequestInfo, SendError};
 use crate::errors::MiddlewareError;
 use crate::errors::{check_reserved, AckError, EmitError, SocketError};
@@ -82,8 +83,7 @@ impl Socket {
                 Some((s.rooms, s.missed_packets)),
             ),
             None => (
-                crate::legacy::socket_id(nsp.name(), client.conn())
-                    .unwrap_or_else(crate::sid::generate),
+                crate::sid::generate(),
                 nsp.connection_state_recovery()
                     .map(|_| crate::sid::generate()),
                 Value::Object(Default::default()),
@@ -500,7 +500,7 @@ impl Socket {
         if close {
             self.0.client.disconnect_all();
         } else {
-            let _ = self.send_packet(PacketData::Disconnect, false);
+            let _ = self.send_packet(PacketData::Disconnect, Delivery::PLAIN);
             self.on_close(DisconnectReason::ServerNamespaceDisconnect);
         }
     }
@@ -540,7 +540,11 @@ impl Socket {
     }
 
     /// Encodes and sends one packet of this namespace.
-    pub(crate) fn send_packet(&self, data: PacketData, volatile: bool) -> Result<(), EmitError> {
+    pub(crate) fn send_packet(
+        &self,
+        data: PacketData,
+        delivery: Delivery,
+    ) -> Result<(), EmitError> {
         if !self.connected() {
             return Err(EmitError::Disconnected);
         }
@@ -549,12 +553,12 @@ impl Socket {
             data,
         };
         let encoded = self.0.nsp.parser().encode(&packet)?;
-        write_frames(self.conn(), &self.0.id, &encoded.frames, volatile)
+        write_frames(self.conn(), &self.0.id, &encoded.frames, delivery)
     }
 
     /// Sends already encoded frames; volatile ones are dropped when the transport is not writable.
-    pub(crate) fn write_encoded(&self, frames: &[Frame], volatile: bool) {
-        write_encoded(self.conn(), &self.0.id, frames, volatile);
+    pub(crate) fn write_encoded(&self, frames: &[Frame], delivery: Delivery) {
+        write_encoded(self.conn(), &self.0.id, frames, delivery);
     }
 
     pub(crate) fn has_outgoing_listeners(&self) -> bool {
@@ -600,7 +604,7 @@ impl Socket {
                     args,
                     id: None,
                 },
-                false,
+                Delivery::PLAIN,
             );
         }
     }
@@ -631,10 +635,11 @@ impl Socket {
         if let Some(pid) = &self.0.pid {
             map.insert("pid".into(), Value::String(pid.clone()));
         }
-        // A Socket.IO 2.x client takes a CONNECT answer without payload.
-        let payload = (!crate::legacy::is_legacy(self.conn())).then_some(Value::Object(map));
-        self.send_packet(PacketData::Connect(payload), false)
-            .is_ok()
+        self.send_packet(
+            PacketData::Connect(Some(Value::Object(map))),
+            Delivery::PLAIN,
+        )
+        .is_ok()
     }
 
     /// Handles a packet the client sent to this namespace (never CONNECT / CONNECT_ERROR).
@@ -932,7 +937,7 @@ impl SocketEmitter {
             args,
             id: None,
         };
-        self.socket.send_packet(data, self.flags.volatile)
+        self.socket.send_packet(data, Delivery::of(&self.flags))
     }
 
     /// Emits an event and waits for the acknowledgement, read as `R`.
@@ -963,7 +968,7 @@ impl SocketEmitter {
             args,
             id: Some(id),
         };
-        if let Err(e) = socket.send_packet(data, self.flags.volatile) {
+        if let Err(e) = socket.send_packet(data, Delivery::of(&self.flags)) {
             socket.remove_ack(id);
             return Err(e.into());
         }
@@ -985,8 +990,8 @@ impl SocketEmitter {
 
 /// Sends frames encoded for socket `sid` on its connection `conn`, logging a failure; volatile ones
 /// are dropped when the transport is not writable. A broadcast reaches each recipient through here.
-pub(crate) fn write_encoded(conn: &EngineSocket, sid: &str, frames: &[Frame], volatile: bool) {
-    if let Err(e) = write_frames(conn, sid, frames, volatile) {
+pub(crate) fn write_encoded(conn: &EngineSocket, sid: &str, frames: &[Frame], delivery: Delivery) {
+    if let Err(e) = write_frames(conn, sid, frames, delivery) {
         tracing::debug!(sid, error = %e, "packet not delivered");
     }
 }
@@ -995,14 +1000,15 @@ fn write_frames(
     conn: &EngineSocket,
     sid: &str,
     frames: &[Frame],
-    volatile: bool,
+    delivery: Delivery,
 ) -> Result<(), EmitError> {
-    if volatile && !conn.is_writable() {
+    if delivery.volatile && !conn.is_writable() {
         tracing::trace!(sid, "volatile packet dropped: transport not writable");
         return Ok(());
     }
-    conn.send(frames).map_err(|e| match e {
-        SendError::Closed => EmitError::Disconnected,
-        SendError::Full => EmitError::QueueFull,
-    })
+    conn.send_with(frames, delivery.compress)
+        .map_err(|e| match e {
+            SendError::Closed => EmitError::Disconnected,
+            SendError::Full => EmitError::QueueFull,
+        })
 }

@@ -301,24 +301,6 @@ async fn shutdown_closes_websocket_sessions() {
 }
 
 #[tokio::test]
-async fn permessage_deflate_is_never_claimed() {
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    let f = Fixture::start(fast_config().per_message_deflate(true)).await;
-    let mut req = format!("{}&transport=websocket", f.ws_base)
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "sec-websocket-extensions",
-        "permessage-deflate; client_max_window_bits"
-            .parse()
-            .unwrap(),
-    );
-    let (mut ws, res) = connect_async(req).await.unwrap();
-    assert!(res.headers().get("sec-websocket-extensions").is_none());
-    assert!(next_text(&mut ws).await.starts_with('0'));
-}
-
-#[tokio::test]
 async fn websocket_handshake_sets_the_cookie_and_sends_the_initial_packet() {
     let f = Fixture::start(
         fast_config()

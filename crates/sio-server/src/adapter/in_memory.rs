@@ -6,6 +6,7 @@ use super::{
     AckCollector, Adapter, AdapterFactory, BroadcastOptions, NamespaceHandle, Room, Session,
     SessionToPersist, SocketDetails, SocketId,
 };
+use crate::delivery::Delivery;
 use crate::engine::EngineSocket;
 use crate::errors::AdapterError;
 use crate::socket::{self, Socket};
@@ -208,7 +209,7 @@ impl InMemoryAdapter {
             PacketData::Event { event, args, .. } => (event.as_str(), args.as_slice()),
             _ => ("", &[][..]),
         };
-        let volatile = opts.flags.volatile;
+        let delivery = Delivery::of(&opts.flags);
         // A recipient costs one push on its connection's queue. The outgoing catch-all listeners of the
         // few sockets that have some run once the rooms are no longer read, since they may join or leave.
         let mut observed = Vec::new();
@@ -216,12 +217,12 @@ impl InMemoryAdapter {
             if member.socket.has_outgoing_listeners() {
                 observed.push(member.socket.clone());
             } else {
-                socket::write_encoded(&member.conn, member.socket.id(), &encoded.frames, volatile);
+                socket::write_encoded(&member.conn, member.socket.id(), &encoded.frames, delivery);
             }
         });
         for socket in observed {
             socket.notify_outgoing(event, args);
-            socket.write_encoded(&encoded.frames, volatile);
+            socket.write_encoded(&encoded.frames, delivery);
         }
         Ok(())
     }
@@ -255,7 +256,12 @@ impl InMemoryAdapter {
             }
             socket.register_broadcast_ack(id, acks.clone());
             socket.notify_outgoing(event, args);
-            socket.write_encoded(&encoded.frames, false);
+            // Volatility was decided above, before the ack was registered.
+            let delivery = Delivery {
+                volatile: false,
+                ..Delivery::of(&opts.flags)
+            };
+            socket.write_encoded(&encoded.frames, delivery);
             count += 1;
         }
         acks.expect(count);

@@ -1,6 +1,6 @@
 //! Engine options, with the official engine.io defaults.
 
-use super::{CookieConfig, CorsConfig, HeadersHook, HttpCompression, Transport};
+use super::{CookieConfig, CorsConfig, HeadersHook, HttpCompression, PerMessageDeflate, Transport};
 use sio_protocol::engine::Frame;
 use std::fmt;
 use std::future::Future;
@@ -45,10 +45,6 @@ pub struct EngineConfig {
     pub transports: Vec<Transport>,
     /// Whether polling sessions may upgrade to websocket (`allowUpgrades`, true).
     pub allow_upgrades: bool,
-    /// Whether clients of Engine.IO protocol revision 3 are served (`allowEIO3`, false): Socket.IO 2.x
-    /// clients (npm `socket.io-client` 2.x and the mobile clients of that generation). Off, their
-    /// handshake is refused with 400 `{"code":5,"message":"Unsupported protocol version"}`.
-    pub allow_eio3: bool,
     /// A predicate over handshake requests (`allowRequest`, none).
     pub allow_request: Option<AllowRequest>,
     /// CORS headers (`cors`, none).
@@ -57,10 +53,13 @@ pub struct EngineConfig {
     pub cookie: Option<CookieConfig>,
     /// Compression of polling responses (`httpCompression`, on above 1024 bytes).
     pub http_compression: Option<HttpCompression>,
-    /// `perMessageDeflate` (false). sio's websocket server has no permessage-deflate:
-    /// setting this to true logs a warning and the extension is still not negotiated, so clients
-    /// fall back to uncompressed frames (as RFC 7692 allows). It is never silently claimed.
-    pub per_message_deflate: bool,
+    /// `perMessageDeflate` (none, as in engine.io 6): RFC 7692 compression of websocket messages,
+    /// negotiated with clients that offer it, as `ws` does. Messages below its `threshold` (1024
+    /// bytes), or sent with `compress(false)`, go uncompressed; `maxHttpBufferSize` bounds the
+    /// inflated size of a client's message. Each connection's compressor (about 256 KiB with the
+    /// default window) and decompressor (about 40 KiB) are allocated on its first compressed message,
+    /// and dropped after each message without context takeover.
+    pub per_message_deflate: Option<PerMessageDeflate>,
     /// A frame sent right after the open packet (`initialPacket`, none).
     pub initial_packet: Option<Frame>,
     /// Bound of a session's outgoing queue, in frames (sio's own, 4096); see [`SendError::Full`](super::SendError::Full).
@@ -98,12 +97,11 @@ impl Default for EngineConfig {
             max_http_buffer_size: 1_000_000,
             transports: vec![Transport::Polling, Transport::Websocket],
             allow_upgrades: true,
-            allow_eio3: false,
             allow_request: None,
             cors: None,
             cookie: None,
             http_compression: Some(HttpCompression::default()),
-            per_message_deflate: false,
+            per_message_deflate: None,
             initial_packet: None,
             max_buffered_frames: 4096,
             close_timeout: Duration::from_secs(30),
@@ -126,7 +124,6 @@ impl fmt::Debug for EngineConfig {
             .field("max_http_buffer_size", &self.max_http_buffer_size)
             .field("transports", &self.transports)
             .field("allow_upgrades", &self.allow_upgrades)
-            .field("allow_eio3", &self.allow_eio3)
             .field("allow_request", &self.allow_request.is_some())
             .field("cors", &self.cors)
             .field("cookie", &self.cookie)
@@ -171,16 +168,15 @@ impl EngineConfig {
         transports: Vec<Transport>);
     setter!(/// Sets [`allow_upgrades`](Self::allow_upgrades).
         allow_upgrades: bool);
-    setter!(/// Sets [`allow_eio3`](Self::allow_eio3).
-        allow_eio3: bool);
     setter!(/// Sets [`cors`](Self::cors).
         cors: Option<CorsConfig>);
     setter!(/// Sets [`cookie`](Self::cookie).
         cookie: Option<CookieConfig>);
     setter!(/// Sets [`http_compression`](Self::http_compression).
         http_compression: Option<HttpCompression>);
-    setter!(/// Sets [`per_message_deflate`](Self::per_message_deflate) (see its caveat).
-        per_message_deflate: bool);
+    setter!(/// Sets [`per_message_deflate`](Self::per_message_deflate): `Some(PerMessageDeflate::default())`
+        /// is engine.io's `perMessageDeflate: true`.
+        per_message_deflate: Option<PerMessageDeflate>);
     setter!(/// Sets [`initial_packet`](Self::initial_packet).
         initial_packet: Option<Frame>);
     setter!(/// Sets [`max_buffered_frames`](Self::max_buffered_frames).

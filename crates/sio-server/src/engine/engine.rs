@@ -29,11 +29,6 @@ pub struct Engine<H: EngineHandler> {
 impl<H: EngineHandler> Engine<H> {
     /// A new engine with these options, reporting to `handler`.
     pub fn new(config: EngineConfig, handler: H) -> Arc<Self> {
-        if config.per_message_deflate {
-            tracing::warn!(
-                "perMessageDeflate is not supported by the websocket stack; websocket frames go uncompressed"
-            );
-        }
         Arc::new(Engine {
             base_path: config.base_path(),
             config,

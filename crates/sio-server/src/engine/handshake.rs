@@ -3,15 +3,15 @@
 use super::engine::SessionEntry;
 use super::errors::{self, EngineError};
 use super::hooks::Answer;
-use super::protocol::Protocol;
 use super::session::{Command, Link, Session};
 use super::websocket::WebSocket;
+use super::ws_deflate;
 use super::{
     poll_request, sid, websocket, Engine, EngineBody, EngineHandler, EngineSocket, RequestInfo,
     Transport,
 };
 use http::{header, HeaderValue, Request, Response, StatusCode};
-use sio_protocol::engine::{Frame, Handshake, PacketType};
+use sio_protocol::engine::{encode_payload, Frame, Handshake, PacketType};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -23,7 +23,6 @@ impl<H: EngineHandler> Engine<H> {
     pub(crate) fn open_polling(
         self: &Arc<Self>,
         parts: &http::request::Parts,
-        protocol: Protocol,
     ) -> Response<EngineBody> {
         let id = sid::generate();
         let open = self.open_frame(&id, Transport::Polling);
@@ -31,7 +30,6 @@ impl<H: EngineHandler> Engine<H> {
             id.clone(),
             RequestInfo::from_parts(parts),
             Transport::Polling,
-            protocol,
         );
         let Some((socket, commands)) = registered else {
             return errors::status(StatusCode::SERVICE_UNAVAILABLE);
@@ -41,7 +39,7 @@ impl<H: EngineHandler> Engine<H> {
         let mut frames = vec![open];
         frames.extend(self.config().initial_packet.clone());
         let encoding = poll_request::accepted_encoding(self.config(), &parts.headers);
-        let payload = protocol.encode_payload(&frames);
+        let payload = encode_payload(&frames);
         let mut res = poll_request::payload_response(self.config(), encoding, payload);
         self.set_cookie(&mut res, &id);
         self.config()
@@ -53,10 +51,14 @@ impl<H: EngineHandler> Engine<H> {
     pub(crate) fn open_websocket(
         self: &Arc<Self>,
         parts: &mut http::request::Parts,
-        protocol: Protocol,
     ) -> Response<EngineBody> {
         let Some(mut res) = websocket::accept_response::<EngineBody>(&parts.headers) else {
             return EngineError::BadRequest.upgrade_response(None);
+        };
+        let negotiated = ws_deflate::negotiate(&parts.headers, self.config(), res.headers_mut());
+        let deflate = match negotiated {
+            Ok(deflate) => deflate,
+            Err(refused) => return refused.response(),
         };
         let Some(on_upgrade) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() else {
             tracing::warn!("websocket request without hyper upgrade support");
@@ -77,11 +79,10 @@ impl<H: EngineHandler> Engine<H> {
                     return;
                 }
             };
-            let ws = WebSocket::new(upgraded, engine.config().max_http_buffer_size, base64)
-                .speaking(protocol);
+            let ws = WebSocket::new(upgraded, engine.config().max_http_buffer_size, base64);
+            let ws = ws.deflating(deflate);
             let open = engine.open_frame(&id, Transport::Websocket);
-            let registered = engine.register(id, info, Transport::Websocket, protocol);
-            let Some((socket, commands)) = registered else {
+            let Some((socket, commands)) = engine.register(id, info, Transport::Websocket) else {
                 // The server began shutting down while the handshake was under way.
                 tracing::debug!("websocket handshake completed during shutdown, closing it");
                 websocket::discard(ws);
@@ -106,6 +107,11 @@ impl<H: EngineHandler> Engine<H> {
         let Some(mut res) = websocket::accept_response::<EngineBody>(&parts.headers) else {
             return EngineError::BadRequest.upgrade_response(None);
         };
+        let negotiated = ws_deflate::negotiate(&parts.headers, self.config(), res.headers_mut());
+        let deflate = match negotiated {
+            Ok(deflate) => deflate,
+            Err(refused) => return refused.response(),
+        };
         let Some(on_upgrade) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() else {
             return EngineError::BadRequest.upgrade_response(None);
         };
@@ -118,7 +124,8 @@ impl<H: EngineHandler> Engine<H> {
             let Ok(upgraded) = on_upgrade.await else {
                 return;
             };
-            let ws = WebSocket::new(upgraded, max_message, base64).speaking(entry.socket.wire());
+            let ws = WebSocket::new(upgraded, max_message, base64);
+            let ws = ws.deflating(deflate);
             // A session opened on websocket cannot upgrade: its new websocket is closed at once.
             let Some(commands) = entry.commands else {
                 tracing::debug!(sid = %entry.socket.id(), "transport had already been upgraded");
@@ -152,13 +159,11 @@ impl<H: EngineHandler> Engine<H> {
         id: String,
         info: RequestInfo,
         transport: Transport,
-        protocol: Protocol,
     ) -> Option<(EngineSocket, Option<mpsc::Receiver<Command>>)> {
         let socket = EngineSocket::new(
             id.clone(),
             info,
             transport,
-            protocol,
             self.config().max_buffered_frames,
         );
         let (tx, rx) = match transport {

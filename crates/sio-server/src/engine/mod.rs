@@ -15,7 +15,8 @@
 //! a noop for a poll waiting during an upgrade, 413 for a POST over `maxHttpBufferSize` (the session
 //! stays open), a close of the session for a message over the limit on websocket, a second concurrent GET
 //! or POST, an aborted GET, a bad payload ("parse error") or a `1` from the client ("transport close").
-//! `perMessageDeflate` is not available (see [`EngineConfig::per_message_deflate`]).
+//! `perMessageDeflate` (off by default) negotiates RFC 7692 on websockets as `ws` does (see
+//! [`EngineConfig::per_message_deflate`]).
 //!
 //! ```no_run
 //! use sio_server::engine::{CloseReason, Engine, EngineConfig, EngineHandler, EngineSocket};
@@ -58,7 +59,6 @@ mod listen;
 mod lossy_utf8;
 mod poll_request;
 mod polling;
-mod protocol;
 mod query;
 mod reason;
 mod request;
@@ -68,8 +68,10 @@ mod session;
 mod sid;
 mod socket;
 mod transport;
+mod uncompressed;
 mod upgrade;
 mod websocket;
+mod ws_deflate;
 
 pub use body::EngineBody;
 pub use compress::HttpCompression;
@@ -85,5 +87,6 @@ pub use listen::EngineServer;
 pub use reason::CloseReason;
 pub use request::{RemoteAddr, RequestInfo};
 pub use service::EngineService;
+pub use sio_protocol::websocket::PerMessageDeflate;
 pub use socket::{EngineSocket, SendError};
 pub use transport::Transport;

@@ -1,7 +1,7 @@
 //! `EngineSocket`: the handle on one session, with its bounded outgoing queue.
 
 use super::polling::PollSlot;
-use super::protocol::Protocol;
+use super::uncompressed::{BatchFlags, UncompressedFrames};
 use super::{CloseReason, RequestInfo, Transport};
 use futures_util::task::AtomicWaker;
 use sio_protocol::engine::Frame;
@@ -53,6 +53,8 @@ pub(crate) struct SocketState {
     pub transport: Transport,
     /// Polling: the GET waiting for frames, if any.
     pub poll: PollSlot,
+    /// Which queued frames were sent with `compress(false)`.
+    pub uncompressed: UncompressedFrames,
 }
 
 impl SocketState {
@@ -97,7 +99,6 @@ impl Wake {
 pub(crate) struct SocketInner {
     id: String,
     request: Arc<RequestInfo>,
-    protocol: Protocol,
     max_buffered: usize,
     state: Mutex<SocketState>,
     /// Wakes the session task: frames queued or a close asked for.
@@ -121,13 +122,11 @@ impl EngineSocket {
         id: String,
         request: RequestInfo,
         transport: Transport,
-        protocol: Protocol,
         max_buffered: usize,
     ) -> Self {
         EngineSocket(Arc::new(SocketInner {
             id,
             request: Arc::new(request),
-            protocol,
             max_buffered,
             state: Mutex::new(SocketState {
                 queue: VecDeque::new(),
@@ -135,6 +134,7 @@ impl EngineSocket {
                 closed: false,
                 transport,
                 poll: PollSlot::default(),
+                uncompressed: UncompressedFrames::default(),
             }),
             wake: Wake::default(),
             posting: AtomicBool::new(false),
@@ -158,17 +158,6 @@ impl EngineSocket {
         &self.0.request
     }
 
-    /// The Engine.IO protocol revision the session speaks (engine.io's `socket.protocol`): 4, or 3 for
-    /// a client of Socket.IO 2.x (see [`EngineConfig::allow_eio3`](super::EngineConfig::allow_eio3)).
-    pub fn protocol(&self) -> u8 {
-        self.0.protocol.revision()
-    }
-
-    /// The revision and its framing.
-    pub(crate) fn wire(&self) -> Protocol {
-        self.0.protocol
-    }
-
     /// The current transport.
     pub fn transport(&self) -> Transport {
         self.state().transport
@@ -183,6 +172,13 @@ impl EngineSocket {
     /// message. Fails with [`SendError::Closed`] once the session closes, and with [`SendError::Full`]
     /// when the queue would exceed `max_buffered_frames` (which also closes the session, see there).
     pub fn send(&self, frames: &[Frame]) -> Result<(), SendError> {
+        self.send_with(frames, true)
+    }
+
+    /// [`send`](Self::send) with the `compress` flag of engine.io's `socket.send(data, { compress })`:
+    /// with `false` the frames never use permessage-deflate; with `true` (what `send` gives) they are
+    /// compressed when the websocket negotiated it and they reach its threshold. Polling ignores it.
+    pub fn send_with(&self, frames: &[Frame], compress: bool) -> Result<(), SendError> {
         {
             let mut s = self.state();
             if s.closed || s.close_request.is_some() {
@@ -194,6 +190,8 @@ impl EngineSocket {
                 self.close(CloseReason::TransportError);
                 return Err(SendError::Full);
             }
+            let queue_len = s.queue.len();
+            s.uncompressed.queued(frames.len(), compress, queue_len);
             s.queue.extend(frames.iter().cloned());
             if s.transport == Transport::Polling {
                 let poll = s.poll.take_waker();
@@ -259,7 +257,11 @@ impl EngineSocket {
 
     /// Queues a frame of the engine's own (ping, open), outside the bound.
     pub(crate) fn push_control(&self, frame: Frame) {
-        self.update_waking_poll(|s| s.queue.push_back(frame));
+        self.update_waking_poll(|s| {
+            let queue_len = s.queue.len();
+            s.uncompressed.queued(1, true, queue_len);
+            s.queue.push_back(frame);
+        });
     }
 
     /// Takes every queued frame; the queue starts over without the capacity a burst gave it.
@@ -268,10 +270,13 @@ impl EngineSocket {
     }
 
     /// Exchanges the queue with `batch` (empty, recycled with [`recycle_batch`]): the queued frames
-    /// move out in O(1) and without allocating, and `batch`'s buffer becomes the queue.
-    pub(crate) fn swap_queue(&self, batch: &mut VecDeque<Frame>) {
+    /// move out in O(1) and without allocating, and `batch`'s buffer becomes the queue. Returns the
+    /// frames' `compress` flags.
+    pub(crate) fn swap_queue(&self, batch: &mut VecDeque<Frame>) -> BatchFlags {
         debug_assert!(batch.is_empty());
-        std::mem::swap(&mut self.state().queue, batch);
+        let mut s = self.state();
+        std::mem::swap(&mut s.queue, batch);
+        s.uncompressed.take(batch.len())
     }
 }
 
@@ -311,13 +316,7 @@ mod tests {
             secure: false,
             issued: std::time::SystemTime::now(),
         };
-        EngineSocket::new(
-            "sid".into(),
-            info,
-            Transport::Websocket,
-            Protocol::V4,
-            10_000,
-        )
+        EngineSocket::new("sid".into(), info, Transport::Websocket, 10_000)
     }
 
     #[test]

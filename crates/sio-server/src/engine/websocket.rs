@@ -7,9 +7,10 @@
 //! into a per-thread scratch buffer and writes it at once; only what the socket does not take is kept,
 //! and only then is a timer armed for the write.
 
-use super::protocol::{self, Protocol};
 use super::session::{Link, Session, Step};
 use super::socket::recycle_batch;
+use super::uncompressed::BatchFlags;
+use super::ws_deflate::{Compressor, Negotiated};
 use super::{CloseReason, EngineHandler};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -118,8 +119,8 @@ pub(crate) struct WebSocket {
     /// The client cannot take binary frames (`b64` in its request's query): binary messages go out as
     /// `b` + base64 text frames, as engine.io does for a transport without `supportsBinary`.
     base64: bool,
-    /// The session speaks revision 3: binary messages carry their type (see [`protocol`]).
-    eio3: bool,
+    /// permessage-deflate was negotiated: the compressor of outgoing messages (the decoder inflates).
+    compressor: Option<Box<Compressor>>,
 }
 
 impl WebSocket {
@@ -135,14 +136,24 @@ impl WebSocket {
             unwritten_at: 0,
             closing: false,
             base64,
-            eio3: false,
+            compressor: None,
         }
     }
 
-    /// The websocket of a session speaking `protocol`.
-    pub(crate) fn speaking(mut self, protocol: Protocol) -> WebSocket {
-        self.eio3 = protocol.is_v3();
-        self
+    /// The websocket with permessage-deflate, if it was negotiated in its `101`.
+    pub(crate) fn deflating(self, negotiated: Option<Negotiated>) -> WebSocket {
+        let Some(Negotiated {
+            compressor,
+            inflater,
+        }) = negotiated
+        else {
+            return self;
+        };
+        WebSocket {
+            decoder: self.decoder.with_deflate(inflater),
+            compressor: Some(Box::new(compressor)),
+            ..self
+        }
     }
 
     /// The next message. A ping is returned once its pong is queued (written by the next [`send`]).
@@ -246,18 +257,28 @@ impl WebSocket {
         frames: impl IntoIterator<Item = Frame>,
         limit: Duration,
     ) -> io::Result<()> {
+        self.send_batch(frames, BatchFlags::default(), limit).await
+    }
+
+    /// [`send`](Self::send) with the frames' `compress` flags, for permessage-deflate.
+    pub(crate) async fn send_batch(
+        &mut self,
+        frames: impl IntoIterator<Item = Frame>,
+        mut flags: BatchFlags,
+        limit: Duration,
+    ) -> io::Result<()> {
         if self.closing {
             return Ok(());
         }
         let mut frames = Some(frames);
-        let (base64, eio3) = (self.base64, self.eio3);
+        let base64 = self.base64;
         self.write(
-            |out| {
+            |out, mut compressor| {
                 for frame in frames.take().into_iter().flatten() {
-                    if eio3 {
-                        protocol::encode_ws_frame_v3(out, frame, base64);
-                    } else {
-                        encode_frame(out, frame, base64);
+                    let start = out.len();
+                    encode_frame(out, frame, base64);
+                    if let Some(c) = compressor.as_deref_mut() {
+                        c.compress_frame(out, start, flags.next_compress());
                     }
                 }
             },
@@ -274,14 +295,14 @@ impl WebSocket {
         }
         self.closing = true;
         let _ = self
-            .write(|out| encode_close(out, code, reason), CLOSE_TIMEOUT)
+            .write(|out, _| encode_close(out, code, reason), CLOSE_TIMEOUT)
             .await;
     }
 
     /// Encodes with `encode` and writes, as [`send`](Self::send) describes.
     async fn write(
         &mut self,
-        encode: impl FnOnce(&mut Vec<u8>),
+        encode: impl FnOnce(&mut Vec<u8>, Option<&mut Compressor>),
         limit: Duration,
     ) -> io::Result<()> {
         let mut encode = Some(encode);
@@ -303,11 +324,11 @@ impl WebSocket {
     fn write_now(
         &mut self,
         cx: &mut Context<'_>,
-        encode: impl FnOnce(&mut Vec<u8>),
+        encode: impl FnOnce(&mut Vec<u8>, Option<&mut Compressor>),
     ) -> io::Result<bool> {
         if self.has_unwritten() {
             // Earlier bytes still wait: the new ones go behind them.
-            encode(&mut self.unwritten);
+            encode(&mut self.unwritten, self.compressor.as_deref_mut());
             return match self.poll_drain(cx) {
                 Poll::Ready(written) => written.map(|()| true),
                 Poll::Pending => Ok(false),
@@ -315,7 +336,7 @@ impl WebSocket {
         }
         WRITE_BUF.with_borrow_mut(|buf| {
             buf.clear();
-            encode(buf);
+            encode(buf, self.compressor.as_deref_mut());
             let mut at = 0;
             let result = loop {
                 if at == buf.len() {
@@ -475,7 +496,7 @@ impl<H: EngineHandler> Session<H> {
                 return Err(CloseReason::TransportError);
             }
         };
-        match self.socket.wire().decode_ws(message) {
+        match decode(message) {
             None => Ok(()),
             Some(Ok(packet)) => self.on_packet(packet).await,
             Some(Err(())) => {
@@ -491,13 +512,13 @@ impl<H: EngineHandler> Session<H> {
             return Ok(());
         };
         let batch = &mut self.batch;
-        self.socket.swap_queue(batch);
+        let flags = self.socket.swap_queue(batch);
         let frames = !batch.is_empty();
         if !frames && !ws.has_unwritten() {
             return Ok(());
         }
         let limit = self.engine.config().heartbeat_window();
-        let written = ws.send(batch.drain(..), limit).await;
+        let written = ws.send_batch(batch.drain(..), flags, limit).await;
         recycle_batch(batch);
         match written {
             Ok(()) => {
