@@ -14,6 +14,7 @@ use crate::server_process::{ServerProcess, ServerPrograms};
 use crate::workload::{Mode, Timing, Workload, CLUSTER_NODES};
 use crate::workloads::{self, Ctx, Measured};
 use serde::Serialize;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 /// What to run.
@@ -192,6 +193,7 @@ fn ctx_for<'a>(
         unit: workload.unit(),
         nodes: vec![process.addr],
         probe: Probe::server(process.pid),
+        redis: None,
     }
 }
 
@@ -279,6 +281,7 @@ async fn cluster_run(
         adapter.unwrap_or("classic")
     );
     ctx.nodes = nodes.iter().map(|n| n.addr).collect();
+    ctx.redis = Some(SocketAddr::from((Ipv4Addr::LOCALHOST, redis.port)));
     ctx.probe = Probe {
         servers: nodes.iter().map(|n| n.pid).collect(),
         redis: Some(redis.pid),

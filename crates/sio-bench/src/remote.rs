@@ -113,6 +113,7 @@ pub fn run(plan: &RemotePlan) -> Result<RemoteOutcome, BenchError> {
         pid: 0,
         nodes: vec![plan.addr],
         probe: Probe::default(),
+        redis: None,
         size,
         timing: Timing {
             warmup: (plan.duration / 5).min(Duration::from_secs(1)),

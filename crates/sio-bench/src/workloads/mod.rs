@@ -30,6 +30,8 @@ pub struct Ctx<'a> {
     pub nodes: Vec<SocketAddr>,
     /// The processes whose CPU and memory are measured.
     pub probe: Probe,
+    /// The Redis of a cluster workload (W9 watches it for stored sessions).
+    pub redis: Option<SocketAddr>,
     /// Workload size.
     pub size: Size,
     /// Warm-up, window, runs.

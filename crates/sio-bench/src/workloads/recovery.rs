@@ -3,7 +3,9 @@
 //!
 //! 1. a client connects to node `k` in the room and emits one `room` event, whose copy brings its
 //!    first offset;
-//! 2. the client's TCP connection drops (a recoverable "transport close");
+//! 2. the client's TCP connection drops (a recoverable "transport close"), and the worker waits until
+//!    the node has stored the session in Redis (`EXISTS sio:session:<pid>`), as a real client's
+//!    reconnection delay (a second by default) would;
 //! 3. the sender, on another node, emits [`MISSED`] `room` events and waits for its own copies, so they
 //!    are in the stream;
 //! 4. the client reconnects to a third node with `{pid, offset}` in its CONNECT.
@@ -23,6 +25,8 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 /// Events emitted to the room while the client is away.
 pub const MISSED: usize = 10;
@@ -68,6 +72,7 @@ async fn batch(ctx: &Ctx<'_>, live: &Arc<Live>, count: u64) {
     let workers: Vec<_> = (0..ctx.size.in_flight)
         .map(|w| {
             let (live, next, nodes) = (live.clone(), next.clone(), ctx.nodes.clone());
+            let redis_addr = ctx.redis;
             let room = format!("w9-{batch_id}-{w}");
             ctx.cores.spawn(w, async move {
                 let sender_node = nodes[(w + 1) % nodes.len()];
@@ -75,12 +80,21 @@ async fn batch(ctx: &Ctx<'_>, live: &Arc<Live>, count: u64) {
                     Ok(conn) => conn,
                     Err(e) => return live.fail(&e),
                 };
+                let Some(redis_addr) = redis_addr else {
+                    return live.fail(&BenchError::Server("W9 needs the cluster's Redis".into()));
+                };
+                let mut redis = match step(SessionWatch::connect(redis_addr)).await {
+                    Ok(redis) => redis,
+                    Err(e) => return live.fail(&e),
+                };
                 let mut cycle = 0usize;
                 while next.fetch_add(1, Ordering::Relaxed) < count {
                     let away = nodes[(w + cycle) % nodes.len()];
                     let back = nodes[(w + cycle + 2) % nodes.len()];
                     cycle += 1;
-                    match recover_once(&mut sender, away, back, &room, &live).await {
+                    let cycle_result =
+                        recover_once(&mut sender, &mut redis, away, back, &room, &live).await;
+                    match cycle_result {
                         Ok(()) => live.add_done(1),
                         Err(e @ BenchError::Closed) => {
                             live.fail(&e);
@@ -103,6 +117,7 @@ static BATCH: AtomicU64 = AtomicU64::new(0);
 /// One cycle: connect to `away`, get an offset, drop, miss [`MISSED`] events, recover on `back`.
 async fn recover_once(
     sender: &mut WsConn,
+    redis: &mut SessionWatch,
     away: SocketAddr,
     back: SocketAddr,
     room: &str,
@@ -116,6 +131,7 @@ async fn recover_once(
     let offset = step(last_offset_of(&mut client, "first")).await?;
     drain(sender, 1).await?;
     drop(client);
+    redis.wait_for_session(&pid).await?;
 
     for i in 0..MISSED {
         queue_event(sender, &format!("missed-{i}"));
@@ -203,4 +219,53 @@ fn field(answer: &str, name: &str) -> Result<String, BenchError> {
         .ok()
         .and_then(|v| v.get(name)?.as_str().map(str::to_owned))
         .ok_or_else(|| BenchError::Protocol(format!("no {name} in CONNECT answer {answer}")))
+}
+
+/// The streams adapter's default session key prefix (`sessionKeyPrefix`).
+const SESSION_KEY_PREFIX: &str = "sio:session:";
+
+/// A connection to the cluster's Redis that tells when a node has stored a session.
+struct SessionWatch {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl SessionWatch {
+    async fn connect(addr: SocketAddr) -> Result<Self, BenchError> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(SessionWatch {
+            stream,
+            buf: Vec::with_capacity(16),
+        })
+    }
+
+    /// Polls `EXISTS sio:session:<pid>` until it answers 1, within [`STEP_TIMEOUT`].
+    async fn wait_for_session(&mut self, pid: &str) -> Result<(), BenchError> {
+        let key = format!("{SESSION_KEY_PREFIX}{pid}");
+        let command = format!("*2\r\n$6\r\nEXISTS\r\n${}\r\n{key}\r\n", key.len());
+        let deadline = tokio::time::Instant::now() + STEP_TIMEOUT;
+        loop {
+            self.stream.write_all(command.as_bytes()).await?;
+            self.buf.clear();
+            while !self.buf.ends_with(b"\r\n") {
+                if self.stream.read_buf(&mut self.buf).await? == 0 {
+                    return Err(BenchError::Closed);
+                }
+            }
+            match self.buf.as_slice() {
+                b":1\r\n" => return Ok(()),
+                b":0\r\n" if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(1)).await
+                }
+                b":0\r\n" => return Err(BenchError::Timeout("session never stored".into())),
+                other => {
+                    return Err(BenchError::Protocol(format!(
+                        "EXISTS answered {}",
+                        String::from_utf8_lossy(other)
+                    )))
+                }
+            }
+        }
+    }
 }
