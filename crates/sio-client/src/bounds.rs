@@ -4,13 +4,17 @@
 //! |---|---|---|---|
 //! | one websocket message, one polling response | `engine/websocket.rs`, `engine/polling.rs` | [`Bounds::max_message_size`] | the session closes: `transport error` |
 //! | one Socket.IO packet (attachments, nesting, size) | the parser's decoder | [`Bounds::decode`] | the session closes: `parse error` |
-//! | received packets not handled yet (session to manager, the socket's deliveries, the receive buffer) | `inflow.rs`, `manager/inbound.rs`, `dispatch.rs` | [`Bounds::incoming`] | the session stops reading its transport until handlers catch up |
+//! | received packets not handled yet (the session's channel to the manager, the socket's deliveries) | `inflow.rs`, `manager/inbound.rs`, `dispatch.rs` | [`Bounds::incoming`] | the session stops reading its transport until half were handled: nothing is lost |
+//! | events received before the namespace's CONNECT reply | `buffer.rs` | [`Bounds::incoming`] per socket | later ones are dropped (with a warning) |
 //! | packets waiting for the transport (the engine's command channel and write buffer) | `engine/mod.rs`, `engine/session.rs` | [`Bounds::outgoing_bytes`] | `emit` fails with [`Error::SendBufferFull`](crate::Error::SendBufferFull) |
 //! | emits buffered while disconnected, and the `retries` queue | `buffer.rs`, `retry.rs` | [`Bounds::buffered_emits`] per socket | `emit` fails with [`Error::SendBufferFull`](crate::Error::SendBufferFull) |
 //! | events of `manager.on` / `engine.on` observers not run yet | `events.rs` | [`Bounds::observer_backlog`] | later events are dropped (with a warning) until the observers catch up |
 //!
 //! A websocket write that lasts longer than pingInterval + pingTimeout ends the session with `ping timeout`,
-//! as a server that stops pinging does.
+//! as a server that stops pinging does. The other queues are filled by this client only, one entry per act
+//! of the application or per timer: the manager's command channel (drained at once by its task; the emits
+//! in it count toward `buffered_emits`), its timer channel (one message per ack timeout or reconnection
+//! timer), and the outgoing-event observers of a socket (one per emit).
 
 use sio_protocol::parser::Limits;
 

@@ -218,6 +218,49 @@ async fn dispatch<E: Clone>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicBool;
+    use std::time::Duration;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_lagging_observer_misses_events_past_the_backlog() {
+        let emitter: Emitter<u32> = Emitter::new(&tokio::runtime::Handle::current(), 4);
+        let release = Arc::new(AtomicBool::new(false));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (r, s) = (release.clone(), seen.clone());
+        emitter.on(
+            "e",
+            false,
+            Arc::new(move |n| {
+                // the first event blocks until the test has emitted everything
+                while n == 0 && !r.load(Ordering::Acquire) {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                lock(&s).push(n);
+            }),
+        );
+        emitter.emit("e", 0);
+        // wait until the observer runs event 0 (which left the queue)
+        let started = std::time::Instant::now();
+        while emitter.inner.backlog.load(Ordering::Acquire) != 0 {
+            assert!(started.elapsed() < Duration::from_secs(5));
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        for n in 1..100 {
+            emitter.emit("e", n);
+        }
+        release.store(true, Ordering::Release);
+        let started = std::time::Instant::now();
+        while lock(&seen).len() < 5 {
+            assert!(started.elapsed() < Duration::from_secs(5));
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(
+            *lock(&seen),
+            vec![0, 1, 2, 3, 4],
+            "four queued, the rest dropped"
+        );
+    }
 
     #[test]
     fn once_listeners_run_once_and_off_removes() {

@@ -8,6 +8,14 @@
 //! socket.emit("chat message", "hello")?;
 //! # Ok(()) }
 //! ```
+//!
+//! # Bounds
+//!
+//! Whatever the server sends, the client keeps a bounded amount of it: [`Bounds`] (in
+//! [`Options::bounds`]) lists every queue, its limit and what happens when it is full. In short: a
+//! message too big ends the connection with `transport error`, a packet that does not decode with
+//! `parse error`, a server flooding events faster than the handlers run is slowed down (the client stops
+//! reading), and `emit` fails with [`Error::SendBufferFull`] when too much waits to be sent.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
