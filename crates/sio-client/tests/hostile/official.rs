@@ -1,7 +1,10 @@
 //! The official client (npm `socket.io-client`, in Node) against the same hostile servers: it reports the
 //! same reasons sio-client does, then reconnects as sio-client does.
 
-use crate::server::{scripted_polling, scripted_websocket, text_frame, Conn, Hostile};
+use crate::server::{
+    pings_then_silence, scripted_polling, scripted_websocket, silent_server, text_frame, Conn,
+    Hostile,
+};
 use crate::{init_tracing, options, Probe};
 use serde_json::json;
 use sio_client::{Bounds, DisconnectReason, Options, TransportKind};
@@ -12,8 +15,8 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
-/// What the official client printed against `server` (see `tests/js/client/hostile-peer.js`), until its
-/// second `connect`.
+/// The first three lines the official client printed against `server` (see
+/// `tests/js/client/hostile-peer.js`).
 async fn official_reports(server: &Hostile, cfg: serde_json::Value) -> Vec<String> {
     let mut cfg = cfg;
     cfg["url"] = server.url().into();
@@ -32,7 +35,7 @@ async fn official_reports(server: &Hostile, cfg: serde_json::Value) -> Vec<Strin
     let read = tokio::time::timeout(Duration::from_secs(15), async {
         while let Ok(Some(line)) = lines.next_line().await {
             out.push(line);
-            if out.iter().filter(|l| *l == "connect").count() == 2 {
+            if out.len() == 3 {
                 break;
             }
         }
@@ -112,4 +115,38 @@ async fn same_reasons_as_the_official_client_over_polling() {
         assert_eq!(official, vec!["connect", expected, "connect"]);
         assert_eq!(ours, official);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn same_reasons_as_the_official_client_when_the_server_stalls() {
+    init_tracing();
+    let server = pings_then_silence().await;
+    let official = official_reports(&server, json!({ "transports": ["websocket"] })).await;
+    let server = pings_then_silence().await;
+    let ours = sio_reports(&server, options(TransportKind::WebSocket)).await;
+    assert_eq!(
+        official,
+        vec!["connect", "disconnect ping timeout", "connect"]
+    );
+    assert_eq!(ours, official);
+
+    let server = silent_server().await;
+    let official = official_reports(
+        &server,
+        json!({ "transports": ["websocket"], "timeout": 300 }),
+    )
+    .await;
+    let mut probe = Probe::connect(
+        &server.url(),
+        Options {
+            timeout: Duration::from_millis(300),
+            ..options(TransportKind::WebSocket)
+        },
+    );
+    let mut ours = Vec::new();
+    for _ in 0..3 {
+        ours.push(format!("connect_error {}", probe.error().await));
+    }
+    assert_eq!(official, vec!["connect_error timeout"; 3]);
+    assert_eq!(ours, official);
 }

@@ -302,3 +302,36 @@ pub async fn scripted_polling(bad: BadGet) -> Hostile {
     })
     .await
 }
+
+/// A server that accepts connections and reads requests but never answers any.
+pub async fn silent_server() -> Hostile {
+    Hostile::start(|_req, conn| {
+        Box::pin(async move {
+            conn.drain().await;
+            None
+        })
+    })
+    .await
+}
+
+/// A websocket server whose first session (pingInterval 200, pingTimeout 200) pings once, then goes
+/// silent; the later sessions behave.
+pub async fn pings_then_silence() -> Hostile {
+    let sessions = Arc::new(AtomicUsize::new(0));
+    Hostile::start(move |req, mut conn| {
+        let n = sessions.fetch_add(1, Ordering::AcqRel);
+        Box::pin(async move {
+            if n > 0 {
+                good_websocket(req, conn, "good").await;
+                return None;
+            }
+            conn.accept_websocket(&req).await;
+            conn.text(&open_packet("quiet", 200, 200, &[])).await;
+            conn.text(&connect_reply("quiet")).await;
+            conn.text("2").await;
+            conn.drain().await;
+            None
+        })
+    })
+    .await
+}

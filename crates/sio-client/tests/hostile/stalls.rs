@@ -2,23 +2,14 @@
 //! Each ends with the official reason (`timeout` error, `ping timeout`) and bounded buffers: emits fail with
 //! `SendBufferFull` instead of piling up.
 
-use crate::server::{connect_reply, good_websocket, open_packet, Hostile};
+use crate::server::{
+    connect_reply, good_websocket, open_packet, pings_then_silence, silent_server, Hostile,
+};
 use crate::{init_tracing, options, Probe};
 use sio_client::{Bounds, DisconnectReason, Error, ManagerEvent, Options, TransportKind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// A server that accepts connections and reads requests but never answers any.
-async fn silent_server() -> Hostile {
-    Hostile::start(|_req, conn| {
-        Box::pin(async move {
-            conn.drain().await;
-            None
-        })
-    })
-    .await
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn handshake_never_answered_times_out_retries_and_bounds_the_send_buffer() {
@@ -67,23 +58,7 @@ async fn handshake_never_answered_times_out_retries_and_bounds_the_send_buffer()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pings_that_stop_are_a_ping_timeout_then_reconnect() {
     init_tracing();
-    let sessions = Arc::new(AtomicUsize::new(0));
-    let server = Hostile::start(move |req, mut conn| {
-        let n = sessions.fetch_add(1, Ordering::AcqRel);
-        Box::pin(async move {
-            if n > 0 {
-                good_websocket(req, conn, "good").await;
-                return None;
-            }
-            conn.accept_websocket(&req).await;
-            conn.text(&open_packet("quiet", 200, 200, &[])).await;
-            conn.text(&connect_reply("quiet")).await;
-            conn.text("2").await;
-            conn.drain().await;
-            None
-        })
-    })
-    .await;
+    let server = pings_then_silence().await;
     let mut probe = Probe::connect(&server.url(), options(TransportKind::WebSocket));
     probe.connected().await;
     let started = std::time::Instant::now();
