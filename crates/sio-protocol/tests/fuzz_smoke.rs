@@ -113,6 +113,11 @@ fn polling_payload() {
 }
 
 #[test]
+fn polling_payload_v3() {
+    smoke("polling_payload_v3", targets::polling_payload_v3);
+}
+
+#[test]
 fn default_parser() {
     smoke("default_parser", targets::default_parser);
 }

@@ -4,5 +4,6 @@
 mod targets;
 
 pub use targets::{
-    client_frame, default_parser, engine_text, msgpack_parser, polling_payload, websocket_frames,
+    client_frame, default_parser, engine_text, msgpack_parser, polling_payload, polling_payload_v3,
+    websocket_frames,
 };

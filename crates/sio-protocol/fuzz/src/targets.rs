@@ -3,7 +3,7 @@
 //! Shared by the cargo-fuzz targets (`fuzz_targets/`) and by the stable smoke test of `sio-protocol`
 //! (`tests/fuzz_smoke.rs`), which includes this file by path.
 
-use sio_protocol::engine::{self, encode_payload, Frame, PayloadDecoder};
+use sio_protocol::engine::{self, encode_payload, v3, Frame, PayloadDecoder};
 use sio_protocol::parser::{DecodeError, DefaultParser, Limits, MsgPackParser, Parser};
 use sio_protocol::socket::Packet;
 use sio_protocol::websocket::{Decoder, Message, ProtocolError};
@@ -55,6 +55,50 @@ pub fn polling_payload(data: &[u8]) {
             let again = encode_payload(&frames);
             assert_eq!(
                 PayloadDecoder::decode_all(&again, again.len().max(1)).as_ref(),
+                Ok(packets),
+                "payload round trip"
+            );
+        }
+        Err(_) => assert!(failed, "streaming accepted what decoding at once refused"),
+    }
+}
+
+/// A revision 3 polling body (the second byte picks text or binary): decoding in chunks agrees with
+/// decoding at once, and what decodes re-encodes to a payload of the same kind that decodes to the
+/// same packets.
+pub fn polling_payload_v3(data: &[u8]) {
+    let [chunk, kind, body @ ..] = data else {
+        return;
+    };
+    let binary = kind & 1 == 1;
+    let limit = body.len().max(1);
+    let whole = v3::PayloadDecoder::decode_all(body, limit, binary);
+
+    let mut decoder = v3::PayloadDecoder::new(limit, binary);
+    let mut streamed = Vec::new();
+    let mut failed = false;
+    for part in body.chunks(usize::from(*chunk).max(1)) {
+        if decoder.push(part).is_err() {
+            failed = true;
+            break;
+        }
+        while let Some(p) = decoder.next_packet() {
+            match p {
+                Ok(p) => streamed.push(p),
+                Err(_) => failed = true,
+            }
+        }
+    }
+    failed |= decoder.finish().is_err();
+    match &whole {
+        Ok(packets) => {
+            assert!(!failed, "streaming failed where decoding at once did not");
+            assert_eq!(&streamed, packets, "streaming and whole decoding differ");
+            let frames: Vec<_> = packets.iter().map(engine::Packet::encode).collect();
+            let again = v3::encode_payload(&frames, binary);
+            let limit = again.bytes.len().max(1);
+            assert_eq!(
+                v3::PayloadDecoder::decode_all(&again.bytes, limit, again.binary).as_ref(),
                 Ok(packets),
                 "payload round trip"
             );
