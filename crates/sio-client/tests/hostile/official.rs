@@ -67,6 +67,10 @@ async fn same_reasons_as_the_official_client_over_websocket() {
         (text_frame("9whatever"), "disconnect transport error"),
         (text_frame(r#"42["unterminated"#), "disconnect parse error"),
         (
+            text_frame(r#"451000000000-["x",{"_placeholder":true,"num":0}]"#),
+            "disconnect parse error",
+        ),
+        (
             text_frame(&format!(r#"42["big","{}"]"#, "x".repeat(300_000))),
             "disconnect transport error",
         ),

@@ -264,6 +264,16 @@ pub type BadGet = Arc<dyn Fn(Conn) -> BoxFuture<'static, ()> + Send + Sync>;
 /// later ones wait for ever (no ping, long interval), except the second GET of session `s0`, which `bad`
 /// answers. POSTs get `ok`.
 pub async fn scripted_polling(bad: BadGet) -> Hostile {
+    polling_server(Some(bad), false).await
+}
+
+/// A polling server whose first session (pingInterval 1000, pingTimeout 500) never pings and never
+/// answers a POST; the later sessions behave.
+pub async fn deaf_polling() -> Hostile {
+    polling_server(None, true).await
+}
+
+async fn polling_server(bad: Option<BadGet>, deaf: bool) -> Hostile {
     let sessions = Arc::new(AtomicUsize::new(0));
     let gets: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
     Hostile::start(move |req, mut conn| {
@@ -273,10 +283,16 @@ pub async fn scripted_polling(bad: BadGet) -> Hostile {
         Box::pin(async move {
             let sid = req.query("sid").map(str::to_owned);
             match (req.method.as_str(), sid) {
+                ("POST", Some(sid)) if deaf && sid == "s0" => std::future::pending().await,
                 ("POST", _) => conn.respond(b"ok").await,
                 ("GET", None) => {
                     let n = sessions.fetch_add(1, Ordering::AcqRel);
-                    conn.respond(open_packet(&format!("s{n}"), 10_000, 5_000, &[]).as_bytes())
+                    let (interval, timeout) = if deaf && n == 0 {
+                        (1000, 500)
+                    } else {
+                        (10_000, 5_000)
+                    };
+                    conn.respond(open_packet(&format!("s{n}"), interval, timeout, &[]).as_bytes())
                         .await
                 }
                 ("GET", Some(sid)) => {
@@ -289,8 +305,11 @@ pub async fn scripted_polling(bad: BadGet) -> Hostile {
                     match nth {
                         1 => conn.respond(connect_reply(&sid).as_bytes()).await,
                         2 if sid == "s0" => {
-                            bad(conn).await;
-                            return None;
+                            if let Some(bad) = bad {
+                                bad(conn).await;
+                                return None;
+                            }
+                            std::future::pending().await
                         }
                         _ => std::future::pending().await,
                     }

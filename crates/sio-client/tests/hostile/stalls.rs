@@ -3,7 +3,8 @@
 //! `SendBufferFull` instead of piling up.
 
 use crate::server::{
-    connect_reply, good_websocket, open_packet, pings_then_silence, silent_server, Hostile,
+    connect_reply, deaf_polling, good_websocket, open_packet, pings_then_silence, silent_server,
+    Hostile,
 };
 use crate::{init_tracing, options, Probe};
 use sio_client::{Bounds, DisconnectReason, Error, ManagerEvent, Options, TransportKind};
@@ -67,6 +68,46 @@ async fn pings_that_stop_are_a_ping_timeout_then_reconnect() {
     probe.connected().await;
 }
 
+/// Emits 64 KiB until refused; returns the refusal and whether the socket was still connected then.
+async fn emit_until_refused(socket: &sio_client::Socket) -> (Option<Error>, bool) {
+    let chunk = "x".repeat(64 * 1024);
+    // far more than the socket buffers hold: unbounded, this would queue gigabytes
+    for _ in 0..20_000 {
+        match socket.emit("upload", &chunk) {
+            Ok(()) => tokio::task::yield_now().await,
+            Err(e) => return (Some(e), socket.connected()),
+        }
+    }
+    (None, socket.connected())
+}
+
+fn small_outgoing(transport: TransportKind) -> Options {
+    Options {
+        bounds: Bounds {
+            outgoing_bytes: 1 << 20,
+            ..Bounds::default()
+        },
+        ..options(transport)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_posts_never_answered_fill_the_send_buffer_then_time_out() {
+    init_tracing();
+    let server = deaf_polling().await;
+    let mut probe = Probe::connect(&server.url(), small_outgoing(TransportKind::Polling));
+    probe.connected().await;
+    let (refused, connected) = emit_until_refused(&probe.socket).await;
+    assert_eq!(refused, Some(Error::SendBufferFull));
+    assert!(
+        connected,
+        "refused by the engine's bound, not after the disconnection"
+    );
+    assert_eq!(probe.disconnected().await, DisconnectReason::PingTimeout);
+    probe.connected().await;
+    probe.socket.emit("after", &()).unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_that_stops_reading_fills_the_send_buffer_then_times_out() {
     init_tracing();
@@ -88,31 +129,13 @@ async fn a_server_that_stops_reading_fills_the_send_buffer_then_times_out() {
         })
     })
     .await;
-    let opts = Options {
-        bounds: Bounds {
-            outgoing_bytes: 1 << 20,
-            ..Bounds::default()
-        },
-        ..options(TransportKind::WebSocket)
-    };
-    let mut probe = Probe::connect(&server.url(), opts);
+    let mut probe = Probe::connect(&server.url(), small_outgoing(TransportKind::WebSocket));
     probe.connected().await;
-    let chunk = "x".repeat(64 * 1024);
-    let mut refused = None;
-    // far more than the socket buffers hold: unbounded, this would queue gigabytes
-    for _ in 0..20_000 {
-        match probe.socket.emit("upload", &chunk) {
-            Ok(()) => tokio::task::yield_now().await,
-            Err(e) => {
-                refused = Some(e);
-                break;
-            }
-        }
-    }
+    let (refused, connected) = emit_until_refused(&probe.socket).await;
     assert_eq!(refused, Some(Error::SendBufferFull));
     assert!(
-        probe.socket.connected(),
-        "refused by the engine's bound, not by the send buffer after the disconnection"
+        connected,
+        "refused by the engine's bound, not after the disconnection"
     );
     assert_eq!(probe.disconnected().await, DisconnectReason::PingTimeout);
     probe.connected().await;
