@@ -1,9 +1,12 @@
 //! Malformed packets, Engine.IO level (`transport error`, as the official client's "server error") and
 //! Socket.IO level (`parse error`, as the official manager), over websocket and polling; then reconnection.
 
-use crate::server::{scripted_polling, scripted_websocket, text_frame, Conn, Hostile};
+use crate::server::{
+    good_websocket, scripted_polling, scripted_websocket, text_frame, Conn, Hostile,
+};
 use crate::{init_tracing, options, rss, Probe};
 use sio_client::{DisconnectReason, TransportKind};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// Connects to `server` over `transport`, expects the first session to end with `reason` and a second one
@@ -115,4 +118,36 @@ async fn binary_attachment_without_a_packet_is_a_parse_error() {
         DisconnectReason::ParseError,
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_handshake_fails_the_attempt_then_the_next_one_connects() {
+    init_tracing();
+    let sessions = Arc::new(AtomicUsize::new(0));
+    let server = Hostile::start(move |req, mut conn| {
+        let n = sessions.fetch_add(1, Ordering::AcqRel);
+        Box::pin(async move {
+            match n {
+                0 => {
+                    conn.accept_websocket(&req).await;
+                    conn.text(r#"0{"sid":42,"upgrades":"none"}"#).await;
+                    conn.drain().await;
+                }
+                1 => {
+                    conn.accept_websocket(&req).await;
+                    conn.text("4not even an open packet").await;
+                    conn.drain().await;
+                }
+                _ => good_websocket(req, conn, "good").await,
+            }
+            None
+        })
+    })
+    .await;
+    let mut probe = Probe::connect(&server.url(), options(TransportKind::WebSocket));
+    let first = probe.error().await;
+    assert!(first.starts_with("invalid handshake"), "{first}");
+    let second = probe.error().await;
+    assert!(second.starts_with("invalid handshake"), "{second}");
+    probe.connected().await;
 }
