@@ -15,7 +15,7 @@ mod options;
 mod client;
 #[path = "cluster/emitter.rs"]
 mod emitter;
-#[path = "cluster/faults.rs"]
+#[path = "cluster/faults/mod.rs"]
 mod faults;
 #[path = "cluster/mixed.rs"]
 mod mixed;
