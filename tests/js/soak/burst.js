@@ -3,7 +3,7 @@
 // leave; the server's RSS (read from /proc/<pid>/status) is printed before the first round, once every
 // client is connected, and after they have left and the server has settled.
 // Usage: node burst.js <host:port> <server-pid> <clients> <rounds> <settle-seconds>
-// Prints one JSON line per sample: {"round", "phase": "baseline" | "idle" | "after", "rss_kib"}.
+// Prints one JSON line per sample: {"round", "phase": "baseline" | "idle" | "after", "rss_kib", "fds"}.
 "use strict";
 
 const fs = require("fs");
@@ -23,7 +23,8 @@ function rssKib() {
 }
 
 function sample(round, phase) {
-  process.stdout.write(JSON.stringify({ round, phase, rss_kib: rssKib() }) + "\n");
+  const fds = fs.readdirSync(`/proc/${pid}/fd`).length;
+  process.stdout.write(JSON.stringify({ round, phase, rss_kib: rssKib(), fds }) + "\n");
 }
 
 // One session, resolved once the namespace CONNECT is acknowledged (rejected after 20 s).
