@@ -102,6 +102,11 @@ async fn legacy_client_over_websocket() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_client_over_websocket_with_base64() {
+    run(CLIENT, "websocket-base64", config(true)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn legacy_client_upgrading_to_websocket() {
     run(CLIENT, "upgrade", config(true)).await;
 }

@@ -1,6 +1,6 @@
 // Drives the sio server under test with socket.io-client 2.x (Engine.IO revision 3, Socket.IO
 // protocol v4), as old clients still connect.
-// Usage: node legacy_eio3.js <base url> <polling|websocket|upgrade|refused>
+// Usage: node legacy_eio3.js <base url> <polling|websocket|websocket-base64|upgrade|refused>
 // In Node the client has no XHR2: over polling it asks for base64 (`b64=1`) and gets text payloads
 // (binary payloads are driven by legacy_eio3_xhr2.js).
 // Prints one line per case; exits 1 on the first failure.
@@ -14,6 +14,8 @@ const TIMEOUT = 10000;
 const transportOpts = {
   polling: { transports: ["polling"] },
   websocket: { transports: ["websocket"] },
+  // `b64=1` on the websocket: binary as `b4<base64>` text messages both ways.
+  "websocket-base64": { transports: ["websocket"], forceBase64: true },
   upgrade: {},
   refused: {},
 }[mode];
@@ -68,7 +70,7 @@ async function connected(nsp = "/", extra = {}) {
 
 const bytes = (...b) => Buffer.from(b);
 const toArr = (v) => Array.from(Buffer.isBuffer(v) ? v : new Uint8Array(v.buffer ? v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength) : v));
-const expectedTransport = mode === "websocket" || mode === "upgrade" ? "websocket" : "polling";
+const expectedTransport = mode === "polling" ? "polling" : "websocket";
 
 const cases = [];
 const test = (name, fn) => cases.push([name, fn]);

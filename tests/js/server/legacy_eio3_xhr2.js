@@ -122,6 +122,20 @@ test("binary payloads both ways: an event and an ack with attachments", async ()
   assert.deepEqual(toArr(answer.data[0]), toArr(Buffer.alloc(300, 9)));
 });
 
+test("invalid UTF-8 in a text payload reads as U+FFFD, as Node reads it", async () => {
+  // `42["echo","\xff"]`: 14 characters once the byte is U+FFFD.
+  const body = Buffer.concat([Buffer.from('14:42["echo","'), Buffer.from([0xff]), Buffer.from('"]')]);
+  const res = await fetch(url(), {
+    method: "POST",
+    body,
+    headers: { "content-type": "text/plain;charset=UTF-8" },
+    signal: AbortSignal.timeout(TIMEOUT),
+  });
+  assert.equal(await res.text(), "ok");
+  const { decoded } = await receive(1);
+  assert.deepEqual(decoded[0].data, ["echo", "\ufffd"]);
+});
+
 (async () => {
   for (const [name, fn] of cases) {
     try {

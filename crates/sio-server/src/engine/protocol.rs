@@ -6,6 +6,7 @@
 //! (see `heartbeat`) and in the Socket.IO layer above (see the crate's `legacy` module): sessions of
 //! both revisions share everything else.
 
+use super::lossy_utf8::LossyUtf8;
 use super::websocket;
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use http_body::Body;
@@ -115,8 +116,9 @@ pub(crate) enum BodyError {
 }
 
 /// Reads and decodes a revision 3 POST body, binary if `binary` (sent as `application/octet-stream`),
-/// refusing it as soon as it passes `max` bytes. The packets before a part that does not decode are
-/// kept, and `true` tells that one did not, as engine.io-parser 2 delivers them before its error.
+/// else as text with invalid UTF-8 read as U+FFFD (as engine.io reads it), refusing it as soon as it
+/// passes `max` bytes. The packets before a part that does not decode are kept, and `true` tells
+/// that one did not, as engine.io-parser 2 delivers them before its error.
 pub(crate) async fn read_v3_body<B>(
     body: B,
     max: usize,
@@ -130,6 +132,7 @@ where
     use http_body_util::BodyExt;
     let mut body = std::pin::pin!(body);
     let mut decoder = v3::PayloadDecoder::new(max, binary);
+    let mut text = (!binary).then(LossyUtf8::default);
     let mut packets = Vec::new();
     let mut parse_error = false;
     while let Some(frame) = body.frame().await {
@@ -138,12 +141,24 @@ where
             continue;
         };
         while data.has_remaining() {
-            let n = data.chunk().len();
-            decoder
-                .push(data.chunk())
-                .map_err(|_| BodyError::TooLarge)?;
+            let chunk = data.chunk();
+            let n = chunk.len();
+            let mut push = |b: &[u8]| decoder.push(b).map_err(|_| BodyError::TooLarge);
+            match &mut text {
+                Some(text) => text.push(chunk, &mut push)?,
+                None => push(chunk)?,
+            }
             data.advance(n);
         }
+        while let Some(p) = decoder.next_packet() {
+            match p {
+                Ok(p) => packets.push(p),
+                Err(_) => parse_error = true,
+            }
+        }
+    }
+    if let Some(text) = text {
+        text.finish(&mut |b| decoder.push(b).map_err(|_| BodyError::TooLarge))?;
         while let Some(p) = decoder.next_packet() {
             match p {
                 Ok(p) => packets.push(p),
