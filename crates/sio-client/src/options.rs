@@ -2,6 +2,7 @@
 
 use crate::bounds::Bounds;
 use crate::tls::TlsOptions;
+pub use sio_protocol::websocket::PerMessageDeflate;
 use sio_protocol::Value;
 use std::fmt;
 use std::sync::Arc;
@@ -138,6 +139,11 @@ pub struct Options {
     pub multiplex: bool,
     /// What the client buffers at most for this server, and what it does when a bound is reached.
     pub bounds: Bounds,
+    /// Offer permessage-deflate (RFC 7692) on websockets, as the official Node client does with
+    /// `perMessageDeflate: { threshold: 1024 }`. Default none: no offer. When the server accepts,
+    /// messages from `threshold` bytes up are compressed, and the server's compressed messages are
+    /// inflated within [`Bounds::max_message_size`]. The websocket then runs on sio's own codec.
+    pub per_message_deflate: Option<PerMessageDeflate>,
 }
 
 impl Default for Options {
@@ -164,6 +170,7 @@ impl Default for Options {
             force_new: false,
             multiplex: true,
             bounds: Bounds::DEFAULT,
+            per_message_deflate: None,
         }
     }
 }

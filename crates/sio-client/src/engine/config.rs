@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::inflow::Inflow;
-use crate::options::TransportKind;
+use crate::options::{PerMessageDeflate, TransportKind};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -29,6 +29,8 @@ pub(crate) struct EngineConfig {
     pub timeout: Duration,
     /// Bytes of one websocket message or polling response ([`crate::Bounds::max_message_size`]).
     pub max_message_size: usize,
+    /// Offer permessage-deflate on websockets ([`crate::Options::per_message_deflate`]).
+    pub per_message_deflate: Option<PerMessageDeflate>,
     /// Bytes waiting to be written before sends are refused ([`crate::Bounds::outgoing_bytes`]).
     pub outgoing_bytes: usize,
     /// The manager's received packets not handled yet: the session stops reading while it is saturated.

@@ -4,12 +4,14 @@
 //! counted with the session's write buffer): [`Engine`] refuses frames past it.
 
 mod config;
+mod deflate_socket;
 mod heartbeat;
 mod polling;
 mod session;
 mod transport;
 mod upgrade;
 mod websocket;
+mod ws_handshake;
 
 pub(crate) use config::EngineConfig;
 pub(crate) use session::{open, EngineSink};

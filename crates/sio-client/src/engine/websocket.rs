@@ -1,6 +1,8 @@
-//! The WebSocket transport: one Engine.IO packet per websocket message.
+//! The WebSocket transport: one Engine.IO packet per websocket message, over tungstenite, or over
+//! sio's own codec when permessage-deflate is offered (see [`DeflateSocket`]).
 
 use super::config::EngineConfig;
+use super::deflate_socket::DeflateSocket;
 use crate::error::Error;
 use crate::options::TransportKind;
 use futures_util::{SinkExt, StreamExt};
@@ -30,13 +32,26 @@ const READ_BUFFER: usize = 4 * 1024;
 
 /// An open websocket.
 pub(crate) struct WebSocket {
-    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    stream: Stream,
+}
+
+/// The websocket implementation in use. Not boxed: the transport boxes the whole websocket.
+#[allow(clippy::large_enum_variant)]
+enum Stream {
+    Tungstenite(WebSocketStream<MaybeTlsStream<TcpStream>>),
+    Deflate(DeflateSocket),
 }
 
 impl WebSocket {
     /// Opens the websocket, for a new session (`sid` none) or to upgrade an existing one.
     pub async fn connect(cfg: &EngineConfig, sid: Option<&str>) -> Result<Self, Error> {
         let url = cfg.url(TransportKind::WebSocket, sid)?;
+        if let Some(offer) = &cfg.per_message_deflate {
+            let socket = DeflateSocket::connect(cfg, &url, offer).await?;
+            return Ok(WebSocket {
+                stream: Stream::Deflate(socket),
+            });
+        }
         let mut req = url
             .as_str()
             .into_client_request()
@@ -57,7 +72,9 @@ impl WebSocket {
             tokio_tungstenite::connect_async_tls_with_config(req, Some(config), true, connector)
                 .await
                 .map_err(|e| Error::Transport(e.to_string()))?;
-        Ok(WebSocket { stream })
+        Ok(WebSocket {
+            stream: Stream::Tungstenite(stream),
+        })
     }
 
     /// Opens a new session over websocket only: returns the OPEN packet's data.
@@ -73,6 +90,10 @@ impl WebSocket {
 
     /// Sends frames, one message each, then flushes.
     pub async fn send(&mut self, frames: &[Frame]) -> Result<(), String> {
+        let stream = match &mut self.stream {
+            Stream::Tungstenite(stream) => stream,
+            Stream::Deflate(socket) => return socket.send(frames).await,
+        };
         for frame in frames {
             let msg = match frame {
                 Frame::Text(t) => Message::Text(
@@ -80,15 +101,19 @@ impl WebSocket {
                 ),
                 Frame::Binary(b) => Message::Binary(b.clone()),
             };
-            self.stream.feed(msg).await.map_err(|e| e.to_string())?;
+            stream.feed(msg).await.map_err(|e| e.to_string())?;
         }
-        self.stream.flush().await.map_err(|e| e.to_string())
+        stream.flush().await.map_err(|e| e.to_string())
     }
 
     /// The next packet. Cancel-safe.
     pub async fn next(&mut self) -> WsEvent {
+        let stream = match &mut self.stream {
+            Stream::Tungstenite(stream) => stream,
+            Stream::Deflate(socket) => return socket.next().await,
+        };
         loop {
-            let msg = match self.stream.next().await {
+            let msg = match stream.next().await {
                 None => {
                     tracing::debug!("websocket stream ended");
                     return WsEvent::Closed;
@@ -123,6 +148,11 @@ impl WebSocket {
 
     /// Sends a close frame (best effort).
     pub async fn close(&mut self) {
-        let _ = self.stream.close(None).await;
+        match &mut self.stream {
+            Stream::Tungstenite(stream) => {
+                let _ = stream.close(None).await;
+            }
+            Stream::Deflate(socket) => socket.close().await,
+        }
     }
 }

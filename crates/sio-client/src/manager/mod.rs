@@ -150,6 +150,7 @@ impl Manager {
             tls,
             timeout: opts.timeout,
             max_message_size: opts.bounds.max_message_size,
+            per_message_deflate: opts.per_message_deflate.clone(),
             outgoing_bytes: opts.bounds.outgoing_bytes,
             inflow: Inflow::new(opts.bounds.incoming),
         };
