@@ -21,7 +21,7 @@ pub enum EngineError {
     /// 4: `allowRequest` refused.
     #[error("Forbidden")]
     Forbidden,
-    /// 5: `EIO` is not 4.
+    /// 5: `EIO` is not 4 (nor 3 with [`allow_eio3`](super::EngineConfig::allow_eio3)).
     #[error("Unsupported protocol version")]
     UnsupportedProtocolVersion,
 }

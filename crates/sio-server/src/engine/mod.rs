@@ -1,5 +1,6 @@
 //! The Engine.IO v4 server: sessions over HTTP long-polling and WebSocket, upgrade, heartbeat, limits,
-//! CORS, cookie and compression, mounted as a tower service/layer or served on its own.
+//! CORS, cookie and compression, mounted as a tower service/layer or served on its own. Revision 3
+//! (Socket.IO 2.x clients) is served too with [`EngineConfig::allow_eio3`].
 //!
 //! Each session is one task. It owns the websocket, the heartbeat deadlines and the upgrade probe,
 //! and selects over them and its outgoing queue. [`EngineSocket::send`] pushes onto that bounded queue
