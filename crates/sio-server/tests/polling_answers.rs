@@ -59,7 +59,8 @@ struct Answer {
 /// Writes `request` on a new connection and reads until the server closes it (within 10 s).
 async fn exchange(addr: SocketAddr, request: &[u8]) -> Answer {
     let mut tcp = TcpStream::connect(addr).await.expect("connect");
-    tcp.write_all(request).await.expect("write");
+    // A server may answer and close before a long request is all written: what it answered counts.
+    let _ = tcp.write_all(request).await;
     read_answer(&mut tcp).await
 }
 
@@ -206,12 +207,18 @@ async fn invalid_utf8_in_a_post_becomes_replacement_characters() {
 #[tokio::test]
 async fn an_oversized_post_is_413_and_the_session_stays() {
     let peers = peers().await;
-    let body = format!("4{}", "x".repeat(MAX * 2));
-    for (name, addr) in peers.servers {
-        let sid = handshake(addr).await;
-        let answer = post(addr, &sid, body.as_bytes()).await;
-        assert_eq!(answer.status, Some(413), "{name}");
-        assert!(survives(addr, &sid).await, "{name}: session lost");
+    // Past the limit in its first chunk, and a body of many chunks still arriving when refused.
+    for size in [MAX * 2, 512 * 1024] {
+        let body = format!("4{}", "x".repeat(size));
+        for (name, addr) in peers.servers {
+            let sid = handshake(addr).await;
+            let answer = post(addr, &sid, body.as_bytes()).await;
+            assert_eq!(answer.status, Some(413), "{name}, {size} bytes");
+            assert!(
+                survives(addr, &sid).await,
+                "{name}, {size} bytes: session lost"
+            );
+        }
     }
 }
 
