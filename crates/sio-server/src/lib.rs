@@ -52,6 +52,7 @@ mod errors;
 mod handler;
 mod handshake;
 mod jobs;
+mod legacy;
 mod listeners;
 mod namespace;
 mod parent_namespace;

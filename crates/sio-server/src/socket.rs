@@ -83,7 +83,8 @@ impl Socket {
                 Some((s.rooms, s.missed_packets)),
             ),
             None => (
-                crate::sid::generate(),
+                crate::legacy::socket_id(nsp.name(), client.conn())
+                    .unwrap_or_else(crate::sid::generate),
                 nsp.connection_state_recovery()
                     .map(|_| crate::sid::generate()),
                 Value::Object(Default::default()),
@@ -635,11 +636,10 @@ impl Socket {
         if let Some(pid) = &self.0.pid {
             map.insert("pid".into(), Value::String(pid.clone()));
         }
-        self.send_packet(
-            PacketData::Connect(Some(Value::Object(map))),
-            Delivery::PLAIN,
-        )
-        .is_ok()
+        // A Socket.IO 2.x client takes a CONNECT answer without payload.
+        let payload = (!crate::legacy::is_legacy(self.conn())).then_some(Value::Object(map));
+        self.send_packet(PacketData::Connect(payload), Delivery::PLAIN)
+            .is_ok()
     }
 
     /// Handles a packet the client sent to this namespace (never CONNECT / CONNECT_ERROR).

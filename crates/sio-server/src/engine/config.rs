@@ -45,6 +45,10 @@ pub struct EngineConfig {
     pub transports: Vec<Transport>,
     /// Whether polling sessions may upgrade to websocket (`allowUpgrades`, true).
     pub allow_upgrades: bool,
+    /// Whether clients of Engine.IO protocol revision 3 are served (`allowEIO3`, false): Socket.IO 2.x
+    /// clients (npm `socket.io-client` 2.x and the mobile clients of that generation). Off, their
+    /// handshake is refused with 400 `{"code":5,"message":"Unsupported protocol version"}`.
+    pub allow_eio3: bool,
     /// A predicate over handshake requests (`allowRequest`, none).
     pub allow_request: Option<AllowRequest>,
     /// CORS headers (`cors`, none).
@@ -97,6 +101,7 @@ impl Default for EngineConfig {
             max_http_buffer_size: 1_000_000,
             transports: vec![Transport::Polling, Transport::Websocket],
             allow_upgrades: true,
+            allow_eio3: false,
             allow_request: None,
             cors: None,
             cookie: None,
@@ -124,6 +129,7 @@ impl fmt::Debug for EngineConfig {
             .field("max_http_buffer_size", &self.max_http_buffer_size)
             .field("transports", &self.transports)
             .field("allow_upgrades", &self.allow_upgrades)
+            .field("allow_eio3", &self.allow_eio3)
             .field("allow_request", &self.allow_request.is_some())
             .field("cors", &self.cors)
             .field("cookie", &self.cookie)
@@ -168,6 +174,8 @@ impl EngineConfig {
         transports: Vec<Transport>);
     setter!(/// Sets [`allow_upgrades`](Self::allow_upgrades).
         allow_upgrades: bool);
+    setter!(/// Sets [`allow_eio3`](Self::allow_eio3).
+        allow_eio3: bool);
     setter!(/// Sets [`cors`](Self::cors).
         cors: Option<CorsConfig>);
     setter!(/// Sets [`cookie`](Self::cookie).

@@ -3,6 +3,7 @@
 use super::engine::SessionEntry;
 use super::errors::{self, EngineError};
 use super::hooks::Answer;
+use super::protocol::Protocol;
 use super::session::{Command, Link, Session};
 use super::websocket::WebSocket;
 use super::ws_deflate;
@@ -11,7 +12,7 @@ use super::{
     Transport,
 };
 use http::{header, HeaderValue, Request, Response, StatusCode};
-use sio_protocol::engine::{encode_payload, Frame, Handshake, PacketType};
+use sio_protocol::engine::{Frame, Handshake, PacketType};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -23,6 +24,7 @@ impl<H: EngineHandler> Engine<H> {
     pub(crate) fn open_polling(
         self: &Arc<Self>,
         parts: &http::request::Parts,
+        protocol: Protocol,
     ) -> Response<EngineBody> {
         let id = sid::generate();
         let open = self.open_frame(&id, Transport::Polling);
@@ -30,6 +32,7 @@ impl<H: EngineHandler> Engine<H> {
             id.clone(),
             RequestInfo::from_parts(parts),
             Transport::Polling,
+            protocol,
         );
         let Some((socket, commands)) = registered else {
             return errors::status(StatusCode::SERVICE_UNAVAILABLE);
@@ -39,7 +42,7 @@ impl<H: EngineHandler> Engine<H> {
         let mut frames = vec![open];
         frames.extend(self.config().initial_packet.clone());
         let encoding = poll_request::accepted_encoding(self.config(), &parts.headers);
-        let payload = encode_payload(&frames);
+        let payload = protocol.encode_payload(&frames);
         let mut res = poll_request::payload_response(self.config(), encoding, payload);
         self.set_cookie(&mut res, &id);
         self.config()
@@ -51,6 +54,7 @@ impl<H: EngineHandler> Engine<H> {
     pub(crate) fn open_websocket(
         self: &Arc<Self>,
         parts: &mut http::request::Parts,
+        protocol: Protocol,
     ) -> Response<EngineBody> {
         let Some(mut res) = websocket::accept_response::<EngineBody>(&parts.headers) else {
             return EngineError::BadRequest.upgrade_response(None);
@@ -79,10 +83,12 @@ impl<H: EngineHandler> Engine<H> {
                     return;
                 }
             };
-            let ws = WebSocket::new(upgraded, engine.config().max_http_buffer_size, base64);
+            let ws = WebSocket::new(upgraded, engine.config().max_http_buffer_size, base64)
+                .speaking(protocol);
             let ws = ws.deflating(deflate);
             let open = engine.open_frame(&id, Transport::Websocket);
-            let Some((socket, commands)) = engine.register(id, info, Transport::Websocket) else {
+            let registered = engine.register(id, info, Transport::Websocket, protocol);
+            let Some((socket, commands)) = registered else {
                 // The server began shutting down while the handshake was under way.
                 tracing::debug!("websocket handshake completed during shutdown, closing it");
                 websocket::discard(ws);
@@ -124,7 +130,7 @@ impl<H: EngineHandler> Engine<H> {
             let Ok(upgraded) = on_upgrade.await else {
                 return;
             };
-            let ws = WebSocket::new(upgraded, max_message, base64);
+            let ws = WebSocket::new(upgraded, max_message, base64).speaking(entry.socket.wire());
             let ws = ws.deflating(deflate);
             // A session opened on websocket cannot upgrade: its new websocket is closed at once.
             let Some(commands) = entry.commands else {
@@ -159,11 +165,13 @@ impl<H: EngineHandler> Engine<H> {
         id: String,
         info: RequestInfo,
         transport: Transport,
+        protocol: Protocol,
     ) -> Option<(EngineSocket, Option<mpsc::Receiver<Command>>)> {
         let socket = EngineSocket::new(
             id.clone(),
             info,
             transport,
+            protocol,
             self.config().max_buffered_frames,
         );
         let (tx, rx) = match transport {

@@ -60,6 +60,7 @@ mod listen;
 mod lossy_utf8;
 mod poll_request;
 mod polling;
+mod protocol;
 mod query;
 mod reason;
 mod request;

@@ -1,6 +1,7 @@
 //! `EngineSocket`: the handle on one session, with its bounded outgoing queue.
 
 use super::polling::PollSlot;
+use super::protocol::Protocol;
 use super::uncompressed::{BatchFlags, UncompressedFrames};
 use super::{CloseReason, RequestInfo, Transport};
 use futures_util::task::AtomicWaker;
@@ -99,6 +100,7 @@ impl Wake {
 pub(crate) struct SocketInner {
     id: String,
     request: Arc<RequestInfo>,
+    protocol: Protocol,
     max_buffered: usize,
     state: Mutex<SocketState>,
     /// Wakes the session task: frames queued or a close asked for.
@@ -122,11 +124,13 @@ impl EngineSocket {
         id: String,
         request: RequestInfo,
         transport: Transport,
+        protocol: Protocol,
         max_buffered: usize,
     ) -> Self {
         EngineSocket(Arc::new(SocketInner {
             id,
             request: Arc::new(request),
+            protocol,
             max_buffered,
             state: Mutex::new(SocketState {
                 queue: VecDeque::new(),
@@ -156,6 +160,17 @@ impl EngineSocket {
     /// The request that opened the session, to share rather than copy.
     pub(crate) fn shared_request(&self) -> &Arc<RequestInfo> {
         &self.0.request
+    }
+
+    /// The Engine.IO protocol revision the session speaks (engine.io's `socket.protocol`): 4, or 3 for
+    /// a client of Socket.IO 2.x (see [`EngineConfig::allow_eio3`](super::EngineConfig::allow_eio3)).
+    pub fn protocol(&self) -> u8 {
+        self.0.protocol.revision()
+    }
+
+    /// The revision and its framing.
+    pub(crate) fn wire(&self) -> Protocol {
+        self.0.protocol
     }
 
     /// The current transport.
@@ -316,7 +331,13 @@ mod tests {
             secure: false,
             issued: std::time::SystemTime::now(),
         };
-        EngineSocket::new("sid".into(), info, Transport::Websocket, 10_000)
+        EngineSocket::new(
+            "sid".into(),
+            info,
+            Transport::Websocket,
+            Protocol::V4,
+            10_000,
+        )
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! into a per-thread scratch buffer and writes it at once; only what the socket does not take is kept,
 //! and only then is a timer armed for the write.
 
+use super::protocol::{self, Protocol};
 use super::session::{Link, Session, Step};
 use super::socket::recycle_batch;
 use super::uncompressed::BatchFlags;
@@ -119,6 +120,8 @@ pub(crate) struct WebSocket {
     /// The client cannot take binary frames (`b64` in its request's query): binary messages go out as
     /// `b` + base64 text frames, as engine.io does for a transport without `supportsBinary`.
     base64: bool,
+    /// The session speaks revision 3: binary messages carry their type (see [`protocol`]).
+    eio3: bool,
     /// permessage-deflate was negotiated: the compressor of outgoing messages (the decoder inflates).
     compressor: Option<Box<Compressor>>,
 }
@@ -136,6 +139,7 @@ impl WebSocket {
             unwritten_at: 0,
             closing: false,
             base64,
+            eio3: false,
             compressor: None,
         }
     }
@@ -154,6 +158,12 @@ impl WebSocket {
             compressor: Some(Box::new(compressor)),
             ..self
         }
+    }
+
+    /// The websocket of a session speaking `protocol`.
+    pub(crate) fn speaking(mut self, protocol: Protocol) -> WebSocket {
+        self.eio3 = protocol.is_v3();
+        self
     }
 
     /// The next message. A ping is returned once its pong is queued (written by the next [`send`]).
@@ -271,12 +281,16 @@ impl WebSocket {
             return Ok(());
         }
         let mut frames = Some(frames);
-        let base64 = self.base64;
+        let (base64, eio3) = (self.base64, self.eio3);
         self.write(
             |out, mut compressor| {
                 for frame in frames.take().into_iter().flatten() {
                     let start = out.len();
-                    encode_frame(out, frame, base64);
+                    if eio3 {
+                        protocol::encode_ws_frame_v3(out, frame, base64);
+                    } else {
+                        encode_frame(out, frame, base64);
+                    }
                     if let Some(c) = compressor.as_deref_mut() {
                         c.compress_frame(out, start, flags.next_compress());
                     }
@@ -496,7 +510,7 @@ impl<H: EngineHandler> Session<H> {
                 return Err(CloseReason::TransportError);
             }
         };
-        match decode(message) {
+        match self.socket.wire().decode_ws(message) {
             None => Ok(()),
             Some(Ok(packet)) => self.on_packet(packet).await,
             Some(Err(())) => {
