@@ -230,7 +230,9 @@ impl Socket {
         s
     }
 
-    /// A clone with the compression flag set (kept for API parity; this client does not compress).
+    /// A clone with the compression flag set, kept for API parity: with
+    /// [`per_message_deflate`](crate::Options::per_message_deflate) on, messages are compressed by
+    /// size alone (from its threshold up), whatever this flag says.
     pub fn compress(&self, compress: bool) -> Socket {
         let mut s = self.clone();
         s.flags.compress = Some(compress);

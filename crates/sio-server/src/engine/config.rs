@@ -60,9 +60,10 @@ pub struct EngineConfig {
     /// `perMessageDeflate` (none, as in engine.io 6): RFC 7692 compression of websocket messages,
     /// negotiated with clients that offer it, as `ws` does. Messages below its `threshold` (1024
     /// bytes), or sent with `compress(false)`, go uncompressed; `maxHttpBufferSize` bounds the
-    /// inflated size of a client's message. Each connection's compressor (about 256 KiB with the
-    /// default window) and decompressor (about 40 KiB) are allocated on its first compressed message,
-    /// and dropped after each message without context takeover.
+    /// inflated size of a client's message. A connection's compressor and decompressor (together
+    /// about 420 KiB with the default windows) are allocated on its first compressed message, and
+    /// dropped after each message without context takeover; a connection that negotiated nothing
+    /// allocates nothing.
     pub per_message_deflate: Option<PerMessageDeflate>,
     /// A frame sent right after the open packet (`initialPacket`, none).
     pub initial_packet: Option<Frame>,
