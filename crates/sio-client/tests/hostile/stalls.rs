@@ -8,9 +8,11 @@ use crate::server::{
 };
 use crate::{init_tracing, options, Probe};
 use sio_client::{Bounds, DisconnectReason, Error, ManagerEvent, Options, TransportKind};
+use sio_protocol::websocket::{encode_header, OpCode};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::io::AsyncWriteExt;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn handshake_never_answered_times_out_retries_and_bounds_the_send_buffer() {
@@ -140,4 +142,36 @@ async fn a_server_that_stops_reading_fills_the_send_buffer_then_times_out() {
     assert_eq!(probe.disconnected().await, DisconnectReason::PingTimeout);
     probe.connected().await;
     probe.socket.emit("after", &()).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_trickling_in_does_not_hold_off_the_ping_timeout() {
+    init_tracing();
+    let sessions = Arc::new(AtomicUsize::new(0));
+    let server = Hostile::start(move |req, mut conn| {
+        let n = sessions.fetch_add(1, Ordering::AcqRel);
+        Box::pin(async move {
+            if n > 0 {
+                good_websocket(req, conn, "good").await;
+                return None;
+            }
+            conn.accept_websocket(&req).await;
+            conn.text(&open_packet("slow", 200, 200, &[])).await;
+            conn.text(&connect_reply("slow")).await;
+            // a 100 000-byte message, one byte every 10 ms
+            let mut header = Vec::new();
+            encode_header(&mut header, OpCode::Text, 100_000);
+            let _ = conn.stream.write_all(&header).await;
+            let _ = conn.stream.write_all(b"42[\"slow\",\"").await;
+            while conn.stream.write_all(b"x").await.is_ok() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            None
+        })
+    })
+    .await;
+    let mut probe = Probe::connect(&server.url(), options(TransportKind::WebSocket));
+    probe.connected().await;
+    assert_eq!(probe.disconnected().await, DisconnectReason::PingTimeout);
+    probe.connected().await;
 }
