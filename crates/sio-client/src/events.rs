@@ -1,4 +1,6 @@
 //! Listener registries (`on`, `once`, `off`, `listeners`) and the task that runs user handlers off the I/O path.
+//!
+//! An emitter's queue holds at most [`crate::Bounds::observer_backlog`] events; later ones are dropped.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,4 +1,6 @@
 //! The in-order retry queue behind the `retries` option: one packet in flight, retried until acked or out of tries.
+//!
+//! With the send buffer, it is bounded by [`crate::Bounds::buffered_emits`]: `emit` refuses past it.
 
 use std::collections::VecDeque;
 

@@ -1,4 +1,8 @@
 //! The manager's task: owns the engine session, decodes packets, routes them to namespaces and reconnects.
+//!
+//! Its two inputs are filled by this client only: the command channel by the handles (emits count toward
+//! [`crate::Bounds::buffered_emits`] until handled) and the internal channel by its own timers and
+//! connection attempts, one message each. After each message it publishes the sockets' buffered emits.
 
 use super::cmd::{Cmd, Done, Emit};
 use super::inbound::{self, Inbox, Signal, Sockets};
