@@ -162,3 +162,52 @@ fn a_client_decoder_reads_unmasked_compressed_server_frames() {
         ProtocolError::Masked
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any message, compressed by a client with or without context takeover and cut into
+        /// fragments anywhere, comes out of the decoder as it went in.
+        #[test]
+        fn compressed_messages_round_trip(
+            messages in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..3000), 1..6),
+            no_takeover in any::<bool>(),
+            cut in 1usize..500,
+        ) {
+            let params = DeflateParams { client_no_context_takeover: no_takeover, ..DeflateParams::default() };
+            let mut deflater = Deflater::new(Role::Client, &params, &PerMessageDeflate::default());
+            let mut decoder = Decoder::new(1 << 20).with_deflate(Inflater::new(Role::Server, &params));
+            for message in messages {
+                let mut data = Vec::new();
+                prop_assert!(deflater.compress(&message, &mut data));
+                let mut input = Vec::new();
+                let pieces: Vec<&[u8]> = data.chunks(cut).collect();
+                for (i, piece) in pieces.iter().enumerate() {
+                    let opcode = if i == 0 { 0x2 } else { 0x0 };
+                    input.extend(client_frame(i + 1 == pieces.len(), opcode, i == 0, piece));
+                }
+                if pieces.is_empty() {
+                    input.extend(client_frame(true, 0x2, true, &[]));
+                }
+                let got = decode_all(&mut decoder, &input).unwrap();
+                prop_assert_eq!(got, vec![Message::Binary(bytes::Bytes::from(message))]);
+            }
+        }
+
+        /// Arbitrary bytes in a compressed frame are a message, 1007 or 1009, never a panic, and never
+        /// more than the limit.
+        #[test]
+        fn arbitrary_compressed_data_never_panics(data in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            match server_decoder(4096).decode(&client_frame(true, 0x2, true, &data)) {
+                Ok(d) => {
+                    if let Some(Message::Binary(b)) = d.message {
+                        prop_assert!(b.len() <= 4096);
+                    }
+                }
+                Err(e) => prop_assert!(matches!(e, ProtocolError::BadCompression | ProtocolError::TooLarge)),
+            }
+        }
+    }
+}
