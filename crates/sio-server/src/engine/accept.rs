@@ -16,6 +16,9 @@ use tokio::time::Instant;
 /// At most one log line per this much time while accepts fail.
 const LOG_INTERVAL: Duration = Duration::from_secs(10);
 
+/// How long the listener waits for the client whose accept failed, once it has a descriptor for it.
+const FIRST_IN_LINE: Duration = Duration::from_millis(10);
+
 /// How long the listener waits before trying again when an accept fails and no spare descriptor
 /// could be had to turn the waiting clients away.
 const RETRY_DELAY: Duration = Duration::from_millis(50);
@@ -48,7 +51,7 @@ impl Acceptor {
                 }
                 Err(e) => {
                     let refused = if is_fd_exhaustion(&e) {
-                        self.turn_away()
+                        self.turn_away().await
                     } else {
                         0
                     };
@@ -63,15 +66,20 @@ impl Acceptor {
 
     /// Lets the spare descriptor go, accepts and closes every client waiting, and takes the spare
     /// again; returns how many clients were turned away.
-    fn turn_away(&mut self) -> u64 {
+    async fn turn_away(&mut self) -> u64 {
         if self.spare.take().is_none() {
             self.spare = reserve();
             return 0;
         }
         let mut refused = 0;
-        // Dropped at once: the client sees its connection closed.
-        while let Some(Ok(_)) = self.listener.accept().now_or_never() {
+        // The client whose accept failed is first in line (the listener may not know it is ready
+        // again yet); the others are taken while there are any. Each is dropped at once: the client
+        // sees its connection closed.
+        if let Ok(Ok(_)) = tokio::time::timeout(FIRST_IN_LINE, self.listener.accept()).await {
             refused += 1;
+            while let Some(Ok(_)) = self.listener.accept().now_or_never() {
+                refused += 1;
+            }
         }
         self.spare = reserve();
         refused
