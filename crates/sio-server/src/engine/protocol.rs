@@ -2,7 +2,7 @@
 //! revision 3 (socket.io-client 2.x) when [`EngineConfig::allow_eio3`](super::EngineConfig::allow_eio3)
 //! is on.
 //!
-//! Revision 3 differs on the wire only (see [`sio_protocol::engine::v3`]), in the heartbeat's direction
+//! Revision 3 differs in its framing (see [`sio_protocol::engine::v3`]), in the heartbeat's direction
 //! (see `heartbeat`) and in the Socket.IO layer above (see the crate's `legacy` module): sessions of
 //! both revisions share everything else.
 
