@@ -4,6 +4,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
+use sio_client::options::PerMessageDeflate;
 use sio_client::{io, ManagerEvent, Options, TlsOptions, TransportKind, Value};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -317,7 +318,8 @@ async fn tls_with_custom_roots_or_without_verification() {
     .await;
     let url = format!("https://localhost:{}/", server.port);
     let ca = std::fs::read(dir.join("ca.der")).unwrap();
-    for mode in MODES {
+    // With permessage-deflate offered, the websocket runs on sio's own codec and its own TLS setup.
+    for (mode, deflate) in MODES.into_iter().flat_map(|m| [(m, false), (m, true)]) {
         for tls in [
             TlsOptions::CustomRoots(vec![ca.clone()]),
             TlsOptions::DangerAcceptInvalidCerts,
@@ -326,6 +328,7 @@ async fn tls_with_custom_roots_or_without_verification() {
                 &url,
                 Options {
                     tls,
+                    per_message_deflate: deflate.then(PerMessageDeflate::default),
                     ..options(mode)
                 },
             )
@@ -358,13 +361,15 @@ async fn tls_with_custom_roots_or_without_verification() {
 async fn custom_path_query_and_headers_on_every_transport() {
     init_tracing();
     let server = NodeServer::start(json!({"path": "/custom/"})).await;
-    for mode in MODES {
+    // With permessage-deflate offered, the websocket's handshake is sio's own.
+    for (mode, deflate) in MODES.into_iter().flat_map(|m| [(m, false), (m, true)]) {
         let socket = io(
             &server.url("/admin?a=1"),
             Options {
                 path: "/custom".into(),
                 extra_headers: vec![("x-test".into(), format!("{mode:?}"))],
                 query: vec![("b".into(), "2".into())],
+                per_message_deflate: deflate.then(PerMessageDeflate::default),
                 ..options(mode)
             },
         )

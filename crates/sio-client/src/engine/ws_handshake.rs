@@ -37,9 +37,9 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let key = base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 16]>());
+    // `host_str` keeps an IPv6 address in brackets, as the Host header wants it.
     let host = url.host_str().unwrap_or_default();
     let host = match url.port() {
-        Some(port) if host.contains(':') => format!("[{host}]:{port}"),
         Some(port) => format!("{host}:{port}"),
         None => host.to_string(),
     };
