@@ -1,7 +1,7 @@
 //! Socket.IO 2.x clients (npm `socket.io-client` 2.5, Engine.IO revision 3) against the server with
 //! `allow_eio3` on: over polling, over websocket, and polling upgraded to websocket; text and binary
 //! events both ways, acks both ways, a namespace with a query, middleware refusals and the
-//! client-driven heartbeat. A browser's client (XHR2) is driven with that client's own codecs for
+//! client-driven heartbeat, and a broadcast to 2.x and 4.x clients at once. A browser's client (XHR2) is driven with that client's own codecs for
 //! binary payloads. With the option off, the official refusal.
 
 mod common;
@@ -24,28 +24,10 @@ fn config(allow_eio3: bool) -> ServerConfig {
 
 fn legacy_server(config: ServerConfig) -> Server {
     let io = Server::new(config);
-    io.on_connection(|socket: Socket| async move {
-        hello(&socket);
-        socket.on("echo", |s: Socket, args: Vec<Value>| async move {
-            let _ = s.emit_args("echo", args);
-        });
-        socket.on(
-            "ack-me",
-            |_s: Socket, args: Vec<Value>, ack: AckSender| async move {
-                let _ = ack.send_args(args);
-            },
-        );
-        socket.on("ask", |s: Socket, args: Vec<Value>| async move {
-            let answer = s
-                .timeout(Duration::from_secs(5))
-                .emit_args_with_ack("question", args)
-                .await;
-            let reply = match answer {
-                Ok(answer) => answer,
-                Err(e) => vec![Value::from(format!("no answer: {e}"))],
-            };
-            let _ = s.emit_args("answer", reply);
-        });
+    let all = io.clone();
+    io.on_connection(move |socket: Socket| {
+        let all = all.clone();
+        async move { main_handlers(all, socket) }
     });
     io.of("/admin").on_connection(|socket: Socket| async move {
         hello(&socket);
@@ -63,6 +45,37 @@ fn legacy_server(config: ServerConfig) -> Server {
     });
     secure.on_connection(|socket: Socket| async move { hello(&socket) });
     io
+}
+
+/// The handlers of `/`: echo, acks both ways, and a broadcast to every client of `/`.
+fn main_handlers(io: Server, socket: Socket) {
+    hello(&socket);
+    socket.on("echo", |s: Socket, args: Vec<Value>| async move {
+        let _ = s.emit_args("echo", args);
+    });
+    socket.on(
+        "ack-me",
+        |_s: Socket, args: Vec<Value>, ack: AckSender| async move {
+            let _ = ack.send_args(args);
+        },
+    );
+    socket.on("ask", |s: Socket, args: Vec<Value>| async move {
+        let answer = s
+            .timeout(Duration::from_secs(5))
+            .emit_args_with_ack("question", args)
+            .await;
+        let reply = match answer {
+            Ok(answer) => answer,
+            Err(e) => vec![Value::from(format!("no answer: {e}"))],
+        };
+        let _ = s.emit_args("answer", reply);
+    });
+    socket.on("shout", move |_s: Socket, news: Value| {
+        let io = io.clone();
+        async move {
+            let _ = io.emit("news", &news).await;
+        }
+    });
 }
 
 /// Tells the client what the server sees of its socket.

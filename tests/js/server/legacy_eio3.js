@@ -6,6 +6,7 @@
 // Prints one line per case; exits 1 on the first failure.
 "use strict";
 const io = require("socket.io-client-v2");
+const { io: ioV4 } = require("socket.io-client");
 const assert = require("node:assert/strict");
 
 const [base, mode] = process.argv.slice(2);
@@ -168,6 +169,20 @@ if (mode === "refused") {
     const [event, [error]] = await first(s, "connect", "error");
     assert.equal(event, "error");
     assert.deepEqual(error, { code: "7" });
+  });
+
+  test("a broadcast reaches Socket.IO 2.x and 4.x clients alike, binary included", async () => {
+    const modern = ioV4(base, { forceNew: true, reconnection: false, timeout: TIMEOUT, transports: ["websocket"] });
+    open.push(modern);
+    const [event] = await first(modern, "connect", "connect_error");
+    assert.equal(event, "connect");
+    const news = { text: "héllo 😀", bin: bytes(1, 255) };
+    const got = Promise.all([once(main, "news"), once(modern, "news")]);
+    main.emit("shout", news);
+    for (const [arg] of await got) {
+      assert.equal(arg.text, news.text);
+      assert.deepEqual(toArr(arg.bin), [1, 255]);
+    }
   });
 
   test("heartbeat: the client pings, the server answers with pongs", async () => {
