@@ -1,8 +1,8 @@
 //! Socket.IO 2.x clients (npm `socket.io-client` 2.5, Engine.IO revision 3) against the server with
 //! `allow_eio3` on: over polling, over websocket, and polling upgraded to websocket; text and binary
-//! events both ways, acks both ways, a namespace with a query, middleware refusals and the
-//! client-driven heartbeat, and a broadcast to 2.x and 4.x clients at once. A browser's client (XHR2) is driven with that client's own codecs for
-//! binary payloads. With the option off, the official refusal.
+//! events both ways, acks both ways, a namespace with a query, middleware refusals, the client-driven
+//! heartbeat, and a broadcast to 2.x and 4.x clients at once. A browser's client (XHR2) is driven
+//! with that client's own codecs for binary payloads. With the option off, the official refusal.
 
 mod common;
 
