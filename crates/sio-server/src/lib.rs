@@ -55,6 +55,7 @@ mod jobs;
 mod legacy;
 mod listeners;
 mod namespace;
+mod observe;
 mod parent_namespace;
 pub mod parser;
 mod reason;
@@ -78,6 +79,7 @@ pub use errors::{
 pub use handler::{EventHandler, IncomingEvent, WithAck, WithoutAck};
 pub use handshake::Handshake;
 pub use namespace::Namespace;
+pub use observe::{EngineActivity, RoomChange};
 pub use parent_namespace::ParentNamespace;
 pub use reason::DisconnectReason;
 pub use recovery::ConnectionStateRecovery;

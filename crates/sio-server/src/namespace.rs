@@ -5,6 +5,7 @@ use crate::broadcast::{BroadcastOperator, RoomParam};
 use crate::client::Client;
 use crate::errors::{AckError, AdapterError, EmitError, MiddlewareError, RESERVED_SERVER_EVENTS};
 use crate::handler::{BoxFut, ConnectionFn, MiddlewareFn};
+use crate::observe::{Observers, RoomChange};
 use crate::parent_namespace::ParentNamespace;
 use crate::recovery::ConnectionStateRecovery;
 use crate::remote_socket::RemoteSocket;
@@ -41,6 +42,7 @@ pub(crate) struct NamespaceInner {
     recovery: Option<ConnectionStateRecovery>,
     /// The runtime the namespace was created on, for work submitted from outside it.
     runtime: Option<tokio::runtime::Handle>,
+    room_observers: Arc<Observers<RoomChange>>,
 }
 
 /// What an adapter may use of its namespace: its name, its local sockets, the parser, and the delivery of
@@ -50,6 +52,7 @@ pub struct NamespaceHandle {
     name: Arc<str>,
     inner: Weak<NamespaceInner>,
     recovery: Option<ConnectionStateRecovery>,
+    room_observers: Arc<Observers<RoomChange>>,
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -84,6 +87,18 @@ impl NamespaceHandle {
         ids.iter()
             .filter_map(|id| sockets.get(id).cloned())
             .collect()
+    }
+
+    /// Whether someone observes room changes (see [`Namespace::on_room_change`]).
+    pub(crate) fn rooms_observed(&self) -> bool {
+        self.room_observers.listened()
+    }
+
+    /// Reports room changes to the observers.
+    pub(crate) fn rooms_changed(&self, changes: &[RoomChange]) {
+        for change in changes {
+            self.room_observers.notify(change);
+        }
     }
 
     /// A local socket by id.
@@ -133,11 +148,13 @@ impl Namespace {
         recovery: Option<ConnectionStateRecovery>,
     ) -> Namespace {
         let runtime = tokio::runtime::Handle::try_current().ok();
+        let room_observers = Arc::new(Observers::default());
         let nsp = Namespace(Arc::new_cyclic(|weak| {
             let handle = NamespaceHandle {
                 name: Arc::from(name.as_str()),
                 inner: weak.clone(),
                 recovery: recovery.clone(),
+                room_observers: room_observers.clone(),
             };
             NamespaceInner {
                 adapter: factory.create(handle),
@@ -152,6 +169,7 @@ impl Namespace {
                 parent,
                 recovery,
                 runtime,
+                room_observers,
             }
         }));
         let adapter = nsp.adapter();
@@ -361,6 +379,16 @@ impl Namespace {
         self.adapter()
             .server_side_emit_with_ack(event.to_owned(), args, timeout)
             .await
+    }
+
+    /// Registers an observer of the rooms its local sockets join and leave (the official adapter's
+    /// `join-room` / `leave-room` events), called after the adapter applied the change. It runs on the task
+    /// that made the change and must not block.
+    pub fn on_room_change<F>(&self, f: F)
+    where
+        F: Fn(&RoomChange) + Send + Sync + 'static,
+    {
+        self.0.room_observers.add(Arc::new(f));
     }
 
     /// The rooms of a local socket.

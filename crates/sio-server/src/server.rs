@@ -10,6 +10,7 @@ use crate::engine::{
 };
 use crate::errors::{AckError, AdapterError, EmitError, MiddlewareError};
 use crate::namespace::Namespace;
+use crate::observe::{EngineActivity, Observers};
 use crate::parent_namespace::ParentNamespace;
 use crate::reason::DisconnectReason;
 use crate::remote_socket::RemoteSocket;
@@ -72,6 +73,7 @@ pub struct SocketIoHandler {
     clients: RwLock<HashMap<String, Arc<Client>>>,
     /// The client bundle, when `serve_client` is on.
     bundle: Option<ClientBundle>,
+    activity: Observers<EngineActivity>,
 }
 
 impl EngineHandler for SocketIoHandler {
@@ -83,9 +85,18 @@ impl EngineHandler for SocketIoHandler {
         let client = Client::new(socket.clone(), &server);
         socket.attach(&client);
         write(&self.clients).insert(socket.id().to_owned(), client);
+        self.activity.notify(&EngineActivity::Opened);
     }
 
     fn on_message(&self, socket: &EngineSocket, message: EnginePacket) {
+        if self.activity.listened() {
+            let size = match &message {
+                EnginePacket::Message(text) => text.len(),
+                EnginePacket::Binary(bytes) => bytes.len(),
+                _ => 0,
+            };
+            self.activity.notify(&EngineActivity::MessageReceived(size));
+        }
         if let Some(client) = socket.attached::<Client>() {
             client.on_message(message);
         }
@@ -102,6 +113,7 @@ impl EngineHandler for SocketIoHandler {
         if let Some(client) = client {
             client.on_close(DisconnectReason::from(reason));
         }
+        self.activity.notify(&EngineActivity::Closed(reason));
     }
 
     fn serve_file(
@@ -170,6 +182,7 @@ impl Server {
                 bundle: config
                     .serve_client
                     .then(|| ClientBundle::new(&config.engine.path, config.client_dir.clone())),
+                activity: Observers::default(),
             };
             ServerInner {
                 parser: config.parser.clone(),
@@ -244,6 +257,29 @@ impl Server {
             self.0.notify_new_namespace(&nsp);
         }
         nsp
+    }
+
+    /// How many Engine.IO sessions are open (`io.engine.clientsCount`).
+    pub fn clients_count(&self) -> usize {
+        read(&self.0.engine.handler().clients).len()
+    }
+
+    /// How many of the open sessions are on HTTP long-polling (not upgraded to websocket).
+    pub fn polling_clients_count(&self) -> usize {
+        read(&self.0.engine.handler().clients)
+            .values()
+            .filter(|c| c.conn().transport() == crate::engine::Transport::Polling)
+            .count()
+    }
+
+    /// Registers an observer of the Engine.IO sessions: openings, messages received (with their size) and
+    /// closings (the official engine's `connection`, `packet` and `close` events). It runs on the session's
+    /// task and must not block; with no observer, nothing is measured.
+    pub fn on_engine_activity<F>(&self, f: F)
+    where
+        F: Fn(&EngineActivity) + Send + Sync + 'static,
+    {
+        self.0.engine.handler().activity.add(Arc::new(f));
     }
 
     /// Registers a listener called when a namespace is created (`io.on("new_namespace")`): by

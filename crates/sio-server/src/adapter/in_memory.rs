@@ -9,6 +9,7 @@ use super::{
 use crate::delivery::Delivery;
 use crate::engine::EngineSocket;
 use crate::errors::AdapterError;
+use crate::observe::RoomChange;
 use crate::socket::{self, Socket};
 use futures_util::future::BoxFuture;
 use sio_protocol::socket::{Packet, PacketData};
@@ -297,6 +298,20 @@ impl InMemoryAdapter {
     }
 }
 
+fn joined(room: &str, id: &str) -> RoomChange {
+    RoomChange::Joined {
+        room: room.to_owned(),
+        id: id.to_owned(),
+    }
+}
+
+fn left_room(room: &str, id: &str) -> RoomChange {
+    RoomChange::Left {
+        room: room.to_owned(),
+        id: id.to_owned(),
+    }
+}
+
 impl Adapter for InMemoryAdapter {
     fn add_all(&self, id: &str, rooms: &[Room]) {
         // A new member's handle is found before the rooms are locked.
@@ -310,8 +325,8 @@ impl Adapter for InMemoryAdapter {
                 }
             },
         };
-        let mut state = self.write();
-        let state = &mut *state;
+        let mut guard = self.write();
+        let state = &mut *guard;
         if !state.members.contains_key(id) {
             // Checked under the lock that `del_all` takes after the socket stopped being connected:
             // a join racing with the disconnection cannot leave the socket behind.
@@ -329,8 +344,13 @@ impl Adapter for InMemoryAdapter {
         let Some(member) = state.members.get_mut(id) else {
             return;
         };
+        let observed = self.nsp.rooms_observed();
+        let mut changes = Vec::new();
         for room in rooms {
             if room == id {
+                if !member.own_room && observed {
+                    changes.push(joined(room, id));
+                }
                 member.own_room = true;
             } else if !member.joined.contains(room) {
                 member.joined.push(room.clone());
@@ -339,7 +359,14 @@ impl Adapter for InMemoryAdapter {
                     .entry(room.clone())
                     .or_default()
                     .insert(id.to_owned());
+                if observed {
+                    changes.push(joined(room, id));
+                }
             }
+        }
+        drop(guard);
+        if !changes.is_empty() {
+            self.nsp.rooms_changed(&changes);
         }
     }
 
@@ -348,16 +375,23 @@ impl Adapter for InMemoryAdapter {
         let Some(member) = state.members.get_mut(id) else {
             return;
         };
-        if room == id {
-            member.own_room = false;
-            return;
-        }
-        member.joined.retain(|r| r != room);
-        if let Some(members) = state.rooms.get_mut(room) {
-            members.remove(id);
-            if members.is_empty() {
-                state.rooms.remove(room);
+        let left = if room == id {
+            std::mem::replace(&mut member.own_room, false)
+        } else {
+            let before = member.joined.len();
+            member.joined.retain(|r| r != room);
+            let left = member.joined.len() != before;
+            if let Some(members) = state.rooms.get_mut(room) {
+                members.remove(id);
+                if members.is_empty() {
+                    state.rooms.remove(room);
+                }
             }
+            left
+        };
+        drop(state);
+        if left && self.nsp.rooms_observed() {
+            self.nsp.rooms_changed(&[left_room(room, id)]);
         }
     }
 
@@ -366,13 +400,22 @@ impl Adapter for InMemoryAdapter {
         let Some(member) = state.members.remove(id) else {
             return;
         };
-        for room in member.joined {
-            if let Some(members) = state.rooms.get_mut(&room) {
+        for room in &member.joined {
+            if let Some(members) = state.rooms.get_mut(room) {
                 members.remove(id);
                 if members.is_empty() {
-                    state.rooms.remove(&room);
+                    state.rooms.remove(room);
                 }
             }
+        }
+        drop(state);
+        if self.nsp.rooms_observed() {
+            let own = member.own_room.then(|| left_room(id, id));
+            let changes: Vec<RoomChange> = own
+                .into_iter()
+                .chain(member.joined.iter().map(|room| left_room(room, id)))
+                .collect();
+            self.nsp.rooms_changed(&changes);
         }
     }
 
