@@ -8,6 +8,7 @@
 //! | events received before the namespace's CONNECT reply | `buffer.rs` | [`Bounds::incoming`] per socket | later ones are dropped (with a warning) |
 //! | packets waiting for the transport (the engine's command channel and write buffer) | `engine/mod.rs`, `engine/session.rs` | [`Bounds::outgoing_bytes`] | `emit` fails with [`Error::SendBufferFull`](crate::Error::SendBufferFull) |
 //! | emits buffered while disconnected, and the `retries` queue | `buffer.rs`, `retry.rs` | [`Bounds::buffered_emits`] per socket | `emit` fails with [`Error::SendBufferFull`](crate::Error::SendBufferFull) |
+//! | acks the server has not answered | `manager/emit.rs` | [`Bounds::buffered_emits`] per socket | `emit_with_ack` fails with [`Error::SendBufferFull`](crate::Error::SendBufferFull) |
 //! | events of `manager.on` / `engine.on` observers not run yet | `events.rs` | [`Bounds::observer_backlog`] | later events are dropped (with a warning) until the observers catch up |
 //!
 //! A websocket write that lasts longer than pingInterval + pingTimeout ends the session with `ping timeout`,
@@ -46,8 +47,8 @@ pub struct Bounds {
     /// Bytes of encoded packets waiting for the transport. Over it `emit` fails with `SendBufferFull`
     /// (one packet alone is always accepted). Default 16 MiB.
     pub outgoing_bytes: usize,
-    /// Emits a socket buffers while disconnected (or keeps in its `retries` queue). Over it `emit` fails
-    /// with `SendBufferFull`. Default 10 000.
+    /// Emits a socket buffers while disconnected (or keeps in its `retries` queue), and acks it waits for.
+    /// Over it `emit` (`emit_with_ack` for acks) fails with `SendBufferFull`. Default 10 000.
     pub buffered_emits: usize,
     /// Events waiting for the `manager.on` / `engine.on` observers. Past it, events are dropped (with a
     /// warning) until the observers catch up. Default 1024.

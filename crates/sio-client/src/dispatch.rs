@@ -51,6 +51,8 @@ pub(crate) struct SocketShared {
     pub queued: AtomicUsize,
     /// Emits in the send buffer and the retry queue, as last counted by the manager's task.
     pub buffered: AtomicUsize,
+    /// Acks the server has not answered yet, as last counted by the manager's task.
+    pub pending_acks: AtomicUsize,
     /// Deliveries waiting for the dispatcher (no capacity kept while idle), and its wake-up.
     deliveries: Mutex<VecDeque<Dispatch>>,
     wake: AtomicWaker,
@@ -69,6 +71,7 @@ impl SocketShared {
             link: Mutex::new(None),
             queued: AtomicUsize::new(0),
             buffered: AtomicUsize::new(0),
+            pending_acks: AtomicUsize::new(0),
             receiving: AtomicBool::new(false),
             deliveries: Mutex::default(),
             wake: AtomicWaker::new(),

@@ -88,10 +88,13 @@ impl Nsp {
         }
     }
 
-    /// Lets `emit` see how many emits wait here (for [`crate::Bounds::buffered_emits`]).
+    /// Lets `emit` see how many emits wait here, and how many acks (for [`crate::Bounds::buffered_emits`]).
     pub fn publish_buffered(&self) {
         let n = self.send_buffer.len() + self.queue.len();
         self.shared.buffered.store(n, Ordering::Release);
+        self.shared
+            .pending_acks
+            .store(self.acks.len(), Ordering::Release);
     }
 
     pub fn fail_connect_waiters(&mut self, e: &Error) {

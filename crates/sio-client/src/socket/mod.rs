@@ -326,9 +326,11 @@ impl Socket {
         let Some(args) = args else {
             return Ok(());
         };
-        let waiting = self.shared.buffered.load(Ordering::Acquire)
-            + self.shared.queued.load(Ordering::Acquire);
-        if !self.flags.volatile && waiting >= self.manager.bounds().buffered_emits {
+        let cap = self.manager.bounds().buffered_emits;
+        let queued = self.shared.queued.load(Ordering::Acquire);
+        let waiting = self.shared.buffered.load(Ordering::Acquire) + queued;
+        let acks = self.shared.pending_acks.load(Ordering::Acquire) + queued;
+        if (!self.flags.volatile && waiting >= cap) || (ack.is_some() && acks >= cap) {
             return Err(Error::SendBufferFull);
         }
         self.shared.queued.fetch_add(1, Ordering::AcqRel);

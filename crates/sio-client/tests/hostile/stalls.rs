@@ -7,7 +7,7 @@ use crate::server::{
     Hostile,
 };
 use crate::{init_tracing, options, Probe};
-use sio_client::{Bounds, DisconnectReason, Error, ManagerEvent, Options, TransportKind};
+use sio_client::{AckError, Bounds, DisconnectReason, Error, ManagerEvent, Options, TransportKind};
 use sio_protocol::websocket::{encode_header, OpCode};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -174,4 +174,48 @@ async fn a_message_trickling_in_does_not_hold_off_the_ping_timeout() {
     probe.connected().await;
     assert_eq!(probe.disconnected().await, DisconnectReason::PingTimeout);
     probe.connected().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acks_never_answered_are_bounded() {
+    init_tracing();
+    let server = Hostile::start(|req, conn| {
+        Box::pin(async move {
+            good_websocket(req, conn, "never-acks").await;
+            None
+        })
+    })
+    .await;
+    let opts = Options {
+        bounds: Bounds {
+            buffered_emits: 50,
+            ..Bounds::default()
+        },
+        ..options(TransportKind::WebSocket)
+    };
+    let mut probe = Probe::connect(&server.url(), opts);
+    probe.connected().await;
+    let mut waiting = Vec::new();
+    for i in 0..50 {
+        waiting.push(probe.socket.emit_with_ack::<_, ()>("question", &i));
+    }
+    // plain emits still go out, once the manager's task has taken the emits handed to it
+    let mut plain = Err(Error::Closed);
+    for _ in 0..100 {
+        plain = probe.socket.emit("plain", &());
+        if plain.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(plain, Ok(()));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // 50 acks wait: one more is refused at once
+    let answer = probe.socket.emit_with_ack::<_, ()>("one too many", &());
+    let refused = tokio::time::timeout(Duration::from_secs(1), answer).await;
+    assert!(
+        matches!(refused, Ok(Err(AckError::Send(Error::SendBufferFull)))),
+        "{refused:?}"
+    );
+    assert!(probe.socket.connected());
 }
