@@ -1,8 +1,9 @@
 //! Socket.IO 2.x clients (npm `socket.io-client` 2.5, Engine.IO revision 3) against the server with
 //! `allow_eio3` on: over polling, over websocket, and polling upgraded to websocket; text and binary
 //! events both ways, acks both ways, a namespace with a query, middleware refusals, the client-driven
-//! heartbeat, and a broadcast to 2.x and 4.x clients at once. A browser's client (XHR2) is driven
-//! with that client's own codecs for binary payloads. With the option off, the official refusal.
+//! heartbeat, and a broadcast to 2.x and 4.x clients at once. Binary payloads (XHR2 clients) with the
+//! client's bundle in Chromium, and with its own codecs from Node. With the option off, the official
+//! refusal.
 
 mod common;
 
@@ -136,6 +137,15 @@ async fn legacy_client_refused_without_allow_eio3() {
 async fn legacy_xhr2_client_with_binary_payloads() {
     let config = ServerConfig::default().allow_eio3(true);
     run("server/legacy_eio3_xhr2.js", "", config).await;
+}
+
+/// socket.io-client 2.5 in Chromium (its bundle served by the server): a real XHR2 client, taking and
+/// sending binary payloads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_browser_client_with_binary_payloads() {
+    let bundle = common::js_dir().join("node_modules/socket.io-client-v2/dist");
+    let config = ServerConfig::default().allow_eio3(true).client_dir(bundle);
+    run("browser/legacy_eio3.mjs", "", config).await;
 }
 
 /// The handshake answer of revision 3 on the wire: `<length>:0{...}`, the length in characters,
