@@ -24,12 +24,27 @@ pub struct PayloadDecoder {
     max_size: usize,
     binary: bool,
     failed: bool,
+    /// The text packet being received, as far as it was walked: each byte is looked at once however
+    /// the body is cut into chunks.
+    scan: Option<TextScan>,
 }
 
-/// How far a text packet of a given length reaches into the buffer.
+/// A text packet whose length prefix was read, and how much of it was walked.
+#[derive(Debug, Clone, Copy)]
+struct TextScan {
+    /// Bytes of the `<length>:` prefix.
+    header: usize,
+    /// The packet's length in UTF-16 code units.
+    units: usize,
+    /// Bytes of the packet walked so far, and the code units they hold.
+    walked: usize,
+    counted: usize,
+}
+
+/// How far a text packet reaches into the buffer.
 enum Reach {
-    /// Its last byte is not there yet.
-    More,
+    /// Its last byte is not there yet; this much was walked.
+    More { walked: usize, counted: usize },
     /// It ends after this many bytes.
     End(usize),
 }
@@ -43,6 +58,7 @@ impl PayloadDecoder {
             max_size,
             binary,
             failed: false,
+            scan: None,
         }
     }
 
@@ -111,26 +127,45 @@ impl PayloadDecoder {
     /// `<length>:<packet>`, the length in UTF-16 code units; a `0:` carries no packet.
     fn next_text(&mut self) -> Option<Result<Packet, DecodeError>> {
         loop {
-            if self.buf.is_empty() {
-                return None;
-            }
-            let Some(colon) = self.buf.iter().position(|&b| b == b':') else {
-                let pending_digits =
-                    self.buf.len() <= MAX_DIGITS && self.buf.iter().all(u8::is_ascii_digit);
-                return (!pending_digits).then_some(Err(DecodeError::InvalidLength));
+            let scan = match self.scan.take() {
+                Some(scan) => scan,
+                None => {
+                    if self.buf.is_empty() {
+                        return None;
+                    }
+                    let prefix = &self.buf[..self.buf.len().min(MAX_DIGITS + 1)];
+                    let Some(colon) = prefix.iter().position(|&b| b == b':') else {
+                        let pending_digits =
+                            self.buf.len() <= MAX_DIGITS && self.buf.iter().all(u8::is_ascii_digit);
+                        return (!pending_digits).then_some(Err(DecodeError::InvalidLength));
+                    };
+                    let units = match parse_length(&self.buf[..colon]) {
+                        Ok(n) => n,
+                        Err(e) => return Some(Err(e)),
+                    };
+                    TextScan {
+                        header: colon + 1,
+                        units,
+                        walked: 0,
+                        counted: 0,
+                    }
+                }
             };
-            let length = match parse_length(&self.buf[..colon]) {
-                Ok(n) => n,
-                Err(e) => return Some(Err(e)),
-            };
-            let end = match reach(&self.buf[colon + 1..], length) {
-                Ok(Reach::More) => return None,
+            let end = match reach(&self.buf[scan.header..], scan) {
+                Ok(Reach::More { walked, counted }) => {
+                    self.scan = Some(TextScan {
+                        walked,
+                        counted,
+                        ..scan
+                    });
+                    return None;
+                }
                 Ok(Reach::End(end)) => end,
                 Err(e) => return Some(Err(e)),
             };
-            let _ = self.buf.split_to(colon + 1);
+            let _ = self.buf.split_to(scan.header);
             let part = self.buf.split_to(end).freeze();
-            if length == 0 {
+            if scan.units == 0 {
                 continue;
             }
             return Some(text_packet(part));
@@ -142,7 +177,8 @@ impl PayloadDecoder {
         if self.buf.is_empty() {
             return None;
         }
-        let Some(end) = self.buf[1..].iter().position(|&b| b == LENGTH_END) else {
+        let digits_and_end = &self.buf[1..self.buf.len().min(MAX_DIGITS + 2)];
+        let Some(end) = digits_and_end.iter().position(|&b| b == LENGTH_END) else {
             let pending_digits =
                 self.buf.len() - 1 <= MAX_DIGITS && self.buf[1..].iter().all(|&d| d <= 9);
             return (!pending_digits).then_some(Err(DecodeError::InvalidLength));
@@ -177,14 +213,15 @@ fn parse_length(digits: &[u8]) -> Result<usize, DecodeError> {
         .fold(0usize, |n, &d| n * 10 + usize::from(d - b'0')))
 }
 
-/// Where `units` UTF-16 code units of the UTF-8 text at the start of `bytes` end, checking the text on
-/// the way. A length that ends inside a character outside the BMP (in the middle of its surrogate
-/// pair) is refused.
-fn reach(bytes: &[u8], units: usize) -> Result<Reach, DecodeError> {
-    let (mut at, mut counted) = (0, 0);
-    while counted < units {
+/// Where the `scan.units` UTF-16 code units of the UTF-8 text at the start of `bytes` end, walking on
+/// from where `scan` stopped and checking the text on the way. A length that ends inside a character
+/// outside the BMP (in the middle of its surrogate pair) is refused.
+fn reach(bytes: &[u8], scan: TextScan) -> Result<Reach, DecodeError> {
+    let (mut at, mut counted) = (scan.walked, scan.counted);
+    let more = |walked, counted| Ok(Reach::More { walked, counted });
+    while counted < scan.units {
         let Some(&lead) = bytes.get(at) else {
-            return Ok(Reach::More);
+            return more(at, counted);
         };
         let width = match lead {
             0x00..=0x7f => 1,
@@ -194,7 +231,7 @@ fn reach(bytes: &[u8], units: usize) -> Result<Reach, DecodeError> {
             _ => return Err(DecodeError::InvalidUtf8),
         };
         let Some(char_bytes) = bytes.get(at..at + width) else {
-            return Ok(Reach::More);
+            return more(at, counted);
         };
         if std::str::from_utf8(char_bytes).is_err() {
             return Err(DecodeError::InvalidUtf8);
@@ -202,7 +239,7 @@ fn reach(bytes: &[u8], units: usize) -> Result<Reach, DecodeError> {
         counted += if width == 4 { 2 } else { 1 };
         at += width;
     }
-    if counted > units {
+    if counted > scan.units {
         return Err(DecodeError::InvalidLength);
     }
     Ok(Reach::End(at))
@@ -264,6 +301,21 @@ mod tests {
             d.finish().unwrap();
             assert_eq!(got, sample(), "binary: {supports_binary}");
         }
+    }
+
+    #[test]
+    fn a_long_packet_cut_into_bytes_is_walked_once() {
+        // 400 kB: walking the packet again on every byte would take minutes.
+        let text = format!("4{}", "é".repeat(200_000));
+        let body = format!("200001:{text}");
+        let mut d = PayloadDecoder::new(body.len(), false);
+        let mut got = Vec::new();
+        for byte in body.as_bytes().chunks(1) {
+            d.push(byte).unwrap();
+            got.extend(d.next_packet());
+        }
+        d.finish().unwrap();
+        assert_eq!(got, vec![Ok(Packet::Message(text[1..].into()))]);
     }
 
     #[test]
