@@ -2,7 +2,7 @@
 // App.vue connects) against a server instrumented for it, with user sockets of the official client beside it.
 // Checks what a dashboard relies on and prints one JSON line: the shape of every event received (argument
 // types and object keys), for comparison between servers.
-// Usage: node admin/dashboard.mjs <server url> <full|readonly>
+// Usage: node admin/dashboard.mjs <server url> <full|readonly|production>
 // The server must run the instrumentation with basic auth admin/secret, and on "/" answer "ping" with
 // "pong" and join the room a "join" event names.
 import { io } from "socket.io-client";
@@ -59,6 +59,38 @@ intruder.close();
 
 const alice = io(url, opts);
 await connected(alice);
+
+if (mode === "production") {
+  // Statistics only: no socket list, no live events, but the engine activity counted per second.
+  const admin = io(`${url}/admin`, { ...opts, auth: { username: "admin", password: "secret" } });
+  record(admin);
+  await connected(admin);
+  const [config] = await waitFor("config");
+  assert.deepEqual(config.supportedFeatures,
+    ["EMIT", "JOIN", "LEAVE", "DISCONNECT", "MJOIN", "MLEAVE", "MDISCONNECT", "AGGREGATED_EVENTS"]);
+  // A client that comes, talks and goes while the dashboard watches.
+  const dave = io(url, opts);
+  await connected(dave);
+  dave.emit("ping", "counted");
+  await once(dave, "pong");
+  dave.close();
+  const counted = (type) => (s) => s.aggregatedEvents.some((e) => e.type === type && e.count > 0);
+  await waitFor("server_stats", counted("rawConnection"));
+  await waitFor("server_stats", counted("packetsIn"));
+  await waitFor("server_stats", counted("bytesIn"));
+  await waitFor("server_stats", (s) => s.aggregatedEvents.some((e) =>
+    e.type === "rawDisconnection" && e.subType === "transport close"));
+  assert.ok(!received.some((e) => ["all_sockets", "socket_connected", "event_received"].includes(e.event)),
+    "no live events in production mode");
+  const shapes = {};
+  for (const { event, args } of received) {
+    if (!(event in shapes)) shapes[event] = args.map((a) => shape(a));
+  }
+  console.log(JSON.stringify(shapes));
+  admin.close();
+  alice.close();
+  process.exit(0);
+}
 
 const admin = io(`${url}/admin`, { ...opts, auth: { username: "admin", password: "secret" } });
 record(admin);

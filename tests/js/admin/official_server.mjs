@@ -1,7 +1,7 @@
 // The official instrumentation (@socket.io/admin-ui) on a Node socket.io server, for comparison with sio's:
 // basic auth admin / <bcrypt hash given>, on "/" "ping" answered with "pong" and "join" joining a room.
 // Prints its port, then serves until stdin closes.
-// Usage: node admin/official_server.mjs <bcrypt hash of "secret"> <full|readonly>
+// Usage: node admin/official_server.mjs <bcrypt hash of "secret"> <full|readonly|production>
 import { Server } from "socket.io";
 import { instrument } from "@socket.io/admin-ui";
 import { createServer } from "node:http";
@@ -12,7 +12,7 @@ const io = new Server(http);
 instrument(io, {
   auth: { type: "basic", username: "admin", password: hash },
   readonly: mode === "readonly",
-  mode: "development",
+  mode: mode === "production" ? "production" : "development",
 });
 io.on("connection", (socket) => {
   socket.on("ping", (...args) => socket.emit("pong", ...args));

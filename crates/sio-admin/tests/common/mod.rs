@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use sio_admin::{instrument, AdminOptions, Auth, Instrumentation};
+use sio_admin::{instrument, AdminOptions, Auth, Instrumentation, Mode};
 use sio_server::{Server, ServerConfig, Socket, Value};
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -32,21 +32,29 @@ pub fn app(io: &Server) {
     });
 }
 
-/// A sio server instrumented with basic auth admin / secret (readonly or not), serving [`app`].
-pub async fn instrumented(
-    readonly: bool,
-) -> (
+/// A running instrumented server: the server, its instrumentation, its listener and its URL.
+pub type Instrumented = (
     Server,
     Instrumentation,
     sio_server::engine::EngineServer,
     String,
-) {
+);
+
+/// A sio server instrumented with basic auth admin / secret (readonly or not, in development mode),
+/// serving [`app`].
+pub async fn instrumented(readonly: bool) -> Instrumented {
+    instrumented_with(readonly, Mode::Development).await
+}
+
+/// [`instrumented`] in a chosen mode.
+pub async fn instrumented_with(readonly: bool, mode: Mode) -> Instrumented {
     let io = Server::new(ServerConfig::default());
     let options = AdminOptions::new(Auth::Basic {
         username: "admin".into(),
         password_hash: secret_hash(),
     })
     .readonly(readonly)
+    .mode(mode)
     .stats_interval(Duration::from_millis(300));
     let admin = instrument(&io, options).expect("instrument");
     app(&io);
