@@ -24,6 +24,15 @@ impl AdminUi {
         }
     }
 
+    /// Serves the dashboard of the `@socket.io/admin-ui` package installed in a `node_modules` directory
+    /// (`npm install @socket.io/admin-ui`) under `prefix`.
+    pub fn from_node_modules(node_modules: impl AsRef<Path>, prefix: &str) -> Self {
+        Self::new(
+            node_modules.as_ref().join("@socket.io/admin-ui/ui/dist"),
+            prefix,
+        )
+    }
+
     /// The directory the files come from.
     pub fn dir(&self) -> &Path {
         &self.dir

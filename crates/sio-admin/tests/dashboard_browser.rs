@@ -15,10 +15,7 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_dashboard_watches_and_disconnects_sio_sockets() {
     let (io, admin, server, _) = common::instrumented(false).await;
-    let ui = AdminUi::new(
-        common::js_dir().join("node_modules/@socket.io/admin-ui/ui/dist"),
-        "/admin-ui",
-    );
+    let ui = AdminUi::from_node_modules(common::js_dir().join("node_modules"), "/admin-ui");
     let app = axum::Router::new()
         .fallback(move |request: Request| {
             let ui = ui.clone();

@@ -6,10 +6,7 @@ use http_body_util::BodyExt;
 use sio_admin::AdminUi;
 
 fn ui() -> AdminUi {
-    AdminUi::new(
-        common::js_dir().join("node_modules/@socket.io/admin-ui/ui/dist"),
-        "/admin-ui",
-    )
+    AdminUi::from_node_modules(common::js_dir().join("node_modules"), "/admin-ui")
 }
 
 async fn body(response: http::Response<http_body_util::Full<bytes::Bytes>>) -> String {

@@ -112,6 +112,11 @@ assert.equal(typeof stats.serverId, "string");
 assert.equal(typeof stats.pid, "number");
 assert.ok(stats.clientsCount >= 2, `clientsCount ${stats.clientsCount}`);
 assert.equal(stats.pollingClientsCount, 0);
+// A client that stays on long-polling is counted as such.
+const paula = io(url, { ...opts, transports: ["polling"] });
+await connected(paula);
+await waitFor("server_stats", (s) => s.pollingClientsCount === 1);
+paula.close();
 
 // A new user socket, a room, an event in and out.
 const bob = io(url, opts);
