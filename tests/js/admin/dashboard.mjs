@@ -27,10 +27,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // The shape of a value: its type, and for objects their keys (the contents of free-form maps left out).
 const FREE = new Set(["headers", "query", "data", "aggregatedEvents"]);
 function shape(value, key) {
+  if (FREE.has(key)) return Array.isArray(value) ? "array" : typeof value;
   if (Array.isArray(value)) return value.length ? [shape(value[0])] : [];
   if (value === null) return "null";
   if (typeof value === "object") {
-    if (FREE.has(key)) return "object";
     return Object.fromEntries(Object.keys(value).sort().map((k) => [k, shape(value[k], k)]));
   }
   return typeof value;
