@@ -139,6 +139,10 @@ async fn cell(plan: &Plan, cores: &Cores, workload: Workload, server: ServerKind
         outcome.error = Some("n/a (no cluster mode)".into());
         return outcome;
     }
+    if workload.is_deflate() && !server.supports_deflate() {
+        outcome.error = Some("n/a (no permessage-deflate)".into());
+        return outcome;
+    }
     if workload == Workload::ClusterRecovery && server == ServerKind::Socketioxide {
         outcome.error = Some("n/a (no streams adapter)".into());
         return outcome;
@@ -148,7 +152,13 @@ async fn cell(plan: &Plan, cores: &Cores, workload: Workload, server: ServerKind
     } else if workload.is_cluster() {
         cluster_run(plan, cores, workload, server).await
     } else {
-        match ServerProcess::start(server, &plan.programs) {
+        // Servers that have permessage-deflate start with it on for a deflate workload.
+        let args = if workload.is_deflate() {
+            vec!["--deflate".to_string()]
+        } else {
+            Vec::new()
+        };
+        match ServerProcess::start_node(server, &plan.programs, &args) {
             Ok(mut process) => {
                 let ctx = ctx_for(plan, cores, workload, &process);
                 let measured = drive(&ctx, workload).await;
@@ -194,6 +204,7 @@ fn ctx_for<'a>(
         nodes: vec![process.addr],
         probe: Probe::server(process.pid),
         redis: None,
+        deflate: workload.is_deflate(),
     }
 }
 
@@ -201,7 +212,9 @@ async fn drive(ctx: &Ctx<'_>, workload: Workload) -> Result<Measured, BenchError
     match workload {
         Workload::IdleMemory => Err(BenchError::Server("W1 runs on fresh servers".into())),
         Workload::HandshakeRate => Ok(workloads::handshake::run(ctx).await),
-        Workload::Echo32 | Workload::Echo1k => workloads::echo::run(ctx).await,
+        Workload::Echo32 | Workload::Echo1k | Workload::Echo4k | Workload::Echo4kDeflate => {
+            workloads::echo::run(ctx).await
+        }
         Workload::Broadcast1k | Workload::Broadcast10k | Workload::ClusterBroadcast => {
             workloads::broadcast::run(ctx).await
         }

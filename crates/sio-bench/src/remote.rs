@@ -114,6 +114,7 @@ pub fn run(plan: &RemotePlan) -> Result<RemoteOutcome, BenchError> {
         nodes: vec![plan.addr],
         probe: Probe::default(),
         redis: None,
+        deflate: false,
         size,
         timing: Timing {
             warmup: (plan.duration / 5).min(Duration::from_secs(1)),

@@ -46,6 +46,11 @@ impl ServerKind {
         self != ServerKind::Ceiling
     }
 
+    /// Whether the server has permessage-deflate (the ceiling and socketioxide, on tungstenite, do not).
+    pub fn supports_deflate(self) -> bool {
+        matches!(self, ServerKind::Sio | ServerKind::Node)
+    }
+
     /// Whether the server can join a cluster through Redis (the ceiling has no adapter).
     pub fn supports_cluster(self) -> bool {
         self != ServerKind::Ceiling

@@ -43,11 +43,12 @@ impl ServerProcess {
         Self::start_node(kind, programs, &[])
     }
 
-    /// [`ServerProcess::start`] with the cluster arguments `cluster` after the port (`--redis URL`, ...).
+    /// [`ServerProcess::start`] with `extra` arguments after the port: the cluster options
+    /// (`--redis URL`, ...), `--deflate`.
     pub fn start_node(
         kind: ServerKind,
         programs: &ServerPrograms,
-        cluster: &[String],
+        extra: &[String],
     ) -> Result<Self, BenchError> {
         let mut cmd = match kind {
             ServerKind::Sio => Command::new(&programs.sio),
@@ -65,7 +66,7 @@ impl ServerProcess {
                 c
             }
         };
-        cmd.arg("0").args(cluster);
+        cmd.arg("0").args(extra);
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());

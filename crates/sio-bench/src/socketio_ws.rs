@@ -9,9 +9,12 @@ use std::net::SocketAddr;
 /// sends the Socket.IO CONNECT for `/` and waits for the server's CONNECT answer. `query` is appended
 /// to the request's query string (e.g. `&room=r7`).
 pub async fn connect(addr: SocketAddr, query: &str) -> Result<WsConn, BenchError> {
-    connect_with_auth(addr, query, "")
-        .await
-        .map(|(conn, _, _)| conn)
+    open(addr, query, "", false).await.map(|(conn, _, _)| conn)
+}
+
+/// [`connect`] offering permessage-deflate, which the server must accept.
+pub async fn connect_deflate(addr: SocketAddr, query: &str) -> Result<WsConn, BenchError> {
+    open(addr, query, "", true).await.map(|(conn, _, _)| conn)
 }
 
 /// [`connect`] with `auth` (a JSON object, or empty for none) in the CONNECT packet; also returns the
@@ -23,8 +26,17 @@ pub async fn connect_with_auth(
     query: &str,
     auth: &str,
 ) -> Result<(WsConn, String, Vec<Vec<u8>>), BenchError> {
+    open(addr, query, auth, false).await
+}
+
+async fn open(
+    addr: SocketAddr,
+    query: &str,
+    auth: &str,
+    deflate: bool,
+) -> Result<(WsConn, String, Vec<Vec<u8>>), BenchError> {
     let path = format!("/socket.io/?EIO=4&transport=websocket{query}");
-    let mut conn = WsConn::connect(addr, &path).await?;
+    let mut conn = WsConn::connect_with(addr, &path, deflate).await?;
     let mut state = State::AwaitOpen;
     let mut early = Vec::new();
     loop {

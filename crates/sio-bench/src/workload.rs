@@ -14,6 +14,11 @@ pub enum Workload {
     Echo32,
     /// W3 with a 1 KiB payload.
     Echo1k,
+    /// W3 with a 4 KiB payload.
+    Echo4k,
+    /// W3 with a 4 KiB payload over permessage-deflate (server and clients negotiate it; the server
+    /// compresses its echoes, the clients send theirs plain).
+    Echo4kDeflate,
     /// W4: `io.emit` of a ~100-byte event to 1,000 clients; deliveries/s.
     Broadcast1k,
     /// W4 at 10,000 clients.
@@ -88,11 +93,13 @@ impl Timing {
 
 impl Workload {
     /// Every workload, in table row order.
-    pub const ALL: [Workload; 11] = [
+    pub const ALL: [Workload; 13] = [
         Workload::IdleMemory,
         Workload::HandshakeRate,
         Workload::Echo32,
         Workload::Echo1k,
+        Workload::Echo4k,
+        Workload::Echo4kDeflate,
         Workload::Broadcast1k,
         Workload::Broadcast10k,
         Workload::Rooms,
@@ -109,6 +116,8 @@ impl Workload {
             Workload::HandshakeRate => "w2",
             Workload::Echo32 => "w3",
             Workload::Echo1k => "w3-1k",
+            Workload::Echo4k => "w3-4k",
+            Workload::Echo4kDeflate => "w3-4k-deflate",
             Workload::Broadcast1k => "w4-1k",
             Workload::Broadcast10k => "w4-10k",
             Workload::Rooms => "w5",
@@ -131,6 +140,8 @@ impl Workload {
             Workload::HandshakeRate => "W2 handshakes",
             Workload::Echo32 => "W3 echo 32 B",
             Workload::Echo1k => "W3 echo 1 KiB",
+            Workload::Echo4k => "W3 echo 4 KiB",
+            Workload::Echo4kDeflate => "W3 echo 4 KiB, deflate",
             Workload::Broadcast1k => "W4 broadcast 1k",
             Workload::Broadcast10k => "W4 broadcast 10k",
             Workload::Rooms => "W5 rooms",
@@ -146,7 +157,9 @@ impl Workload {
         match self {
             Workload::IdleMemory => "KiB/conn",
             Workload::HandshakeRate => "conn/s",
-            Workload::Echo32 | Workload::Echo1k => "msg/s",
+            Workload::Echo32 | Workload::Echo1k | Workload::Echo4k | Workload::Echo4kDeflate => {
+                "msg/s"
+            }
             Workload::Broadcast1k
             | Workload::Broadcast10k
             | Workload::Rooms
@@ -160,6 +173,11 @@ impl Workload {
     /// Whether a lower headline value is better (memory).
     pub fn lower_is_better(self) -> bool {
         self == Workload::IdleMemory
+    }
+
+    /// Whether the workload runs over permessage-deflate (servers that have it start with it on).
+    pub fn is_deflate(self) -> bool {
+        self == Workload::Echo4kDeflate
     }
 
     /// Whether the workload uses the polling transport.
@@ -196,6 +214,11 @@ impl Workload {
                 clients: pick(100, 10),
                 in_flight: 16,
                 payload: 1024,
+            },
+            Workload::Echo4k | Workload::Echo4kDeflate => Size {
+                clients: pick(100, 10),
+                in_flight: 16,
+                payload: 4096,
             },
             Workload::Broadcast1k => Size {
                 clients: pick(1_000, 20),

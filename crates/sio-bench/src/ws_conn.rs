@@ -1,8 +1,11 @@
 //! A minimal websocket client connection over a `TcpStream`: one read buffer, one write buffer, frame
 //! parsing in place, Engine.IO pings answered inline. Much leaner than a general websocket client.
+//! It may offer permessage-deflate (sio-protocol's codec): the server's compressed messages are
+//! inflated; the client's own go out plain, which the extension allows.
 
 use crate::error::BenchError;
 use crate::frames::push_text_frame;
+use sio_protocol::websocket::{accept_answer, parse_extensions, Inflater, PerMessageDeflate, Role};
 use std::net::SocketAddr;
 use std::time::Instant;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -19,11 +22,22 @@ pub struct WsConn {
     buf: Vec<u8>,
     start: usize,
     out: Vec<u8>,
+    /// Set when permessage-deflate was negotiated.
+    inflater: Option<Inflater>,
 }
 
 impl WsConn {
     /// Opens a TCP connection and performs the websocket upgrade for `path_and_query`.
     pub async fn connect(addr: SocketAddr, path_and_query: &str) -> Result<Self, BenchError> {
+        Self::connect_with(addr, path_and_query, false).await
+    }
+
+    /// [`WsConn::connect`], offering permessage-deflate when `deflate` is set (the server must accept).
+    pub async fn connect_with(
+        addr: SocketAddr,
+        path_and_query: &str,
+        deflate: bool,
+    ) -> Result<Self, BenchError> {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
         // Closing resets the connection: no TIME_WAIT, so tens of thousands of handshakes
@@ -34,10 +48,16 @@ impl WsConn {
             buf: Vec::with_capacity(READ_CHUNK),
             start: 0,
             out: Vec::with_capacity(256),
+            inflater: None,
+        };
+        let offer = if deflate {
+            "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+        } else {
+            ""
         };
         let request = format!(
             "GET {path_and_query} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-             Sec-WebSocket-Key: c2lvLWJlbmNoLWtleS0wMQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+             Sec-WebSocket-Key: c2lvLWJlbmNoLWtleS0wMQ==\r\nSec-WebSocket-Version: 13\r\n{offer}\r\n"
         );
         conn.stream.write_all(request.as_bytes()).await?;
         loop {
@@ -49,6 +69,9 @@ impl WsConn {
                         "upgrade refused: {}",
                         String::from_utf8_lossy(line)
                     )));
+                }
+                if deflate {
+                    conn.inflater = Some(negotiated(&conn.buf[..end])?);
                 }
                 conn.start = end + 4;
                 return Ok(conn);
@@ -91,7 +114,17 @@ impl WsConn {
                 return Ok(count);
             };
             let opcode = avail[0] & 0x0f;
-            let payload = &avail[header..header + len];
+            let mut payload = &avail[header..header + len];
+            let inflated;
+            if avail[0] & 0x40 != 0 {
+                let inflater = self.inflater.as_mut().ok_or_else(|| {
+                    BenchError::Protocol("compressed frame without permessage-deflate".into())
+                })?;
+                inflated = inflater
+                    .inflate(payload, MAX_FRAME)
+                    .map_err(|e| BenchError::Protocol(format!("inflate: {e}")))?;
+                payload = &inflated;
+            }
             match opcode {
                 0x1 | 0x2 => {
                     if payload == b"2" {
@@ -149,6 +182,23 @@ impl WsConn {
         self.flush().await?;
         Ok(n)
     }
+}
+
+/// The inflater for the server's answer to our offer (`head`: the upgrade response's head).
+fn negotiated(head: &[u8]) -> Result<Inflater, BenchError> {
+    let refused = || BenchError::Protocol("permessage-deflate not accepted".into());
+    let values: Vec<&[u8]> = head
+        .split(|b| *b == b'\n')
+        .filter_map(|line| {
+            let colon = line.iter().position(|b| *b == b':')?;
+            line[..colon]
+                .eq_ignore_ascii_case(b"sec-websocket-extensions")
+                .then(|| line[colon + 1..].trim_ascii())
+        })
+        .collect();
+    let answer = parse_extensions(values).map_err(|_| refused())?;
+    let params = accept_answer(&PerMessageDeflate::default(), &answer).map_err(|_| refused())?;
+    Ok(Inflater::new(Role::Client, &params))
 }
 
 /// Header length and payload length of the first frame of `buf`, if it is complete. Server frames are

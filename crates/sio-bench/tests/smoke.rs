@@ -54,6 +54,10 @@ fn every_workload_runs_on_every_server() {
             assert!(o.median.is_none(), "the ceiling has no cluster mode");
             continue;
         }
+        if o.workload.is_deflate() && !o.server.supports_deflate() {
+            assert!(o.median.is_none(), "{} has no permessage-deflate", o.server);
+            continue;
+        }
         if o.workload == Workload::ClusterRecovery && o.server == ServerKind::Socketioxide {
             assert!(o.median.is_none(), "socketioxide has no streams adapter");
             continue;

@@ -5,18 +5,27 @@
 // on node-redis, default key `socket.io`), so `io.emit` reaches the clients of every node (W8).
 // `--adapter streams` takes `@socket.io/redis-streams-adapter` instead; `--postgres URL [--prefix P]`
 // joins through `@socket.io/postgres-adapter` on a `pg` pool (channel prefix P). `--recovery` turns on
-// connection state recovery with its default options (W9).
+// connection state recovery with its default options (W9); `--deflate` turns perMessageDeflate on
+// (W3 deflate).
 "use strict";
 
 const http = require("http");
 const { Server } = require("socket.io");
 
 function parseArgs(argv) {
-  const opts = { port: 0, redis: null, adapter: null, postgres: null, prefix: null, recovery: false };
+  const opts = {
+    port: 0,
+    redis: null,
+    adapter: null,
+    postgres: null,
+    prefix: null,
+    recovery: false,
+    deflate: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].startsWith("--") ? argv[i].slice(2) : null;
-    if (key === "recovery") {
-      opts.recovery = true;
+    if (key === "recovery" || key === "deflate") {
+      opts[key] = true;
     } else if (key in opts && key !== "port") {
       if (i + 1 >= argv.length) throw new Error(`${argv[i]} needs a value`);
       opts[key] = argv[++i];
@@ -30,7 +39,10 @@ function parseArgs(argv) {
 const opts = parseArgs(process.argv.slice(2));
 const httpServer = http.createServer();
 // The websocket engine is the default one: the `ws` package.
-const io = new Server(httpServer, opts.recovery ? { connectionStateRecovery: {} } : {});
+const io = new Server(httpServer, {
+  ...(opts.recovery ? { connectionStateRecovery: {} } : {}),
+  ...(opts.deflate ? { perMessageDeflate: true } : {}),
+});
 
 // Drop the handshake request once the session is open: it is the largest per-connection object
 // that an idle socket.io connection keeps alive (the official memory-usage advice). The `room` query

@@ -8,13 +8,14 @@
 //! `--adapter streams` takes sio-redis's streams adapter instead (`@socket.io/redis-streams-adapter`);
 //! `--postgres URL [--prefix P]` joins through sio-postgres (`@socket.io/postgres-adapter`, channel
 //! prefix `P`, default `socket.io`). `--recovery` turns on connection state recovery with its default
-//! options (W9).
+//! options (W9); `--deflate` turns permessage-deflate on with its default options (W3 deflate).
 
 use sio_postgres::{postgres_adapter, PostgresAdapterOptions};
 use sio_redis::{
     streams_adapter, RedisAdapterFactory, RedisAdapterOptions, RedisConnection, RedisTarget,
     StreamsAdapterOptions,
 };
+use sio_server::engine::PerMessageDeflate;
 use sio_server::{AckSender, ConnectionStateRecovery, Server, ServerConfig, Socket, Value};
 use std::io::Write;
 use std::sync::Arc;
@@ -52,6 +53,7 @@ struct Args {
     postgres: Option<String>,
     prefix: Option<String>,
     recovery: bool,
+    deflate: bool,
 }
 
 fn parse_args() -> std::io::Result<Args> {
@@ -66,6 +68,10 @@ fn parse_args() -> std::io::Result<Args> {
             "--prefix" => &mut out.prefix,
             "--recovery" => {
                 out.recovery = true;
+                continue;
+            }
+            "--deflate" => {
+                out.deflate = true;
                 continue;
             }
             _ => {
@@ -89,6 +95,12 @@ fn main() -> std::io::Result<()> {
         .build()?
         .block_on(async move {
             let mut config = ServerConfig::default();
+            if args.deflate {
+                config = config.engine(|mut e| {
+                    e.per_message_deflate = Some(PerMessageDeflate::default());
+                    e
+                });
+            }
             if args.recovery {
                 config = config.connection_state_recovery(ConnectionStateRecovery::default());
             }

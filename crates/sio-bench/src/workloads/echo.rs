@@ -1,5 +1,6 @@
 //! W3 echo: each connection keeps `in_flight` `echo` events outstanding; the server emits each back.
-//! Messages/s counts echoes received; latency is send-to-echo (FIFO per connection).
+//! Messages/s counts echoes received; latency is send-to-echo (FIFO per connection). With
+//! permessage-deflate (`Ctx::deflate`) the clients offer it and inflate the echoes.
 
 use super::{measure_fleet, Ctx, Measured};
 use crate::error::BenchError;
@@ -9,27 +10,45 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// Distinct payloads each connection cycles through: more than a 32 KiB deflate window holds at 4 KiB.
+const PAYLOAD_VARIANTS: u32 = 16;
+
 /// Runs the echo workload on `ctx.size.clients` connections.
 pub async fn run(ctx: &Ctx<'_>) -> Result<Measured, BenchError> {
-    let frame: Arc<[u8]> = frames::text_frame(
-        frames::event_text("echo", &frames::payload("e:", ctx.size.payload)).as_bytes(),
-    )
-    .into();
+    // Echoes cycle through distinct payloads, so that permessage-deflate compresses each as new text
+    // instead of pointing back at the previous identical message (no effect without deflate).
+    let variants: Arc<[Vec<u8>]> = (0..PAYLOAD_VARIANTS)
+        .map(|k| {
+            frames::text_frame(
+                frames::event_text("echo", &frames::payload_variant("e:", ctx.size.payload, k))
+                    .as_bytes(),
+            )
+        })
+        .collect();
     let in_flight = ctx.size.in_flight;
+    let deflate = ctx.deflate;
     let gate = connect_gate();
     let mut fleet = Fleet::new();
     for i in 0..ctx.size.clients {
-        let (frame, addr) = (frame.clone(), ctx.addr);
+        let (variants, addr) = (variants.clone(), ctx.addr);
         fleet.spawn(
             ctx.cores,
             i,
             &gate,
-            move || socketio_ws::connect(addr, ""),
+            move || async move {
+                if deflate {
+                    socketio_ws::connect_deflate(addr, "").await
+                } else {
+                    socketio_ws::connect(addr, "").await
+                }
+            },
             move |mut conn, live| async move {
                 let mut sent = VecDeque::with_capacity(in_flight);
+                let mut next = i;
                 let now = Instant::now();
                 for _ in 0..in_flight {
-                    conn.queue(&frame);
+                    conn.queue(&variants[next % variants.len()]);
+                    next += 1;
                     sent.push_back(now);
                 }
                 conn.flush().await?;
@@ -41,7 +60,8 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Measured, BenchError> {
                             if let Some(t0) = sent.pop_front() {
                                 live.latency.record(now - t0);
                             }
-                            out.extend_from_slice(&frame);
+                            out.extend_from_slice(&variants[next % variants.len()]);
+                            next += 1;
                             sent.push_back(now);
                         }
                     })

@@ -32,6 +32,8 @@ pub struct Ctx<'a> {
     pub probe: Probe,
     /// The Redis of a cluster workload (W9 watches it for stored sessions).
     pub redis: Option<SocketAddr>,
+    /// Clients offer permessage-deflate (the server was started with it on).
+    pub deflate: bool,
     /// Workload size.
     pub size: Size,
     /// Warm-up, window, runs.
