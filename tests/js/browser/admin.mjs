@@ -51,7 +51,7 @@ alice.emit("join", "lobby");
 const bob = await connect();
 
 try {
-  await page.goto(dashboard, { timeout: WAIT });
+  await page.goto(dashboard, { timeout: WAIT, waitUntil: "domcontentloaded" });
   // The connection modal: server URL, username, password.
   await page.getByLabel("Server URL").fill(server);
   await page.getByLabel("Username").fill("admin");
@@ -59,7 +59,7 @@ try {
   await page.getByRole("button", { name: "Connect" }).click();
   await page.getByLabel("Server URL").waitFor({ state: "hidden" });
 
-  await page.goto(`${dashboard}#/sockets/`);
+  await page.goto(`${dashboard}#/sockets/`, { waitUntil: "domcontentloaded" });
   await text(alice.id);
   await text(bob.id);
   await page.screenshot({ path: join(shots, "admin-sockets.png"), fullPage: true });
