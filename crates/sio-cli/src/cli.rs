@@ -72,6 +72,20 @@ pub struct ServeArgs {
     /// one `scripts/run` installs in this repository).
     #[arg(long, value_name = "DIR")]
     pub client_dir: Option<PathBuf>,
+    /// Instruments the server for the official admin dashboard (`@socket.io/admin-ui`): the `/admin`
+    /// namespace, and the dashboard's own files at /admin-ui/ from the installed npm package.
+    #[arg(long)]
+    pub admin: bool,
+    /// With --admin: the dashboard's username (with --admin-password-hash); without it, no login.
+    #[arg(long, value_name = "NAME", requires_all = ["admin", "admin_password_hash"])]
+    pub admin_user: Option<String>,
+    /// The bcrypt hash of the dashboard's password (`$2b$...`), with --admin-user.
+    #[arg(long, value_name = "BCRYPT", requires = "admin_user")]
+    pub admin_password_hash: Option<String>,
+    /// With --admin: the `node_modules` directory that holds `@socket.io/admin-ui` (default: the one
+    /// `scripts/run` installs in this repository).
+    #[arg(long, value_name = "DIR", requires = "admin")]
+    pub admin_ui_dir: Option<PathBuf>,
 }
 
 /// The Redis adapters `sio serve` can join a cluster with.

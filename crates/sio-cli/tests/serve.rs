@@ -56,6 +56,54 @@ fn says_when_the_client_bundle_is_missing() {
 }
 
 #[test]
+fn admin_serves_the_dashboard_and_its_namespace() {
+    let mut serve = Serve::start(&["--admin"]);
+    let page = get(serve.addr(), "/admin-ui/");
+    assert!(page.contains(" 200 "), "{page}");
+    assert!(page.contains("<title>Socket.IO Admin UI</title>"), "{page}");
+    let moved = get(serve.addr(), "/admin-ui");
+    assert!(moved.contains(" 301 "), "{moved}");
+    // Without --admin-user the dashboard needs no login: its namespace sends the configuration at once.
+    let admin = format!("{}/admin", serve.url);
+    let (status, lines, stderr) =
+        run_sio(&["connect", &admin, "--wait-for", "config", "--timeout", "20"]);
+    assert!(status.success(), "{status:?} {lines:?} {stderr}");
+    serve.proc.interrupt();
+    let _ = serve.proc.finish();
+}
+
+#[test]
+fn admin_with_a_user_wants_the_password() {
+    // bcrypt of "changeit".
+    let hash = "$2b$10$heqvAkYMez.Va6Et2uXInOnkCT6/uQj1brkrbyG3LpopDklcq7ZOS";
+    let mut serve = Serve::start(&[
+        "--admin",
+        "--admin-user",
+        "admin",
+        "--admin-password-hash",
+        hash,
+    ]);
+    let admin = format!("{}/admin", serve.url);
+    let (status, lines, stderr) =
+        run_sio(&["connect", &admin, "--wait-for", "config", "--timeout", "20"]);
+    assert!(!status.success(), "{lines:?} {stderr}");
+    let login = r#"{"username":"admin","password":"changeit"}"#;
+    let (status, lines, stderr) = run_sio(&[
+        "connect",
+        &admin,
+        "--auth",
+        login,
+        "--wait-for",
+        "config",
+        "--timeout",
+        "20",
+    ]);
+    assert!(status.success(), "{status:?} {lines:?} {stderr}");
+    serve.proc.interrupt();
+    let _ = serve.proc.finish();
+}
+
+#[test]
 fn a_taken_port_is_a_clear_error() {
     let serve = Serve::start(&[]);
     let port = serve.addr().rsplit(':').next().expect("port").to_owned();

@@ -27,10 +27,14 @@ pub async fn run(args: &ConnectArgs) -> Result<(), Failure> {
     let (session, mut notes) = Session::new(args, false)?;
     let socket = session.first().clone();
     let connected = timeout_at(deadline, socket.connect()).await;
-    // A refusal is printed from the error itself: its listener's note may not have arrived yet.
+    let wanted = args.count.unwrap_or(u64::from(args.wait_for.is_some()));
+    let mut seen = 0;
+    // A refusal is printed from the error itself: its listener's note may not have arrived yet. Events
+    // that came with the CONNECT answer count.
     while let Ok(note) = notes.try_recv() {
         if !matches!(note.kind, NoteKind::ConnectError { .. }) {
             print(&note);
+            seen += u64::from(awaited(&note, args));
         }
     }
     match connected {
@@ -63,8 +67,6 @@ pub async fn run(args: &ConnectArgs) -> Result<(), Failure> {
                 .map_err(|e| Failure::failed(format!("cannot emit {event}: {e}")))?;
         }
     }
-    let wanted = args.count.unwrap_or(u64::from(args.wait_for.is_some()));
-    let mut seen = 0;
     let mut failure = None;
     while (seen < wanted || acks_pending > 0) && failure.is_none() {
         let Ok(next) = timeout_at(deadline, notes.recv()).await else {
@@ -81,11 +83,7 @@ pub async fn run(args: &ConnectArgs) -> Result<(), Failure> {
         let Some(note) = next else { break };
         print(&note);
         match &note.kind {
-            NoteKind::Event { event, .. }
-                if args.wait_for.as_deref().is_none_or(|w| w == event) =>
-            {
-                seen += 1
-            }
+            NoteKind::Event { .. } => seen += u64::from(awaited(&note, args)),
             NoteKind::Ack { .. } => acks_pending -= 1,
             NoteKind::AckFailed { event, error } => {
                 failure = Some(Failure::failed(format!(
@@ -100,6 +98,12 @@ pub async fn run(args: &ConnectArgs) -> Result<(), Failure> {
     }
     close(&session, &mut notes).await;
     failure.map_or(Ok(()), Err)
+}
+
+/// Whether `note` is an event that `--wait-for` (any event without it) counts.
+fn awaited(note: &Note, args: &ConnectArgs) -> bool {
+    matches!(&note.kind, NoteKind::Event { event, .. }
+        if args.wait_for.as_deref().is_none_or(|w| w == event))
 }
 
 /// Disconnects, then waits (briefly) until the connection closed, so that every emit has left; what

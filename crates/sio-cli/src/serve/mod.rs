@@ -1,6 +1,7 @@
 //! `sio serve`: the demo server. The chat of the chat example and the benchmark contract on `/`, an echo
 //! namespace on `/echo`, in memory or in a Redis cluster; stops cleanly on Ctrl-C or SIGTERM.
 
+mod admin;
 mod bench_contract;
 mod chat;
 mod cluster;
@@ -36,16 +37,29 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
     };
     report_missing_bundle(&config);
     let io = Server::new(config);
+    // The dashboard's listener first, so that it sees every socket.
+    let admin = match args.admin {
+        true => Some(admin::install(&io, &args)?),
+        false => None,
+    };
     chat::register(&io);
     bench_contract::register(&io);
     echo::register(&io);
 
+    let admin_note = match admin {
+        Some(_) => "; admin dashboard at /admin-ui/, namespace /admin",
+        None => "",
+    };
     let listener = bind(&args.host, args.port).await?;
     let addr = listener.local_addr()?;
     println!(
-        "sio serve: listening on http://{addr}/ (chat page at /, namespaces / and /echo{cluster})"
+        "sio serve: listening on http://{addr}/ (chat page at /, namespaces / and /echo{cluster}{admin_note})"
     );
-    let app = chat::router(&io).into_make_service_with_connect_info::<SocketAddr>();
+    let mut router = chat::router(&io);
+    if let Some((_instrumentation, ui)) = &admin {
+        router = admin::route(router, ui.clone());
+    }
+    let app = router.into_make_service_with_connect_info::<SocketAddr>();
     let (stopping_tx, stopping) = tokio::sync::oneshot::channel();
     let close = io.clone();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
