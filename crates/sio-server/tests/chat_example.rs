@@ -66,5 +66,5 @@ async fn a_taken_address_is_named_in_the_error() {
         err.starts_with(&format!("cannot listen on {addr}: ")),
         "{err}"
     );
-    assert!(err.contains("scripts/run 127.0.0.1:3001"), "{err}");
+    assert!(err.contains("--example chat -- 127.0.0.1:3001"), "{err}");
 }

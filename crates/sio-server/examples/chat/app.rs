@@ -34,7 +34,7 @@ pub async fn bind(addr: &str) -> Result<tokio::net::TcpListener, String> {
         let hint = match e.kind() {
             std::io::ErrorKind::AddrInUse => {
                 "; another program listens there: stop it, or give another address, as in \
-                 `scripts/run 127.0.0.1:3001`"
+                 `cargo run --release -p sio-server --example chat -- 127.0.0.1:3001`"
             }
             _ => "",
         };

@@ -1,11 +1,11 @@
 //! A chat server: nicknames, rooms, typing indicators, broadcasts and acknowledgements, reachable by the
 //! official JavaScript client on `127.0.0.1:3000` (a small page is served at `/`).
 //!
-//! Run: `scripts/run` from the repository root (it installs the pinned npm `socket.io-client` that sio
-//! serves to the page at `/socket.io/socket.io.min.js`, then runs
-//! `cargo run --release -p sio-server --example chat`), optionally followed by another address than
-//! `127.0.0.1:3000`; then open <http://127.0.0.1:3000/>, or connect any Socket.IO 4.x client
-//! (`node tests/js/server/chat.mjs` checks every feature with the official client).
+//! Run: `cargo run --release -p sio-server --example chat` from the repository root, optionally followed
+//! by another address than `127.0.0.1:3000`, once the pinned npm `socket.io-client` that sio serves to the
+//! page at `/socket.io/socket.io.min.js` is installed (`npm ci` in `tests/js`; `scripts/run` does it, then
+//! runs the same page in `sio serve`); then open <http://127.0.0.1:3000/>, or connect any Socket.IO 4.x
+//! client (`node tests/js/server/chat.mjs` checks every feature with the official client).
 //!
 //! Events from the client (handled in `handlers.rs`):
 //! - `add user` (nickname, ack?) -> ack and `login` `{numUsers}`; everyone else gets
