@@ -8,6 +8,7 @@
 
 pub mod chart;
 pub mod client_side;
+pub mod contract;
 pub mod cores;
 pub mod error;
 pub mod fleet;

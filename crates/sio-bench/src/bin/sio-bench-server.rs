@@ -1,6 +1,7 @@
-//! `sio-bench-server`: sio speaking the benchmark event contract (see BENCHMARKS.md): `echo` emits the
-//! arguments back, `ack` answers the acknowledgement with them, `broadcast` sends them to every socket
-//! (`io.emit`), `room` sends them to the room named by the connection's `room` query parameter.
+//! `sio-bench-server`: sio speaking the benchmark event contract (`sio_bench::contract`, BENCHMARKS.md):
+//! `echo` emits the arguments back, `ack` answers the acknowledgement with them, `broadcast` sends them
+//! to every socket (`io.emit`), `room` sends them to the room named by the connection's `room` query
+//! parameter.
 //!
 //! Usage: `sio-bench-server [port] [--redis URL]`; prints `listening on 127.0.0.1:<port>` once it accepts
 //! connections. With `--redis`, the server joins a cluster through sio-redis's classic adapter (key
@@ -16,33 +17,9 @@ use sio_redis::{
     StreamsAdapterOptions,
 };
 use sio_server::engine::PerMessageDeflate;
-use sio_server::{AckSender, ConnectionStateRecovery, Server, ServerConfig, Socket, Value};
+use sio_server::{ConnectionStateRecovery, Server, ServerConfig};
 use std::io::Write;
 use std::sync::Arc;
-
-async fn on_connection(socket: Socket) {
-    if let Some(room) = socket.handshake().query().remove("room") {
-        socket.join(room.clone());
-        socket.on("room", move |socket: Socket, args: Vec<Value>| {
-            let room = room.clone();
-            async move {
-                let _ = socket.nsp().to(room).emit_args("room", args).await;
-            }
-        });
-    }
-    socket.on("echo", |socket: Socket, args: Vec<Value>| async move {
-        let _ = socket.emit_args("echo", args);
-    });
-    socket.on(
-        "ack",
-        |_socket: Socket, args: Vec<Value>, ack: AckSender| async move {
-            let _ = ack.send_args(args);
-        },
-    );
-    socket.on("broadcast", |socket: Socket, args: Vec<Value>| async move {
-        let _ = socket.nsp().broadcast().emit_args("broadcast", args).await;
-    });
-}
 
 /// The command line: the port (first positional argument, 0 when absent) and the cluster options.
 #[derive(Default)]
@@ -130,7 +107,7 @@ fn main() -> std::io::Result<()> {
                 };
             }
             let io = Server::new(config);
-            io.of("/").on_connection(on_connection);
+            sio_bench::contract::register(&io);
             let server = io.listen(("127.0.0.1", args.port)).await?;
             let mut out = std::io::stdout();
             writeln!(out, "listening on {}", server.local_addr())?;

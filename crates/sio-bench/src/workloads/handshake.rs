@@ -1,44 +1,19 @@
 //! W2 handshake rate: websocket upgrade + Engine.IO open + Socket.IO CONNECT, then close, with a fixed
 //! number of handshakes in flight; connections/s.
 
-use super::{first_error, Ctx, Measured};
+use super::{batches, Ctx, Measured};
 use crate::live::Live;
-use crate::progress::{self, Progress};
-use crate::{measure, socketio_ws};
+use crate::socketio_ws;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 /// A warm-up batch then `timing.runs` batches of `size.clients` handshakes each.
 pub async fn run(ctx: &Ctx<'_>) -> Measured {
-    let total = ctx.size.clients as u64;
-    let warm = Arc::new(Live::default());
-    batch(ctx, &warm, (total / 5).max(1)).await;
-    let mut measured = Measured::default();
-    for run in 1..=ctx.timing.runs {
-        let live = Arc::new(Live::default());
-        let before = ctx.probe.read();
-        let t0 = Instant::now();
-        batch(ctx, &live, total).await;
-        let elapsed = t0.elapsed().as_secs_f64();
-        let after = ctx.probe.read();
-        let sample = measure::sample(live.done(), elapsed, &before, &after, false, &live);
-        let line = format!(
-            "{} run {run}/{}: {:>10.0} conn/s (p99 {:.0} us, failed {})",
-            ctx.label,
-            ctx.timing.runs,
-            sample.value,
-            sample.p99_us.unwrap_or(0.0),
-            live.failed()
-        );
-        progress::show(Progress::Done(&line));
-        measured.failed += live.failed();
-        if measured.first_error.is_none() {
-            measured.first_error = first_error(&live);
-        }
-        measured.runs.push(sample);
-    }
-    measured
+    batches(ctx, false, |live, count| async move {
+        batch(ctx, &live, count).await
+    })
+    .await
 }
 
 /// Runs `count` handshakes with `size.in_flight` workers spread over the cores.

@@ -13,10 +13,14 @@ pub mod rooms;
 use crate::cores::Cores;
 use crate::error::BenchError;
 use crate::fleet::Fleet;
+use crate::live::Live;
 use crate::measure::{self, Probe};
 use crate::outcome::Sample;
+use crate::progress::{self, Progress};
 use crate::workload::{Size, Timing};
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
 
 /// Everything a workload driver needs about the run.
 pub struct Ctx<'a> {
@@ -92,4 +96,43 @@ pub(crate) fn connect_budget(n: u64) -> std::time::Duration {
 
 pub(crate) fn first_error(live: &crate::live::Live) -> Option<String> {
     live.first_error.lock().ok().and_then(|e| e.clone())
+}
+
+/// A warm-up batch of a fifth of `size.clients` units, then `timing.runs` measured batches of
+/// `size.clients` units each, each timed whole (W2 handshakes, W9 recoveries). `batch(live, count)` runs
+/// `count` units, recording their latencies and outcomes in `live`; `redis` reads Redis's CPU too.
+pub(crate) async fn batches<F, Fut>(ctx: &Ctx<'_>, redis: bool, batch: F) -> Measured
+where
+    F: Fn(Arc<Live>, u64) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let total = ctx.size.clients as u64;
+    batch(Arc::new(Live::default()), (total / 5).max(1)).await;
+    let mut measured = Measured::default();
+    for run in 1..=ctx.timing.runs {
+        let live = Arc::new(Live::default());
+        let before = ctx.probe.read();
+        let t0 = Instant::now();
+        batch(live.clone(), total).await;
+        let elapsed = t0.elapsed().as_secs_f64();
+        let after = ctx.probe.read();
+        let sample = measure::sample(live.done(), elapsed, &before, &after, redis, &live);
+        let line = format!(
+            "{} run {run}/{}: {:>10.0} {} (p50 {:.0} us, p99 {:.0} us, failed {})",
+            ctx.label,
+            ctx.timing.runs,
+            sample.value,
+            ctx.unit,
+            sample.p50_us.unwrap_or(0.0),
+            sample.p99_us.unwrap_or(0.0),
+            live.failed()
+        );
+        progress::show(Progress::Done(&line));
+        measured.failed += live.failed();
+        if measured.first_error.is_none() {
+            measured.first_error = first_error(&live);
+        }
+        measured.runs.push(sample);
+    }
+    measured
 }

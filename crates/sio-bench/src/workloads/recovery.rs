@@ -14,11 +14,10 @@
 //! missed event have arrived. Recoveries/s counts whole cycles; a cycle whose session or events did not
 //! come back counts as a failure.
 
-use super::{first_error, Ctx, Measured};
+use super::{batches, Ctx, Measured};
 use crate::error::BenchError;
 use crate::frames::{event_text, push_text_frame};
 use crate::live::Live;
-use crate::measure;
 use crate::socketio_ws::{connect, connect_with_auth};
 use crate::ws_conn::WsConn;
 use std::net::SocketAddr;
@@ -35,34 +34,10 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A warm-up batch then `timing.runs` batches of `size.clients` recoveries each.
 pub async fn run(ctx: &Ctx<'_>) -> Measured {
-    let total = ctx.size.clients as u64;
-    let warm = Arc::new(Live::default());
-    batch(ctx, &warm, (total / 5).max(1)).await;
-    let mut measured = Measured::default();
-    for run in 1..=ctx.timing.runs {
-        let live = Arc::new(Live::default());
-        let before = ctx.probe.read();
-        let t0 = Instant::now();
-        batch(ctx, &live, total).await;
-        let elapsed = t0.elapsed().as_secs_f64();
-        let after = ctx.probe.read();
-        let sample = measure::sample(live.done(), elapsed, &before, &after, true, &live);
-        eprintln!(
-            "  {} run {run}/{}: {:>8.0} recoveries/s (reconnect to recovered p50 {:.0} us, p99 {:.0} us, failed {})",
-            ctx.label,
-            ctx.timing.runs,
-            sample.value,
-            sample.p50_us.unwrap_or(0.0),
-            sample.p99_us.unwrap_or(0.0),
-            live.failed()
-        );
-        measured.failed += live.failed();
-        if measured.first_error.is_none() {
-            measured.first_error = first_error(&live);
-        }
-        measured.runs.push(sample);
-    }
-    measured
+    batches(ctx, true, |live, count| async move {
+        batch(ctx, &live, count).await
+    })
+    .await
 }
 
 /// Runs `count` recovery cycles with `size.in_flight` workers spread over the cores.

@@ -2,7 +2,6 @@
 //! namespace on `/echo`, in memory or in a Redis cluster; stops cleanly on Ctrl-C or SIGTERM.
 
 mod admin;
-mod bench_contract;
 mod chat;
 mod cluster;
 mod echo;
@@ -43,7 +42,7 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
         false => None,
     };
     chat::register(&io);
-    bench_contract::register(&io);
+    sio_bench::contract::register(&io);
     echo::register(&io);
 
     let admin_note = match admin {

@@ -1,6 +1,6 @@
-//! The event contract of `sio bench` (BENCHMARKS.md) on the main namespace: `echo` emits the arguments
-//! back, `ack` acknowledges with them, `broadcast` sends them to every socket, `room` to the room named by
-//! the connection's `room` query parameter.
+//! The benchmark's event contract (BENCHMARKS.md) on sio's main namespace, for `sio-bench-server` and
+//! `sio serve`: `echo` emits the arguments back, `ack` acknowledges with them, `broadcast` sends them to
+//! every socket, `room` to the room named by the connection's `room` query parameter.
 
 use sio_server::{AckSender, Server, Socket, Value};
 
