@@ -42,8 +42,10 @@ struct Slot {
     deadline: AtomicU64,
     waker: AtomicWaker,
     clock: Arc<Clock>,
-    /// A deadline passed: hyper ends the connection for it.
-    fired: AtomicBool,
+    /// A deadline passed: hyper ends the connection for it. Shared apart from the slot, so that what
+    /// asks (the connection's IO, alive as long as a websocket) does not keep the slot and its waker,
+    /// which pins the finished HTTP task's memory.
+    fired: Arc<AtomicBool>,
 }
 
 /// The clock and the connections' slots of one server.
@@ -98,7 +100,7 @@ impl Sweeper {
             deadline: AtomicU64::new(0),
             waker: AtomicWaker::new(),
             clock: self.clock.clone(),
-            fired: AtomicBool::new(false),
+            fired: Arc::new(AtomicBool::new(false)),
         });
         self.slots
             .lock()
@@ -116,16 +118,16 @@ pub(crate) struct HeadTimer {
 impl HeadTimer {
     /// What tells whether this timer ended its connection.
     pub(crate) fn timeout(&self) -> HeadTimeout {
-        HeadTimeout(self.slot.clone())
+        HeadTimeout(self.slot.fired.clone())
     }
 }
 
 /// Whether a connection's request-head deadline passed (hyper gives the connection up then).
-pub(crate) struct HeadTimeout(Arc<Slot>);
+pub(crate) struct HeadTimeout(Arc<AtomicBool>);
 
 impl HeadTimeout {
     pub(crate) fn fired(&self) -> bool {
-        self.0.fired.load(Ordering::Acquire)
+        self.0.load(Ordering::Acquire)
     }
 }
 
