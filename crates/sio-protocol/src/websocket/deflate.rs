@@ -78,6 +78,12 @@ impl Deflater {
     /// with `out` as it was and the context dropped, if the compressor fails: the message is then to
     /// be sent uncompressed.
     pub fn compress(&mut self, data: &[u8], out: &mut Vec<u8>) -> bool {
+        if data.is_empty() {
+            // An empty stored block (RFC 7692, 7.2.3.6): zlib refuses a second sync flush without new
+            // input, and this needs none; the context is left as it was, byte-aligned on both sides.
+            out.push(0x00);
+            return true;
+        }
         let start = out.len();
         let (level, bits) = (self.level, self.window_bits);
         let c = self
