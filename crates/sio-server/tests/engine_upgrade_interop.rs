@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-const ROUNDS: usize = 10;
+const ROUNDS: usize = 20;
 
 /// Runs the client of `engine/upgrade_acks.js` against `url`; its JSON line for each round.
 async fn client_against(url: &str) -> Vec<serde_json::Value> {
@@ -84,10 +84,15 @@ fn assert_in_time(rounds: &[serde_json::Value], server: &str) {
         assert_eq!(seen["upgraded"], true, "{server}: {seen}");
         assert_eq!(seen["echo"], "ok", "{server}: the ack timed out: {seen}");
     }
-    // The rounds that tell: nothing but the probe's answer was on its way to the client.
+}
+
+/// That some rounds tell: nothing but the probe's answer was on its way to the client. Asked of sio, the
+/// server under test; the official server's rounds are the comparison, and on a loaded machine its
+/// timing may never line up that way in a run.
+fn assert_some_rounds_tell(rounds: &[serde_json::Value]) {
     assert!(
         rounds.iter().any(|seen| seen["connectedFirst"] == true),
-        "{server}: {rounds:?}"
+        "sio: {rounds:?}"
     );
 }
 
@@ -97,6 +102,7 @@ async fn an_ack_with_a_short_timeout_survives_the_upgrade() {
     let (server, addr) = common::start(&io).await;
     let rounds = client_against(&format!("http://{addr}")).await;
     assert_in_time(&rounds, "sio");
+    assert_some_rounds_tell(&rounds);
     io.close().await;
     server.shutdown().await;
 
