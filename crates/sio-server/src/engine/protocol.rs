@@ -8,7 +8,6 @@
 
 use super::lossy_utf8::LossyUtf8;
 use super::websocket;
-use base64::{engine::general_purpose::STANDARD, Engine as _};
 use http_body::Body;
 use sio_protocol::engine::v3::{self, EncodedPayload};
 use sio_protocol::engine::{encode_payload, Frame, Packet};
@@ -88,17 +87,7 @@ pub(crate) fn encode_ws_frame_v3(out: &mut Vec<u8>, frame: Frame, base64: bool) 
             encode_header(out, OpCode::Text, text.len());
             out.extend_from_slice(text.as_bytes());
         }
-        Frame::Binary(bytes) if base64 => {
-            let len = base64::encoded_len(bytes.len(), true).unwrap_or(0);
-            encode_header(out, OpCode::Text, 2 + len);
-            out.extend_from_slice(b"b4");
-            let start = out.len();
-            out.resize(start + len, 0);
-            let written = STANDARD
-                .encode_slice(&bytes, &mut out[start..])
-                .unwrap_or(0);
-            out.truncate(start + written);
-        }
+        Frame::Binary(bytes) if base64 => websocket::encode_base64_text(out, b"b4", &bytes),
         Frame::Binary(bytes) => {
             encode_header(out, OpCode::Binary, 1 + bytes.len());
             out.push(4);

@@ -402,22 +402,23 @@ impl WebSocket {
 fn encode_frame(out: &mut Vec<u8>, frame: Frame, base64: bool) {
     let (opcode, payload): (OpCode, Bytes) = match frame {
         Frame::Text(text) => (OpCode::Text, text.into_bytes()),
-        Frame::Binary(bytes) if base64 => {
-            let len = base64::encoded_len(bytes.len(), true).unwrap_or(0);
-            encode_header(out, OpCode::Text, 1 + len);
-            out.push(b'b');
-            let start = out.len();
-            out.resize(start + len, 0);
-            let written = STANDARD
-                .encode_slice(&bytes, &mut out[start..])
-                .unwrap_or(0);
-            out.truncate(start + written);
-            return;
-        }
+        Frame::Binary(bytes) if base64 => return encode_base64_text(out, b"b", &bytes),
         Frame::Binary(bytes) => (OpCode::Binary, bytes),
     };
     encode_header(out, opcode, payload.len());
     out.extend_from_slice(&payload);
+}
+
+/// Appends binary `bytes` as one text message: `prefix` (`b`, or `b4` in revision 3) then the bytes in
+/// base64, encoded in place, in `out`.
+pub(crate) fn encode_base64_text(out: &mut Vec<u8>, prefix: &[u8], bytes: &[u8]) {
+    let len = base64::encoded_len(bytes.len(), true).unwrap_or(0);
+    encode_header(out, OpCode::Text, prefix.len() + len);
+    out.extend_from_slice(prefix);
+    let start = out.len();
+    out.resize(start + len, 0);
+    let written = STANDARD.encode_slice(bytes, &mut out[start..]).unwrap_or(0);
+    out.truncate(start + written);
 }
 
 /// The next message of the session's websocket (never resolves on polling).
