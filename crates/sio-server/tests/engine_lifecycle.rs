@@ -7,6 +7,7 @@ use futures_util::{SinkExt, StreamExt};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use sio_protocol::engine::Frame;
 use sio_server::engine::{CloseReason, Engine};
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -153,6 +154,36 @@ async fn many_sessions_of_every_kind_open_and_close_without_leaks() {
     // Idle keep-alive connections hold the engine too: close them before counting.
     drop(c);
     tasks_end(&f.engine, baseline).await;
+}
+
+/// A close that begins while a client is upgrading and has no GET running (it stopped polling once probed)
+/// waits for the upgrade, as engine.io's does: the client's `5` completes it, and what was queued before the
+/// close goes over the websocket before it closes. Giving the upgrade up instead would lose those frames
+/// (a Socket.IO DISCONNECT among them) and leave the client with a bare `transport close`.
+#[tokio::test]
+async fn a_close_during_an_upgrade_ends_on_the_new_websocket() {
+    let mut f = Fixture::start(fast_config()).await;
+    let c = client();
+    let sid = f.open_polling(&c).await;
+    let (mut ws, _) = connect_async(format!("{}&transport=websocket&sid={sid}", f.ws_base))
+        .await
+        .unwrap();
+    ws.send(Message::text("2probe")).await.unwrap();
+    assert_eq!(next_text(&mut ws).await, "3probe");
+    let socket = f.engine.socket(&sid).unwrap();
+    socket.send(&[Frame::message("bye")]).unwrap();
+    socket.close(CloseReason::ForcedClose);
+    // The session is closing (waiting for a GET) before the upgrade packet comes.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    ws.send(Message::text("5")).await.unwrap();
+    assert_eq!(next_text(&mut ws).await, "4bye");
+    assert_eq!(next(&mut ws).await, None);
+    loop {
+        if let Ev::Close(closed, reason) = f.next_event().await {
+            assert_eq!((closed, reason), (sid, CloseReason::ForcedClose));
+            break;
+        }
+    }
 }
 
 /// Holds every `101` answer (notifying `held`) until `release` is notified, so that a websocket

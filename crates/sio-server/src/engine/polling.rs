@@ -6,7 +6,7 @@
 //! to the handler itself. The session task only steps in for what it owns: the heartbeat, the
 //! upgrade, POSTs carrying engine packets (pong, close) and the session's end.
 
-use super::session::{Command, Session, Step};
+use super::session::{Command, Link, Session, Step};
 use super::socket::{recycle_batch, SocketState};
 use super::{CloseReason, Engine, EngineHandler, EngineSocket, Transport};
 use sio_protocol::engine::v3::EncodedPayload;
@@ -14,6 +14,7 @@ use sio_protocol::engine::{Frame, Packet, PacketType};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tokio::sync::oneshot;
+use tokio::time::{sleep_until, Instant};
 
 /// How long a session closed by the client's `1` waits for a GET that is on its way.
 const CLOSE_LINGER: Duration = Duration::from_millis(500);
@@ -251,7 +252,8 @@ impl<H: EngineHandler> Session<H> {
     }
 
     /// Closes a polling session on the server's request: the queue and a close packet go to the waiting
-    /// GET, or to the next one within `close_timeout` (not waited for on shutdown or errors).
+    /// GET, or to the next one within `close_timeout` (not waited for on shutdown or errors). An upgrade under
+    /// way may still complete meanwhile, as in engine.io: the queue then goes over the websocket.
     pub(crate) async fn close_polling(&mut self, reason: CloseReason) -> CloseReason {
         let mut frames = self.socket.take_queue();
         frames.push(Frame::text(PacketType::Close, ""));
@@ -260,39 +262,53 @@ impl<H: EngineHandler> Session<H> {
             let timeout = self.engine.config().close_timeout;
             self.deliver_to_next_poll(frames, timeout).await;
         }
+        self.cancel_upgrade();
         reason
     }
 
-    /// Answers the next GET (if one comes within `timeout`) with `frames`, while the session closes.
+    /// Answers the next GET (if one comes within `timeout`) with `frames`, while the session closes; or,
+    /// when the client completes an upgrade first (its poll was already over when the close began), writes
+    /// them to the new websocket and closes it.
     async fn deliver_to_next_poll(&mut self, frames: Vec<Frame>, timeout: Duration) {
         if self.engine.is_shutting_down() {
             return;
         }
-        let engine = self.engine.clone();
-        let socket = self.socket.clone();
-        let wait = async {
-            let mut answer = PollAnswer::Frames(frames);
-            loop {
-                answer = match socket.answer_poll(answer) {
-                    Ok(()) => return,
-                    Err(answer) => answer,
-                };
-                tokio::select! {
-                    cmd = super::session::recv_some(&mut self.commands) => match cmd {
-                        None => return,
-                        Some(Command::Data(data)) => {
-                            let _ = data.reply.send(true);
+        let deadline = Instant::now() + timeout;
+        let mut answer = PollAnswer::Frames(frames);
+        loop {
+            answer = match self.socket.answer_poll(answer) {
+                Ok(()) => return,
+                Err(answer) => answer,
+            };
+            let socket = self.socket.clone();
+            tokio::select! {
+                cmd = super::session::recv_some(&mut self.commands) => match cmd {
+                    None => return,
+                    Some(Command::Data(data)) => {
+                        let _ = data.reply.send(true);
+                    }
+                    Some(Command::Upgrade(ws)) => super::websocket::discard(*ws),
+                },
+                msg = super::upgrade::next_probe_message(&mut self.probe) => {
+                    let _ = self.on_probe_message(msg).await;
+                    if let Link::Websocket(ws) = &mut self.link {
+                        if let PollAnswer::Frames(mut frames) = answer {
+                            // The close packet is polling's: a websocket just closes.
+                            frames.pop();
+                            let limit = self.engine.config().heartbeat_window();
+                            let _ = ws.send(frames, limit).await;
                         }
-                        Some(Command::Upgrade(ws)) => super::websocket::discard(*ws),
-                    },
-                    _ = socket.0.wake.notified() => {
-                        if engine.is_shutting_down() {
-                            return;
-                        }
+                        self.close_websocket().await;
+                        return;
                     }
                 }
+                _ = socket.0.wake.notified() => {
+                    if self.engine.is_shutting_down() {
+                        return;
+                    }
+                }
+                _ = sleep_until(deadline) => return,
             }
-        };
-        let _ = tokio::time::timeout(timeout, wait).await;
+        }
     }
 }

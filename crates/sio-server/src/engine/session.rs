@@ -235,7 +235,6 @@ impl<H: EngineHandler> Session<H> {
 
     /// Carries out a close asked for through [`EngineSocket::close`]: flush, then close the transport.
     async fn close_requested(&mut self, reason: CloseReason) -> CloseReason {
-        self.cancel_upgrade();
         match &mut self.link {
             Link::Websocket(_) => {
                 let _ = self.flush_websocket().await;
