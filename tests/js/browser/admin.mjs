@@ -3,25 +3,15 @@
 // dashboard. The user sockets are the official socket.io-client in Node. Screenshots go to the directory given.
 // Usage: node browser/admin.mjs <server url> <dashboard url> <screenshot dir>
 // Needs Debian's `chromium` on the PATH (or CHROMIUM=/path/to/chrome) and npm playwright-core.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { io } from "socket.io-client";
-import { accessSync, constants, mkdirSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import assert from "node:assert/strict";
 
 const [server, dashboard, shots] = process.argv.slice(2);
 const WAIT = 10000;
 setTimeout(() => { console.error("browser/admin.mjs: no result within 60 s"); process.exit(1); }, 60000).unref();
-
-function executable() {
-  if (process.env.CHROMIUM) return process.env.CHROMIUM;
-  for (const dir of (process.env.PATH || "").split(delimiter)) {
-    for (const name of ["chromium", "chromium-browser"]) {
-      try { accessSync(join(dir, name), constants.X_OK); return join(dir, name); } catch {}
-    }
-  }
-  throw new Error("chromium is not on the PATH (scripts/test installs it with apt-get install chromium)");
-}
 
 const connect = (opts = {}) => new Promise((resolve, reject) => {
   const socket = io(server, { forceNew: true, reconnection: false, ...opts });
@@ -31,13 +21,7 @@ const connect = (opts = {}) => new Promise((resolve, reject) => {
 });
 
 mkdirSync(shots, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: executable(),
-  headless: true,
-  timeout: 30000,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium(["--disable-quic"]);
 const errors = [];
 const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 const page = await context.newPage();

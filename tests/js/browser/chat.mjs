@@ -3,9 +3,9 @@
 // bundle, whose page must say what is wrong. Screenshots go to the directory given.
 // Usage: node browser/chat.mjs <chat url> <screenshot dir> [<chat url of a server without the bundle>]
 // Needs Debian's `chromium` on the PATH (or CHROMIUM=/path/to/chrome) and npm playwright-core.
-import { chromium } from "playwright-core";
-import { accessSync, constants, mkdirSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { launchChromium } from "./chromium.mjs";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import assert from "node:assert/strict";
 
 const [base, shots, missing] = process.argv.slice(2);
@@ -13,24 +13,8 @@ const WAIT = 10000;
 // Every wait below is bounded; this bounds the whole run too (the Rust test has its own bound).
 setTimeout(() => { console.error("browser/chat.mjs: no result within 90 s"); process.exit(1); }, 90000).unref();
 
-function executable() {
-  if (process.env.CHROMIUM) return process.env.CHROMIUM;
-  for (const dir of (process.env.PATH || "").split(delimiter)) {
-    for (const name of ["chromium", "chromium-browser"]) {
-      try { accessSync(join(dir, name), constants.X_OK); return join(dir, name); } catch {}
-    }
-  }
-  throw new Error("chromium is not on the PATH (scripts/test installs it with apt-get install chromium)");
-}
-
 mkdirSync(shots, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: executable(),
-  headless: true,
-  timeout: 30000,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium(["--disable-quic"]);
 
 // A page in its own context, recording console errors and uncaught exceptions.
 async function open(url, errors, who) {

@@ -3,32 +3,14 @@
 // on the wire (application/octet-stream both ways).
 // Usage: node browser/legacy_eio3.mjs <server url>
 // Needs Debian's `chromium` on the PATH (or CHROMIUM=/path/to/chrome) and npm playwright-core.
-import { chromium } from "playwright-core";
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
+import { launchChromium } from "./chromium.mjs";
 import assert from "node:assert/strict";
 
 const [base] = process.argv.slice(2);
 const WAIT = 10000;
 setTimeout(() => { console.error("browser/legacy_eio3.mjs: no result within 60 s"); process.exit(1); }, 60000).unref();
 
-function executable() {
-  if (process.env.CHROMIUM) return process.env.CHROMIUM;
-  for (const dir of (process.env.PATH || "").split(delimiter)) {
-    for (const name of ["chromium", "chromium-browser"]) {
-      try { accessSync(join(dir, name), constants.X_OK); return join(dir, name); } catch {}
-    }
-  }
-  throw new Error("chromium is not on the PATH (scripts/test installs it with apt-get install chromium)");
-}
-
-const browser = await chromium.launch({
-  executablePath: executable(),
-  headless: true,
-  timeout: 30000,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   page.setDefaultTimeout(WAIT);
