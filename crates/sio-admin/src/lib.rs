@@ -166,8 +166,8 @@ async fn all_sockets(io: &Server) -> Vec<Value> {
     all
 }
 
-/// The host name (`os.hostname()`).
-fn hostname() -> String {
+/// This machine's host name (`os.hostname()`), the dashboard's default server name.
+pub fn hostname() -> String {
     #[cfg(unix)]
     {
         let mut buf = [0u8; 256];

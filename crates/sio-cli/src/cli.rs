@@ -86,6 +86,10 @@ pub struct ServeArgs {
     /// `scripts/run` installs in this repository).
     #[arg(long, value_name = "DIR", requires = "admin")]
     pub admin_ui_dir: Option<PathBuf>,
+    /// With --admin: this server's name in the dashboard (default: the host name, and `HOST#PID` with
+    /// --redis, as the official instrumentation names the workers of a cluster).
+    #[arg(long, value_name = "ID", requires = "admin")]
+    pub admin_server_id: Option<String>,
 }
 
 /// The Redis adapters `sio serve` can join a cluster with.

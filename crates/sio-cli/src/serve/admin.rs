@@ -24,8 +24,12 @@ pub fn install(io: &Server, args: &ServeArgs) -> Result<(Instrumentation, AdminU
         },
         _ => Auth::Disabled,
     };
-    let instrumentation = instrument(io, AdminOptions::new(auth))
-        .map_err(|e| Failure::failed(format!("--admin: {e}")))?;
+    let mut options = AdminOptions::new(auth);
+    if let Some(id) = server_id(args) {
+        options = options.server_id(id);
+    }
+    let instrumentation =
+        instrument(io, options).map_err(|e| Failure::failed(format!("--admin: {e}")))?;
     let node_modules = args
         .admin_ui_dir
         .clone()
@@ -41,6 +45,17 @@ pub fn install(io: &Server, args: &ServeArgs) -> Result<(Instrumentation, AdminU
         );
     }
     Ok((instrumentation, ui))
+}
+
+/// The server's name in the dashboard: the one given, or `HOST#PID` in a cluster, where several nodes may
+/// run on one host (without a name of its own, the instrumentation uses the host name).
+fn server_id(args: &ServeArgs) -> Option<String> {
+    if let Some(id) = &args.admin_server_id {
+        return Some(id.clone());
+    }
+    args.redis.as_ref()?;
+    let host = sio_admin::hostname();
+    Some(format!("{host}#{}", std::process::id()))
 }
 
 /// Adds the dashboard's files under [`UI_PATH`] to `router`.

@@ -78,16 +78,26 @@ impl Proc {
         }
     }
 
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Waits (bounded) for the process to exit, then returns its status and the rest of its stdout.
     pub fn finish(&mut self) -> (ExitStatus, Vec<String>) {
-        let deadline = Instant::now() + WAIT;
+        self.finish_within(WAIT)
+    }
+
+    /// [`Proc::finish`] with a bound of its own.
+    pub fn finish_within(&mut self, within: Duration) -> (ExitStatus, Vec<String>) {
+        let deadline = Instant::now() + within;
         let status = loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
                 break status;
             }
             assert!(
                 Instant::now() < deadline,
-                "still running after {WAIT:?}; stdout: {:?}; stderr: {}",
+                "still running after {within:?}; stdout: {:?}; stderr: {}",
                 self.seen,
                 self.stderr_text()
             );
