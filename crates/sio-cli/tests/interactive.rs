@@ -1,5 +1,6 @@
 //! `sio connect` in a terminal (tmux), typed into as a user does: timestamped connect and event lines,
-//! `emit`, `emit-ack`, `join`, errors, history; against `sio serve` and against the official Node server.
+//! `emit`, `emit-ack`, `ack`, `join`, errors, history; against `sio serve` and against the official Node
+//! server.
 
 mod common;
 
@@ -96,6 +97,21 @@ fn a_session_against_the_official_node_server() {
     term.wait_for(r#"/ <- welcome ["/","#);
     term.type_at("/> ", r#"emit-ack echo 1 "two""#);
     term.wait_for(r#"/ ack of echo: [1,"two"]"#);
+    // The server asks for an acknowledgement (`emitWithAck("question")`) and emits what it got back.
+    term.type_at("/> ", r#"emit ask-me "ready?""#);
+    let asked = r#"/ <- question ["ready?"] (asks for an ack: answer with ack "#;
+    let screen = term.wait_for(asked);
+    let id: String = screen
+        .split(asked)
+        .nth(1)
+        .expect("the request")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    term.type_at("/> ", &format!(r#"ack {id} "yes" 2"#));
+    term.wait_for(r#"/ <- answer ["yes"]"#);
+    term.type_at("/> ", &format!("ack {id} 3"));
+    term.wait_for(&format!("error: no acknowledgement {id} is awaited on /"));
     term.type_at("/> ", "join admin");
     term.wait_for(r#"/admin <- welcome ["/admin","#);
     term.type_at("/admin> ", "join /private");

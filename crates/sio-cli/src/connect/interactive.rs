@@ -23,6 +23,7 @@ const PRINTER_BACKLOG: usize = 4096;
 const HELP: &str = "commands:
   emit EVENT [JSON...]       emit an event with zero or more JSON arguments (\"strings\" in quotes)
   emit-ack EVENT [JSON...]   emit an event and print the acknowledgement
+  ack ID [JSON...]           answer the server's request ID for an acknowledgement
   join NAMESPACE             open a socket on another namespace; later commands go to it
   use NAMESPACE              send later commands to an open namespace
   help                       this text
@@ -106,6 +107,17 @@ fn command(
             let args = parse_values(json)?;
             let socket = socket()?;
             session.emit_with_ack(&socket, event, args, ack_timeout);
+            Ok(Flow::Continue(None))
+        }
+        "ack" => {
+            let (id, json) = rest
+                .trim()
+                .split_once(char::is_whitespace)
+                .unwrap_or((rest.trim(), ""));
+            let id: u64 = id.parse().map_err(|_| {
+                format!("ack needs the request's number, not {id:?} (ack ID [JSON...])")
+            })?;
+            session.answer(current, id, parse_values(json)?)?;
             Ok(Flow::Continue(None))
         }
         "join" | "use" if rest.trim().is_empty() => Err(format!("{verb} needs a namespace")),

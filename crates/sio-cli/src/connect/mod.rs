@@ -5,6 +5,7 @@ mod interactive;
 mod note;
 mod script;
 mod session;
+mod unanswered;
 
 use crate::cli::ConnectArgs;
 use crate::failure::Failure;

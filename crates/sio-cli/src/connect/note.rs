@@ -43,8 +43,8 @@ pub enum NoteKind {
         event: String,
         /// Its arguments.
         args: Vec<Value>,
-        /// Whether the server asked for an acknowledgement (not answered).
-        wants_ack: bool,
+        /// The id of the acknowledgement the server asked for, if it did (`ack ID JSON...` answers it).
+        ack_id: Option<u64>,
     },
     /// The acknowledgement of an emit arrived.
     Ack {
@@ -107,12 +107,14 @@ impl Note {
             NoteKind::Event {
                 event,
                 args,
-                wants_ack,
-            } => format!(
-                "<- {event} {}{}",
-                to_json(args),
-                if *wants_ack { " (asks for an ack)" } else { "" }
-            ),
+                ack_id,
+            } => match ack_id {
+                Some(id) => format!(
+                    "<- {event} {} (asks for an ack: answer with ack {id} JSON...)",
+                    to_json(args)
+                ),
+                None => format!("<- {event} {}", to_json(args)),
+            },
             NoteKind::Ack { event, args } => format!("ack of {event}: {}", to_json(args)),
             NoteKind::AckFailed { event, error } => format!("no ack of {event}: {error}"),
             NoteKind::Closed { reason } => format!("connection closed: {reason}"),
@@ -139,9 +141,14 @@ impl Note {
             NoteKind::Event {
                 event,
                 args,
-                wants_ack,
+                ack_id,
             } => {
-                json!({ "type": "event", "event": event, "args": to_json(args), "ack": wants_ack })
+                let mut v = json!({ "type": "event", "event": event, "args": to_json(args) });
+                v["ack"] = json!(ack_id.is_some());
+                if let Some(id) = ack_id {
+                    v["ack_id"] = json!(id);
+                }
+                v
             }
             NoteKind::Ack { event, args } => {
                 json!({ "type": "ack", "event": event, "args": to_json(args) })

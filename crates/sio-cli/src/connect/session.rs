@@ -2,6 +2,7 @@
 //! listener reporting what happens as [`Note`]s on one channel.
 
 use super::note::{Note, NoteKind};
+use super::unanswered::Unanswered;
 use crate::cli::{ConnectArgs, ParserArg, Transport};
 use crate::failure::Failure;
 use sio_client::{Auth, ManagerEvent, Options, ParserKind, Socket, TransportKind, Value};
@@ -14,6 +15,7 @@ pub struct Session {
     sockets: BTreeMap<String, Socket>,
     first: Socket,
     notes: mpsc::UnboundedSender<Note>,
+    unanswered: Unanswered,
 }
 
 impl Session {
@@ -55,6 +57,7 @@ impl Session {
             sockets: BTreeMap::new(),
             first: first.clone(),
             notes,
+            unanswered: Unanswered::default(),
         };
         session.watch(first);
         Ok((session, rx))
@@ -110,6 +113,16 @@ impl Session {
         });
     }
 
+    /// Answers the server's request `id` for an acknowledgement of an event received on `nsp`.
+    pub fn answer(&self, nsp: &str, id: u64, args: Vec<Value>) -> Result<(), String> {
+        let ack = self
+            .unanswered
+            .take(nsp, id)
+            .ok_or_else(|| format!("no acknowledgement {id} is awaited on {nsp}"))?;
+        ack.send_values(args)
+            .map_err(|e| format!("cannot send acknowledgement {id}: {e}"))
+    }
+
     /// Reports `socket`'s connections, disconnections, refusals and events as notes.
     fn watch(&mut self, socket: Socket) {
         let nsp = socket.nsp().to_owned();
@@ -132,10 +145,15 @@ impl Session {
             };
             let _ = tx.send(Note::now(Some(&at), kind));
         });
-        let (tx, at) = (self.notes.clone(), nsp.clone());
+        let (tx, at, unanswered) = (self.notes.clone(), nsp.clone(), self.unanswered.clone());
         socket.on_any(move |event| {
+            let ack_id = event.ack.map(|ack| {
+                let id = ack.id();
+                unanswered.keep(&at, ack);
+                id
+            });
             let kind = NoteKind::Event {
-                wants_ack: event.ack.is_some(),
+                ack_id,
                 event: event.name,
                 args: event.args,
             };
