@@ -55,10 +55,11 @@ async fn main() -> std::io::Result<()> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
+    // The engine closes first: a long-polling GET would otherwise hold axum's graceful shutdown until the
+    // next ping.
+    .with_graceful_shutdown(async move {
         let _ = tokio::signal::ctrl_c().await;
+        engine.close().await;
     })
-    .await?;
-    engine.close().await;
-    Ok(())
+    .await
 }

@@ -450,6 +450,34 @@ impl Server {
         }
         self.0.engine.close().await;
     }
+
+    /// Waits for `signal`, then [`close`](Server::close)s the server: the future to give a web framework's
+    /// graceful shutdown, so that sio closes first.
+    ///
+    /// A graceful shutdown waits for the requests in flight, and a long-polling GET stays in flight until
+    /// the server has something to send (up to `pingInterval`, 25 s by default): shutting the framework down
+    /// first and closing sio after waits that long; closing sio first answers every waiting GET at once.
+    ///
+    /// ```no_run
+    /// # async fn run(io: sio_server::Server, app: axum::Router) -> std::io::Result<()> {
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    /// axum::serve(listener, app.layer(io.layer()))
+    ///     .with_graceful_shutdown(io.close_on(async {
+    ///         let _ = tokio::signal::ctrl_c().await;
+    ///     }))
+    ///     .await
+    /// # }
+    /// ```
+    pub fn close_on(
+        &self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        let io = self.clone();
+        async move {
+            signal.await;
+            io.close().await;
+        }
+    }
 }
 
 impl std::fmt::Debug for Server {

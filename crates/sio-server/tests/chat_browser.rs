@@ -23,7 +23,7 @@ async fn chat(
     handlers::register(&io);
     let listener = app::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let task = tokio::spawn(app::serve(listener, app::router(&io)));
+    let task = tokio::spawn(app::serve(listener, app::router(&io), io.clone()));
     (io, url, task)
 }
 

@@ -35,7 +35,7 @@ async fn the_app_serves_the_page_and_the_client_bundle() {
     handlers::register(&io);
     let listener = app::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let task = tokio::spawn(app::serve(listener, app::router(&io)));
+    let task = tokio::spawn(app::serve(listener, app::router(&io), io.clone()));
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()

@@ -42,11 +42,19 @@ pub async fn bind(addr: &str) -> Result<tokio::net::TcpListener, String> {
     })
 }
 
-/// Serves `app` on `listener` until the process ends.
-pub async fn serve(listener: tokio::net::TcpListener, app: axum::Router) -> std::io::Result<()> {
+/// Serves `app` on `listener` until Ctrl-C, then closes `io` (every socket and session) and stops.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    io: Server,
+) -> std::io::Result<()> {
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
+    // sio closes first, so that no long-polling GET holds the graceful shutdown.
+    .with_graceful_shutdown(io.close_on(async {
+        let _ = tokio::signal::ctrl_c().await;
+    }))
     .await
 }

@@ -43,5 +43,5 @@ async fn main() -> std::io::Result<()> {
     let io = Server::new(ServerConfig::default());
     handlers::register(&io);
     tracing::info!("chat on http://{}", listener.local_addr()?);
-    app::serve(listener, app::router(&io)).await
+    app::serve(listener, app::router(&io), io.clone()).await
 }
