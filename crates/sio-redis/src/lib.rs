@@ -54,3 +54,6 @@ pub use streams::{
     hash_code, streams_adapter, StreamsAdapterFactory, StreamsAdapterOptions, StreamsTransport,
     StreamsTransports,
 };
+
+#[cfg(doctest)]
+mod readmes;

@@ -1,7 +1,8 @@
 //! The chat of the chat example (`crates/sio-server/examples/chat`): its handlers and its page are that
-//! example's own files, compiled into `sio serve` as they are.
+//! example's own files (`chat_files/` links to them, so that the packaged crate holds them too), compiled
+//! into `sio serve` as they are.
 
-#[path = "../../../sio-server/examples/chat/handlers.rs"]
+#[path = "chat_files/handlers.rs"]
 mod handlers;
 
 use axum::extract::{ConnectInfo, Request};
@@ -12,7 +13,7 @@ use sio_server::Server;
 use std::net::SocketAddr;
 
 /// The chat page.
-const PAGE: &str = include_str!("../../../sio-server/examples/chat/index.html");
+const PAGE: &str = include_str!("chat_files/index.html");
 
 /// Installs the chat's event handlers on the main namespace.
 pub fn register(io: &Server) {

@@ -1,0 +1,1 @@
+../../../../sio-server/examples/chat/handlers.rs
