@@ -1,5 +1,6 @@
 //! The PNG chart of a report: for every workload, each server's result relative to the best server of
-//! that workload (memory inverted, so higher is always better).
+//! that workload (memory inverted, so higher is always better), and below it the same for server CPU per
+//! operation.
 
 use crate::error::BenchError;
 use crate::harness::Report;
@@ -45,23 +46,38 @@ fn color(server: ServerKind) -> RGBColor {
     }
 }
 
-/// Each server's score per workload: value / best (or best / value for lower-is-better workloads).
-pub fn scores(report: &Report) -> Vec<Vec<Option<f64>>> {
+/// What a panel of the chart compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// The headline value (memory inverted).
+    Result,
+    /// Server CPU per operation, inverted (the best server uses the least).
+    Cpu,
+}
+
+/// Each server's score per workload: value / best, or best / value where lower is better (memory, CPU).
+pub fn scores(report: &Report, metric: Metric) -> Vec<Vec<Option<f64>>> {
     report
         .workloads
         .iter()
         .map(|&w| {
+            let lower_is_better = metric == Metric::Cpu || w.lower_is_better();
             let values: Vec<Option<f64>> = report
                 .servers
                 .iter()
                 .map(|&s| {
-                    report
-                        .outcome(w, s)
-                        .and_then(|o| o.value())
-                        .filter(|v| *v > 0.0)
+                    let o = report.outcome(w, s)?;
+                    match metric {
+                        Metric::Result => o.value(),
+                        Metric::Cpu => o
+                            .median?
+                            .server_cpu_us_per_unit
+                            .filter(|_| w.operation().is_some()),
+                    }
+                    .filter(|v| *v > 0.0)
                 })
                 .collect();
-            let best = if w.lower_is_better() {
+            let best = if lower_is_better {
                 values
                     .iter()
                     .flatten()
@@ -72,33 +88,49 @@ pub fn scores(report: &Report) -> Vec<Vec<Option<f64>>> {
             };
             values
                 .into_iter()
-                .map(|v| {
-                    v.map(|v| {
-                        if w.lower_is_better() {
-                            best / v
-                        } else {
-                            v / best
-                        }
-                    })
-                })
+                .map(|v| v.map(|v| if lower_is_better { best / v } else { v / best }))
                 .collect()
         })
         .collect()
 }
 
-/// Renders the chart to `path` (PNG).
+/// Renders the chart to `path` (PNG): results above, server CPU per operation below.
 pub fn render(report: &Report, path: &Path) -> Result<(), BenchError> {
     register_font()?;
-    let err = |e: &dyn std::fmt::Display| BenchError::Server(format!("chart: {e}"));
-    let scores = scores(report);
+    let root = BitMapBackend::new(path, (1400, 1200)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| chart_error(&e))?;
+    let (top, bottom) = root.split_vertically(600);
+    panel(
+        report,
+        &top,
+        "sio vs peers: result / best server of each workload (memory inverted; higher is better)",
+        &scores(report, Metric::Result),
+    )?;
+    panel(
+        report,
+        &bottom,
+        "server CPU per operation: least of each workload / this server's (higher is better)",
+        &scores(report, Metric::Cpu),
+    )?;
+    root.present().map_err(|e| chart_error(&e))?;
+    Ok(())
+}
+
+fn chart_error(e: &dyn std::fmt::Display) -> BenchError {
+    BenchError::Server(format!("chart: {e}"))
+}
+
+/// One panel: a group of bars per workload, one bar per server.
+fn panel(
+    report: &Report,
+    area: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
+    caption: &str,
+    scores: &[Vec<Option<f64>>],
+) -> Result<(), BenchError> {
+    let err = chart_error;
     let n = report.workloads.len().max(1);
-    let root = BitMapBackend::new(path, (1400, 640)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| err(&e))?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "sio vs peers: result / best server of each workload (memory inverted; higher is better)",
-            ("sans-serif", 22),
-        )
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 22))
         .margin(16)
         .x_label_area_size(40)
         .y_label_area_size(60)
@@ -148,6 +180,5 @@ pub fn render(report: &Report, path: &Path) -> Result<(), BenchError> {
         .label_font(("sans-serif", 14))
         .draw()
         .map_err(|e| err(&e))?;
-    root.present().map_err(|e| err(&e))?;
     Ok(())
 }

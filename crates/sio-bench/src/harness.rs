@@ -88,21 +88,7 @@ pub fn run(plan: &Plan) -> Result<Report, BenchError> {
         .build()?;
     let mut outcomes = Vec::new();
     for &workload in &plan.workloads {
-        for &server in &plan.servers {
-            eprintln!("== {} / {server}", workload.title());
-            let started = std::time::Instant::now();
-            let outcome = rt.block_on(cell(plan, &cores, workload, server));
-            let took = started.elapsed().as_secs_f64();
-            match (&outcome.median, &outcome.error) {
-                (Some(m), _) => eprintln!(
-                    "   median {:.1} {} (server {:.2} cores, generator {:.2} cores; {took:.1} s)",
-                    m.value, outcome.unit, m.server_cores, m.client_cores
-                ),
-                (None, Some(e)) => eprintln!("   no value: {e} ({took:.1} s)"),
-                (None, None) => {}
-            }
-            outcomes.push(outcome);
-        }
+        outcomes.extend(rt.block_on(interleaved(plan, &cores, workload)));
     }
     let clients = if plan.client_side {
         crate::client_side::run(plan.mode, plan.timing, &plan.programs)
@@ -118,6 +104,64 @@ pub fn run(plan: &Plan) -> Result<Report, BenchError> {
         outcomes,
         clients,
     })
+}
+
+/// Every server's cell of `workload`. In full mode they are measured in rounds that take the servers in
+/// turn (A B C, A B C, ...), one measured run of each per round on a freshly started server: drift of the
+/// shared machine over the workload falls on every server alike instead of on whoever ran last. The smoke
+/// mode runs each server's runs in one go (it checks the harness, not the servers).
+async fn interleaved(plan: &Plan, cores: &Cores, workload: Workload) -> Vec<Outcome> {
+    let rounds = match plan.mode {
+        Mode::Full => plan.timing.runs.max(1),
+        Mode::Smoke => 1,
+    };
+    let per_round = Plan {
+        timing: Timing {
+            runs: plan.timing.runs / rounds,
+            ..plan.timing
+        },
+        ..plan.clone()
+    };
+    let mut cells: Vec<Outcome> = Vec::new();
+    for round in 1..=rounds {
+        for (i, &server) in plan.servers.iter().enumerate() {
+            if cells
+                .get(i)
+                .is_some_and(|c| c.runs.is_empty() && c.error.is_some())
+            {
+                continue; // n/a, or failed in an earlier round
+            }
+            eprintln!(
+                "== {} / {server} (round {round}/{rounds})",
+                workload.title()
+            );
+            let started = std::time::Instant::now();
+            let outcome = cell(&per_round, cores, workload, server).await;
+            let took = started.elapsed().as_secs_f64();
+            match (&outcome.median, &outcome.error) {
+                (Some(m), _) => eprintln!(
+                    "   {:.1} {} (server {:.2} cores, generator {:.2} cores; {took:.1} s)",
+                    m.value, outcome.unit, m.server_cores, m.client_cores
+                ),
+                (None, Some(e)) => eprintln!("   no value: {e} ({took:.1} s)"),
+                (None, None) => {}
+            }
+            match cells.get_mut(i) {
+                Some(acc) => {
+                    acc.runs.extend(outcome.runs);
+                    acc.failed_connections += outcome.failed_connections;
+                    if acc.error.is_none() {
+                        acc.error = outcome.error;
+                    }
+                }
+                None => cells.push(outcome),
+            }
+        }
+    }
+    for c in &mut cells {
+        c.median = median(&c.runs);
+    }
+    cells
 }
 
 async fn cell(plan: &Plan, cores: &Cores, workload: Workload, server: ServerKind) -> Outcome {

@@ -31,6 +31,7 @@ pub mod rlimit;
 pub mod server_kind;
 pub mod server_process;
 pub mod socketio_ws;
+pub mod targets;
 pub mod workload;
 pub mod workloads;
 pub mod ws_conn;

@@ -1,5 +1,5 @@
-//! The human side of a report: the markdown table of every workload x server with ratios, and the
-//! issue's targets checked against the numbers.
+//! The human side of a report: the markdown table of every workload x server with the ratios of throughput
+//! and of server CPU per operation (the targets are in `targets.rs`).
 
 use crate::harness::Report;
 use crate::outcome::Outcome;
@@ -56,31 +56,38 @@ fn cell(o: Option<&Outcome>) -> String {
                 latency(p99)
             );
         }
-        if let Some(cpu) = m.server_cpu_us_per_unit {
-            let _ = write!(s, "<br>{cpu:.0} µs server CPU/recovery");
-        }
     } else if let Some(p99) = m.p99_us {
         if o.workload != Workload::HandshakeRate {
             let _ = write!(s, "<br>p99 {}", latency(p99));
         }
     }
-    if o.workload == Workload::Polling {
-        if let Some(cpu) = m.server_cpu_us_per_unit {
-            let _ = write!(s, "<br>{cpu:.1} µs CPU/event");
-        }
+    if let (Some(op), Some(cpu)) = (o.workload.operation(), m.server_cpu_us_per_unit) {
+        let _ = write!(s, "<br>{} µs CPU/{op}", micros(cpu));
     }
-    if o.workload == Workload::ClusterBroadcast {
-        if let Some(cpu) = m.server_cpu_us_per_unit {
-            let _ = write!(s, "<br>{cpu:.2} µs server CPU/delivery");
-        }
-        if let Some(cpu) = m.redis_cpu_us_per_unit {
-            let _ = write!(s, "<br>{cpu:.3} µs Redis CPU/delivery");
-        }
+    if let (Some(op), Some(cpu)) = (o.workload.operation(), m.redis_cpu_us_per_unit) {
+        let _ = write!(s, "<br>{} µs Redis CPU/{op}", micros(cpu));
     }
     if o.failed_connections > 0 {
         let _ = write!(s, "<br>({} failed)", o.failed_connections);
     }
     s
+}
+
+/// A CPU time in microseconds with the digits that matter (`0.562`, `5.74`, `63.4`, `2190`).
+fn micros(us: f64) -> String {
+    match us {
+        u if u < 1.0 => format!("{u:.3}"),
+        u if u < 10.0 => format!("{u:.2}"),
+        u if u < 100.0 => format!("{u:.1}"),
+        u => format!("{u:.0}"),
+    }
+}
+
+/// `sio / peer` in server CPU per operation for a workload (lower is better), when both have it.
+pub fn cpu_ratio(report: &Report, workload: Workload, peer: ServerKind) -> Option<f64> {
+    let cpu = |s| report.outcome(workload, s)?.median?.server_cpu_us_per_unit;
+    let (sio, other) = (cpu(ServerKind::Sio)?, cpu(peer)?);
+    (workload.operation().is_some() && other > 0.0).then(|| sio / other)
 }
 
 /// `sio / peer` for a workload, when both have values.
@@ -125,7 +132,10 @@ pub fn table(report: &Report) -> String {
             let _ = write!(out, " {} |", cell(report.outcome(w, s)));
         }
         for &p in &peers {
-            let r = ratio(report, w, p).map_or("–".into(), |r| format!("{r:.2}x"));
+            let mut r = ratio(report, w, p).map_or("–".into(), |r| format!("{r:.2}x"));
+            if let Some(c) = cpu_ratio(report, w, p) {
+                let _ = write!(r, "<br>{c:.2}x CPU");
+            }
             let _ = write!(out, " {r} |");
         }
         out.push('\n');
@@ -152,128 +162,6 @@ pub fn clients_table(report: &Report) -> String {
             .rss_per_client_kib
             .map_or("–".into(), |v| format!("{v:.1} KiB"));
         let _ = writeln!(out, "| {} | {rate} | {rss} |", c.client.name());
-    }
-    out
-}
-
-/// One target of the issue and whether the run met it.
-#[derive(Debug, Clone)]
-pub struct Target {
-    /// What the issue asks.
-    pub goal: &'static str,
-    /// The measured figure(s).
-    pub measured: String,
-    /// `None` when the numbers needed are missing.
-    pub met: Option<bool>,
-}
-
-/// Checks the issue's targets against the report.
-pub fn targets(report: &Report) -> Vec<Target> {
-    let value = |w, s| report.outcome(w, s).and_then(Outcome::value);
-    let r = |w, p| ratio(report, w, p);
-    let fmt = |x: Option<f64>, suffix: &str| x.map_or("–".into(), |v| format!("{v:.2}{suffix}"));
-    let all = |conds: &[Option<bool>]| {
-        conds
-            .iter()
-            .copied()
-            .collect::<Option<Vec<bool>>>()
-            .map(|v| v.iter().all(|b| *b))
-    };
-    let w1 = value(Workload::IdleMemory, ServerKind::Sio);
-    let w1_sx = value(Workload::IdleMemory, ServerKind::Socketioxide);
-    let w1_node = value(Workload::IdleMemory, ServerKind::Node);
-    let w6_over_w3 = match (
-        value(Workload::Acks, ServerKind::Sio),
-        value(Workload::Echo32, ServerKind::Sio),
-    ) {
-        (Some(a), Some(e)) if e > 0.0 => Some(a / e),
-        _ => None,
-    };
-    vec![
-        Target {
-            goal: "W1 ≤ 8 KiB per idle connection, below socketioxide and Node",
-            measured: format!(
-                "sio {} KiB, socketioxide {} KiB, node {} KiB",
-                fmt(w1, ""),
-                fmt(w1_sx, ""),
-                fmt(w1_node, "")
-            ),
-            met: all(&[
-                w1.map(|v| v <= 8.0),
-                w1.zip(w1_sx).map(|(a, b)| a < b),
-                w1.zip(w1_node).map(|(a, b)| a < b),
-            ]),
-        },
-        Target {
-            goal: "W2 ≥ 85% of the ceiling",
-            measured: fmt(r(Workload::HandshakeRate, ServerKind::Ceiling), "x ceiling"),
-            met: r(Workload::HandshakeRate, ServerKind::Ceiling).map(|x| x >= 0.85),
-        },
-        Target {
-            goal: "W3 ≥ 50% of the ceiling and ≥ 3x socketioxide",
-            measured: format!(
-                "{}, {}",
-                fmt(r(Workload::Echo32, ServerKind::Ceiling), "x ceiling"),
-                fmt(
-                    r(Workload::Echo32, ServerKind::Socketioxide),
-                    "x socketioxide"
-                )
-            ),
-            met: all(&[
-                r(Workload::Echo32, ServerKind::Ceiling).map(|x| x >= 0.5),
-                r(Workload::Echo32, ServerKind::Socketioxide).map(|x| x >= 3.0),
-            ]),
-        },
-        Target {
-            goal: "W4 (10k) ≥ 80% of the ceiling, ≥ 1.3x socketioxide, ≥ 20x Node",
-            measured: format!(
-                "{}, {}, {}",
-                fmt(r(Workload::Broadcast10k, ServerKind::Ceiling), "x ceiling"),
-                fmt(
-                    r(Workload::Broadcast10k, ServerKind::Socketioxide),
-                    "x socketioxide"
-                ),
-                fmt(r(Workload::Broadcast10k, ServerKind::Node), "x node")
-            ),
-            met: all(&[
-                r(Workload::Broadcast10k, ServerKind::Ceiling).map(|x| x >= 0.8),
-                r(Workload::Broadcast10k, ServerKind::Socketioxide).map(|x| x >= 1.3),
-                r(Workload::Broadcast10k, ServerKind::Node).map(|x| x >= 20.0),
-            ]),
-        },
-        Target {
-            goal: "W6 ≥ 70% of the W3 rate",
-            measured: fmt(w6_over_w3, "x W3"),
-            met: w6_over_w3.map(|x| x >= 0.7),
-        },
-        Target {
-            goal: "W7 ahead of both peers",
-            measured: format!(
-                "{}, {}",
-                fmt(
-                    r(Workload::Polling, ServerKind::Socketioxide),
-                    "x socketioxide"
-                ),
-                fmt(r(Workload::Polling, ServerKind::Node), "x node")
-            ),
-            met: all(&[
-                r(Workload::Polling, ServerKind::Socketioxide).map(|x| x > 1.0),
-                r(Workload::Polling, ServerKind::Node).map(|x| x > 1.0),
-            ]),
-        },
-    ]
-}
-
-/// The targets as a markdown table.
-pub fn targets_table(report: &Report) -> String {
-    let mut out = String::from("| Target | Measured | Met |\n|---|---|---|\n");
-    for t in targets(report) {
-        let met = match t.met {
-            Some(true) => "yes",
-            Some(false) => "**no**",
-            None => "not measured",
-        };
-        let _ = writeln!(out, "| {} | {} | {met} |", t.goal, t.measured);
     }
     out
 }

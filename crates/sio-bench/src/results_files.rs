@@ -3,7 +3,7 @@
 
 use crate::error::BenchError;
 use crate::harness::Report;
-use crate::{chart, report};
+use crate::{chart, report, targets};
 use std::fmt::Write;
 use std::fs;
 use std::path::Path;
@@ -28,7 +28,7 @@ pub fn markdown(report: &Report, chart_link: Option<&str>) -> String {
     );
     out.push_str(&report::table(report));
     out.push('\n');
-    out.push_str(&report::targets_table(report));
+    out.push_str(&targets::targets_table(report));
     let clients = report::clients_table(report);
     if !clients.is_empty() {
         out.push('\n');

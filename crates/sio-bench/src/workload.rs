@@ -170,6 +170,24 @@ impl Workload {
         }
     }
 
+    /// One operation of the unit, for figures per operation (`µs CPU/msg`); `None` for W1, which counts memory.
+    pub fn operation(self) -> Option<&'static str> {
+        match self {
+            Workload::IdleMemory => None,
+            Workload::HandshakeRate => Some("conn"),
+            Workload::Echo32 | Workload::Echo1k | Workload::Echo4k | Workload::Echo4kDeflate => {
+                Some("msg")
+            }
+            Workload::Broadcast1k
+            | Workload::Broadcast10k
+            | Workload::Rooms
+            | Workload::ClusterBroadcast => Some("delivery"),
+            Workload::Acks => Some("ack"),
+            Workload::Polling => Some("event"),
+            Workload::ClusterRecovery => Some("recovery"),
+        }
+    }
+
     /// Whether a lower headline value is better (memory).
     pub fn lower_is_better(self) -> bool {
         self == Workload::IdleMemory

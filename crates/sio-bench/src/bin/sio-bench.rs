@@ -8,7 +8,7 @@
 
 use sio_bench::server_process::ServerPrograms;
 use sio_bench::{
-    harness, peer_build, report, results_files, Mode, Plan, ServerKind, Timing, Workload,
+    harness, peer_build, report, results_files, targets, Mode, Plan, ServerKind, Timing, Workload,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -153,7 +153,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
     });
     let charted = results_files::write_dir(&report, &out).map_err(|e| e.to_string())?;
     println!("{}", report::table(&report));
-    println!("{}", report::targets_table(&report));
+    println!("{}", targets::targets_table(&report));
     println!("{}", report::clients_table(&report));
     println!("results: {}", out.display());
     let complete = servers.len() == ServerKind::ALL.len()
