@@ -187,22 +187,20 @@ async fn cell(plan: &Plan, cores: &Cores, workload: Workload, server: ServerKind
         outcome.error = Some("n/a (no permessage-deflate)".into());
         return outcome;
     }
+    if workload.is_recovery() && !server.supports_recovery() {
+        outcome.error = Some("n/a (no connection state recovery)".into());
+        return outcome;
+    }
     if workload == Workload::ClusterRecovery && server == ServerKind::Socketioxide {
         outcome.error = Some("n/a (no streams adapter)".into());
         return outcome;
     }
-    let result = if workload == Workload::IdleMemory {
+    let result = if workload.is_idle() {
         idle_runs(plan, cores, workload, server).await
     } else if workload.is_cluster() {
         cluster_run(plan, cores, workload, server).await
     } else {
-        // Servers that have permessage-deflate start with it on for a deflate workload.
-        let args = if workload.is_deflate() {
-            vec!["--deflate".to_string()]
-        } else {
-            Vec::new()
-        };
-        match ServerProcess::start_node(server, &plan.programs, &args) {
+        match ServerProcess::start_node(server, &plan.programs, &server_args(workload)) {
             Ok(mut process) => {
                 let ctx = ctx_for(plan, cores, workload, &process);
                 let measured = drive(&ctx, workload).await;
@@ -231,6 +229,19 @@ async fn cell(plan: &Plan, cores: &Cores, workload: Workload, server: ServerKind
     outcome
 }
 
+/// The options a single server starts with for `workload`: permessage-deflate or connection state recovery
+/// on where the workload measures it.
+fn server_args(workload: Workload) -> Vec<String> {
+    let mut args = Vec::new();
+    if workload.is_deflate() {
+        args.push("--deflate".to_string());
+    }
+    if workload.is_recovery() {
+        args.push("--recovery".to_string());
+    }
+    args
+}
+
 fn ctx_for<'a>(
     plan: &Plan,
     cores: &'a Cores,
@@ -254,14 +265,17 @@ fn ctx_for<'a>(
 
 async fn drive(ctx: &Ctx<'_>, workload: Workload) -> Result<Measured, BenchError> {
     match workload {
-        Workload::IdleMemory => Err(BenchError::Server("W1 runs on fresh servers".into())),
+        Workload::IdleMemory | Workload::IdleMemoryRecovery => {
+            Err(BenchError::Server("W1 runs on fresh servers".into()))
+        }
         Workload::HandshakeRate => Ok(workloads::handshake::run(ctx).await),
         Workload::Echo32 | Workload::Echo1k | Workload::Echo4k | Workload::Echo4kDeflate => {
             workloads::echo::run(ctx).await
         }
-        Workload::Broadcast1k | Workload::Broadcast10k | Workload::ClusterBroadcast => {
-            workloads::broadcast::run(ctx).await
-        }
+        Workload::Broadcast1k
+        | Workload::Broadcast1kRecovery
+        | Workload::Broadcast10k
+        | Workload::ClusterBroadcast => workloads::broadcast::run(ctx).await,
         Workload::Rooms => workloads::rooms::run(ctx).await,
         Workload::Acks => workloads::acks::run(ctx).await,
         Workload::Polling => workloads::polling::run(ctx).await,
@@ -366,7 +380,7 @@ async fn idle_runs(
 ) -> Result<Measured, BenchError> {
     let mut measured = Measured::default();
     for run in 1..=plan.timing.runs {
-        let process = ServerProcess::start(server, &plan.programs)?;
+        let process = ServerProcess::start_node(server, &plan.programs, &server_args(workload))?;
         let mut ctx = ctx_for(plan, cores, workload, &process);
         ctx.label = format!("{} run {run}/{}", ctx.label, plan.timing.runs);
         let (sample, failed, error) = workloads::idle::run_once(&ctx).await?;

@@ -51,6 +51,12 @@ impl ServerKind {
         matches!(self, ServerKind::Sio | ServerKind::Node)
     }
 
+    /// Whether the server has connection state recovery (`--recovery`; socketioxide's peer and the
+    /// ceiling have none).
+    pub fn supports_recovery(self) -> bool {
+        matches!(self, ServerKind::Sio | ServerKind::Node)
+    }
+
     /// Whether the server can join a cluster through Redis (the ceiling has no adapter).
     pub fn supports_cluster(self) -> bool {
         self != ServerKind::Ceiling

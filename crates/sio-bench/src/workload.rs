@@ -8,6 +8,8 @@ use std::time::Duration;
 pub enum Workload {
     /// W1: idle websocket clients connected to `/`; server RSS per connection.
     IdleMemory,
+    /// W1 on a server with connection state recovery on.
+    IdleMemoryRecovery,
     /// W2: full Engine.IO open + Socket.IO CONNECT over websocket, 128 in flight; connections/s.
     HandshakeRate,
     /// W3: 100 connections, 16 echoes in flight, 32-byte payload; messages/s, p99.
@@ -21,6 +23,8 @@ pub enum Workload {
     Echo4kDeflate,
     /// W4: `io.emit` of a ~100-byte event to 1,000 clients; deliveries/s.
     Broadcast1k,
+    /// W4 1k on a server with connection state recovery on (every broadcast is kept, with its offset).
+    Broadcast1kRecovery,
     /// W4 at 10,000 clients.
     Broadcast10k,
     /// W5: 10,000 clients in rooms of 10, each emitting to its room; deliveries/s, p99.
@@ -93,14 +97,16 @@ impl Timing {
 
 impl Workload {
     /// Every workload, in table row order.
-    pub const ALL: [Workload; 13] = [
+    pub const ALL: [Workload; 15] = [
         Workload::IdleMemory,
+        Workload::IdleMemoryRecovery,
         Workload::HandshakeRate,
         Workload::Echo32,
         Workload::Echo1k,
         Workload::Echo4k,
         Workload::Echo4kDeflate,
         Workload::Broadcast1k,
+        Workload::Broadcast1kRecovery,
         Workload::Broadcast10k,
         Workload::Rooms,
         Workload::Acks,
@@ -113,12 +119,14 @@ impl Workload {
     pub fn id(self) -> &'static str {
         match self {
             Workload::IdleMemory => "w1",
+            Workload::IdleMemoryRecovery => "w1-recovery",
             Workload::HandshakeRate => "w2",
             Workload::Echo32 => "w3",
             Workload::Echo1k => "w3-1k",
             Workload::Echo4k => "w3-4k",
             Workload::Echo4kDeflate => "w3-4k-deflate",
             Workload::Broadcast1k => "w4-1k",
+            Workload::Broadcast1kRecovery => "w4-1k-recovery",
             Workload::Broadcast10k => "w4-10k",
             Workload::Rooms => "w5",
             Workload::Acks => "w6",
@@ -137,12 +145,14 @@ impl Workload {
     pub fn title(self) -> &'static str {
         match self {
             Workload::IdleMemory => "W1 idle memory",
+            Workload::IdleMemoryRecovery => "W1 idle memory, recovery",
             Workload::HandshakeRate => "W2 handshakes",
             Workload::Echo32 => "W3 echo 32 B",
             Workload::Echo1k => "W3 echo 1 KiB",
             Workload::Echo4k => "W3 echo 4 KiB",
             Workload::Echo4kDeflate => "W3 echo 4 KiB, deflate",
             Workload::Broadcast1k => "W4 broadcast 1k",
+            Workload::Broadcast1kRecovery => "W4 broadcast 1k, recovery",
             Workload::Broadcast10k => "W4 broadcast 10k",
             Workload::Rooms => "W5 rooms",
             Workload::Acks => "W6 acks",
@@ -155,12 +165,13 @@ impl Workload {
     /// Unit of the headline value.
     pub fn unit(self) -> &'static str {
         match self {
-            Workload::IdleMemory => "KiB/conn",
+            Workload::IdleMemory | Workload::IdleMemoryRecovery => "KiB/conn",
             Workload::HandshakeRate => "conn/s",
             Workload::Echo32 | Workload::Echo1k | Workload::Echo4k | Workload::Echo4kDeflate => {
                 "msg/s"
             }
             Workload::Broadcast1k
+            | Workload::Broadcast1kRecovery
             | Workload::Broadcast10k
             | Workload::Rooms
             | Workload::ClusterBroadcast => "deliveries/s",
@@ -173,12 +184,13 @@ impl Workload {
     /// One operation of the unit, for figures per operation (`µs CPU/msg`); `None` for W1, which counts memory.
     pub fn operation(self) -> Option<&'static str> {
         match self {
-            Workload::IdleMemory => None,
+            Workload::IdleMemory | Workload::IdleMemoryRecovery => None,
             Workload::HandshakeRate => Some("conn"),
             Workload::Echo32 | Workload::Echo1k | Workload::Echo4k | Workload::Echo4kDeflate => {
                 Some("msg")
             }
             Workload::Broadcast1k
+            | Workload::Broadcast1kRecovery
             | Workload::Broadcast10k
             | Workload::Rooms
             | Workload::ClusterBroadcast => Some("delivery"),
@@ -190,7 +202,20 @@ impl Workload {
 
     /// Whether a lower headline value is better (memory).
     pub fn lower_is_better(self) -> bool {
-        self == Workload::IdleMemory
+        self.is_idle()
+    }
+
+    /// Whether the workload measures idle memory (W1: a fresh server per run).
+    pub fn is_idle(self) -> bool {
+        matches!(self, Workload::IdleMemory | Workload::IdleMemoryRecovery)
+    }
+
+    /// Whether the servers run with connection state recovery on (servers without it are n/a).
+    pub fn is_recovery(self) -> bool {
+        matches!(
+            self,
+            Workload::IdleMemoryRecovery | Workload::Broadcast1kRecovery
+        )
     }
 
     /// Whether the workload runs over permessage-deflate (servers that have it start with it on).
@@ -213,7 +238,7 @@ impl Workload {
         let full = mode == Mode::Full;
         let pick = |f: usize, s: usize| if full { f } else { s };
         match self {
-            Workload::IdleMemory => Size {
+            Workload::IdleMemory | Workload::IdleMemoryRecovery => Size {
                 clients: pick(10_000, 50),
                 in_flight: 128,
                 payload: 0,
@@ -238,7 +263,7 @@ impl Workload {
                 in_flight: 16,
                 payload: 4096,
             },
-            Workload::Broadcast1k => Size {
+            Workload::Broadcast1k | Workload::Broadcast1kRecovery => Size {
                 clients: pick(1_000, 20),
                 in_flight: 4,
                 payload: 100,

@@ -58,6 +58,14 @@ fn every_workload_runs_on_every_server() {
             assert!(o.median.is_none(), "{} has no permessage-deflate", o.server);
             continue;
         }
+        if o.workload.is_recovery() && !o.server.supports_recovery() {
+            assert!(
+                o.median.is_none(),
+                "{} has no connection state recovery",
+                o.server
+            );
+            continue;
+        }
         if o.workload == Workload::ClusterRecovery && o.server == ServerKind::Socketioxide {
             assert!(o.median.is_none(), "socketioxide has no streams adapter");
             continue;
