@@ -28,6 +28,7 @@ pub mod remote;
 pub mod report;
 pub mod results_files;
 pub mod rlimit;
+pub mod scale;
 pub mod server_kind;
 pub mod server_process;
 pub mod socketio_ws;
