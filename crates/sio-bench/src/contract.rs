@@ -1,13 +1,16 @@
 //! The benchmark's event contract (BENCHMARKS.md) on sio's main namespace, for `sio-bench-server` and
 //! `sio serve`: `echo` emits the arguments back, `ack` acknowledges with them, `broadcast` sends them to
-//! every socket, `room` to the room named by the connection's `room` query parameter.
+//! every socket, `room` to the room named by the connection's `room` query parameter; a connection with the
+//! `flood` query parameter may start the server-driven broadcast (`flood` / `flood-ack`).
 
-use sio_server::{AckSender, Server, Socket, Value};
+use sio_server::{AckSender, Namespace, Server, Socket, Value};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Installs the contract's handlers on the main namespace.
 pub fn register(io: &Server) {
     io.on_connection(|socket: Socket| async move {
-        if let Some(room) = socket.handshake().query().remove("room") {
+        let mut query = socket.handshake().query();
+        if let Some(room) = query.remove("room") {
             socket.join(room.clone());
             socket.on("room", move |socket: Socket, args: Vec<Value>| {
                 let room = room.clone();
@@ -15,6 +18,9 @@ pub fn register(io: &Server) {
                     let _ = socket.nsp().to(room).emit_args("room", args).await;
                 }
             });
+        }
+        if query.contains_key("flood") {
+            flood(&socket);
         }
         socket.on("echo", |socket: Socket, args: Vec<Value>| async move {
             let _ = socket.emit_args("echo", args);
@@ -29,4 +35,59 @@ pub fn register(io: &Server) {
             let _ = socket.nsp().broadcast().emit_args("broadcast", args).await;
         });
     });
+}
+
+/// The server-driven broadcast of the pacing socket: broadcasts sent, the count the pacer reported, the
+/// payload and the window.
+#[derive(Default)]
+struct Flood {
+    sent: u64,
+    acked: u64,
+    payload: Option<Value>,
+    window: u64,
+}
+
+/// `flood PAYLOAD WINDOW` starts `io.emit("flood", PAYLOAD)` over and over, at most WINDOW broadcasts ahead
+/// of what the socket reports with `flood-ack COUNT`.
+fn flood(socket: &Socket) {
+    let state = Arc::new(Mutex::new(Flood::default()));
+    let start = state.clone();
+    socket.on(
+        "flood",
+        move |socket: Socket, (payload, window): (Value, u64)| {
+            let state = start.clone();
+            async move {
+                {
+                    let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+                    s.payload = Some(payload);
+                    s.window = window;
+                }
+                pump(socket.nsp(), &state).await;
+            }
+        },
+    );
+    socket.on("flood-ack", move |socket: Socket, count: u64| {
+        let state = state.clone();
+        async move {
+            state.lock().unwrap_or_else(PoisonError::into_inner).acked = count;
+            pump(socket.nsp(), &state).await;
+        }
+    });
+}
+
+/// Sends the broadcasts the window allows now.
+async fn pump(nsp: &Namespace, state: &Mutex<Flood>) {
+    let (due, payload) = {
+        let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+        let due = (s.acked + s.window).saturating_sub(s.sent);
+        s.sent += due;
+        (due, s.payload.clone())
+    };
+    let Some(payload) = payload else { return };
+    for _ in 0..due {
+        let _ = nsp
+            .broadcast()
+            .emit_args("flood", vec![payload.clone()])
+            .await;
+    }
 }

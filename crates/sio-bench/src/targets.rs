@@ -84,6 +84,16 @@ pub fn targets(report: &Report) -> Vec<Target> {
                 against(Node, Some(12.0), Some(1.0 / 12.0)),
             ],
         ),
+        target(
+            report,
+            "W4 server-driven to 10k: ≤ 1.5x the ceiling's CPU/delivery, ≥ 3x socketioxide, ≥ 25x Node",
+            Flood10k,
+            &[
+                against(Ceiling, None, Some(1.5)),
+                against(Socketioxide, Some(3.0), None),
+                against(Node, Some(25.0), None),
+            ],
+        ),
         Target {
             goal: "W1 ≤ 5 KiB per idle connection, also with connection state recovery on",
             measured: format!(

@@ -27,6 +27,11 @@ pub enum Workload {
     Broadcast1kRecovery,
     /// W4 at 10,000 clients.
     Broadcast10k,
+    /// W4 driven by the server: it broadcasts on its own to 1,000 clients that only count, at most a
+    /// window ahead of what one of them reports; deliveries/s.
+    Flood1k,
+    /// The server-driven W4 at 10,000 clients.
+    Flood10k,
     /// W5: 10,000 clients in rooms of 10, each emitting to its room; deliveries/s, p99.
     Rooms,
     /// W6: emit-with-ack, 16 in flight over 100 connections; acks/s.
@@ -97,7 +102,7 @@ impl Timing {
 
 impl Workload {
     /// Every workload, in table row order.
-    pub const ALL: [Workload; 15] = [
+    pub const ALL: [Workload; 17] = [
         Workload::IdleMemory,
         Workload::IdleMemoryRecovery,
         Workload::HandshakeRate,
@@ -108,6 +113,8 @@ impl Workload {
         Workload::Broadcast1k,
         Workload::Broadcast1kRecovery,
         Workload::Broadcast10k,
+        Workload::Flood1k,
+        Workload::Flood10k,
         Workload::Rooms,
         Workload::Acks,
         Workload::Polling,
@@ -128,6 +135,8 @@ impl Workload {
             Workload::Broadcast1k => "w4-1k",
             Workload::Broadcast1kRecovery => "w4-1k-recovery",
             Workload::Broadcast10k => "w4-10k",
+            Workload::Flood1k => "w4-1k-server",
+            Workload::Flood10k => "w4-10k-server",
             Workload::Rooms => "w5",
             Workload::Acks => "w6",
             Workload::Polling => "w7",
@@ -154,6 +163,8 @@ impl Workload {
             Workload::Broadcast1k => "W4 broadcast 1k",
             Workload::Broadcast1kRecovery => "W4 broadcast 1k, recovery",
             Workload::Broadcast10k => "W4 broadcast 10k",
+            Workload::Flood1k => "W4 server-driven 1k",
+            Workload::Flood10k => "W4 server-driven 10k",
             Workload::Rooms => "W5 rooms",
             Workload::Acks => "W6 acks",
             Workload::Polling => "W7 polling",
@@ -173,6 +184,8 @@ impl Workload {
             Workload::Broadcast1k
             | Workload::Broadcast1kRecovery
             | Workload::Broadcast10k
+            | Workload::Flood1k
+            | Workload::Flood10k
             | Workload::Rooms
             | Workload::ClusterBroadcast => "deliveries/s",
             Workload::Acks => "acks/s",
@@ -192,6 +205,8 @@ impl Workload {
             Workload::Broadcast1k
             | Workload::Broadcast1kRecovery
             | Workload::Broadcast10k
+            | Workload::Flood1k
+            | Workload::Flood10k
             | Workload::Rooms
             | Workload::ClusterBroadcast => Some("delivery"),
             Workload::Acks => Some("ack"),
@@ -271,6 +286,16 @@ impl Workload {
             Workload::Broadcast10k => Size {
                 clients: pick(10_000, 50),
                 in_flight: 4,
+                payload: 100,
+            },
+            Workload::Flood1k => Size {
+                clients: pick(1_000, 20),
+                in_flight: 32,
+                payload: 100,
+            },
+            Workload::Flood10k => Size {
+                clients: pick(10_000, 50),
+                in_flight: 32,
                 payload: 100,
             },
             Workload::Rooms => Size {

@@ -45,11 +45,13 @@ const io = new Server(httpServer, {
 });
 
 // Drop the handshake request once the session is open: it is the largest per-connection object
-// that an idle socket.io connection keeps alive (the official memory-usage advice). The `room` query
-// parameter is kept aside first, since socket.handshake.query is built from that request later.
+// that an idle socket.io connection keeps alive (the official memory-usage advice). The `room`
+// and `flood` query parameters are kept aside first, since socket.handshake.query is built from that request
+// later.
 io.engine.on("connection", (rawSocket) => {
   const query = rawSocket.request && rawSocket.request._query;
   rawSocket.benchRoom = query && typeof query.room === "string" ? query.room : undefined;
+  rawSocket.benchFlood = Boolean(query && query.flood !== undefined);
   rawSocket.request = null;
 });
 
@@ -70,7 +72,29 @@ io.on("connection", (socket) => {
   socket.on("broadcast", (data) => {
     io.emit("broadcast", data);
   });
+  if (socket.conn.benchFlood) flood(socket);
 });
+
+// The server-driven broadcast: `flood` (payload, window) starts io.emit("flood", payload) over and over, at
+// most `window` broadcasts ahead of the count this socket reports with `flood-ack`.
+function flood(socket) {
+  let sent = 0;
+  let acked = 0;
+  let payload;
+  let window = 0;
+  const pump = () => {
+    for (; payload !== undefined && sent < acked + window; sent++) io.emit("flood", payload);
+  };
+  socket.on("flood", (data, w) => {
+    payload = data;
+    window = w;
+    pump();
+  });
+  socket.on("flood-ack", (count) => {
+    acked = count;
+    pump();
+  });
+}
 
 // The classic Redis adapter on two node-redis connections (commands and subscriptions).
 async function joinCluster(url) {

@@ -1,7 +1,7 @@
 //! `ceiling-server`: the physical-limit reference of the benchmarks. A plain tokio-tungstenite websocket
 //! server with small buffers that speaks just enough Engine.IO/Socket.IO text to satisfy the benchmark
-//! client (open packet, CONNECT answer, echo, ack, broadcast, rooms) without parsing any JSON: incoming
-//! frames are forwarded as the same shared bytes.
+//! client (open packet, CONNECT answer, echo, ack, broadcast, rooms, the server-driven flood) without
+//! parsing any JSON: incoming frames are forwarded as the same shared bytes.
 //!
 //! Usage: `ceiling-server [port]`; prints `listening on 127.0.0.1:<port>` once it accepts connections.
 
@@ -128,16 +128,17 @@ async fn serve(stream: TcpStream, hub: Arc<Hub>) {
         "0{{\"sid\":\"{sid}\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000,\"maxPayload\":1000000}}"
     );
     let connected: Utf8Bytes = format!("40{{\"sid\":\"{sid}\"}}").into();
+    let mut flood = Flood::default();
     if ws.send(Message::text(open)).await.is_ok() {
         loop {
             tokio::select! {
                 incoming = ws.next() => {
                     let Some(Ok(msg)) = incoming else { break };
-                    let mut ok = handle(&mut ws, msg, &hub, room.as_deref(), &connected).await;
+                    let mut ok = handle(&mut ws, msg, &hub, room.as_deref(), &connected, &mut flood).await;
                     // Drain whatever else is already readable before one flush.
                     while ok {
                         match ws.next().now_or_never() {
-                            Some(Some(Ok(msg))) => ok = handle(&mut ws, msg, &hub, room.as_deref(), &connected).await,
+                            Some(Some(Ok(msg))) => ok = handle(&mut ws, msg, &hub, room.as_deref(), &connected, &mut flood).await,
                             Some(_) => ok = false,
                             None => break,
                         }
@@ -168,6 +169,33 @@ async fn serve(stream: TcpStream, hub: Arc<Hub>) {
 
 type Ws = tokio_tungstenite::WebSocketStream<TcpStream>;
 
+/// The server-driven broadcast a connection started: `42["flood",PAYLOAD,WINDOW]` makes the hub broadcast
+/// `42["flood",PAYLOAD]` at most WINDOW times ahead of the count the connection reports with
+/// `42["flood-ack",COUNT]`.
+#[derive(Default)]
+struct Flood {
+    frame: Option<Message>,
+    sent: u64,
+    acked: u64,
+    window: u64,
+}
+
+impl Flood {
+    fn start(&mut self, text: &str) {
+        let Some(comma) = text.rfind(',') else { return };
+        self.window = text[comma + 1..].trim_end_matches(']').parse().unwrap_or(0);
+        self.frame = Some(Message::text(format!("{}]", &text[..comma])));
+    }
+
+    fn pump(&mut self, hub: &Hub) {
+        let Some(frame) = &self.frame else { return };
+        while self.sent < self.acked + self.window {
+            hub.broadcast(frame);
+            self.sent += 1;
+        }
+    }
+}
+
 /// Answers one incoming message; returns false when the connection should end.
 async fn handle(
     ws: &mut Ws,
@@ -175,6 +203,7 @@ async fn handle(
     hub: &Hub,
     room: Option<&str>,
     connected: &Utf8Bytes,
+    flood: &mut Flood,
 ) -> bool {
     let text = match msg {
         Message::Text(text) => text,
@@ -191,6 +220,14 @@ async fn handle(
         if let Some(room) = room {
             hub.to_room(room, &Message::Text(text));
         }
+        None
+    } else if bytes.starts_with(b"42[\"flood\"") {
+        flood.start(&text);
+        flood.pump(hub);
+        None
+    } else if let Some(count) = text.strip_prefix("42[\"flood-ack\",") {
+        flood.acked = count.trim_end_matches(']').parse().unwrap_or(flood.acked);
+        flood.pump(hub);
         None
     } else if bytes.starts_with(b"40") {
         Some(Message::Text(connected.clone()))

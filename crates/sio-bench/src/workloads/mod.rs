@@ -4,6 +4,7 @@
 pub mod acks;
 pub mod broadcast;
 pub mod echo;
+pub mod flood;
 pub mod handshake;
 pub mod idle;
 pub mod polling;

@@ -16,6 +16,7 @@ use socketioxide_redis::drivers::redis::redis_client;
 use socketioxide_redis::{RedisAdapter, RedisAdapterCtr};
 use std::future::Future;
 use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Raises the soft open-file limit to the hard limit: 10,000 clients need 10,000 sockets.
@@ -134,7 +135,57 @@ fn register<A: Adapter + DefinedAdapter>(io: &SocketIo<A>) -> A::InitRes {
                 let _ = io.to(room.clone()).emit("room", &d).await;
             });
         }
+        if wants_flood(s.req_parts().uri.query()) {
+            flood(&s, io_for_ns.clone());
+        }
     })
+}
+
+/// Whether the connection asked for the server-driven broadcast (`flood` query parameter).
+fn wants_flood(query: Option<&str>) -> bool {
+    query.is_some_and(|q| q.split('&').any(|kv| kv == "flood" || kv.starts_with("flood=")))
+}
+
+/// The server-driven broadcast: broadcasts sent, the count the pacer reported, the payload, the window.
+#[derive(Default)]
+struct Flood {
+    sent: u64,
+    acked: u64,
+    payload: Option<Value>,
+    window: u64,
+}
+
+/// `flood` (payload, window) starts `io.emit("flood", payload)` over and over, at most `window` broadcasts
+/// ahead of the count this socket reports with `flood-ack`.
+fn flood<A: Adapter>(s: &SocketRef<A>, io: SocketIo<A>) {
+    let state = Arc::new(Mutex::new(Flood::default()));
+    let (start, start_io) = (state.clone(), io.clone());
+    s.on("flood", async move |Data::<(Value, u64)>((payload, window))| {
+        {
+            let mut f = start.lock().unwrap_or_else(PoisonError::into_inner);
+            f.payload = Some(payload);
+            f.window = window;
+        }
+        pump(&start_io, &start).await;
+    });
+    s.on("flood-ack", async move |Data::<u64>(count)| {
+        state.lock().unwrap_or_else(PoisonError::into_inner).acked = count;
+        pump(&io, &state).await;
+    });
+}
+
+/// Sends the broadcasts the window allows now.
+async fn pump<A: Adapter>(io: &SocketIo<A>, state: &Mutex<Flood>) {
+    let (due, payload) = {
+        let mut f = state.lock().unwrap_or_else(PoisonError::into_inner);
+        let due = (f.acked + f.window).saturating_sub(f.sent);
+        f.sent += due;
+        (due, f.payload.clone())
+    };
+    let Some(payload) = payload else { return };
+    for _ in 0..due {
+        let _ = io.emit("flood", &payload).await;
+    }
 }
 
 /// Accepts connections on `127.0.0.1:port` and hands each to `conn` on its own task (the HTTP service
