@@ -48,7 +48,7 @@ pub enum Command {
 
 Namespaces:
   /       the chat of the chat example (add user, new message, typing, join room, list rooms), and the
-          benchmark contract of `sio bench` (echo, ack, broadcast, room)
+          benchmark contract of `sio bench` (echo, ack, broadcast, room, flood)
   /echo   every event is sent back to its sender with the same arguments, or, when the client asks for
           an acknowledgement, acknowledged with them")]
 pub struct ServeArgs {
