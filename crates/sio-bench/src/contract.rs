@@ -1,13 +1,23 @@
 //! The benchmark's event contract (BENCHMARKS.md) on sio's main namespace, for `sio-bench-server` and
 //! `sio serve`: `echo` emits the arguments back, `ack` acknowledges with them, `broadcast` sends them to
 //! every socket, `room` to the room named by the connection's `room` query parameter; a connection with the
-//! `flood` query parameter may start the server-driven broadcast (`flood` / `flood-ack`).
+//! `flood` query parameter may start the server-driven broadcast (`flood` / `flood-ack`). The namespaces
+//! `/ns/<number>` (W10) echo `echo`.
 
 use sio_server::{AckSender, Namespace, Server, Socket, Value};
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Installs the contract's handlers on the main namespace.
+/// Installs the contract's handlers on the main namespace and the `/ns/<number>` namespaces.
 pub fn register(io: &Server) {
+    io.of_dynamic(|name, _auth| {
+        name.strip_prefix("/ns/")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })
+    .on_connection(|socket: Socket| async move {
+        socket.on("echo", |socket: Socket, args: Vec<Value>| async move {
+            let _ = socket.emit_args("echo", args);
+        });
+    });
     io.on_connection(|socket: Socket| async move {
         let mut query = socket.handshake().query();
         if let Some(room) = query.remove("room") {

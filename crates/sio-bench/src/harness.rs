@@ -279,6 +279,7 @@ async fn drive(ctx: &Ctx<'_>, workload: Workload) -> Result<Measured, BenchError
         Workload::Flood1k | Workload::Flood10k => workloads::flood::run(ctx).await,
         Workload::Rooms => workloads::rooms::run(ctx).await,
         Workload::Acks => workloads::acks::run(ctx).await,
+        Workload::Namespaces => workloads::namespaces::run(ctx).await,
         Workload::Polling => workloads::polling::run(ctx).await,
         Workload::ClusterRecovery => Ok(workloads::recovery::run(ctx).await),
     }

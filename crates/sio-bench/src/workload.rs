@@ -36,6 +36,8 @@ pub enum Workload {
     Rooms,
     /// W6: emit-with-ack, 16 in flight over 100 connections; acks/s.
     Acks,
+    /// W10: 1,000 connections over 100 namespaces, 4 echoes in flight each, 32-byte payload; messages/s.
+    Namespaces,
     /// W7: 1,000 polling-only clients exchanging events; events/s and server CPU per event.
     Polling,
     /// W8: `io.emit` of a ~100-byte event to 1,000 clients spread over a 3-node cluster on one Redis;
@@ -102,7 +104,7 @@ impl Timing {
 
 impl Workload {
     /// Every workload, in table row order.
-    pub const ALL: [Workload; 17] = [
+    pub const ALL: [Workload; 18] = [
         Workload::IdleMemory,
         Workload::IdleMemoryRecovery,
         Workload::HandshakeRate,
@@ -117,6 +119,7 @@ impl Workload {
         Workload::Flood10k,
         Workload::Rooms,
         Workload::Acks,
+        Workload::Namespaces,
         Workload::Polling,
         Workload::ClusterBroadcast,
         Workload::ClusterRecovery,
@@ -139,6 +142,7 @@ impl Workload {
             Workload::Flood10k => "w4-10k-server",
             Workload::Rooms => "w5",
             Workload::Acks => "w6",
+            Workload::Namespaces => "w10",
             Workload::Polling => "w7",
             Workload::ClusterBroadcast => "w8",
             Workload::ClusterRecovery => "w9",
@@ -167,6 +171,7 @@ impl Workload {
             Workload::Flood10k => "W4 server-driven 10k",
             Workload::Rooms => "W5 rooms",
             Workload::Acks => "W6 acks",
+            Workload::Namespaces => "W10 100 namespaces",
             Workload::Polling => "W7 polling",
             Workload::ClusterBroadcast => "W8 cluster broadcast",
             Workload::ClusterRecovery => "W9 cluster recovery",
@@ -178,9 +183,11 @@ impl Workload {
         match self {
             Workload::IdleMemory | Workload::IdleMemoryRecovery => "KiB/conn",
             Workload::HandshakeRate => "conn/s",
-            Workload::Echo32 | Workload::Echo1k | Workload::Echo4k | Workload::Echo4kDeflate => {
-                "msg/s"
-            }
+            Workload::Echo32
+            | Workload::Echo1k
+            | Workload::Echo4k
+            | Workload::Echo4kDeflate
+            | Workload::Namespaces => "msg/s",
             Workload::Broadcast1k
             | Workload::Broadcast1kRecovery
             | Workload::Broadcast10k
@@ -199,9 +206,11 @@ impl Workload {
         match self {
             Workload::IdleMemory | Workload::IdleMemoryRecovery => None,
             Workload::HandshakeRate => Some("conn"),
-            Workload::Echo32 | Workload::Echo1k | Workload::Echo4k | Workload::Echo4kDeflate => {
-                Some("msg")
-            }
+            Workload::Echo32
+            | Workload::Echo1k
+            | Workload::Echo4k
+            | Workload::Echo4kDeflate
+            | Workload::Namespaces => Some("msg"),
             Workload::Broadcast1k
             | Workload::Broadcast1kRecovery
             | Workload::Broadcast10k
@@ -301,6 +310,11 @@ impl Workload {
             Workload::Rooms => Size {
                 clients: pick(10_000, 50),
                 in_flight: 1,
+                payload: 32,
+            },
+            Workload::Namespaces => Size {
+                clients: pick(1_000, 100),
+                in_flight: 4,
                 payload: 32,
             },
             Workload::Acks => Size {

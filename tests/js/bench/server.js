@@ -75,6 +75,13 @@ io.on("connection", (socket) => {
   if (socket.conn.benchFlood) flood(socket);
 });
 
+// W10: the namespaces /ns/<number> echo `echo`.
+io.of(/^\/ns\/\d+$/).on("connection", (socket) => {
+  socket.on("echo", (data) => {
+    socket.emit("echo", data);
+  });
+});
+
 // The server-driven broadcast: `flood` (payload, window) starts io.emit("flood", payload) over and over, at
 // most `window` broadcasts ahead of the count this socket reports with `flood-ack`.
 function flood(socket) {

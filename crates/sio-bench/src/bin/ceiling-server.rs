@@ -211,8 +211,12 @@ async fn handle(
         _ => return true,
     };
     let bytes = text.as_bytes();
-    let reply = if bytes.starts_with(b"42[\"echo\"") {
+    let reply = if bytes.starts_with(b"42[\"echo\"") || is_namespace_echo(bytes) {
         Some(Message::Text(text))
+    } else if bytes.starts_with(b"40/") {
+        // `40/ns/7,` -> `40/ns/7,{"sid":...}`.
+        let main = connected.as_str();
+        Some(Message::text(format!("{text}{}", &main[2..])))
     } else if bytes.starts_with(b"42[\"broadcast\"") {
         hub.broadcast(&Message::Text(text));
         None
@@ -240,6 +244,15 @@ async fn handle(
         Some(reply) => ws.feed(reply).await.is_ok(),
         None => true,
     }
+}
+
+/// `42/ns/7,["echo",...]`: an echo on another namespace, sent back as it came.
+fn is_namespace_echo(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"42/")
+        && bytes
+            .iter()
+            .position(|b| *b == b',')
+            .is_some_and(|comma| bytes[comma + 1..].starts_with(b"[\"echo\""))
 }
 
 /// `42<id>["ack",<data>]` -> `43<id>[<data>]`.

@@ -7,6 +7,7 @@ pub mod echo;
 pub mod flood;
 pub mod handshake;
 pub mod idle;
+pub mod namespaces;
 pub mod polling;
 pub mod recovery;
 pub mod rooms;

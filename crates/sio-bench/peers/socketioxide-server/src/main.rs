@@ -113,6 +113,12 @@ fn parse_args() -> std::io::Result<(u16, Option<String>)> {
 /// Registers the `/` namespace and its event handlers on `io`; returns the adapter's init result
 /// (nothing for the local adapter, a future for the Redis one).
 fn register<A: Adapter + DefinedAdapter>(io: &SocketIo<A>) -> A::InitRes {
+    // W10: the namespaces /ns/<number> echo `echo`.
+    let _ = io.dyn_ns("/ns/{n}", async |s: SocketRef<A>| {
+        s.on("echo", async |s: SocketRef<A>, Data::<Value>(d)| {
+            let _ = s.emit("echo", &d);
+        });
+    });
     let io_for_ns = io.clone();
     io.ns("/", async move |s: SocketRef<A>| {
         let room = room_of(s.req_parts().uri.query());
