@@ -325,18 +325,7 @@ async fn cluster_run(
         Some(other) => args.extend(["--adapter".to_string(), other.to_string()]),
         None => {}
     }
-    let mut nodes = std::thread::scope(|s| {
-        let starting: Vec<_> = (0..CLUSTER_NODES)
-            .map(|_| s.spawn(|| ServerProcess::start_node(server, &plan.programs, &args)))
-            .collect();
-        starting
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(BenchError::Server("node start panicked".into())))
-            })
-            .collect::<Result<Vec<_>, _>>()
-    })?;
+    let mut nodes = ServerProcess::start_nodes(server, &plan.programs, &args, CLUSTER_NODES)?;
     if adapter.is_none() {
         redis.wait_for_cluster(
             CLUSTER_NODES,

@@ -70,18 +70,7 @@ pub fn run(plan: &ScalePlan) -> Result<ScaleOutcome, BenchError> {
     crate::rlimit::raise_fd_limit();
     let redis = RedisServer::start()?;
     let args = vec!["--redis".to_string(), redis.url()];
-    let nodes = std::thread::scope(|s| {
-        let starting: Vec<_> = (0..plan.nodes)
-            .map(|_| s.spawn(|| ServerProcess::start_node(plan.server, &plan.programs, &args)))
-            .collect();
-        starting
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(BenchError::Server("node start panicked".into())))
-            })
-            .collect::<Result<Vec<_>, _>>()
-    })?;
+    let nodes = ServerProcess::start_nodes(plan.server, &plan.programs, &args, plan.nodes)?;
     redis.wait_for_cluster(
         plan.nodes,
         plan.server.cluster_uses_pattern(),

@@ -43,6 +43,27 @@ impl ServerProcess {
         Self::start_node(kind, programs, &[])
     }
 
+    /// `count` servers of `kind` with the same `extra` arguments (a cluster's nodes), started side by side.
+    pub fn start_nodes(
+        kind: ServerKind,
+        programs: &ServerPrograms,
+        extra: &[String],
+        count: usize,
+    ) -> Result<Vec<Self>, BenchError> {
+        std::thread::scope(|s| {
+            let starting: Vec<_> = (0..count)
+                .map(|_| s.spawn(|| Self::start_node(kind, programs, extra)))
+                .collect();
+            starting
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(BenchError::Server("node start panicked".into())))
+                })
+                .collect()
+        })
+    }
+
     /// [`ServerProcess::start`] with `extra` arguments after the port: the cluster options
     /// (`--redis URL`, ...), `--deflate`.
     pub fn start_node(

@@ -4,44 +4,25 @@
 // Usage: node browser/admin.mjs <server url> <dashboard url> <screenshot dir>
 // Needs Debian's `chromium` on the PATH (or CHROMIUM=/path/to/chrome) and npm playwright-core.
 import { launchChromium } from "./chromium.mjs";
-import { io } from "socket.io-client";
+import { WAIT, connectUser, dashboardPage, logIn } from "./admin_page.mjs";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 
 const [server, dashboard, shots] = process.argv.slice(2);
-const WAIT = 10000;
 setTimeout(() => { console.error("browser/admin.mjs: no result within 60 s"); process.exit(1); }, 60000).unref();
-
-const connect = (opts = {}) => new Promise((resolve, reject) => {
-  const socket = io(server, { forceNew: true, reconnection: false, ...opts });
-  const timer = setTimeout(() => reject(new Error("user socket: no connect")), WAIT);
-  socket.once("connect", () => { clearTimeout(timer); resolve(socket); });
-  socket.once("connect_error", (e) => { clearTimeout(timer); reject(e); });
-});
 
 mkdirSync(shots, { recursive: true });
 const browser = await launchChromium(["--disable-quic"]);
 const errors = [];
-const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-const page = await context.newPage();
-page.setDefaultTimeout(WAIT);
-// Fonts and icons come from CDNs the test machine may not reach: only script errors count.
-page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
-const text = (t) => page.waitForFunction((t) => document.body.innerText.includes(t), t, { timeout: WAIT });
+const { page, text } = await dashboardPage(browser, errors);
 
-const alice = await connect({ transports: ["websocket"] });
+const alice = await connectUser(server, { transports: ["websocket"] });
 alice.emit("join", "lobby");
-const bob = await connect();
+const bob = await connectUser(server);
 
 try {
-  await page.goto(dashboard, { timeout: WAIT, waitUntil: "domcontentloaded" });
-  // The connection modal: server URL, username, password.
-  await page.getByLabel("Server URL").fill(server);
-  await page.getByLabel("Username").fill("admin");
-  await page.getByLabel("Password").fill("secret");
-  await page.getByRole("button", { name: "Connect" }).click();
-  await page.getByLabel("Server URL").waitFor({ state: "hidden" });
+  await logIn(page, dashboard, server, "secret");
 
   await page.goto(`${dashboard}#/sockets/`, { waitUntil: "domcontentloaded" });
   await text(alice.id);

@@ -6,43 +6,25 @@
 // Usage: node browser/admin_cluster.mjs <node A url> <node A server id> <node B url> <node B server id> <dir>
 // Both nodes run the instrumentation with basic auth admin / changeit.
 import { launchChromium } from "./chromium.mjs";
-import { io } from "socket.io-client";
+import { WAIT, connectUser, dashboardPage, logIn } from "./admin_page.mjs";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 
 const [urlA, idA, urlB, idB, shots] = process.argv.slice(2);
 const dashboard = `${urlA}/admin-ui/`;
-const WAIT = 10000;
 setTimeout(() => { console.error("browser/admin_cluster.mjs: no result within 80 s"); process.exit(1); }, 80000).unref();
-
-const connect = (url, room) => new Promise((resolve, reject) => {
-  const socket = io(url, { forceNew: true, reconnection: false, query: { room } });
-  const timer = setTimeout(() => reject(new Error(`user socket on ${url}: no connect`)), WAIT);
-  socket.once("connect", () => { clearTimeout(timer); resolve(socket); });
-  socket.once("connect_error", (e) => { clearTimeout(timer); reject(e); });
-});
 
 mkdirSync(shots, { recursive: true });
 const browser = await launchChromium(["--disable-quic"]);
 const errors = [];
-const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-const page = await context.newPage();
-page.setDefaultTimeout(WAIT);
-// Fonts and icons come from CDNs the test machine may not reach: only script errors count.
-page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
-const text = (t) => page.waitForFunction((t) => document.body.innerText.includes(t), t, { timeout: WAIT });
+const { page, text } = await dashboardPage(browser, errors);
 
-const alice = await connect(urlA, "lobby");
-const carol = await connect(urlB, "remote-room");
+const alice = await connectUser(urlA, { query: { room: "lobby" } });
+const carol = await connectUser(urlB, { query: { room: "remote-room" } });
 
 try {
-  await page.goto(dashboard, { timeout: WAIT, waitUntil: "domcontentloaded" });
-  await page.getByLabel("Server URL").fill(urlA);
-  await page.getByLabel("Username").fill("admin");
-  await page.getByLabel("Password").fill("changeit");
-  await page.getByRole("button", { name: "Connect" }).click();
-  await page.getByLabel("Server URL").waitFor({ state: "hidden" });
+  await logIn(page, dashboard, urlA, "changeit");
 
   // Both nodes report their stats through the adapter.
   await page.goto(`${dashboard}#/servers/`, { waitUntil: "domcontentloaded" });
