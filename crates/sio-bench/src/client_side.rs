@@ -83,6 +83,8 @@ pub struct ClientOutcome {
     pub size: ClientSize,
     /// Median echo messages/s.
     pub messages_per_sec: Option<f64>,
+    /// Median echo messages/s with one echo in flight per echoing client (latency, not batching).
+    pub messages_per_sec_one: Option<f64>,
     /// Median RSS growth of the client process per connected client, KiB.
     pub rss_per_client_kib: Option<f64>,
     /// Why there is no value.
@@ -96,16 +98,24 @@ pub fn run(mode: Mode, timing: Timing, programs: &ServerPrograms) -> Vec<ClientO
         .into_iter()
         .map(|client| {
             eprintln!("== client side / {}", client.name());
-            let (mut rates, mut rss_values) = (Vec::new(), Vec::new());
+            let (mut rates, mut ones, mut rss_values) = (Vec::new(), Vec::new(), Vec::new());
             let mut error = None;
+            let one = ClientSize {
+                in_flight: 1,
+                ..size
+            };
             for run in 1..=timing.runs {
-                match once(client, size, timing, programs) {
-                    Ok((rss, rate)) => {
+                let measured = once(client, size, timing, programs).and_then(|(rss, rate)| {
+                    once(client, one, timing, programs).map(|(_, rate_one)| (rss, rate, rate_one))
+                });
+                match measured {
+                    Ok((rss, rate, rate_one)) => {
                         eprintln!(
-                            "  run {run}/{}: {rate:.0} msg/s, {rss:.1} KiB/client",
+                            "  run {run}/{}: {rate:.0} msg/s ({rate_one:.0} with one in flight), {rss:.1} KiB/client",
                             timing.runs
                         );
                         rates.push(rate);
+                        ones.push(rate_one);
                         rss_values.push(rss);
                     }
                     Err(e) => {
@@ -118,6 +128,7 @@ pub fn run(mode: Mode, timing: Timing, programs: &ServerPrograms) -> Vec<ClientO
                 client,
                 size,
                 messages_per_sec: outcome::median_value(rates),
+                messages_per_sec_one: outcome::median_value(ones),
                 rss_per_client_kib: outcome::median_value(rss_values),
                 error,
             }

@@ -150,18 +150,17 @@ pub fn clients_table(report: &Report) -> String {
     };
     let z = first.size;
     let mut out = format!(
-        "| Client (against the ceiling server) | echo msg/s ({} clients x {} in flight, {} B) | RSS per connected client ({} clients) |\n|---|---:|---:|\n",
+        "| Client (against the ceiling server) | echo msg/s ({} clients x {} in flight, {} B) | echo msg/s, 1 in flight | RSS per connected client ({} clients) |\n|---|---:|---:|---:|\n",
         z.echoing, z.in_flight, z.payload, z.clients
     );
     for c in &report.clients {
-        let rate = c.messages_per_sec.map_or_else(
-            || format!("failed: {}", c.error.clone().unwrap_or_default()),
-            number,
-        );
+        let failed = || format!("failed: {}", c.error.clone().unwrap_or_default());
+        let rate = c.messages_per_sec.map_or_else(failed, number);
+        let one = c.messages_per_sec_one.map_or_else(failed, number);
         let rss = c
             .rss_per_client_kib
             .map_or("–".into(), |v| format!("{v:.1} KiB"));
-        let _ = writeln!(out, "| {} | {rate} | {rss} |", c.client.name());
+        let _ = writeln!(out, "| {} | {rate} | {one} | {rss} |", c.client.name());
     }
     out
 }

@@ -1,6 +1,7 @@
 //! The performance targets (BENCHMARKS.md) checked against a report: ratios in one run on one machine, of
 //! throughput and of server CPU per operation.
 
+use crate::client_side::ClientKind;
 use crate::harness::Report;
 use crate::outcome::Outcome;
 use crate::report::{cpu_ratio, ratio};
@@ -126,7 +127,28 @@ pub fn targets(report: &Report) -> Vec<Target> {
                 against(Socketioxide, Some(1.0), Some(1.0)),
             ],
         ),
+        client_target(report),
     ]
+}
+
+/// The client side: sio-client ≤ 12 KiB per connected client, ≥ 4x npm socket.io-client with one echo in
+/// flight.
+fn client_target(report: &Report) -> Target {
+    let of = |k| report.clients.iter().find(|c| c.client == k);
+    let rss = of(ClientKind::SioClient).and_then(|c| c.rss_per_client_kib);
+    let one = of(ClientKind::SioClient)
+        .and_then(|c| c.messages_per_sec_one)
+        .zip(of(ClientKind::NodeClient).and_then(|c| c.messages_per_sec_one))
+        .and_then(|(sio, npm)| (npm > 0.0).then(|| sio / npm));
+    Target {
+        goal: "sio-client ≤ 12 KiB per connected client, ≥ 4x npm socket.io-client with one echo in flight",
+        measured: format!(
+            "{} KiB, {}x npm",
+            rss.map_or("–".into(), |v| format!("{v:.1}")),
+            one.map_or("–".into(), |v| format!("{v:.2}"))
+        ),
+        met: rss.zip(one).map(|(r, o)| r <= 12.0 && o >= 4.0),
+    }
 }
 
 /// The targets as a markdown table.

@@ -106,8 +106,8 @@ fn every_workload_runs_on_every_server() {
         );
     }
     for c in &report.clients {
-        match c.messages_per_sec {
-            Some(v) if v > 0.0 => {}
+        match c.messages_per_sec.zip(c.messages_per_sec_one) {
+            Some((v, one)) if v > 0.0 && one > 0.0 => {}
             _ => problems.push(format!("client {}: {:?}", c.client.name(), c.error)),
         }
     }
