@@ -5,7 +5,7 @@ use crate::ack::AckSender;
 use crate::errors::{MiddlewareError, SocketError};
 use crate::reason::DisconnectReason;
 use crate::socket::Socket;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use sio_protocol::Value;
 use std::any::Any;
 use std::future::Future;
@@ -42,10 +42,40 @@ pub struct IncomingEvent {
 pub struct WithoutAck;
 /// Marker: a handler `Fn(Socket, T, AckSender)`.
 pub struct WithAck;
+/// Marker: a handler `Fn(Socket)`, for events whose arguments it does not read.
+pub struct NoArgs;
+/// Marker: a handler `Fn(Socket, AckSender)`, for events whose arguments it does not read.
+pub struct AckOnly;
 
 /// An event handler: an async function of the socket and the arguments (`T`: one serde type, a tuple for
 /// several arguments, or `Vec<Value>` for every argument as is), optionally followed by an [`AckSender`] to
-/// answer the client's acknowledgement.
+/// answer the client's acknowledgement; or of the socket alone (and the [`AckSender`]) when the arguments do
+/// not matter.
+///
+/// ```
+/// # use sio_server::{AckSender, Socket, Value};
+/// # fn shapes(socket: Socket) {
+/// socket.on("ping", |s: Socket| async move {
+///     let _ = s.emit("pong", &());
+/// });
+/// socket.on("time", |_s: Socket, ack: AckSender| async move {
+///     let _ = ack.send(&1_700_000_000);
+/// });
+/// socket.on("add", |_s: Socket, (a, b): (i64, i64), ack: AckSender| async move {
+///     let _ = ack.send(&(a + b));
+/// });
+/// socket.on("log", |_s: Socket, args: Vec<Value>| async move {
+///     println!("{args:?}");
+/// });
+/// # }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "this is not an event handler sio can call",
+    label = "not an event handler",
+    note = "an event handler is an async closure or fn taking `(Socket)`, `(Socket, AckSender)`, `(Socket, T)` or \
+            `(Socket, T, AckSender)`, where `T: serde::de::DeserializeOwned` (one argument, a tuple for several, \
+            `Vec<Value>` for all of them) and the future is `Send + 'static` with output `()`"
+)]
 pub trait EventHandler<T, M>: Send + Sync + 'static {
     #[doc(hidden)]
     fn call(&self, socket: Socket, args: T, ack: AckSender) -> BoxFut;
@@ -70,6 +100,26 @@ where
 {
     fn call(&self, socket: Socket, args: T, ack: AckSender) -> BoxFut {
         Box::pin(self(socket, args, ack))
+    }
+}
+
+impl<F, Fut> EventHandler<IgnoredAny, NoArgs> for F
+where
+    F: Fn(Socket) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    fn call(&self, socket: Socket, _args: IgnoredAny, _ack: AckSender) -> BoxFut {
+        Box::pin(self(socket))
+    }
+}
+
+impl<F, Fut> EventHandler<IgnoredAny, AckOnly> for F
+where
+    F: Fn(Socket, AckSender) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    fn call(&self, socket: Socket, _args: IgnoredAny, ack: AckSender) -> BoxFut {
+        Box::pin(self(socket, ack))
     }
 }
 
