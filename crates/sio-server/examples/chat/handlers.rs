@@ -1,7 +1,7 @@
 //! The chat logic: what the server does for each event a chat client sends.
 
 use serde::{Deserialize, Serialize};
-use sio_server::{AckSender, Server, Socket, Value};
+use sio_server::{AckSender, Server, Socket};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -103,7 +103,7 @@ fn on_connection(
         // Not volatile: a dropped `stop typing` would leave "is typing" on screen for good, and it is
         // typically sent right after a message, while a polling client has not asked for more yet.
         for event in ["typing", "stop typing"] {
-            socket.on(event, move |socket: Socket, _: Value| async move {
+            socket.on(event, move |socket: Socket| async move {
                 let user = user(&socket);
                 if let (Some(username), Some(room)) = (user.username, user.room) {
                     let _ = socket
@@ -159,26 +159,23 @@ fn on_connection(
             },
         );
 
-        socket.on(
-            "list rooms",
-            |socket: Socket, _: Value, ack: AckSender| async move {
-                let mut rooms: Vec<String> = Vec::new();
-                if let Ok(sockets) = socket.nsp().fetch_sockets().await {
-                    for s in sockets {
-                        if let Some(User {
-                            room: Some(room), ..
-                        }) = s.data::<User>()
-                        {
-                            if !rooms.contains(&room) {
-                                rooms.push(room);
-                            }
+        socket.on("list rooms", |socket: Socket, ack: AckSender| async move {
+            let mut rooms: Vec<String> = Vec::new();
+            if let Ok(sockets) = socket.nsp().fetch_sockets().await {
+                for s in sockets {
+                    if let Some(User {
+                        room: Some(room), ..
+                    }) = s.data::<User>()
+                    {
+                        if !rooms.contains(&room) {
+                            rooms.push(room);
                         }
                     }
                 }
-                rooms.sort();
-                let _ = ack.send(&rooms);
-            },
-        );
+            }
+            rooms.sort();
+            let _ = ack.send(&rooms);
+        });
 
         let stats_left = stats.clone();
         socket.on_disconnecting(move |socket: Socket, reason| {
