@@ -53,11 +53,11 @@ async fn listeners_catch_all_and_outgoing() {
             "out:emit-many",
             "first:many",
             "any:many",
-            "once:[Number(Number(0))]",
-            "on:[Number(Number(0))]",
+            "once:[0]",
+            "on:[0]",
             "first:many",
             "any:many",
-            "on:[Number(Number(1))]"
+            "on:[1]"
         ]
     );
     assert_eq!(socket.listeners("many").len(), 2, "once removed");

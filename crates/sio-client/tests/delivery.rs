@@ -277,7 +277,7 @@ async fn events_before_connect_wait_in_the_receive_buffer() {
         socket.connect().await.unwrap();
         assert_eq!(
             order.next().await,
-            "early [Number(Number(1))] connected=true",
+            "early [1] connected=true",
             "{mode:?}: delivered after CONNECT"
         );
         assert_eq!(order.next().await, "connect");

@@ -85,5 +85,6 @@ pub use reason::DisconnectReason;
 pub use recovery::ConnectionStateRecovery;
 pub use remote_socket::RemoteSocket;
 pub use server::{Server, SocketIoHandler};
-pub use sio_protocol::Value;
+pub use sio_protocol::value::{from_value, to_value};
+pub use sio_protocol::{value, Value};
 pub use socket::{ListenerId, Socket, SocketEmitter};

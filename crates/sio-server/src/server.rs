@@ -66,7 +66,7 @@ pub(crate) struct ServerInner {
 
 type NewNamespaceFn = Arc<dyn Fn(Namespace) + Send + Sync>;
 
-/// The Engine.IO handler of a Socket.IO server: one [`Client`] per session.
+/// The Engine.IO handler of a Socket.IO server: one Socket.IO client per session.
 pub struct SocketIoHandler {
     server: Weak<ServerInner>,
     /// Owns the clients; each session finds its own through [`EngineSocket::attached`].

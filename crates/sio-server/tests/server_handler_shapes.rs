@@ -6,6 +6,12 @@ mod common;
 use common::raw::Raw;
 use sio_server::{AckSender, Server, ServerConfig, Socket};
 
+/// The answer of `add`, read back from the `Value` the handler builds with `value!`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Sum {
+    sum: i64,
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn handlers_without_arguments_are_called_whatever_the_arguments() {
     let io = Server::new(ServerConfig::default());
@@ -19,7 +25,10 @@ async fn handlers_without_arguments_are_called_whatever_the_arguments() {
         socket.on(
             "add",
             |_s: Socket, (a, b): (i64, i64), ack: AckSender| async move {
-                let _ = ack.send(&(a + b));
+                let sum = sio_server::value!({ "sum": (a + b) });
+                let back: Sum = sio_server::from_value(sum.clone()).expect("reads back");
+                assert_eq!(sio_server::to_value(&back).expect("writes"), sum);
+                let _ = ack.send(&sum);
             },
         );
     });
@@ -34,6 +43,6 @@ async fn handlers_without_arguments_are_called_whatever_the_arguments() {
     raw.send(r#"428["time",null,2]"#).await;
     assert_eq!(raw.next_text().await, "438[42]");
     raw.send(r#"429["add",2,3]"#).await;
-    assert_eq!(raw.next_text().await, "439[5]");
+    assert_eq!(raw.next_text().await, r#"439[{"sum":5}]"#);
     io.close().await;
 }

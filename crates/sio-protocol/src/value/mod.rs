@@ -21,6 +21,7 @@ mod args;
 mod convert;
 mod de;
 mod de_ref;
+mod display;
 mod error;
 pub mod js_string;
 mod macros;
@@ -40,7 +41,7 @@ pub use ser::{to_value, ValueSerializer};
 pub type Map = IndexMap<String, Value>;
 
 /// One argument of an event or an ack: any JSON value, plus binary at any depth.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub enum Value {
     /// `null`.
     #[default]
