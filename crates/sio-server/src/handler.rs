@@ -24,7 +24,7 @@ pub(crate) type MiddlewareFn =
 pub(crate) type PacketMiddlewareFn = Arc<
     dyn Fn(Socket, IncomingEvent) -> BoxFut<Result<IncomingEvent, MiddlewareError>> + Send + Sync,
 >;
-pub(crate) type AnyFn = Arc<dyn Fn(Socket, String, Vec<Value>) -> BoxFut + Send + Sync>;
+pub(crate) type AnyFn = Arc<dyn Fn(Socket, String, Vec<Value>, AckSender) -> BoxFut + Send + Sync>;
 pub(crate) type OutgoingFn = Arc<dyn Fn(&Socket, &str, &[Value]) + Send + Sync>;
 pub(crate) type DisconnectFn = Arc<dyn Fn(Socket, DisconnectReason) -> BoxFut + Send + Sync>;
 pub(crate) type ErrorFn = Arc<dyn Fn(Socket, SocketError) -> BoxFut + Send + Sync>;
@@ -120,6 +120,40 @@ where
 {
     fn call(&self, socket: Socket, _args: IgnoredAny, ack: AckSender) -> BoxFut {
         Box::pin(self(socket, ack))
+    }
+}
+
+/// A catch-all listener: an async function of the socket, the event name and its arguments, optionally
+/// followed by the [`AckSender`] of the event (shared with its handlers: the first answer is the one sent,
+/// as the official `onAny` listener gets the acknowledgement callback among the arguments).
+#[diagnostic::on_unimplemented(
+    message = "this is not a catch-all listener sio can call",
+    label = "not a catch-all listener",
+    note = "a catch-all listener is an async closure or fn taking `(Socket, String, Vec<Value>)` or \
+            `(Socket, String, Vec<Value>, AckSender)`, whose future is `Send + 'static` with output `()`"
+)]
+pub trait AnyHandler<M>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn call(&self, socket: Socket, event: String, args: Vec<Value>, ack: AckSender) -> BoxFut;
+}
+
+impl<F, Fut> AnyHandler<WithoutAck> for F
+where
+    F: Fn(Socket, String, Vec<Value>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    fn call(&self, socket: Socket, event: String, args: Vec<Value>, _ack: AckSender) -> BoxFut {
+        Box::pin(self(socket, event, args))
+    }
+}
+
+impl<F, Fut> AnyHandler<WithAck> for F
+where
+    F: Fn(Socket, String, Vec<Value>, AckSender) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    fn call(&self, socket: Socket, event: String, args: Vec<Value>, ack: AckSender) -> BoxFut {
+        Box::pin(self(socket, event, args, ack))
     }
 }
 

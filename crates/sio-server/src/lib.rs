@@ -76,7 +76,7 @@ pub use errors::{
     AckError, AdapterError, EmitError, MiddlewareError, SocketError, RESERVED_EVENTS,
     RESERVED_SERVER_EVENTS,
 };
-pub use handler::{AckOnly, EventHandler, IncomingEvent, NoArgs, WithAck, WithoutAck};
+pub use handler::{AckOnly, AnyHandler, EventHandler, IncomingEvent, NoArgs, WithAck, WithoutAck};
 pub use handshake::Handshake;
 pub use namespace::Namespace;
 pub use observe::{EngineActivity, RoomChange};

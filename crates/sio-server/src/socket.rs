@@ -12,8 +12,8 @@ use crate::engine::{EngineSocket, RequestInfo, SendError};
 use crate::errors::MiddlewareError;
 use crate::errors::{check_reserved, AckError, EmitError, SocketError};
 use crate::handler::{
-    erase_event_handler, AnyFn, BoxFut, ConnectionFn, DisconnectFn, ErasedEventHandler, ErrorFn,
-    EventHandler, IncomingEvent, OutgoingFn, PacketMiddlewareFn,
+    erase_event_handler, AnyFn, AnyHandler, BoxFut, ConnectionFn, DisconnectFn, ErasedEventHandler,
+    ErrorFn, EventHandler, IncomingEvent, OutgoingFn, PacketMiddlewareFn,
 };
 use crate::handshake::Handshake;
 use crate::jobs::{Job, Jobs};
@@ -271,30 +271,19 @@ impl Socket {
         })
     }
 
-    /// Registers a catch-all listener for incoming events (not acks): `(socket, event, args)`.
-    pub fn on_any<F, Fut>(&self, f: F) -> ListenerId
-    where
-        F: Fn(Socket, String, Vec<Value>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
+    /// Registers a catch-all listener for incoming events (not acks): `(socket, event, args)`, or
+    /// `(socket, event, args, ack)` to answer the client's acknowledgement (see [`AnyHandler`]).
+    pub fn on_any<M: 'static>(&self, f: impl AnyHandler<M>) -> ListenerId {
         self.add_any(f, false)
     }
 
     /// Registers a catch-all listener called before the others.
-    pub fn prepend_any<F, Fut>(&self, f: F) -> ListenerId
-    where
-        F: Fn(Socket, String, Vec<Value>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
+    pub fn prepend_any<M: 'static>(&self, f: impl AnyHandler<M>) -> ListenerId {
         self.add_any(f, true)
     }
 
-    fn add_any<F, Fut>(&self, f: F, prepend: bool) -> ListenerId
-    where
-        F: Fn(Socket, String, Vec<Value>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
-        let f: AnyFn = Arc::new(move |s, e, a| Box::pin(f(s, e, a)));
+    fn add_any<M: 'static>(&self, f: impl AnyHandler<M>, prepend: bool) -> ListenerId {
+        let f: AnyFn = Arc::new(move |s, e, a, ack| f.call(s, e, a, ack));
         self.0.listeners.add_any(f, prepend)
     }
 
@@ -676,19 +665,20 @@ impl Socket {
         args: Vec<Value>,
         id: Option<u64>,
     ) -> Option<BoxFut> {
+        let ack = AckSender::new(self.clone(), id);
         if self.0.listeners.intercepted() {
             let socket = self.clone();
             return Some(Box::pin(async move {
-                if let Some(deliver) = socket.intercept(event, args, id).await {
+                if let Some(deliver) = socket.intercept(event, args, ack).await {
                     deliver.await;
                 }
             }));
         }
-        self.deliver(event, args, id)
+        self.deliver(event, args, ack)
     }
 
     /// Runs the catch-all listeners and the per-packet middlewares, then delivers what passed them.
-    async fn intercept(&self, event: String, args: Vec<Value>, id: Option<u64>) -> Option<BoxFut> {
+    async fn intercept(&self, event: String, args: Vec<Value>, ack: AckSender) -> Option<BoxFut> {
         let any: Vec<AnyFn> = self.0.listeners.collect(|e| match e {
             Entry::Any(_, f) => Some(f),
             _ => None,
@@ -698,7 +688,7 @@ impl Socket {
             _ => None,
         });
         for f in any {
-            f(self.clone(), event.clone(), args.clone()).await;
+            f(self.clone(), event.clone(), args.clone(), ack.clone()).await;
         }
         let mut incoming = IncomingEvent { event, args };
         for mw in middlewares {
@@ -711,25 +701,23 @@ impl Socket {
                 }
             }
         }
-        self.deliver(incoming.event, incoming.args, id)
+        self.deliver(incoming.event, incoming.args, ack)
     }
 
     /// Calls the event's listeners: the future of the one listener, or of all of them in turn.
-    fn deliver(&self, event: String, args: Vec<Value>, id: Option<u64>) -> Option<BoxFut> {
+    fn deliver(&self, event: String, args: Vec<Value>, ack: AckSender) -> Option<BoxFut> {
         if !self.connected() {
             tracing::debug!(sid = %self.0.id, "ignoring event received after disconnection");
             return None;
         }
-        let ack = |socket: &Socket| AckSender::new(socket.clone(), id);
         match self.0.listeners.take_event(&event) {
             EventHandlers::None => {
                 tracing::trace!(sid = %self.0.id, event, "no listener for event");
                 None
             }
-            EventHandlers::One(handler) => Some(self.call(&handler, &event, args, ack(self))),
+            EventHandlers::One(handler) => Some(self.call(&handler, &event, args, ack)),
             EventHandlers::Several(handlers) => {
                 let socket = self.clone();
-                let ack = ack(self);
                 Some(Box::pin(async move {
                     let count = handlers.len();
                     let mut args = Some(args);
