@@ -39,8 +39,8 @@ impl RemoteSocket {
     }
 
     /// Its data when fetched, read as `T`.
-    pub fn data<T: DeserializeOwned + 'static>(&self) -> Option<T> {
-        crate::handler::decode_args(vec![self.details.data.clone()]).ok()
+    pub fn data<T: DeserializeOwned>(&self) -> Option<T> {
+        sio_protocol::value::from_value_ref(&self.details.data).ok()
     }
 
     /// Its data when fetched.

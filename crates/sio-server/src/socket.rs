@@ -203,10 +203,10 @@ impl Socket {
         }
     }
 
-    /// The per-socket data (`socket.data`), shared by every handler and visible to `fetch_sockets`.
-    pub fn data<T: DeserializeOwned + 'static>(&self) -> Option<T> {
-        let value = lock(&self.0.data).clone();
-        crate::handler::decode_args::<T>(vec![value]).ok()
+    /// The per-socket data (`socket.data`), shared by every handler and visible to `fetch_sockets`, read
+    /// as `T` in place (the stored value is not copied first).
+    pub fn data<T: DeserializeOwned>(&self) -> Option<T> {
+        sio_protocol::value::from_value_ref(&lock(&self.0.data)).ok()
     }
 
     /// The per-socket data as a value.
