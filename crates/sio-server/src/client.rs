@@ -5,6 +5,7 @@ use crate::engine::{CloseReason, EngineSocket};
 use crate::reason::DisconnectReason;
 use crate::server::ServerInner;
 use crate::socket::Socket;
+use crate::sync::lock;
 use sio_protocol::engine::Packet as EnginePacket;
 use sio_protocol::parser::Decoder;
 use sio_protocol::socket::{Packet, PacketData};
@@ -26,10 +27,6 @@ pub(crate) struct Client {
     state: Mutex<State>,
     connect_timer: Mutex<Option<tokio::task::AbortHandle>>,
     max_pending_events: usize,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Client {

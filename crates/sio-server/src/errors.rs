@@ -3,15 +3,8 @@
 use sio_protocol::Value;
 use std::time::Duration;
 
-/// Event names that cannot be emitted (they mean something to the library itself).
-pub const RESERVED_EVENTS: &[&str] = &[
-    "connect",
-    "connect_error",
-    "disconnect",
-    "disconnecting",
-    "newListener",
-    "removeListener",
-];
+/// Event names that cannot be emitted (they mean something to the library itself): the protocol's own list.
+pub use sio_protocol::parser::RESERVED_EVENTS;
 
 /// Event names that cannot be used with `server_side_emit`.
 pub const RESERVED_SERVER_EVENTS: &[&str] = &["connect", "connection", "new_namespace"];

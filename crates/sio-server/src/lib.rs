@@ -62,8 +62,8 @@ mod reason;
 mod recovery;
 mod remote_socket;
 mod server;
-mod sid;
 mod socket;
+mod sync;
 
 pub use ack::AckSender;
 pub use broadcast::{BroadcastOperator, RoomParam};

@@ -11,6 +11,7 @@ use crate::recovery::ConnectionStateRecovery;
 use crate::remote_socket::RemoteSocket;
 use crate::server::ServerInner;
 use crate::socket::Socket;
+use crate::sync::{read, write};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sio_protocol::parser::{EncodeError, Encoded, Parser};
@@ -53,13 +54,6 @@ pub struct NamespaceHandle {
     inner: Weak<NamespaceInner>,
     recovery: Option<ConnectionStateRecovery>,
     room_observers: Arc<Observers<RoomChange>>,
-}
-
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(|e| e.into_inner())
-}
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(|e| e.into_inner())
 }
 
 impl NamespaceHandle {

@@ -6,6 +6,7 @@ use crate::errors::{EmitError, MiddlewareError};
 use crate::handler::{ConnectionFn, MiddlewareFn};
 use crate::namespace::Namespace;
 use crate::socket::Socket;
+use crate::sync::{read, write};
 use serde::Serialize;
 use sio_protocol::Value;
 use std::future::Future;
@@ -23,13 +24,6 @@ struct ParentInner {
     connection_handlers: RwLock<Vec<ConnectionFn>>,
     middlewares: RwLock<Vec<MiddlewareFn>>,
     children: RwLock<Vec<Namespace>>,
-}
-
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(|e| e.into_inner())
-}
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(|e| e.into_inner())
 }
 
 impl ParentNamespace {

@@ -15,6 +15,7 @@ use crate::parent_namespace::ParentNamespace;
 use crate::reason::DisconnectReason;
 use crate::remote_socket::RemoteSocket;
 use crate::socket::Socket;
+use crate::sync::{read, write};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sio_protocol::engine::Packet as EnginePacket;
@@ -24,13 +25,6 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
-
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(|e| e.into_inner())
-}
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(|e| e.into_inner())
-}
 
 /// A Socket.IO server (`io`). Cheap to clone; every clone is the same server.
 ///

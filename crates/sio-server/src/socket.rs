@@ -21,6 +21,7 @@ pub use crate::listeners::ListenerId;
 use crate::listeners::{Entry, EventHandlers, Listeners};
 use crate::namespace::Namespace;
 use crate::reason::DisconnectReason;
+use crate::sync::lock;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sio_protocol::engine::Frame;
@@ -60,10 +61,6 @@ pub(crate) struct SocketInner {
     restored: Mutex<Option<(Vec<Room>, Vec<MissedPacket>)>>,
 }
 
-fn lock<T>(lock: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    lock.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 impl Socket {
     /// Creates a socket (not yet connected); with a recovered `session`, it takes back its id, private id,
     /// rooms, data and missed packets.
@@ -84,9 +81,9 @@ impl Socket {
             ),
             None => (
                 crate::legacy::socket_id(nsp.name(), client.conn())
-                    .unwrap_or_else(crate::sid::generate),
+                    .unwrap_or_else(crate::engine::sid::generate),
                 nsp.connection_state_recovery()
-                    .map(|_| crate::sid::generate()),
+                    .map(|_| crate::engine::sid::generate()),
                 Value::Object(Default::default()),
                 None,
             ),

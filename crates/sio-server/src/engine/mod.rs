@@ -67,7 +67,7 @@ mod request;
 mod route;
 mod service;
 mod session;
-mod sid;
+pub(crate) mod sid;
 mod socket;
 mod transport;
 mod uncompressed;

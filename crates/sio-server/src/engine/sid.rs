@@ -1,4 +1,4 @@
-//! Session ids: 15 random bytes in URL-safe base64, 20 characters, as engine.io's base64id.
+//! Session and socket ids: 15 random bytes in URL-safe base64, 20 characters, as engine.io's base64id.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 
