@@ -1,0 +1,268 @@
+//! What a socket sends: its emits (with acks, timeouts, volatile, compression through `SocketEmitter`),
+//! its broadcast operators, and the frames it writes.
+
+use super::Socket;
+use crate::ack::decode_answer;
+use crate::adapter::{BroadcastFlags, BroadcastOptions};
+use crate::broadcast::{BroadcastOperator, RoomParam};
+use crate::delivery::Delivery;
+use crate::engine::{EngineSocket, SendError};
+use crate::errors::{check_reserved, AckError, EmitError};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sio_protocol::engine::Frame;
+use sio_protocol::socket::PacketData;
+use sio_protocol::Value;
+use std::time::Duration;
+
+impl Socket {
+    /// Emits an event to this client. `args`: a tuple is several arguments, `()` none, anything else one
+    /// argument; binary (`bytes::Bytes`, `Value::Binary`) may appear anywhere.
+    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, args: &T) -> Result<(), EmitError> {
+        self.emitter().emit(event, args)
+    }
+
+    /// Emits an event with a list of arguments.
+    pub fn emit_args(&self, event: &str, args: Vec<Value>) -> Result<(), EmitError> {
+        self.emitter().emit_args(event, args)
+    }
+
+    /// Emits an event and waits for the client's acknowledgement (no time limit; see [`Socket::timeout`]).
+    /// The answer's arguments are read as `R` by the rules of event arguments.
+    pub async fn emit_with_ack<T, R>(&self, event: &str, args: &T) -> Result<R, AckError>
+    where
+        T: Serialize + ?Sized,
+        R: DeserializeOwned + 'static,
+    {
+        self.emitter().emit_with_ack(event, args).await
+    }
+
+    /// An emitter whose acknowledgements fail with [`AckError::Timeout`] after `timeout`.
+    pub fn timeout(&self, timeout: Duration) -> SocketEmitter {
+        let mut e = self.emitter();
+        e.flags.timeout = Some(timeout);
+        e
+    }
+
+    /// An emitter whose packets are dropped when the transport is not writable.
+    pub fn volatile(&self) -> SocketEmitter {
+        let mut e = self.emitter();
+        e.flags.volatile = true;
+        e
+    }
+
+    /// An emitter with the compress flag set.
+    pub fn compress(&self, compress: bool) -> SocketEmitter {
+        let mut e = self.emitter();
+        e.flags.compress = Some(compress);
+        e
+    }
+
+    fn emitter(&self) -> SocketEmitter {
+        SocketEmitter {
+            socket: self.clone(),
+            flags: BroadcastFlags::default(),
+        }
+    }
+
+    /// A broadcast to every socket of the namespace but this one.
+    pub fn broadcast(&self) -> BroadcastOperator {
+        BroadcastOperator::new(self.0.nsp.clone()).except(self.0.id.clone())
+    }
+
+    /// A broadcast to the room(s), excluding this socket.
+    pub fn to(&self, rooms: impl RoomParam) -> BroadcastOperator {
+        self.broadcast().to(rooms)
+    }
+
+    /// Same as [`Socket::to`].
+    pub fn in_(&self, rooms: impl RoomParam) -> BroadcastOperator {
+        self.to(rooms)
+    }
+
+    /// A broadcast to every socket but this one and those in the room(s).
+    pub fn except(&self, rooms: impl RoomParam) -> BroadcastOperator {
+        self.broadcast().except(rooms)
+    }
+
+    /// A broadcast, excluding this socket, to the sockets of this server only.
+    pub fn local(&self) -> BroadcastOperator {
+        self.broadcast().local()
+    }
+
+    /// Encodes and sends one packet of this namespace.
+    pub(crate) fn send_packet(
+        &self,
+        data: PacketData,
+        delivery: Delivery,
+    ) -> Result<(), EmitError> {
+        if !self.connected() {
+            return Err(EmitError::Disconnected);
+        }
+        let packet = sio_protocol::socket::Packet {
+            nsp: self.0.nsp.name().to_owned(),
+            data,
+        };
+        let encoded = self.0.nsp.parser().encode(&packet)?;
+        write_frames(self.conn(), &self.0.id, &encoded.frames, delivery)
+    }
+
+    /// Sends already encoded frames; volatile ones are dropped when the transport is not writable.
+    pub(crate) fn write_encoded(&self, frames: &[Frame], delivery: Delivery) {
+        write_encoded(self.conn(), &self.0.id, frames, delivery);
+    }
+
+    pub(crate) fn has_outgoing_listeners(&self) -> bool {
+        self.0.listeners.has_outgoing()
+    }
+
+    pub(crate) fn notify_outgoing(&self, event: &str, args: &[Value]) {
+        if let Some(listeners) = self.0.listeners.outgoing() {
+            for f in listeners {
+                f(self, event, args);
+            }
+        }
+    }
+}
+
+/// Emits to one socket with flags (`socket.timeout(d)`, `socket.volatile()`, `socket.compress(b)`).
+#[derive(Clone)]
+pub struct SocketEmitter {
+    socket: Socket,
+    flags: BroadcastFlags,
+}
+
+impl SocketEmitter {
+    /// Sets the acknowledgement timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.flags.timeout = Some(timeout);
+        self
+    }
+
+    /// Drops the packet when the transport is not writable.
+    pub fn volatile(mut self) -> Self {
+        self.flags.volatile = true;
+        self
+    }
+
+    /// Sets the compress flag.
+    pub fn compress(mut self, compress: bool) -> Self {
+        self.flags.compress = Some(compress);
+        self
+    }
+
+    /// Emits an event (see [`Socket::emit`]).
+    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, args: &T) -> Result<(), EmitError> {
+        check_reserved(event)?;
+        let args = sio_protocol::value::to_args(args)?;
+        self.emit_args(event, args)
+    }
+
+    /// Emits an event with a list of arguments.
+    pub fn emit_args(&self, event: &str, args: Vec<Value>) -> Result<(), EmitError> {
+        check_reserved(event)?;
+        let nsp = &self.socket.0.nsp;
+        if nsp.connection_state_recovery().is_some() {
+            // Through the adapter, to the socket's own room: the packet is stored (and gets its offset), so
+            // the client can receive it again after a recovery, as in the official server.
+            if !self.socket.connected() {
+                return Err(EmitError::Disconnected);
+            }
+            let packet = sio_protocol::socket::Packet {
+                nsp: nsp.name().to_owned(),
+                data: PacketData::Event {
+                    event: event.to_owned(),
+                    args,
+                    id: None,
+                },
+            };
+            let opts = BroadcastOptions {
+                rooms: std::iter::once(self.socket.0.id.clone()).collect(),
+                except: Default::default(),
+                flags: self.flags.clone(),
+            };
+            let adapter = nsp.adapter();
+            crate::adapter::run_now_or_spawn(async move { adapter.broadcast(packet, opts).await });
+            return Ok(());
+        }
+        self.socket.notify_outgoing(event, &args);
+        let data = PacketData::Event {
+            event: event.to_owned(),
+            args,
+            id: None,
+        };
+        self.socket.send_packet(data, Delivery::of(&self.flags))
+    }
+
+    /// Emits an event and waits for the acknowledgement, read as `R`.
+    pub async fn emit_with_ack<T, R>(&self, event: &str, args: &T) -> Result<R, AckError>
+    where
+        T: Serialize + ?Sized,
+        R: DeserializeOwned + 'static,
+    {
+        check_reserved(event)?;
+        let args = sio_protocol::value::to_args(args).map_err(EmitError::from)?;
+        let answer = self.emit_args_with_ack(event, args).await?;
+        decode_answer(answer)
+    }
+
+    /// Emits an event with a list of arguments and waits for the acknowledgement's arguments.
+    pub async fn emit_args_with_ack(
+        &self,
+        event: &str,
+        args: Vec<Value>,
+    ) -> Result<Vec<Value>, AckError> {
+        check_reserved(event)?;
+        let socket = &self.socket;
+        let id = socket.0.nsp.next_ack_id();
+        let rx = socket.register_ack(id);
+        socket.notify_outgoing(event, &args);
+        let data = PacketData::Event {
+            event: event.to_owned(),
+            args,
+            id: Some(id),
+        };
+        if let Err(e) = socket.send_packet(data, Delivery::of(&self.flags)) {
+            socket.remove_ack(id);
+            return Err(e.into());
+        }
+        match self.flags.timeout {
+            None => rx.await.map_err(|_| AckError::Disconnected),
+            Some(timeout) => match tokio::time::timeout(timeout, rx).await {
+                Ok(answer) => answer.map_err(|_| AckError::Disconnected),
+                Err(_) => {
+                    socket.remove_ack(id);
+                    Err(AckError::Timeout {
+                        timeout,
+                        responses: Vec::new(),
+                    })
+                }
+            },
+        }
+    }
+}
+
+/// Sends frames encoded for socket `sid` on its connection `conn`, logging a failure; volatile ones
+/// are dropped when the transport is not writable. A broadcast reaches each recipient through here.
+pub(crate) fn write_encoded(conn: &EngineSocket, sid: &str, frames: &[Frame], delivery: Delivery) {
+    if let Err(e) = write_frames(conn, sid, frames, delivery) {
+        tracing::debug!(sid, error = %e, "packet not delivered");
+    }
+}
+
+fn write_frames(
+    conn: &EngineSocket,
+    sid: &str,
+    frames: &[Frame],
+    delivery: Delivery,
+) -> Result<(), EmitError> {
+    if delivery.volatile && !conn.is_writable() {
+        tracing::trace!(sid, "volatile packet dropped: transport not writable");
+        return Ok(());
+    }
+    conn.send_with(frames, delivery.compress)
+        .map_err(|e| match e {
+            SendError::Closed => EmitError::Disconnected,
+            SendError::Full => EmitError::QueueFull,
+        })
+}
