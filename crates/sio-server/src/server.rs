@@ -132,19 +132,24 @@ impl ServerInner {
             return Some(nsp.clone());
         }
         tracing::debug!(nsp = name, "creating a child namespace");
-        let nsp = Namespace::new(
-            name.to_owned(),
-            self.weak.clone(),
-            self.parser.clone(),
-            &*self.config.adapter,
-            Some(parent.clone()),
-            self.config.connection_state_recovery.clone(),
-        );
+        let nsp = self.new_namespace(name.to_owned(), Some(parent.clone()));
         nsps.insert(name.to_owned(), nsp.clone());
         drop(nsps);
         parent.add_child(nsp.clone());
         self.notify_new_namespace(&nsp);
         Some(nsp)
+    }
+
+    /// A new namespace of this server, the child of `parent` when given (not registered yet).
+    fn new_namespace(&self, name: String, parent: Option<ParentNamespace>) -> Namespace {
+        Namespace::new(
+            name,
+            self.weak.clone(),
+            self.parser.clone(),
+            &*self.config.adapter,
+            parent,
+            self.config.connection_state_recovery.clone(),
+        )
     }
 
     fn notify_new_namespace(&self, nsp: &Namespace) {
@@ -237,14 +242,7 @@ impl Server {
         if let Some(nsp) = nsps.get(&name) {
             return nsp.clone();
         }
-        let nsp = Namespace::new(
-            name.clone(),
-            Arc::downgrade(&self.0),
-            self.0.parser.clone(),
-            &*self.0.config.adapter,
-            None,
-            self.0.config.connection_state_recovery.clone(),
-        );
+        let nsp = self.0.new_namespace(name.clone(), None);
         nsps.insert(name.clone(), nsp.clone());
         drop(nsps);
         if name != "/" {
