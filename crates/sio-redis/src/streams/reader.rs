@@ -9,7 +9,7 @@
 //! adapter factory is gone (within one block time).
 
 use super::entry::{parse_range, parse_read};
-use crate::connection::RedisConnection;
+use crate::connection::{lock, RedisConnection};
 use sio_cluster::ClusterHandle;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
@@ -25,10 +25,6 @@ pub(crate) struct Registry {
     namespaces: Mutex<HashMap<String, ClusterHandle>>,
     /// Per stream: whether its reader has fixed its starting position.
     readers: Mutex<HashMap<String, watch::Receiver<bool>>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// How a reader reads.
