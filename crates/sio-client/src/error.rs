@@ -5,6 +5,7 @@ use std::time::Duration;
 
 /// Why a connection, an emit or an engine operation failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The URL could not be parsed or has an unsupported scheme.
     #[error("invalid url: {0}")]
@@ -55,6 +56,7 @@ pub struct ConnectError {
 
 /// Why an acknowledgement did not arrive.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AckError {
     /// No answer within the delay given to `timeout(d)` (or the `ack_timeout` option).
     #[error("operation has timed out after {0:?}")]

@@ -4,6 +4,7 @@ use std::fmt;
 
 /// Why a socket (or the engine connection below it) was disconnected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DisconnectReason {
     /// The server disconnected the socket with `socket.disconnect()`. No automatic reconnection.
     IoServerDisconnect,

@@ -11,6 +11,7 @@ pub const RESERVED_SERVER_EVENTS: &[&str] = &["connect", "connection", "new_name
 
 /// Why an emit failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum EmitError {
     /// The event name is reserved (`connect`, `disconnect`, ...).
     #[error("\"{0}\" is a reserved event name")]
@@ -34,6 +35,7 @@ pub enum EmitError {
 
 /// Why waiting for an acknowledgement failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AckError {
     /// The emit itself failed.
     #[error(transparent)]
@@ -60,6 +62,7 @@ pub enum AckError {
 
 /// An error of the adapter (the layer that knows rooms and, in a cluster, the other servers).
 #[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum AdapterError {
     /// The operation is not available on this target (e.g. `fetch_sockets` on a parent namespace).
     #[error("{0} is not supported here")]
@@ -72,6 +75,7 @@ pub enum AdapterError {
 /// An error delivered to a socket's error handlers (`socket.on_error`): something about an incoming event that
 /// the application should know.
 #[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum SocketError {
     /// The arguments of an event do not deserialize into the handler's types.
     #[error("invalid arguments for event \"{event}\": {message}")]

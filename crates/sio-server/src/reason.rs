@@ -5,6 +5,7 @@ use std::fmt;
 
 /// Why a socket was disconnected, with the official reason strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DisconnectReason {
     /// The server called `socket.disconnect()`.
     ServerNamespaceDisconnect,

@@ -5,6 +5,7 @@ use http::{header, HeaderValue, Response, StatusCode};
 
 /// An Engine.IO request error, numbered as in engine.io's `Server.errors`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EngineError {
     /// 0: the `transport` parameter is missing or not enabled.
     #[error("Transport unknown")]

@@ -4,6 +4,7 @@ use std::fmt;
 
 /// Why a session closed; [`as_str`](Self::as_str) gives the string the official server uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CloseReason {
     /// The client closed the transport (websocket closed, `1` packet, pending poll aborted).
     TransportClose,

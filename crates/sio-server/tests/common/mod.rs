@@ -127,6 +127,7 @@ fn main_handlers(
             SocketError::InvalidArgs { event, .. } | SocketError::Rejected { event, .. } => {
                 event.clone()
             }
+            other => other.to_string(),
         };
         let _ = socket.emit(
             "handler-error",
