@@ -9,10 +9,7 @@ pub(crate) const ADMIN_KEY: &str = "_admin";
 
 /// A transport's name on the wire.
 pub(crate) fn transport_name(transport: Transport) -> &'static str {
-    match transport {
-        Transport::Polling => "polling",
-        Transport::Websocket => "websocket",
-    }
+    transport.as_str()
 }
 
 /// The client id shown: the Engine.IO session id, cut to 12 characters (it is a credential).

@@ -15,14 +15,20 @@ pub enum TransportKind {
     Polling,
     /// WebSocket.
     WebSocket,
+    /// WebTransport over HTTP/3 (the `webtransport` feature), on the server's host and port over UDP,
+    /// always with TLS. Offered by the server as an upgrade from polling, and preferred to WebSocket
+    /// then, as by the official client.
+    WebTransport,
 }
 
 impl TransportKind {
-    /// The name used on the wire (`transport=` query parameter): `polling` or `websocket`.
+    /// The name used on the wire (`transport=` query parameter): `polling`, `websocket` or
+    /// `webtransport`.
     pub fn name(self) -> &'static str {
         match self {
             TransportKind::Polling => "polling",
             TransportKind::WebSocket => "websocket",
+            TransportKind::WebTransport => "webtransport",
         }
     }
 }

@@ -206,6 +206,19 @@ impl Server {
         self.0.engine.listen(addr).await
     }
 
+    /// Serves the server over WebTransport too, on a UDP `addr` with the TLS `identity` (`webtransport`
+    /// feature); the engine's transports must list
+    /// [`Transport::WebTransport`](crate::engine::Transport::WebTransport). See
+    /// [`Engine::listen_webtransport`].
+    #[cfg(feature = "webtransport")]
+    pub async fn listen_webtransport(
+        &self,
+        addr: std::net::SocketAddr,
+        identity: crate::engine::Identity,
+    ) -> std::io::Result<crate::engine::WebTransportServer> {
+        self.0.engine.listen_webtransport(addr, identity).await
+    }
+
     /// A tower layer serving the Socket.IO path and forwarding other requests to the inner service (axum,
     /// hyper). For `handshake().address()`, the app must put the peer address in the request as
     /// [`RemoteAddr`](crate::engine::RemoteAddr) (see there for the axum one-liner).

@@ -57,6 +57,7 @@ impl EngineConfig {
             (TransportKind::Polling, true) => "https",
             (TransportKind::WebSocket, false) => "ws",
             (TransportKind::WebSocket, true) => "wss",
+            (TransportKind::WebTransport, _) => "https",
         };
         let host = if self.host.contains(':') && !self.host.starts_with('[') {
             format!("[{}]", self.host)

@@ -1,4 +1,5 @@
-//! The Engine.IO v4 client: one session over polling and/or websocket, with upgrade and heartbeat.
+//! The Engine.IO v4 client: one session over polling, websocket or WebTransport, with upgrade and
+//! heartbeat.
 //!
 //! The command channel to the session is bounded by the bytes it carries ([`crate::Bounds::outgoing_bytes`],
 //! counted with the session's write buffer): [`Engine`] refuses frames past it.
@@ -11,6 +12,8 @@ mod session;
 mod transport;
 mod upgrade;
 mod websocket;
+#[cfg(feature = "webtransport")]
+mod webtransport;
 mod ws_handshake;
 
 pub(crate) use config::EngineConfig;
@@ -34,9 +37,9 @@ pub enum EngineEvent {
     PacketCreate(Packet),
     /// `"drain"`: the write buffer was flushed.
     Drain,
-    /// `"upgrade"`: the transport was upgraded (to websocket).
+    /// `"upgrade"`: the transport was upgraded (to websocket or WebTransport).
     Upgrade(TransportKind),
-    /// `"upgradeError"`: the websocket probe failed; polling goes on.
+    /// `"upgradeError"`: the upgrade probe failed; polling goes on.
     UpgradeError(String),
     /// `"ping"`: the server pinged.
     Ping,
@@ -136,10 +139,10 @@ impl Engine {
 
     /// The transport in use now.
     pub fn transport(&self) -> TransportKind {
-        if self.shared.transport.load(Ordering::Acquire) == TransportKind::WebSocket as u8 {
-            TransportKind::WebSocket
-        } else {
-            TransportKind::Polling
+        match self.shared.transport.load(Ordering::Acquire) {
+            k if k == TransportKind::WebSocket as u8 => TransportKind::WebSocket,
+            k if k == TransportKind::WebTransport as u8 => TransportKind::WebTransport,
+            _ => TransportKind::Polling,
         }
     }
 

@@ -9,7 +9,7 @@ use super::config::EngineConfig;
 use super::heartbeat::Heartbeat;
 use super::polling::Polling;
 use super::transport::{Transport, TransportEvent};
-use super::upgrade::probe;
+use super::upgrade::{candidates, probe};
 use super::websocket::WebSocket;
 use super::{Engine, EngineCmd, EngineEvent, EngineShared};
 use crate::error::Error;
@@ -63,6 +63,17 @@ pub(crate) async fn open(
             let (ws, data) = WebSocket::handshake(&cfg).await?;
             (Transport::WebSocket(Box::new(ws)), data, Vec::new())
         }
+        #[cfg(feature = "webtransport")]
+        TransportKind::WebTransport => {
+            let (wt, data) = super::webtransport::WebTransport::handshake(&cfg).await?;
+            (Transport::WebTransport(Box::new(wt)), data, Vec::new())
+        }
+        #[cfg(not(feature = "webtransport"))]
+        TransportKind::WebTransport => {
+            return Err(Error::Transport(
+                "WebTransport needs the `webtransport` feature of sio-client".into(),
+            ))
+        }
     };
     let handshake = parse_handshake(&open_data)?;
     let shared = Arc::new(EngineShared {
@@ -74,10 +85,11 @@ pub(crate) async fn open(
         outgoing_bytes: cfg.outgoing_bytes,
     });
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-    let can_upgrade = first == TransportKind::Polling
-        && cfg.upgrade
-        && cfg.transports.contains(&TransportKind::WebSocket)
-        && handshake.upgrades.iter().any(|u| u == "websocket");
+    let upgrades = if first == TransportKind::Polling && cfg.upgrade {
+        candidates(&cfg, &handshake.upgrades)
+    } else {
+        Vec::new()
+    };
     let mut session = Session {
         heartbeat: Heartbeat::new(handshake.ping_interval, handshake.ping_timeout),
         max_payload: usize::try_from(handshake.max_payload).unwrap_or(usize::MAX),
@@ -90,10 +102,11 @@ pub(crate) async fn open(
         paused: false,
         backlog: VecDeque::new(),
     };
-    if can_upgrade {
+    if !upgrades.is_empty() {
         session.upgrade = Upgrade::Probing(tokio::spawn(probe(
             session.cfg.clone(),
             handshake.sid.clone(),
+            upgrades,
         )));
     }
     tokio::spawn(async move {
@@ -115,9 +128,9 @@ const BATCH: usize = 64;
 
 enum Upgrade {
     None,
-    Probing(JoinHandle<Result<Box<WebSocket>, String>>),
+    Probing(JoinHandle<Result<Transport, String>>),
     /// The probe succeeded; waiting for the polling requests to finish.
-    Pausing(Box<WebSocket>),
+    Pausing(Transport),
 }
 
 struct Session {
@@ -139,7 +152,7 @@ enum Step {
     Cmd(Option<EngineCmd>),
     Transport(TransportEvent),
     PingTimeout,
-    Probe(Result<Box<WebSocket>, String>),
+    Probe(Result<Transport, String>),
     Resume,
 }
 
@@ -188,16 +201,16 @@ impl Session {
                     let backlog = std::mem::take(&mut self.backlog);
                     self.handle_packets(backlog).await
                 }
-                Step::Probe(Ok(ws)) => {
+                Step::Probe(Ok(next)) => {
                     if let Transport::Polling(p) = &mut self.transport {
                         p.pause();
                     }
-                    self.upgrade = Upgrade::Pausing(ws);
+                    self.upgrade = Upgrade::Pausing(next);
                     self.update_writable();
                     None
                 }
                 Step::Probe(Err(e)) => {
-                    tracing::debug!(error = %e, "websocket upgrade failed, staying on polling");
+                    tracing::debug!(error = %e, "upgrade failed, staying on polling");
                     self.upgrade = Upgrade::None;
                     self.emit(EngineEvent::UpgradeError(e));
                     None
@@ -305,7 +318,7 @@ impl Session {
         } else {
             let frames = match self.transport.kind() {
                 TransportKind::Polling => take_batch(&mut self.write_buf, self.max_payload),
-                TransportKind::WebSocket => self.write_buf.drain(..).collect(),
+                _ => self.write_buf.drain(..).collect(),
             };
             self.shared.written(&frames);
             // a write that takes longer than a ping may be late means the server is gone, as a missing
@@ -337,24 +350,31 @@ impl Session {
         if !idle || !matches!(self.upgrade, Upgrade::Pausing(_)) {
             return None;
         }
-        let Upgrade::Pausing(mut ws) = std::mem::replace(&mut self.upgrade, Upgrade::None) else {
+        let Upgrade::Pausing(mut next) = std::mem::replace(&mut self.upgrade, Upgrade::None) else {
             return None;
         };
         let upgrade = Packet::Upgrade;
         self.emit(EngineEvent::PacketCreate(upgrade.clone()));
-        let sent = tokio::time::timeout(self.cfg.timeout, ws.send(&[upgrade.encode()]))
+        let sent = tokio::time::timeout(self.cfg.timeout, next.send(&[upgrade.encode()]))
             .await
-            .unwrap_or_else(|_| Err("upgrade packet write timed out".into()));
-        if let Err(e) = sent {
+            .unwrap_or_else(|_| {
+                Some(TransportEvent::Error(
+                    "upgrade packet write timed out".into(),
+                ))
+            });
+        if let Some(TransportEvent::Error(e)) = sent {
             self.emit(EngineEvent::UpgradeError(e));
             return Some(DisconnectReason::TransportError);
         }
-        self.transport = Transport::WebSocket(ws);
-        self.shared.set_transport(TransportKind::WebSocket);
-        self.cfg
-            .prior_websocket_success
-            .store(true, Ordering::Release);
-        self.emit(EngineEvent::Upgrade(TransportKind::WebSocket));
+        let kind = next.kind();
+        self.transport = next;
+        self.shared.set_transport(kind);
+        if kind == TransportKind::WebSocket {
+            self.cfg
+                .prior_websocket_success
+                .store(true, Ordering::Release);
+        }
+        self.emit(EngineEvent::Upgrade(kind));
         self.flush().await
     }
 
@@ -384,12 +404,12 @@ impl Session {
                     let _ = tokio::time::timeout(wait, wait_writable(p)).await;
                 }
             }
-            Transport::WebSocket(ws) => {
+            stream => {
                 let frames: Vec<Frame> = self.write_buf.drain(..).collect();
                 if !frames.is_empty() {
-                    let _ = tokio::time::timeout(wait, ws.send(&frames)).await;
+                    let _ = tokio::time::timeout(wait, stream.send(&frames)).await;
                 }
-                let _ = tokio::time::timeout(wait, ws.close()).await;
+                let _ = tokio::time::timeout(wait, stream.close()).await;
             }
         }
     }
@@ -402,7 +422,7 @@ async fn wait_writable(p: &mut Polling) {
     }
 }
 
-async fn probe_result(upgrade: &mut Upgrade) -> Result<Box<WebSocket>, String> {
+async fn probe_result(upgrade: &mut Upgrade) -> Result<Transport, String> {
     match upgrade {
         Upgrade::Probing(handle) => match handle.await {
             Ok(r) => r,

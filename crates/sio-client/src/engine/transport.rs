@@ -1,7 +1,9 @@
-//! The transport in use by a session: polling or websocket, behind one interface.
+//! The transport in use by a session: polling, websocket or WebTransport, behind one interface.
 
 use super::polling::{PollEvent, Polling};
 use super::websocket::{WebSocket, WsEvent};
+#[cfg(feature = "webtransport")]
+use super::webtransport::WebTransport;
 use crate::options::TransportKind;
 use sio_protocol::engine::{Frame, Packet};
 
@@ -18,9 +20,13 @@ pub(crate) enum TransportEvent {
 }
 
 /// The active transport.
+// `WebTransport` is the protocol's name, not a repetition of the enum's.
+#[allow(clippy::enum_variant_names)]
 pub(crate) enum Transport {
     Polling(Polling),
     WebSocket(Box<WebSocket>),
+    #[cfg(feature = "webtransport")]
+    WebTransport(Box<WebTransport>),
 }
 
 impl Transport {
@@ -28,6 +34,8 @@ impl Transport {
         match self {
             Transport::Polling(_) => TransportKind::Polling,
             Transport::WebSocket(_) => TransportKind::WebSocket,
+            #[cfg(feature = "webtransport")]
+            Transport::WebTransport(_) => TransportKind::WebTransport,
         }
     }
 
@@ -35,38 +43,56 @@ impl Transport {
     pub fn writable(&self) -> bool {
         match self {
             Transport::Polling(p) => p.writable(),
-            Transport::WebSocket(_) => true,
+            _ => true,
         }
     }
 
-    /// Writes frames. Polling starts a POST whose end is reported as `Drain`; websocket writes at once and
-    /// returns `Some(Drain)` (or the error).
+    /// Writes frames. Polling starts a POST whose end is reported as `Drain`; a stream transport
+    /// writes at once and returns `Some(Drain)` (or the error).
     pub async fn send(&mut self, frames: &[Frame]) -> Option<TransportEvent> {
-        match self {
+        let written = match self {
             Transport::Polling(p) => {
                 p.send(frames);
-                None
+                return None;
             }
-            Transport::WebSocket(ws) => Some(match ws.send(frames).await {
-                Ok(()) => TransportEvent::Drain,
-                Err(e) => TransportEvent::Error(e),
-            }),
-        }
+            Transport::WebSocket(ws) => ws.send(frames).await,
+            #[cfg(feature = "webtransport")]
+            Transport::WebTransport(wt) => wt.send(frames).await,
+        };
+        Some(match written {
+            Ok(()) => TransportEvent::Drain,
+            Err(e) => TransportEvent::Error(e),
+        })
     }
 
     /// The next event. Cancel-safe.
     pub async fn next(&mut self) -> TransportEvent {
+        let event = match self {
+            Transport::Polling(p) => {
+                return match p.next().await {
+                    PollEvent::Packets(ps) => TransportEvent::Packets(ps),
+                    PollEvent::Drain => TransportEvent::Drain,
+                    PollEvent::Error(e) => TransportEvent::Error(e),
+                }
+            }
+            Transport::WebSocket(ws) => ws.next().await,
+            #[cfg(feature = "webtransport")]
+            Transport::WebTransport(wt) => wt.next().await,
+        };
+        match event {
+            WsEvent::Packet(p) => TransportEvent::Packet(p),
+            WsEvent::Closed => TransportEvent::Closed,
+            WsEvent::Error(e) => TransportEvent::Error(e),
+        }
+    }
+
+    /// Closes a stream transport (best effort); polling has nothing to close.
+    pub async fn close(&mut self) {
         match self {
-            Transport::Polling(p) => match p.next().await {
-                PollEvent::Packets(ps) => TransportEvent::Packets(ps),
-                PollEvent::Drain => TransportEvent::Drain,
-                PollEvent::Error(e) => TransportEvent::Error(e),
-            },
-            Transport::WebSocket(ws) => match ws.next().await {
-                WsEvent::Packet(p) => TransportEvent::Packet(p),
-                WsEvent::Closed => TransportEvent::Closed,
-                WsEvent::Error(e) => TransportEvent::Error(e),
-            },
+            Transport::Polling(_) => {}
+            Transport::WebSocket(ws) => ws.close().await,
+            #[cfg(feature = "webtransport")]
+            Transport::WebTransport(wt) => wt.close().await,
         }
     }
 }

@@ -41,7 +41,9 @@ pub struct EngineConfig {
     pub upgrade_timeout: Duration,
     /// Largest polling body and largest websocket message, in bytes (`maxHttpBufferSize`, 1e6).
     pub max_http_buffer_size: usize,
-    /// Transports accepted (`transports`, polling and websocket).
+    /// Transports accepted (`transports`): polling and websocket by default. Add
+    /// [`Transport::WebTransport`] to announce it in the handshake (as an upgrade from polling) and to
+    /// accept sessions on a WebTransport listener (`webtransport` feature).
     pub transports: Vec<Transport>,
     /// Whether polling sessions may upgrade to websocket (`allowUpgrades`, true).
     pub allow_upgrades: bool,
@@ -280,14 +282,15 @@ impl EngineConfig {
     }
 
     /// The transports a session on `current` may upgrade to, as announced in the handshake.
+    /// As engine.io, polling upgrades to websocket and WebTransport, when they are enabled.
     pub(crate) fn upgrades_from(&self, current: Transport) -> Vec<String> {
-        if self.allow_upgrades
-            && current == Transport::Polling
-            && self.transports.contains(&Transport::Websocket)
-        {
-            vec![Transport::Websocket.as_str().to_string()]
-        } else {
-            Vec::new()
+        if !self.allow_upgrades || current != Transport::Polling {
+            return Vec::new();
         }
+        [Transport::Websocket, Transport::WebTransport]
+            .into_iter()
+            .filter(|t| self.transports.contains(t))
+            .map(|t| t.as_str().to_string())
+            .collect()
     }
 }

@@ -1,5 +1,6 @@
 //! Opening sessions: the polling and websocket handshakes, and websockets joining a session.
 
+use super::duplex::Duplex;
 use super::engine::SessionEntry;
 use super::errors::{self, EngineError};
 use super::hooks::Answer;
@@ -98,7 +99,12 @@ impl<H: EngineHandler> Engine<H> {
             if let Some(initial) = &engine.config().initial_packet {
                 socket.push_control(initial.clone());
             }
-            Session::spawn(engine, socket, commands, Link::Websocket(ws));
+            Session::spawn(
+                engine,
+                socket,
+                commands,
+                Link::Stream(Duplex::WebSocket(ws)),
+            );
         });
         res
     }
@@ -138,16 +144,17 @@ impl<H: EngineHandler> Engine<H> {
                 websocket::discard(ws);
                 return;
             };
-            if let Err(mpsc::error::SendError(Command::Upgrade(ws))) =
-                commands.send(Command::Upgrade(Box::new(ws))).await
+            if let Err(mpsc::error::SendError(Command::Upgrade(ws))) = commands
+                .send(Command::Upgrade(Box::new(Duplex::WebSocket(ws))))
+                .await
             {
-                websocket::discard(*ws);
+                super::duplex::discard(*ws);
             }
         });
         res
     }
 
-    fn open_frame(&self, id: &str, transport: Transport) -> Frame {
+    pub(crate) fn open_frame(&self, id: &str, transport: Transport) -> Frame {
         let handshake = Handshake {
             sid: id.to_string(),
             upgrades: self.config().upgrades_from(transport),
@@ -160,7 +167,7 @@ impl<H: EngineHandler> Engine<H> {
 
     /// Registers a new session, or `None` once shutdown has begun. The check is made under the
     /// registry lock, so a session is either refused or seen by [`Engine::close`].
-    fn register(
+    pub(crate) fn register(
         &self,
         id: String,
         info: RequestInfo,
@@ -179,7 +186,7 @@ impl<H: EngineHandler> Engine<H> {
                 let (tx, rx) = mpsc::channel(COMMAND_CAPACITY);
                 (Some(tx), Some(rx))
             }
-            Transport::Websocket => (None, None),
+            Transport::Websocket | Transport::WebTransport => (None, None),
         };
         let entry = SessionEntry {
             socket: socket.clone(),

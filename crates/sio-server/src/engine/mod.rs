@@ -1,5 +1,6 @@
-//! The Engine.IO v4 server: sessions over HTTP long-polling and WebSocket, upgrade, heartbeat, limits,
-//! CORS, cookie and compression, mounted as a tower service/layer or served on its own. Revision 3
+//! The Engine.IO v4 server: sessions over HTTP long-polling, WebSocket and (with the `webtransport`
+//! feature, see [`Engine::listen_webtransport`]) WebTransport, upgrade, heartbeat, limits, CORS,
+//! cookie and compression, mounted as a tower service/layer or served on its own. Revision 3
 //! (Socket.IO 2.x clients) is served too with [`EngineConfig::allow_eio3`].
 //!
 //! Each session is one task. It owns the websocket, the heartbeat deadlines and the upgrade probe,
@@ -47,6 +48,7 @@ mod conn_io;
 mod cookie;
 mod cors;
 pub(crate) mod data_request;
+mod duplex;
 #[allow(clippy::module_inception)]
 mod engine;
 mod errors;
@@ -73,6 +75,8 @@ mod transport;
 mod uncompressed;
 mod upgrade;
 mod websocket;
+#[cfg(feature = "webtransport")]
+mod webtransport;
 mod ws_deflate;
 
 pub use body::EngineBody;
@@ -92,3 +96,5 @@ pub use service::EngineService;
 pub use sio_protocol::websocket::PerMessageDeflate;
 pub use socket::{EngineSocket, SendError};
 pub use transport::Transport;
+#[cfg(feature = "webtransport")]
+pub use webtransport::{Identity, WebTransportServer};

@@ -287,18 +287,18 @@ impl<H: EngineHandler> Session<H> {
                     Some(Command::Data(data)) => {
                         let _ = data.reply.send(true);
                     }
-                    Some(Command::Upgrade(ws)) => super::websocket::discard(*ws),
+                    Some(Command::Upgrade(duplex)) => super::duplex::discard(*duplex),
                 },
                 msg = super::upgrade::next_probe_message(&mut self.probe) => {
                     let _ = self.on_probe_message(msg).await;
-                    if let Link::Websocket(ws) = &mut self.link {
+                    if let Link::Stream(ws) = &mut self.link {
                         if let PollAnswer::Frames(mut frames) = answer {
-                            // The close packet is polling's: a websocket just closes.
+                            // The close packet is polling's: a stream transport just closes.
                             frames.pop();
                             let limit = self.engine.config().heartbeat_window();
                             let _ = ws.send(frames, limit).await;
                         }
-                        self.close_websocket().await;
+                        self.close_stream().await;
                         return;
                     }
                 }

@@ -159,7 +159,8 @@ impl<H: EngineHandler> Engine<H> {
             .transport
             .as_deref()
             .and_then(Transport::from_name)
-            .filter(|t| self.config().transports.contains(t));
+            // WebTransport comes through its own listener, never through HTTP (engine.io's `verify`).
+            .filter(|t| *t != Transport::WebTransport && self.config().transports.contains(t));
         let session = params.sid.map(|sid| self.registry().get(&*sid).cloned());
         let eio4 = params.eio.as_deref() == Some("4");
         let session = match session {
@@ -333,6 +334,7 @@ impl<H: EngineHandler> Engine<H> {
         match transport {
             Transport::Polling => self.open_polling(&parts, protocol),
             Transport::Websocket => self.open_websocket(&mut parts, protocol),
+            Transport::WebTransport => fail(EngineError::UnknownTransport, None),
         }
     }
 }

@@ -1,10 +1,11 @@
 //! The session task: one task per session, selecting over its transport, its queue and its timers.
 
+use super::duplex::Duplex;
 use super::heartbeat::{Beat, Heartbeat};
 use super::polling::PollAnswer;
 use super::upgrade::Probe;
-use super::websocket::{ReadError, WebSocket};
-use super::{CloseReason, Engine, EngineHandler, EngineSocket, Transport};
+use super::websocket::ReadError;
+use super::{CloseReason, Engine, EngineHandler, EngineSocket};
 use futures_util::FutureExt;
 use sio_protocol::engine::{Frame, Packet, PacketType};
 use sio_protocol::websocket::Message;
@@ -22,8 +23,8 @@ pub(crate) enum Command {
     /// A polling POST carrying engine packets was read and decoded (boxed to keep every slot of the
     /// channel small).
     Data(Box<PostedData>),
-    /// A websocket for this session was opened (an upgrade attempt).
-    Upgrade(Box<WebSocket>),
+    /// A websocket or WebTransport stream for this session was opened (an upgrade attempt).
+    Upgrade(Box<Duplex>),
 }
 
 /// The packets of a polling POST; `parse_error` if its tail did not decode.
@@ -37,8 +38,8 @@ pub(crate) struct PostedData {
 pub(crate) enum Link {
     /// Long-polling: the requests' own tasks carry the frames (see `polling`).
     Polling,
-    /// A websocket.
-    Websocket(WebSocket),
+    /// A websocket or a WebTransport stream.
+    Stream(Duplex),
 }
 
 /// What woke the session task.
@@ -46,7 +47,7 @@ enum Event {
     Wake,
     Heartbeat,
     Command(Option<Command>),
-    Ws(Result<Message, ReadError>),
+    Stream(Result<Message, ReadError>),
     Probe(Result<Message, ReadError>),
     PingTimeout,
     UpgradeTimeout,
@@ -121,11 +122,11 @@ impl<H: EngineHandler> Session<H> {
                     // A timer that fired late must not let a request slip in after the deadline.
                     event = Event::PingTimeout;
                 }
-                let from_websocket = matches!(event, Event::Ws(Ok(_)));
+                let from_stream = matches!(event, Event::Stream(Ok(_)));
                 if let Err(reason) = self.on_event(event).await {
                     break reason;
                 }
-                if from_websocket {
+                if from_stream {
                     if let Err(reason) = self.read_ready_messages().await {
                         break reason;
                     }
@@ -186,7 +187,7 @@ impl<H: EngineHandler> Session<H> {
                 self.on_upgrade_request(*ws);
                 Ok(())
             }
-            Event::Ws(msg) => self.on_ws_message(msg).await,
+            Event::Stream(msg) => self.on_stream_message(msg).await,
             Event::Probe(msg) => self.on_probe_message(msg).await,
             Event::UpgradeTimeout => {
                 tracing::debug!(sid = %self.socket.id(), "upgrade timed out");
@@ -204,10 +205,10 @@ impl<H: EngineHandler> Session<H> {
     /// flushes, so that the answers to a burst of messages go out in one write, not one each.
     async fn read_ready_messages(&mut self) -> Step {
         for _ in 0..READ_BATCH {
-            let Some(msg) = super::websocket::next_message(&mut self.link).now_or_never() else {
+            let Some(msg) = next_message(&mut self.link).now_or_never() else {
                 return Ok(());
             };
-            self.on_ws_message(msg).await?;
+            self.on_stream_message(msg).await?;
         }
         Ok(())
     }
@@ -228,7 +229,7 @@ impl<H: EngineHandler> Session<H> {
     /// Writes what is queued to a websocket (a polling GET takes the queue itself).
     async fn flush(&mut self) -> Step {
         match &mut self.link {
-            Link::Websocket(_) => self.flush_websocket().await,
+            Link::Stream(_) => self.flush_stream().await,
             Link::Polling => Ok(()),
         }
     }
@@ -236,9 +237,9 @@ impl<H: EngineHandler> Session<H> {
     /// Carries out a close asked for through [`EngineSocket::close`]: flush, then close the transport.
     async fn close_requested(&mut self, reason: CloseReason) -> CloseReason {
         match &mut self.link {
-            Link::Websocket(_) => {
-                let _ = self.flush_websocket().await;
-                self.close_websocket().await;
+            Link::Stream(_) => {
+                let _ = self.flush_stream().await;
+                self.close_stream().await;
                 reason
             }
             Link::Polling => self.close_polling(reason).await,
@@ -249,7 +250,7 @@ impl<H: EngineHandler> Session<H> {
     pub(crate) async fn abort(&mut self, reason: CloseReason) -> CloseReason {
         self.cancel_upgrade();
         match &mut self.link {
-            Link::Websocket(_) => self.close_websocket().await,
+            Link::Stream(_) => self.close_stream().await,
             Link::Polling => {
                 // The client's own `1` is answered with a noop, any other end with a close packet.
                 let kind = if reason == CloseReason::TransportClose {
@@ -273,13 +274,14 @@ impl<H: EngineHandler> Session<H> {
         self.engine.handler().on_close(&self.socket, reason);
     }
 
-    /// Switches the session to a websocket that completed an upgrade.
-    pub(crate) fn switch_to_websocket(&mut self, ws: WebSocket) {
-        self.link = Link::Websocket(ws);
+    /// Switches the session to the stream transport that completed an upgrade.
+    pub(crate) fn switch_to_stream(&mut self, duplex: Duplex) {
+        let transport = duplex.transport();
+        self.link = Link::Stream(duplex);
         {
             let _turn = self.socket.delivery();
             let mut s = self.socket.state();
-            s.transport = Transport::Websocket;
+            s.transport = transport;
         }
         let _ = self.socket.answer_poll(PollAnswer::Reject);
         self.engine.handler().on_upgrade(&self.socket);
@@ -309,10 +311,18 @@ fn mark_closed(socket: &EngineSocket) {
     });
 }
 
-/// The next message of a websocket link (never resolves on polling).
+/// The next message of a stream link (never resolves on polling).
+async fn next_message(link: &mut Link) -> Result<Message, ReadError> {
+    match link {
+        Link::Stream(duplex) => std::future::poll_fn(|cx| duplex.poll_message(cx)).await,
+        Link::Polling => std::future::pending().await,
+    }
+}
+
+/// The next event of a stream link (never resolves on polling).
 async fn link_event(link: &mut Link) -> Event {
     match link {
-        Link::Websocket(_) => Event::Ws(super::websocket::next_message(link).await),
+        Link::Stream(_) => Event::Stream(next_message(link).await),
         Link::Polling => std::future::pending().await,
     }
 }

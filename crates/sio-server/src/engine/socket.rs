@@ -61,7 +61,7 @@ pub(crate) struct SocketState {
 impl SocketState {
     /// Whether the transport can take frames now: a websocket, or a waiting GET.
     fn ready(&self) -> bool {
-        self.transport == Transport::Websocket || self.poll.waiting
+        self.transport != Transport::Polling || self.poll.waiting
     }
 }
 

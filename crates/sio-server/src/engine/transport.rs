@@ -1,4 +1,4 @@
-//! The two Engine.IO transports.
+//! The Engine.IO transports.
 
 use std::fmt;
 
@@ -9,14 +9,18 @@ pub enum Transport {
     Polling,
     /// WebSocket (`websocket`).
     Websocket,
+    /// WebTransport over HTTP/3 (`webtransport`), served by its own listener (the `webtransport`
+    /// feature, see [`Engine::listen_webtransport`](super::Engine)); opt-in, as officially.
+    WebTransport,
 }
 
 impl Transport {
-    /// The wire name: `"polling"` or `"websocket"`.
+    /// The wire name: `"polling"`, `"websocket"` or `"webtransport"`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Transport::Polling => "polling",
             Transport::Websocket => "websocket",
+            Transport::WebTransport => "webtransport",
         }
     }
 
@@ -25,6 +29,7 @@ impl Transport {
         match name {
             "polling" => Some(Transport::Polling),
             "websocket" => Some(Transport::Websocket),
+            "webtransport" => Some(Transport::WebTransport),
             _ => None,
         }
     }

@@ -1,12 +1,14 @@
-//! The polling-to-websocket upgrade: `2probe`/`3probe`, noops to an idle poll, then `5`.
+//! The upgrade from polling to a websocket or WebTransport stream: `2probe`/`3probe`, noops to an
+//! idle poll, then `5`.
 //!
 //! As in engine.io, polling keeps carrying the session until `5`: what the server sends during the
 //! upgrade goes to the waiting GET at once. Every 100 ms after the probe, a GET still waiting with
 //! nothing to take is answered `6`, so that the client (which sends no new GET once probed) can
 //! finish its poll and send `5`.
 
+use super::duplex::{self, Duplex};
 use super::session::{Link, Session, Step};
-use super::websocket::{self, ReadError, WebSocket};
+use super::websocket::{self, ReadError};
 use super::EngineHandler;
 use sio_protocol::engine::{Frame, Packet, PacketType};
 use sio_protocol::websocket::Message;
@@ -18,51 +20,51 @@ use tokio::time::Instant;
 /// The period of engine.io's check answering an idle poll with a noop during an upgrade.
 const NOOP_INTERVAL: Duration = Duration::from_millis(100);
 
-/// A websocket probing to take over a polling session.
+/// A stream transport probing to take over a polling session.
 pub(crate) struct Probe {
-    pub(crate) ws: WebSocket,
+    pub(crate) stream: Duplex,
     /// When the upgrade is given up (`upgradeTimeout`).
     pub(crate) deadline: Instant,
     /// The next check for an idle poll to answer with a noop (from `2probe` on).
     pub(crate) noop_at: Option<Instant>,
 }
 
-/// The next message of the probing websocket (never resolves without one).
+/// The next message of the probing transport (never resolves without one).
 pub(crate) async fn next_probe_message(
     probe: &mut Option<Box<Probe>>,
 ) -> Result<Message, ReadError> {
     match probe {
-        Some(p) => poll_fn(|cx| p.ws.poll_message(cx)).await,
+        Some(p) => poll_fn(|cx| p.stream.poll_message(cx)).await,
         None => std::future::pending().await,
     }
 }
 
 impl<H: EngineHandler> Session<H> {
-    /// A websocket arrived for this session.
-    pub(crate) fn on_upgrade_request(&mut self, ws: WebSocket) {
+    /// A stream transport arrived for this session.
+    pub(crate) fn on_upgrade_request(&mut self, stream: Duplex) {
         let can_upgrade = matches!(self.link, Link::Polling)
             && self.probe.is_none()
             && self.engine.config().allow_upgrades;
         if !can_upgrade {
             tracing::debug!(sid = %self.socket.id(), "transport already upgraded or upgrading");
-            websocket::discard(ws);
+            duplex::discard(stream);
             return;
         }
         self.probe = Some(Box::new(Probe {
-            ws,
+            stream,
             deadline: Instant::now() + self.engine.config().upgrade_timeout,
             noop_at: None,
         }));
     }
 
-    /// A message arrived on the probing websocket.
+    /// A message arrived on the probing transport.
     pub(crate) async fn on_probe_message(&mut self, msg: Result<Message, ReadError>) -> Step {
         let limit = self.engine.config().heartbeat_window();
         let packet = match msg {
             Ok(Message::Ping(_)) => {
                 // Its pong goes out now: the probe has no batch of its own.
                 if let Some(probe) = &mut self.probe {
-                    if probe.ws.send([], limit).await.is_err() {
+                    if probe.stream.send([], limit).await.is_err() {
                         self.cancel_upgrade();
                     }
                 }
@@ -93,7 +95,7 @@ impl<H: EngineHandler> Session<H> {
                     return Ok(());
                 };
                 let pong = vec![Frame::text(PacketType::Pong, "probe")];
-                if probe.ws.send(pong, limit).await.is_err() {
+                if probe.stream.send(pong, limit).await.is_err() {
                     self.cancel_upgrade();
                     return Ok(());
                 }
@@ -103,8 +105,8 @@ impl<H: EngineHandler> Session<H> {
             }
             Some(Packet::Upgrade) => {
                 if let Some(probe) = self.probe.take() {
-                    tracing::debug!(sid = %self.socket.id(), "upgraded to websocket");
-                    self.switch_to_websocket(probe.ws);
+                    tracing::debug!(sid = %self.socket.id(), transport = %probe.stream.transport(), "upgraded");
+                    self.switch_to_stream(probe.stream);
                 }
                 Ok(())
             }
@@ -119,14 +121,14 @@ impl<H: EngineHandler> Session<H> {
     /// Gives up an upgrade whose websocket ends with `code` and `reason`.
     fn end_probe(&mut self, code: Option<u16>, reason: Str) {
         if let Some(probe) = self.probe.take() {
-            websocket::close_later(probe.ws, code, reason);
+            duplex::close_later(probe.stream, code, reason);
         }
     }
 
     /// Gives up an upgrade under way; the session stays on polling.
     pub(crate) fn cancel_upgrade(&mut self) {
         if let Some(probe) = self.probe.take() {
-            websocket::discard(probe.ws);
+            duplex::discard(probe.stream);
         }
     }
 

@@ -8,11 +8,9 @@
 //! and only then is a timer armed for the write.
 
 use super::protocol::{self, Protocol};
-use super::session::{Link, Session, Step};
-use super::socket::recycle_batch;
 use super::uncompressed::BatchFlags;
 use super::ws_deflate::{Compressor, Negotiated};
-use super::{CloseReason, EngineHandler};
+use super::CloseReason;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use bytes::Bytes;
@@ -101,6 +99,9 @@ pub(crate) enum ReadError {
     Io(io::Error),
     /// The peer broke RFC 6455; the websocket is to be closed with the error's code.
     Protocol(ProtocolError),
+    /// A WebTransport stream's framing was broken (engine.io-parser's error packet: "parse error").
+    #[cfg_attr(not(feature = "webtransport"), allow(dead_code))]
+    Framing,
 }
 
 /// A server websocket over an upgraded connection.
@@ -168,7 +169,7 @@ impl WebSocket {
 
     /// The next message. A ping is returned once its pong is queued (written by the next [`send`]).
     ///
-    /// [`send`]: Self::send
+    /// [`send`]: Self::send_batch
     pub(crate) fn poll_message(
         &mut self,
         cx: &mut Context<'_>,
@@ -260,17 +261,9 @@ impl WebSocket {
         !self.unwritten.is_empty()
     }
 
-    /// Writes `frames` (after anything still unwritten) as one batch. The timer bounding the write to
-    /// `limit` is armed only if the socket does not take everything at once.
-    pub(crate) async fn send(
-        &mut self,
-        frames: impl IntoIterator<Item = Frame>,
-        limit: Duration,
-    ) -> io::Result<()> {
-        self.send_batch(frames, BatchFlags::default(), limit).await
-    }
-
-    /// [`send`](Self::send) with the frames' `compress` flags, for permessage-deflate.
+    /// Writes `frames` (after anything still unwritten) as one batch, with their `compress` flags for
+    /// permessage-deflate. The timer bounding the write to `limit` is armed only if the socket does not
+    /// take everything at once.
     pub(crate) async fn send_batch(
         &mut self,
         frames: impl IntoIterator<Item = Frame>,
@@ -313,7 +306,7 @@ impl WebSocket {
             .await;
     }
 
-    /// Encodes with `encode` and writes, as [`send`](Self::send) describes.
+    /// Encodes with `encode` and writes, as [`send_batch`](Self::send_batch) describes.
     async fn write(
         &mut self,
         encode: impl FnOnce(&mut Vec<u8>, Option<&mut Compressor>),
@@ -421,14 +414,6 @@ pub(crate) fn encode_base64_text(out: &mut Vec<u8>, prefix: &[u8], bytes: &[u8])
     out.truncate(start + written);
 }
 
-/// The next message of the session's websocket (never resolves on polling).
-pub(crate) async fn next_message(link: &mut Link) -> Result<Message, ReadError> {
-    match link {
-        Link::Websocket(ws) => poll_fn(|cx| ws.poll_message(cx)).await,
-        Link::Polling => std::future::pending().await,
-    }
-}
-
 /// Closes an unwanted websocket in the background (bounded by the close's own timeout).
 pub(crate) fn discard(ws: WebSocket) {
     close_later(ws, None, Str::default());
@@ -452,7 +437,7 @@ pub(crate) fn close_code(e: ProtocolError) -> u16 {
 }
 
 /// The close reason for a failed read or write.
-fn io_reason(e: &io::Error) -> CloseReason {
+pub(crate) fn io_reason(e: &io::Error) -> CloseReason {
     match e.kind() {
         ErrorKind::ConnectionReset | ErrorKind::BrokenPipe | ErrorKind::UnexpectedEof => {
             CloseReason::TransportClose
@@ -475,84 +460,5 @@ pub(crate) fn decode(message: Message) -> Option<Result<Packet, ()>> {
         Message::Text(text) => Some(Packet::decode_text(text).map_err(|_| ())),
         Message::Binary(bytes) => Some(Ok(Packet::Binary(bytes))),
         Message::Ping(_) | Message::Pong(_) | Message::Close(_) => None,
-    }
-}
-
-impl<H: EngineHandler> Session<H> {
-    /// A websocket message (or the end of the websocket) arrived.
-    pub(crate) async fn on_ws_message(&mut self, message: Result<Message, ReadError>) -> Step {
-        let message = match message {
-            Ok(Message::Close(frame)) => {
-                // The closing handshake: the client's status and reason are echoed, as `ws` does.
-                if let Link::Websocket(ws) = &mut self.link {
-                    match frame {
-                        Some((code, reason)) => ws.close(Some(code), &reason).await,
-                        None => ws.close(None, "").await,
-                    }
-                }
-                return Err(CloseReason::TransportClose);
-            }
-            Ok(m) => m,
-            Err(ReadError::Eof) => return Err(CloseReason::TransportClose),
-            Err(ReadError::Io(e)) => {
-                tracing::debug!(sid = %self.socket.id(), error = %e, "websocket read failed");
-                let reason = io_reason(&e);
-                if reason == CloseReason::TransportError {
-                    return Err(self.abort(reason).await);
-                }
-                return Err(reason);
-            }
-            Err(ReadError::Protocol(e)) => {
-                tracing::debug!(sid = %self.socket.id(), error = %e, "websocket protocol error");
-                self.cancel_upgrade();
-                if let Link::Websocket(ws) = &mut self.link {
-                    ws.close(Some(close_code(e)), "").await;
-                }
-                return Err(CloseReason::TransportError);
-            }
-        };
-        match self.socket.wire().decode_ws(message) {
-            None => Ok(()),
-            Some(Ok(packet)) => self.on_packet(packet).await,
-            Some(Err(())) => {
-                tracing::debug!(sid = %self.socket.id(), "websocket packet does not decode");
-                Err(self.abort(CloseReason::ParseError).await)
-            }
-        }
-    }
-
-    /// Writes every queued frame (and a pending pong) to the websocket in one batch.
-    pub(crate) async fn flush_websocket(&mut self) -> Step {
-        let Link::Websocket(ws) = &mut self.link else {
-            return Ok(());
-        };
-        let batch = &mut self.batch;
-        let flags = self.socket.swap_queue(batch);
-        let frames = !batch.is_empty();
-        if !frames && !ws.has_unwritten() {
-            return Ok(());
-        }
-        let limit = self.engine.config().heartbeat_window();
-        let written = ws.send_batch(batch.drain(..), flags, limit).await;
-        recycle_batch(batch);
-        match written {
-            Ok(()) => {
-                if frames {
-                    self.engine.handler().on_drain(&self.socket);
-                }
-                Ok(())
-            }
-            Err(e) => {
-                tracing::debug!(sid = %self.socket.id(), error = %e, "websocket write failed");
-                Err(io_reason(&e))
-            }
-        }
-    }
-
-    /// Sends the websocket close frame (best effort, bounded in time).
-    pub(crate) async fn close_websocket(&mut self) {
-        if let Link::Websocket(ws) = &mut self.link {
-            ws.close(None, "").await;
-        }
     }
 }
