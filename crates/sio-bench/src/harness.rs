@@ -187,6 +187,10 @@ async fn cell(plan: &Plan, cores: &Cores, workload: Workload, server: ServerKind
         outcome.error = Some("n/a (no permessage-deflate)".into());
         return outcome;
     }
+    if workload.is_webtransport() && !server.supports_webtransport() {
+        outcome.error = Some("n/a (no WebTransport)".into());
+        return outcome;
+    }
     if workload.is_recovery() && !server.supports_recovery() {
         outcome.error = Some("n/a (no connection state recovery)".into());
         return outcome;
@@ -229,8 +233,8 @@ async fn cell(plan: &Plan, cores: &Cores, workload: Workload, server: ServerKind
     outcome
 }
 
-/// The options a single server starts with for `workload`: permessage-deflate or connection state recovery
-/// on where the workload measures it.
+/// The options a single server starts with for `workload`: permessage-deflate, connection state recovery
+/// or WebTransport on where the workload measures it.
 fn server_args(workload: Workload) -> Vec<String> {
     let mut args = Vec::new();
     if workload.is_deflate() {
@@ -238,6 +242,9 @@ fn server_args(workload: Workload) -> Vec<String> {
     }
     if workload.is_recovery() {
         args.push("--recovery".to_string());
+    }
+    if workload.is_webtransport() {
+        args.push("--webtransport".to_string());
     }
     args
 }
@@ -272,6 +279,7 @@ async fn drive(ctx: &Ctx<'_>, workload: Workload) -> Result<Measured, BenchError
         Workload::Echo32 | Workload::Echo1k | Workload::Echo4k | Workload::Echo4kDeflate => {
             workloads::echo::run(ctx).await
         }
+        Workload::Echo32WebTransport => workloads::echo_webtransport::run(ctx).await,
         Workload::Broadcast1k
         | Workload::Broadcast1kRecovery
         | Workload::Broadcast10k

@@ -36,6 +36,7 @@ pub mod targets;
 pub mod workload;
 pub mod workloads;
 pub mod ws_conn;
+pub mod wt_conn;
 
 pub use error::BenchError;
 pub use harness::{run, Plan, Report};

@@ -51,6 +51,11 @@ impl ServerKind {
         matches!(self, ServerKind::Sio | ServerKind::Node)
     }
 
+    /// Whether the server has WebTransport (`--webtransport`; only sio among the peers).
+    pub fn supports_webtransport(self) -> bool {
+        self == ServerKind::Sio
+    }
+
     /// Whether the server has connection state recovery (`--recovery`; socketioxide's peer and the
     /// ceiling have none).
     pub fn supports_recovery(self) -> bool {

@@ -21,6 +21,8 @@ pub enum Workload {
     /// W3 with a 4 KiB payload over permessage-deflate (server and clients negotiate it; the server
     /// compresses its echoes, the clients send theirs plain).
     Echo4kDeflate,
+    /// W3 echo 32 B over WebTransport instead of websocket (sio only: the peers have no WebTransport).
+    Echo32WebTransport,
     /// W4: `io.emit` of a ~100-byte event to 1,000 clients; deliveries/s.
     Broadcast1k,
     /// W4 1k on a server with connection state recovery on (every broadcast is kept, with its offset).
@@ -104,7 +106,7 @@ impl Timing {
 
 impl Workload {
     /// Every workload, in table row order.
-    pub const ALL: [Workload; 18] = [
+    pub const ALL: [Workload; 19] = [
         Workload::IdleMemory,
         Workload::IdleMemoryRecovery,
         Workload::HandshakeRate,
@@ -112,6 +114,7 @@ impl Workload {
         Workload::Echo1k,
         Workload::Echo4k,
         Workload::Echo4kDeflate,
+        Workload::Echo32WebTransport,
         Workload::Broadcast1k,
         Workload::Broadcast1kRecovery,
         Workload::Broadcast10k,
@@ -135,6 +138,7 @@ impl Workload {
             Workload::Echo1k => "w3-1k",
             Workload::Echo4k => "w3-4k",
             Workload::Echo4kDeflate => "w3-4k-deflate",
+            Workload::Echo32WebTransport => "w3-webtransport",
             Workload::Broadcast1k => "w4-1k",
             Workload::Broadcast1kRecovery => "w4-1k-recovery",
             Workload::Broadcast10k => "w4-10k",
@@ -164,6 +168,7 @@ impl Workload {
             Workload::Echo1k => "W3 echo 1 KiB",
             Workload::Echo4k => "W3 echo 4 KiB",
             Workload::Echo4kDeflate => "W3 echo 4 KiB, deflate",
+            Workload::Echo32WebTransport => "W3 echo 32 B, WebTransport",
             Workload::Broadcast1k => "W4 broadcast 1k",
             Workload::Broadcast1kRecovery => "W4 broadcast 1k, recovery",
             Workload::Broadcast10k => "W4 broadcast 10k",
@@ -187,6 +192,7 @@ impl Workload {
             | Workload::Echo1k
             | Workload::Echo4k
             | Workload::Echo4kDeflate
+            | Workload::Echo32WebTransport
             | Workload::Namespaces => "msg/s",
             Workload::Broadcast1k
             | Workload::Broadcast1kRecovery
@@ -210,6 +216,7 @@ impl Workload {
             | Workload::Echo1k
             | Workload::Echo4k
             | Workload::Echo4kDeflate
+            | Workload::Echo32WebTransport
             | Workload::Namespaces => Some("msg"),
             Workload::Broadcast1k
             | Workload::Broadcast1kRecovery
@@ -247,6 +254,11 @@ impl Workload {
         self == Workload::Echo4kDeflate
     }
 
+    /// Whether the workload runs over WebTransport (the server listens for it too).
+    pub fn is_webtransport(self) -> bool {
+        self == Workload::Echo32WebTransport
+    }
+
     /// Whether the workload uses the polling transport.
     pub fn is_polling(self) -> bool {
         self == Workload::Polling
@@ -272,7 +284,7 @@ impl Workload {
                 in_flight: pick(128, 16),
                 payload: 0,
             },
-            Workload::Echo32 => Size {
+            Workload::Echo32 | Workload::Echo32WebTransport => Size {
                 clients: pick(100, 10),
                 in_flight: 16,
                 payload: 32,

@@ -58,6 +58,10 @@ fn every_workload_runs_on_every_server() {
             assert!(o.median.is_none(), "{} has no permessage-deflate", o.server);
             continue;
         }
+        if o.workload.is_webtransport() && !o.server.supports_webtransport() {
+            assert!(o.median.is_none(), "{} has no WebTransport", o.server);
+            continue;
+        }
         if o.workload.is_recovery() && !o.server.supports_recovery() {
             assert!(
                 o.median.is_none(),

@@ -90,6 +90,17 @@ pub struct ServeArgs {
     /// --redis, as the official instrumentation names the workers of a cluster).
     #[arg(long, value_name = "ID", requires = "admin")]
     pub admin_server_id: Option<String>,
+    /// Serves WebTransport too (HTTP/3), on the same port over UDP; offered to clients as an upgrade
+    /// from polling. Without --cert and --key, with a self-signed certificate valid 14 days whose
+    /// SHA-256 is printed (for the browsers' `serverCertificateHashes`).
+    #[arg(long)]
+    pub webtransport: bool,
+    /// With --webtransport: the certificate chain (PEM).
+    #[arg(long, value_name = "PEM", requires_all = ["webtransport", "key"])]
+    pub cert: Option<PathBuf>,
+    /// With --webtransport: the certificate's private key (PEM).
+    #[arg(long, value_name = "PEM", requires = "cert")]
+    pub key: Option<PathBuf>,
 }
 
 /// The Redis adapters `sio serve` can join a cluster with.
@@ -130,6 +141,11 @@ pub struct ConnectArgs {
     /// Only this transport (default: polling, then an upgrade to websocket).
     #[arg(long, value_enum)]
     pub transport: Option<Transport>,
+    /// Does not check the server's TLS certificate (for a test server's self-signed one, such as the
+    /// WebTransport certificate `sio serve --webtransport` makes): anyone on the path could read and
+    /// change the traffic.
+    #[arg(long)]
+    pub insecure: bool,
     /// The `auth` payload of the CONNECT packet, as a JSON object.
     #[arg(long, value_name = "JSON")]
     pub auth: Option<String>,
@@ -170,6 +186,8 @@ pub enum Transport {
     Polling,
     /// WebSocket only.
     Websocket,
+    /// WebTransport only (HTTP/3 on the server's port over UDP, always TLS: see --insecure).
+    Webtransport,
 }
 
 /// `--parser`.

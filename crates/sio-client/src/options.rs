@@ -152,6 +152,16 @@ pub struct Options {
     pub per_message_deflate: Option<PerMessageDeflate>,
 }
 
+/// The official default, `["polling", "websocket", "webtransport"]`, with WebTransport only when the
+/// `webtransport` feature brings it.
+fn default_transports() -> Vec<TransportKind> {
+    let mut transports = vec![TransportKind::Polling, TransportKind::WebSocket];
+    if cfg!(feature = "webtransport") {
+        transports.push(TransportKind::WebTransport);
+    }
+    transports
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options {
@@ -163,7 +173,7 @@ impl Default for Options {
             randomization_factor: 0.5,
             timeout: Duration::from_millis(20_000),
             auto_connect: true,
-            transports: vec![TransportKind::Polling, TransportKind::WebSocket],
+            transports: default_transports(),
             upgrade: true,
             remember_upgrade: false,
             query: Vec::new(),

@@ -9,14 +9,16 @@
 //! `--adapter streams` takes sio-redis's streams adapter instead (`@socket.io/redis-streams-adapter`);
 //! `--postgres URL [--prefix P]` joins through sio-postgres (`@socket.io/postgres-adapter`, channel
 //! prefix `P`, default `socket.io`). `--recovery` turns on connection state recovery with its default
-//! options (W9); `--deflate` turns permessage-deflate on with its default options (W3 deflate).
+//! options (W9); `--deflate` turns permessage-deflate on with its default options (W3 deflate);
+//! `--webtransport` listens for WebTransport too, on the same port number over UDP with a self-signed
+//! certificate (W3 WebTransport).
 
 use sio_postgres::{postgres_adapter, PostgresAdapterOptions};
 use sio_redis::{
     streams_adapter, RedisAdapterFactory, RedisAdapterOptions, RedisConnection, RedisTarget,
     StreamsAdapterOptions,
 };
-use sio_server::engine::PerMessageDeflate;
+use sio_server::engine::{Identity, PerMessageDeflate, Transport};
 use sio_server::{ConnectionStateRecovery, Server, ServerConfig};
 use std::io::Write;
 use std::sync::Arc;
@@ -31,6 +33,7 @@ struct Args {
     prefix: Option<String>,
     recovery: bool,
     deflate: bool,
+    webtransport: bool,
 }
 
 fn parse_args() -> std::io::Result<Args> {
@@ -49,6 +52,10 @@ fn parse_args() -> std::io::Result<Args> {
             }
             "--deflate" => {
                 out.deflate = true;
+                continue;
+            }
+            "--webtransport" => {
+                out.webtransport = true;
                 continue;
             }
             _ => {
@@ -106,9 +113,25 @@ fn main() -> std::io::Result<()> {
                     }
                 };
             }
+            if args.webtransport {
+                config.engine.transports.push(Transport::WebTransport);
+            }
             let io = Server::new(config);
             sio_bench::contract::register(&io);
             let server = io.listen(("127.0.0.1", args.port)).await?;
+            // On the same port number over UDP, with a fresh self-signed certificate (the benchmark's
+            // clients do not check it).
+            let _webtransport = match args.webtransport {
+                true => {
+                    let identity = Identity::self_signed(["localhost", "127.0.0.1"])
+                        .map_err(std::io::Error::other)?;
+                    Some(
+                        io.listen_webtransport(server.local_addr(), identity)
+                            .await?,
+                    )
+                }
+                false => None,
+            };
             let mut out = std::io::stdout();
             writeln!(out, "listening on {}", server.local_addr())?;
             out.flush()?;

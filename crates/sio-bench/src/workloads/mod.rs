@@ -4,6 +4,7 @@
 pub mod acks;
 pub mod broadcast;
 pub mod echo;
+pub mod echo_webtransport;
 pub mod flood;
 pub mod handshake;
 pub mod idle;

@@ -5,7 +5,9 @@ use super::note::{Note, NoteKind};
 use super::unanswered::Unanswered;
 use crate::cli::{ConnectArgs, ParserArg, Transport};
 use crate::failure::Failure;
-use sio_client::{Auth, ManagerEvent, Options, ParserKind, Socket, TransportKind, Value};
+use sio_client::{
+    Auth, ManagerEvent, Options, ParserKind, Socket, TlsOptions, TransportKind, Value,
+};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -35,7 +37,11 @@ impl Session {
         match args.transport {
             Some(Transport::Polling) => opts.transports = vec![TransportKind::Polling],
             Some(Transport::Websocket) => opts.transports = vec![TransportKind::WebSocket],
+            Some(Transport::Webtransport) => opts.transports = vec![TransportKind::WebTransport],
             None => {}
+        }
+        if args.insecure {
+            opts.tls = TlsOptions::DangerAcceptInvalidCerts;
         }
         if args.parser == ParserArg::Msgpack {
             opts.parser = ParserKind::MsgPack;

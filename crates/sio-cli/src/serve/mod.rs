@@ -1,10 +1,12 @@
 //! `sio serve`: the demo server. The chat of the chat example and the benchmark contract on `/`, an echo
-//! namespace on `/echo`, in memory or in a Redis cluster; stops cleanly on Ctrl-C or SIGTERM.
+//! namespace on `/echo`, in memory or in a Redis cluster, over WebTransport too if asked; stops cleanly
+//! on Ctrl-C or SIGTERM.
 
 mod admin;
 mod chat;
 mod cluster;
 mod echo;
+mod webtransport;
 
 use crate::cli::ServeArgs;
 use crate::failure::Failure;
@@ -34,6 +36,9 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
         }
         None => String::new(),
     };
+    if args.webtransport {
+        webtransport::enable(&mut config);
+    }
     report_missing_bundle(&config);
     let io = Server::new(config);
     // The dashboard's listener first, so that it sees every socket.
@@ -54,6 +59,14 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
     println!(
         "sio serve: listening on http://{addr}/ (chat page at /, namespaces / and /echo{cluster}{admin_note})"
     );
+    let webtransport = match args.webtransport {
+        true => {
+            let (server, about) = webtransport::listen(&io, addr, &args).await?;
+            println!("sio serve: {about}");
+            Some(server)
+        }
+        false => None,
+    };
     let mut router = chat::router(&io);
     if let Some((_instrumentation, ui)) = &admin {
         router = admin::route(router, ui.clone());
@@ -73,6 +86,9 @@ pub async fn run(args: ServeArgs) -> Result<(), Failure> {
             let _ = stopping.await;
             tokio::time::sleep(SHUTDOWN_GRACE).await;
         } => eprintln!("sio serve: connections still open after {SHUTDOWN_GRACE:?}; stopping anyway"),
+    }
+    if let Some(server) = webtransport {
+        server.shutdown().await;
     }
     Ok(())
 }
