@@ -194,3 +194,47 @@ fn msgpack_against_the_official_node_server() {
         .expect("echo");
     assert_eq!(echo["args"], serde_json::json!([{"n": 1.5}, "x"]));
 }
+
+#[test]
+fn webtransport_between_sio_serve_and_sio_connect() {
+    let mut serve = Serve::start(&["--webtransport"]);
+    let line = serve
+        .proc
+        .wait_line("webtransport", |l| l.contains("WebTransport on udp"));
+    assert!(line.contains("SHA-256 "), "{line}");
+    let url = format!("{}/echo", serve.url);
+    let (status, lines, stderr) = run_sio(&[
+        "connect",
+        &url,
+        "--transport",
+        "webtransport",
+        "--insecure",
+        "--ack",
+        "--emit",
+        "sum",
+        r#"1 "two" {"three":3}"#,
+    ]);
+    assert!(status.success(), "{stderr}");
+    let ack = json_lines(&lines)
+        .into_iter()
+        .find(|l| l["type"] == "ack")
+        .expect("an ack line");
+    assert_eq!(ack["args"], serde_json::json!([1, "two", {"three": 3}]));
+
+    // Without --insecure the self-signed certificate is refused.
+    let (status, _, stderr) = run_sio(&[
+        "connect",
+        &url,
+        "--transport",
+        "webtransport",
+        "--emit",
+        "sum",
+        "1",
+        "--timeout",
+        "5",
+    ]);
+    assert!(
+        !status.success(),
+        "an untrusted certificate was accepted: {stderr}"
+    );
+}

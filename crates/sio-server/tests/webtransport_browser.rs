@@ -8,8 +8,8 @@ mod common;
 
 use sio_protocol::engine::{Frame, Packet};
 use sio_server::engine::{
-    CloseReason, Engine, EngineConfig, EngineHandler, EngineServer, EngineSocket, Identity,
-    Transport, WebTransportServer,
+    certificate_hash, CloseReason, Engine, EngineConfig, EngineHandler, EngineServer, EngineSocket,
+    Identity, Transport, WebTransportServer,
 };
 use sio_server::{AckSender, Server, ServerConfig, Socket, Value};
 use std::future::Future;
@@ -104,12 +104,7 @@ fn socketio(closes: Closes) -> Server {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_browser_clients_over_webtransport() {
     let identity = Identity::self_signed(["localhost", "127.0.0.1"]).unwrap();
-    let hash: String = identity.certificate_chain().as_slice()[0]
-        .hash()
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = certificate_hash(&identity);
 
     let engine_closes = Closes::default();
     let mut config = EngineConfig::default();

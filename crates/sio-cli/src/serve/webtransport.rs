@@ -4,7 +4,7 @@
 
 use crate::cli::ServeArgs;
 use crate::failure::Failure;
-use sio_server::engine::{Identity, Transport, WebTransportServer};
+use sio_server::engine::{certificate_hash, Identity, Transport, WebTransportServer};
 use sio_server::{Server, ServerConfig};
 use std::net::SocketAddr;
 
@@ -33,12 +33,7 @@ pub async fn listen(
         _ => {
             let identity = Identity::self_signed(["localhost", "127.0.0.1", "::1"])
                 .map_err(|e| Failure::failed(format!("cannot make a certificate: {e}")))?;
-            let hash: String = identity.certificate_chain().as_slice()[0]
-                .hash()
-                .as_ref()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let hash = certificate_hash(&identity);
             let about = format!("self-signed certificate for 14 days, SHA-256 {hash}");
             (identity, about)
         }

@@ -18,6 +18,9 @@ use wtransport::endpoint::endpoint_side::Client;
 use wtransport::endpoint::ConnectOptions;
 use wtransport::{ClientConfig, Connection, Endpoint, RecvStream, SendStream, VarInt};
 
+/// HTTP/3's code for a connection closed without an error (RFC 9114, 8.1).
+const H3_NO_ERROR: VarInt = VarInt::from_u32(0x100);
+
 /// Bytes one read asks for at most.
 const READ_CHUNK: usize = 16 * 1024;
 
@@ -105,11 +108,7 @@ impl WebTransport {
                 Err(e) => return Poll::Ready(WsEvent::Error(format!("bad stream: {e}"))),
             }
             let have = self.unread.len();
-            let want = self
-                .decoder
-                .needed(&self.unread)
-                .map_or(READ_CHUNK, |n| n.saturating_sub(have))
-                .clamp(1, READ_CHUNK);
+            let want = self.decoder.wanted(&self.unread, READ_CHUNK);
             self.unread.resize(have + want, 0);
             let mut buf = ReadBuf::new(&mut self.unread[have..]);
             let read = Pin::new(&mut self.recv).poll_read(cx, &mut buf);
@@ -131,6 +130,6 @@ impl WebTransport {
     /// Closes the WebTransport session (as the official `transport.close()`).
     pub async fn close(&mut self) {
         let _ = self.send.finish().await;
-        self.connection.close(VarInt::from_u32(0), b"");
+        self.connection.close(H3_NO_ERROR, b"");
     }
 }

@@ -92,9 +92,18 @@ impl StreamDecoder {
             .map_err(|_| StreamError::InvalidUtf8)
     }
 
+    /// How many bytes a reader should ask for next, with `buf` holding what was read and not decoded:
+    /// the rest of the packet at the front once its header is there, else `chunk`; at most `chunk`,
+    /// at least 1.
+    pub fn wanted(&self, buf: &[u8], chunk: usize) -> usize {
+        self.needed(buf)
+            .map_or(chunk, |n| n.saturating_sub(buf.len()))
+            .clamp(1, chunk.max(1))
+    }
+
     /// How many bytes the packet at the front of `buf` needs in all (header included), once its
-    /// header is there: what a reader may reserve at once.
-    pub fn needed(&self, buf: &[u8]) -> Option<usize> {
+    /// header is there.
+    fn needed(&self, buf: &[u8]) -> Option<usize> {
         let first = *buf.first()?;
         let (header, len) = match first & 0x7f {
             126 => (
@@ -172,11 +181,13 @@ mod tests {
     }
 
     #[test]
-    fn needed_counts_the_whole_packet() {
+    fn a_reader_asks_for_the_rest_of_the_packet() {
         let decoder = StreamDecoder::new(100_000);
         let bytes = encoded(&Frame::Binary(Bytes::from(vec![0; 300])));
-        assert_eq!(decoder.needed(&bytes[..1]), None);
-        assert_eq!(decoder.needed(&bytes[..3]), Some(303));
+        assert_eq!(decoder.wanted(&bytes[..1], 4096), 4096);
+        assert_eq!(decoder.wanted(&bytes[..3], 4096), 300);
+        assert_eq!(decoder.wanted(&bytes[..3], 100), 100);
+        assert_eq!(decoder.wanted(&bytes, 4096), 1);
     }
 
     proptest! {

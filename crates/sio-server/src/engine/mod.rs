@@ -97,4 +97,4 @@ pub use sio_protocol::websocket::PerMessageDeflate;
 pub use socket::{EngineSocket, SendError};
 pub use transport::Transport;
 #[cfg(feature = "webtransport")]
-pub use webtransport::{Identity, WebTransportServer};
+pub use webtransport::{certificate_hash, Identity, WebTransportServer};

@@ -7,6 +7,7 @@ use super::super::errors::EngineError;
 use super::super::protocol::Protocol;
 use super::super::session::{Command, Link, Session};
 use super::super::{sid, Engine, EngineHandler, RemoteAddr, RequestInfo, Transport};
+use super::stream::H3_NO_ERROR;
 use super::WtStream;
 use serde::Deserialize;
 use sio_protocol::engine::Packet;
@@ -15,7 +16,6 @@ use std::future::poll_fn;
 use std::sync::Arc;
 use std::time::SystemTime;
 use wtransport::endpoint::{IncomingSession, SessionRequest};
-use wtransport::VarInt;
 
 /// The data of an upgrade's `open` packet.
 #[derive(Deserialize)]
@@ -77,7 +77,7 @@ impl<H: EngineHandler> Engine<H> {
         .await;
         let Ok(Some((stream, message))) = first else {
             tracing::debug!("webtransport client sent no handshake");
-            connection.close(VarInt::from_u32(0), b"");
+            connection.close(H3_NO_ERROR, b"");
             return;
         };
         let open = match message {

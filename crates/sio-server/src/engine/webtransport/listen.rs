@@ -1,13 +1,14 @@
 //! The WebTransport listener: an HTTP/3 endpoint accepting WebTransport sessions on the engine's path.
 
 use super::super::{Engine, EngineHandler};
+use super::stream::H3_NO_ERROR;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
-use wtransport::{Endpoint, Identity, ServerConfig, VarInt};
+use wtransport::{Endpoint, Identity, ServerConfig};
 
 /// How long shutdown waits for the QUIC connections to close.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
@@ -85,7 +86,7 @@ async fn accept_loop<H: EngineHandler>(
             }
         }
     }
-    endpoint.close(VarInt::from_u32(0), b"");
+    endpoint.close(H3_NO_ERROR, b"");
     sessions.abort_all();
     let _ = tokio::time::timeout(DRAIN_TIMEOUT, endpoint.wait_idle()).await;
 }

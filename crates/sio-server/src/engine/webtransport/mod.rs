@@ -33,3 +33,17 @@ mod stream;
 pub use listen::WebTransportServer;
 pub(crate) use stream::WtStream;
 pub use wtransport::Identity;
+
+/// The SHA-256 of `identity`'s certificate in hex, as a browser's `serverCertificateHashes` takes it
+/// (`{ algorithm: "sha-256", value }`, the bytes of this hex).
+pub fn certificate_hash(identity: &Identity) -> String {
+    let Some(certificate) = identity.certificate_chain().as_slice().first() else {
+        return String::new();
+    };
+    certificate
+        .hash()
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

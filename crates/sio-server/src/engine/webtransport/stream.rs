@@ -16,6 +16,9 @@ use wtransport::{Connection, RecvStream, SendStream, VarInt};
 /// Bytes one read asks for at most.
 const READ_CHUNK: usize = 16 * 1024;
 
+/// HTTP/3's code for a connection closed without an error (RFC 9114, 8.1).
+pub(crate) const H3_NO_ERROR: VarInt = VarInt::from_u32(0x100);
+
 /// How long a close waits for what was written to be delivered.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -64,11 +67,7 @@ impl WtStream {
                 }
             }
             let have = self.unread.len();
-            let want = self
-                .decoder
-                .needed(&self.unread)
-                .map_or(READ_CHUNK, |n| n.saturating_sub(have))
-                .clamp(1, READ_CHUNK);
+            let want = self.decoder.wanted(&self.unread, READ_CHUNK);
             self.unread.resize(have + want, 0);
             let mut buf = ReadBuf::new(&mut self.unread[have..]);
             let read = Pin::new(&mut self.recv).poll_read(cx, &mut buf);
@@ -109,7 +108,9 @@ impl WtStream {
     }
 
     /// Ends the stream, waits (briefly) until the peer has everything written, then closes the
-    /// WebTransport session, as engine.io's `session.close()`.
+    /// WebTransport session, as engine.io's `session.close()`: by closing its QUIC connection with
+    /// HTTP/3's H3_NO_ERROR, since wtransport sends no CLOSE_WEBTRANSPORT_SESSION capsule (a browser
+    /// reports that end as an error, see docs/compatibility.md).
     pub(crate) async fn close(&mut self) {
         if self.closing {
             return;
@@ -121,7 +122,7 @@ impl WtStream {
             }
         })
         .await;
-        self.connection.close(VarInt::from_u32(0), b"");
+        self.connection.close(H3_NO_ERROR, b"");
     }
 }
 
