@@ -59,6 +59,8 @@ try {
         const s = new eio({ transports, transportOptions }); // the bundle's global is the Socket class
         s.binaryType = "arraybuffer";
         s.on("handshake", (data) => { s.offered = data.upgrades; });
+        // The transport it opened on, read at once: an upgrade may be done by the time the await returns.
+        s.on("open", () => { s.first = s.transport.name; });
         return within(new Promise((resolve, reject) => { s.on("open", () => resolve(s)); s.on("error", reject); }), "open");
       };
       const echo = (s, data) => within(new Promise((resolve) => { s.once("message", resolve); s.send(data); }), "echo");
@@ -75,7 +77,7 @@ try {
       out.serverClose = await within(directClosed, "server close");
 
       const upgrading = await open(["polling", "websocket", "webtransport"]);
-      out.first = upgrading.transport.name;
+      out.first = upgrading.first;
       out.offered = upgrading.offered;
       if (upgrading.transport.name !== "webtransport") {
         await within(new Promise((resolve) => upgrading.once("upgrade", resolve)), "upgrade");
@@ -114,6 +116,8 @@ try {
     const result = await page.evaluate(new Function("HASH", `return (async () => {${prelude}
       const connect = (transports) => {
         const s = io({ transports, transportOptions, forceNew: true, reconnection: false });
+        // The transport the engine opened on, read at once: the upgrade may be done before "connect".
+        s.io.once("open", () => { s.first = s.io.engine.transport.name; });
         const hello = new Promise((resolve) => s.once("hello", resolve));
         return within(new Promise((resolve, reject) => {
           s.on("connect", () => resolve([s, hello])); s.on("connect_error", reject);
@@ -137,7 +141,7 @@ try {
       out.serverDisconnect = await within(kicked, "kick");
 
       const [upgrading] = await connect(["polling", "websocket", "webtransport"]);
-      out.first = upgrading.io.engine.transport.name;
+      out.first = upgrading.first;
       if (upgrading.io.engine.transport.name !== "webtransport") {
         await within(new Promise((resolve) => upgrading.io.engine.once("upgrade", resolve)), "upgrade");
       }
