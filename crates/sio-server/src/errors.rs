@@ -93,6 +93,15 @@ pub enum SocketError {
         /// The middleware's error.
         error: MiddlewareError,
     },
+    /// A handler of the event takes a [`State`](crate::State) of a type the server was not given with
+    /// [`Server::with_state`](crate::Server::with_state); it was not called.
+    #[error("a handler of event \"{event}\" takes a state the server does not have: {state}")]
+    MissingState {
+        /// The event name.
+        event: String,
+        /// The state's type.
+        state: &'static str,
+    },
 }
 
 /// An error returned by a middleware. For a connect middleware it becomes the client's

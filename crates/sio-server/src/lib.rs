@@ -52,6 +52,7 @@ mod client_bundle;
 mod config;
 mod delivery;
 mod errors;
+mod extensions;
 mod handler;
 mod handshake;
 mod jobs;
@@ -79,7 +80,11 @@ pub use errors::{
     AckError, AdapterError, EmitError, MiddlewareError, SocketError, RESERVED_EVENTS,
     RESERVED_SERVER_EVENTS,
 };
-pub use handler::{AckOnly, AnyHandler, EventHandler, IncomingEvent, NoArgs, WithAck, WithoutAck};
+pub use extensions::{Extensions, State};
+pub use handler::{
+    AckOnly, AnyHandler, ConnectionHandler, EventHandler, IncomingEvent, Middleware, NoArgs,
+    WithAck, WithoutAck,
+};
 pub use handshake::Handshake;
 pub use namespace::Namespace;
 pub use observe::{EngineActivity, RoomChange};

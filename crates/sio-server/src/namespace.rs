@@ -3,8 +3,11 @@
 use crate::adapter::{Adapter, AdapterFactory, Room, ServerSideAck, Session, SocketId};
 use crate::broadcast::{BroadcastOperator, RoomParam};
 use crate::client::Client;
-use crate::errors::{AckError, AdapterError, EmitError, MiddlewareError, RESERVED_SERVER_EVENTS};
-use crate::handler::{BoxFut, ConnectionFn, MiddlewareFn};
+use crate::errors::{AckError, AdapterError, EmitError, RESERVED_SERVER_EVENTS};
+use crate::handler::{
+    erase_connection_handler, erase_middleware, BoxFut, ConnectionFn, ConnectionHandler,
+    Middleware, MiddlewareFn,
+};
 use crate::observe::{Observers, RoomChange};
 use crate::parent_namespace::ParentNamespace;
 use crate::recovery::ConnectionStateRecovery;
@@ -194,6 +197,11 @@ impl Namespace {
         self.0.adapter.clone()
     }
 
+    /// The server's shared state of type `S`.
+    pub(crate) fn state<S: Clone + Send + Sync + 'static>(&self) -> Option<S> {
+        self.0.server.upgrade()?.states.get()
+    }
+
     pub(crate) fn parser(&self) -> &Arc<dyn Parser> {
         &self.0.parser
     }
@@ -211,22 +219,14 @@ impl Namespace {
     }
 
     /// Registers a connection handler, called for each socket that joins this namespace.
-    pub fn on_connection<F, Fut>(&self, f: F)
-    where
-        F: Fn(Socket) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
-        write(&self.0.connection_handlers).push(Arc::new(move |s| Box::pin(f(s))));
+    pub fn on_connection<M>(&self, f: impl ConnectionHandler<M>) {
+        write(&self.0.connection_handlers).push(erase_connection_handler(f));
     }
 
     /// Adds a connect middleware (`nsp.use`): it runs for each socket before it connects; an error refuses
     /// the connection with `CONNECT_ERROR {message, data}`.
-    pub fn use_middleware<F, Fut>(&self, f: F)
-    where
-        F: Fn(Socket) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<(), MiddlewareError>> + Send + 'static,
-    {
-        write(&self.0.middlewares).push(Arc::new(move |s| Box::pin(f(s))));
+    pub fn use_middleware<M>(&self, f: impl Middleware<M>) {
+        write(&self.0.middlewares).push(erase_middleware(f));
     }
 
     /// Registers a listener for events emitted by other servers with `server_side_emit`. `ack` is present

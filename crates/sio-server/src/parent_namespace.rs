@@ -2,14 +2,15 @@
 //! parent reaches every child.
 
 use crate::broadcast::{BroadcastOperator, RoomParam};
-use crate::errors::{EmitError, MiddlewareError};
-use crate::handler::{ConnectionFn, MiddlewareFn};
+use crate::errors::EmitError;
+use crate::handler::{
+    erase_connection_handler, erase_middleware, ConnectionFn, ConnectionHandler, Middleware,
+    MiddlewareFn,
+};
 use crate::namespace::Namespace;
-use crate::socket::Socket;
 use crate::sync::{read, write};
 use serde::Serialize;
 use sio_protocol::Value;
-use std::future::Future;
 use std::sync::{Arc, RwLock};
 
 type Matcher = Box<dyn Fn(&str, &Value) -> bool + Send + Sync>;
@@ -62,21 +63,13 @@ impl ParentNamespace {
     }
 
     /// Registers a connection handler for every child namespace.
-    pub fn on_connection<F, Fut>(&self, f: F)
-    where
-        F: Fn(Socket) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
-        write(&self.0.connection_handlers).push(Arc::new(move |s| Box::pin(f(s))));
+    pub fn on_connection<M>(&self, f: impl ConnectionHandler<M>) {
+        write(&self.0.connection_handlers).push(erase_connection_handler(f));
     }
 
     /// Adds a connect middleware for every child namespace.
-    pub fn use_middleware<F, Fut>(&self, f: F)
-    where
-        F: Fn(Socket) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<(), MiddlewareError>> + Send + 'static,
-    {
-        write(&self.0.middlewares).push(Arc::new(move |s| Box::pin(f(s))));
+    pub fn use_middleware<M>(&self, f: impl Middleware<M>) {
+        write(&self.0.middlewares).push(erase_middleware(f));
     }
 
     /// A broadcast operator over every child.

@@ -8,13 +8,14 @@ use crate::config::ServerConfig;
 use crate::engine::{
     CloseReason, Engine, EngineHandler, EngineLayer, EngineServer, EngineService, EngineSocket,
 };
-use crate::errors::{AckError, AdapterError, EmitError, MiddlewareError};
+use crate::errors::{AckError, AdapterError, EmitError};
+use crate::extensions::Extensions;
+use crate::handler::{ConnectionHandler, Middleware};
 use crate::namespace::Namespace;
 use crate::observe::{EngineActivity, Observers};
 use crate::parent_namespace::ParentNamespace;
 use crate::reason::DisconnectReason;
 use crate::remote_socket::RemoteSocket;
-use crate::socket::Socket;
 use crate::sync::{read, write};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -54,6 +55,8 @@ pub(crate) struct ServerInner {
     nsps: RwLock<HashMap<String, Namespace>>,
     parents: RwLock<Vec<ParentNamespace>>,
     new_namespace: RwLock<Vec<NewNamespaceFn>>,
+    /// The shared state handlers read as [`State`](crate::State).
+    pub(crate) states: Extensions,
     pub(crate) engine: Arc<Engine<SocketIoHandler>>,
     weak: Weak<ServerInner>,
 }
@@ -190,12 +193,41 @@ impl Server {
                 nsps: RwLock::new(HashMap::new()),
                 parents: RwLock::new(Vec::new()),
                 new_namespace: RwLock::new(Vec::new()),
+                states: Extensions::default(),
                 weak: weak.clone(),
             }
         });
         let server = Server(inner);
         server.of("/");
         server
+    }
+
+    /// Gives handlers a shared state of type `S`, which any connection handler, connect middleware or
+    /// event handler takes as a [`State<S>`](crate::State) parameter (one value per type; a second one of
+    /// the same type replaces the first).
+    ///
+    /// ```
+    /// use sio_server::{Server, ServerConfig, Socket, State};
+    ///
+    /// #[derive(Clone)]
+    /// struct Config {
+    ///     motd: &'static str,
+    /// }
+    ///
+    /// let io = Server::new(ServerConfig::default()).with_state(Config { motd: "hello" });
+    /// io.on_connection(|socket: Socket, State(config): State<Config>| async move {
+    ///     let _ = socket.emit("motd", &config.motd);
+    /// });
+    /// assert_eq!(io.state::<Config>().map(|c| c.motd), Some("hello"));
+    /// ```
+    pub fn with_state<S: Clone + Send + Sync + 'static>(self, state: S) -> Server {
+        self.0.states.insert(state);
+        self
+    }
+
+    /// A clone of the shared state of type `S`, if the server has one.
+    pub fn state<S: Clone + Send + Sync + 'static>(&self) -> Option<S> {
+        self.0.states.get()
     }
 
     /// Serves the server on its own HTTP server (`io.listen(3000)`); requests outside the path get 404.
@@ -318,20 +350,12 @@ impl Server {
     }
 
     /// Registers a connection handler on the main namespace (`io.on("connection")`).
-    pub fn on_connection<F, Fut>(&self, f: F)
-    where
-        F: Fn(Socket) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
+    pub fn on_connection<M>(&self, f: impl ConnectionHandler<M>) {
         self.sockets().on_connection(f)
     }
 
     /// Adds a connect middleware to the main namespace (`io.use`).
-    pub fn use_middleware<F, Fut>(&self, f: F)
-    where
-        F: Fn(Socket) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<(), MiddlewareError>> + Send + 'static,
-    {
+    pub fn use_middleware<M>(&self, f: impl Middleware<M>) {
         self.sockets().use_middleware(f)
     }
 

@@ -5,7 +5,7 @@ use super::Socket;
 use crate::ack::AckSender;
 use crate::errors::SocketError;
 use crate::handler::{
-    AnyFn, BoxFut, ErasedEventHandler, ErrorFn, IncomingEvent, PacketMiddlewareFn,
+    AnyFn, BoxFut, CallError, ErasedEventHandler, ErrorFn, IncomingEvent, PacketMiddlewareFn,
 };
 use crate::jobs::{Job, Jobs};
 use crate::listeners::{Entry, EventHandlers};
@@ -147,19 +147,25 @@ impl Socket {
         args: Vec<Value>,
         ack: AckSender,
     ) -> BoxFut {
-        match handler(self.clone(), args, ack) {
-            Ok(fut) => fut,
-            Err(message) => {
+        let error = match handler(self.clone(), args, ack) {
+            Ok(fut) => return fut,
+            Err(CallError::Args(message)) => {
                 tracing::warn!(sid = %self.0.id, event, %message, "event arguments do not fit the handler");
-                let socket = self.clone();
-                let event = event.to_owned();
-                Box::pin(async move {
-                    socket
-                        .report(SocketError::InvalidArgs { event, message })
-                        .await
-                })
+                SocketError::InvalidArgs {
+                    event: event.to_owned(),
+                    message,
+                }
             }
-        }
+            Err(CallError::MissingState(state)) => {
+                tracing::error!(sid = %self.0.id, event, state, "a handler takes a state the server does not have");
+                SocketError::MissingState {
+                    event: event.to_owned(),
+                    state,
+                }
+            }
+        };
+        let socket = self.clone();
+        Box::pin(async move { socket.report(error).await })
     }
 
     async fn report(&self, error: SocketError) {

@@ -6,6 +6,7 @@ use crate::adapter::{AckCollector, MissedPacket, Room, Session};
 use crate::broadcast::RoomParam;
 use crate::client::Client;
 use crate::engine::{EngineSocket, RequestInfo};
+use crate::extensions::Extensions;
 use crate::handshake::Handshake;
 use crate::jobs::Jobs;
 pub use crate::listeners::ListenerId;
@@ -48,6 +49,7 @@ pub(crate) struct SocketInner {
     listeners: Listeners,
     acks: Mutex<HashMap<u64, AckWaiter>>,
     data: Mutex<Value>,
+    extensions: Extensions,
     jobs: Jobs,
     /// The private session id (with connection state recovery only).
     pid: Option<String>,
@@ -93,6 +95,7 @@ impl Socket {
             listeners: Listeners::default(),
             acks: Mutex::new(HashMap::new()),
             data: Mutex::new(data),
+            extensions: Extensions::default(),
             jobs: Jobs::default(),
             pid,
             recovered,
@@ -204,6 +207,29 @@ impl Socket {
     /// The per-socket data as a value.
     pub fn data_value(&self) -> Value {
         lock(&self.0.data).clone()
+    }
+
+    /// The socket's extensions: values of any type (a channel, a database handle, a session object...)
+    /// that every handler of this socket reads, kept on this server only. What other servers of a cluster
+    /// and `fetch_sockets` must see goes in [`data`](Self::data) instead.
+    ///
+    /// ```
+    /// # use sio_server::Socket;
+    /// # fn on_connection(socket: Socket) {
+    /// #[derive(Clone)]
+    /// struct Outbox(tokio::sync::mpsc::Sender<String>);
+    ///
+    /// let (tx, _rx) = tokio::sync::mpsc::channel(16);
+    /// socket.extensions().insert(Outbox(tx));
+    /// socket.on("note", |socket: Socket, note: String| async move {
+    ///     if let Some(Outbox(tx)) = socket.extensions().get::<Outbox>() {
+    ///         let _ = tx.send(note).await;
+    ///     }
+    /// });
+    /// # }
+    /// ```
+    pub fn extensions(&self) -> &Extensions {
+        &self.0.extensions
     }
 
     /// Replaces the per-socket data.
