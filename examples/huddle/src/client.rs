@@ -1,0 +1,89 @@
+//! The client: a [`Member`] session on a huddle server, with the events typed.
+
+use crate::events::{
+    Credentials, Joined, Post, Presence, Said, Say, JOIN, LEAVE, POST, PRESENCE, SAY,
+};
+use sio_client::{AckError, Auth, DisconnectReason, Error, Options, TransportKind};
+use std::time::Duration;
+
+/// How long the client waits for an acknowledgement.
+const ACK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connected user.
+pub struct Member {
+    socket: sio_client::Socket,
+}
+
+impl Member {
+    /// Connects to the server at `url` with `token`, over `transports` (empty: the default, polling then
+    /// websocket). Fails with the server's refusal (`unknown token`) or the transport's error.
+    pub async fn connect(
+        url: &str,
+        token: &str,
+        transports: Vec<TransportKind>,
+    ) -> Result<Member, Error> {
+        let mut options = Options {
+            auth: Auth::Value(
+                sio_client::to_value(&Credentials {
+                    token: token.to_owned(),
+                })
+                .map_err(|e| Error::Serde(e.to_string()))?,
+            ),
+            reconnection: false,
+            ..Options::default()
+        };
+        if !transports.is_empty() {
+            options.transports = transports;
+        }
+        let socket = sio_client::io(url, options)?;
+        socket.connect().await?;
+        Ok(Member { socket })
+    }
+
+    /// Joins `room`: its members and history.
+    pub async fn join(&self, room: &str) -> Result<Joined, AckError> {
+        self.socket
+            .timeout(ACK_TIMEOUT)
+            .emit_with_ack(JOIN, room)
+            .await
+    }
+
+    /// Leaves `room`.
+    pub fn leave(&self, room: &str) -> Result<(), Error> {
+        self.socket.emit(LEAVE, room)
+    }
+
+    /// Posts `text` to `room`.
+    pub async fn say(&self, room: &str, text: &str) -> Result<Said, AckError> {
+        let say = Say {
+            room: room.to_owned(),
+            text: text.to_owned(),
+        };
+        self.socket
+            .timeout(ACK_TIMEOUT)
+            .emit_with_ack(SAY, &say)
+            .await
+    }
+
+    /// Calls `f` with each post of the rooms joined (but one's own).
+    pub fn on_post(&self, f: impl Fn(Post) + Send + Sync + 'static) {
+        self.socket.on_typed(POST, move |post: Post, _| f(post));
+    }
+
+    /// Calls `f` when someone comes to or leaves a room joined.
+    pub fn on_presence(&self, f: impl Fn(Presence) + Send + Sync + 'static) {
+        self.socket
+            .on_typed(PRESENCE, move |presence: Presence, _| f(presence));
+    }
+
+    /// Calls `f` when the connection ends, with the reason (`transport close` when the server shuts down,
+    /// as with the official server's `io.close()`).
+    pub fn on_disconnect(&self, f: impl Fn(DisconnectReason) + Send + Sync + 'static) {
+        self.socket.on_disconnect(f);
+    }
+
+    /// Leaves the server.
+    pub fn disconnect(&self) {
+        self.socket.disconnect();
+    }
+}
