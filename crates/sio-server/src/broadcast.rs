@@ -58,6 +58,31 @@ enum Target {
 
 /// A selection of sockets and flags; every method returns a new operator, and the final call (`emit`,
 /// `fetch_sockets`...) goes through the adapter, so it reaches every server of a cluster unless `local()`.
+/// Rooms add up (`to("a").to("b")`: in a or b), `except` removes, and the packet is encoded once for every
+/// recipient.
+///
+/// ```
+/// # use sio_server::{Server, Socket};
+/// # use std::time::Duration;
+/// # async fn run(io: Server, socket: Socket) -> Result<(), Box<dyn std::error::Error>> {
+/// io.emit("news", "to everyone").await?;
+/// io.to("room1").to("room2").except("room3").emit("news", &("in 1 or 2", "not 3")).await?;
+/// io.of("/admin").to("ops").volatile().emit("tick", &1).await?; // dropped where not writable
+/// socket.broadcast().emit("left", socket.id()).await?; // everyone but `socket`
+/// io.local().emit("here only", &()).await?; // this server's sockets only, in a cluster
+///
+/// // One answer per client, within the timeout.
+/// let votes: Vec<bool> = io.timeout(Duration::from_secs(2)).emit_with_ack("vote", &()).await?;
+///
+/// // Remote control, cluster-wide.
+/// for s in io.in_("room1").fetch_sockets().await? {
+///     println!("{} is in {:?}", s.id(), s.rooms());
+/// }
+/// io.in_("room1").sockets_join("room4").await?;
+/// io.in_("room4").disconnect_sockets(true).await?;
+/// # let _ = votes;
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct BroadcastOperator {
     target: Target,

@@ -184,6 +184,28 @@ pub trait AdapterFactory: Send + Sync + 'static {
 
 /// The adapter of one namespace. Methods that may involve other servers are asynchronous; room membership of
 /// local sockets is synchronous.
+///
+/// The server calls it for rooms and broadcasts; applications choose one with
+/// [`ServerConfig::adapter`](crate::ServerConfig::adapter) (the in-memory one by default, a cluster adapter such
+/// as sio-redis' to share rooms and broadcasts with other servers) and may ask it questions directly:
+///
+/// ```
+/// use sio_server::adapter::InMemoryAdapterFactory;
+/// use sio_server::{Server, ServerConfig};
+/// use std::collections::HashSet;
+/// use std::sync::Arc;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), sio_server::AdapterError> {
+/// let io = Server::new(ServerConfig::default().adapter(Arc::new(InMemoryAdapterFactory)));
+/// let adapter = io.of("/chat").adapter();
+/// assert_eq!(adapter.server_count().await?, 1); // this server alone
+/// // The ids of the sockets in "lobby", on every server; none connected yet.
+/// let in_lobby = adapter.sockets(HashSet::from(["lobby".to_owned()])).await?;
+/// assert!(in_lobby.is_empty());
+/// assert_eq!(adapter.socket_rooms("not-connected"), None);
+/// # Ok(()) }
+/// ```
 pub trait Adapter: Send + Sync + 'static {
     /// Called once when the namespace is created.
     fn init(&self) -> BoxFuture<'_, Result<(), AdapterError>> {

@@ -18,6 +18,23 @@ use std::time::Duration;
 impl Socket {
     /// Emits an event to this client. `args`: a tuple is several arguments, `()` none, anything else one
     /// argument; binary (`bytes::Bytes`, `Value::Binary`) may appear anywhere.
+    ///
+    /// ```
+    /// # use sio_server::{value, Socket};
+    /// # fn on_connection(socket: Socket) -> Result<(), sio_server::EmitError> {
+    /// #[derive(serde::Serialize)]
+    /// struct Welcome<'a> {
+    ///     id: &'a str,
+    ///     rooms: usize,
+    /// }
+    ///
+    /// socket.emit("hello", "world")?; // one argument: "world"
+    /// socket.emit("welcome", &Welcome { id: socket.id(), rooms: 1 })?; // one object
+    /// socket.emit("scores", &("ann", 3, true))?; // three arguments
+    /// socket.emit("ping", &())?; // no argument
+    /// socket.emit("file", &value!({ "name": "a.bin", "bytes": bytes::Bytes::from_static(&[1, 2]) }))?;
+    /// # Ok(()) }
+    /// ```
     pub fn emit<T: Serialize + ?Sized>(&self, event: &str, args: &T) -> Result<(), EmitError> {
         self.emitter().emit(event, args)
     }
@@ -28,7 +45,30 @@ impl Socket {
     }
 
     /// Emits an event and waits for the client's acknowledgement (no time limit; see [`Socket::timeout`]).
-    /// The answer's arguments are read as `R` by the rules of event arguments.
+    /// The answer's arguments are read as `R` by the rules of event arguments. The event leaves when the
+    /// future is first polled.
+    ///
+    /// ```
+    /// # use sio_server::{AckError, Socket};
+    /// # use std::time::Duration;
+    /// # async fn on_connection(socket: Socket) {
+    /// #[derive(serde::Deserialize)]
+    /// struct Choice {
+    ///     color: String,
+    /// }
+    ///
+    /// // The client answers `callback({ color: "blue" })`, within 5 seconds.
+    /// match socket
+    ///     .timeout(Duration::from_secs(5))
+    ///     .emit_with_ack::<_, Choice>("pick a color", &["red", "blue"])
+    ///     .await
+    /// {
+    ///     Ok(choice) => println!("{} picked {}", socket.id(), choice.color),
+    ///     Err(AckError::Timeout { .. }) => println!("no answer"),
+    ///     Err(e) => println!("{e}"),
+    /// }
+    /// # }
+    /// ```
     pub async fn emit_with_ack<T, R>(&self, event: &str, args: &T) -> Result<R, AckError>
     where
         T: Serialize + ?Sized,
@@ -70,7 +110,17 @@ impl Socket {
         BroadcastOperator::new(self.0.nsp.clone()).except(self.0.id.clone())
     }
 
-    /// A broadcast to the room(s), excluding this socket.
+    /// A broadcast to the room(s), excluding this socket (`socket.to(room).emit(...)`); across every server
+    /// of a cluster.
+    ///
+    /// ```
+    /// # use sio_server::Socket;
+    /// # async fn on_connection(socket: Socket) -> Result<(), sio_server::EmitError> {
+    /// socket.join("ops");
+    /// socket.to("ops").emit("joined", socket.id()).await?; // the others in "ops"
+    /// socket.to(["ops", "dev"]).except("muted").emit("alert", "disk full").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn to(&self, rooms: impl RoomParam) -> BroadcastOperator {
         self.broadcast().to(rooms)
     }

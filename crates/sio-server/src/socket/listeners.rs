@@ -23,6 +23,29 @@ impl Socket {
     /// The handlers of a socket start in the order its events arrive, in the connection's task, so one
     /// that finishes without waiting costs no task switch (and should not block the thread). One that
     /// awaits goes on in a task of its own socket, concurrently with the handlers of later events.
+    ///
+    /// ```
+    /// use sio_server::{AckSender, Server, ServerConfig, Socket, State};
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Move {
+    ///     x: i32,
+    ///     y: i32,
+    /// }
+    ///
+    /// async fn on_move(socket: Socket, m: Move) {
+    ///     let _ = socket.to("game").emit("moved", &(socket.id(), m.x, m.y)).await;
+    /// }
+    ///
+    /// let io = Server::new(ServerConfig::default()).with_state(String::from("v2"));
+    /// io.on_connection(|socket: Socket| async move {
+    ///     socket.on("move", on_move); // a typed argument, no acknowledgement
+    ///     socket.on("version", |_s: Socket, State(v): State<String>, ack: AckSender| async move {
+    ///         let _ = ack.send(&v); // the client's callback gets "v2"
+    ///     });
+    ///     socket.on("quit", |s: Socket| async move { s.disconnect(true) }); // arguments ignored
+    /// });
+    /// ```
     pub fn on<T, M, H>(&self, event: impl Into<String>, handler: H) -> ListenerId
     where
         H: EventHandler<T, M>,

@@ -179,7 +179,20 @@ impl Socket {
             .unwrap_or_default()
     }
 
-    /// Joins one room or several.
+    /// Joins one room or several (a room exists while a socket is in it; each socket is in the room of its
+    /// own id from the start). Through the adapter, so that broadcasts to the room from any server of a
+    /// cluster reach it.
+    ///
+    /// ```
+    /// # use sio_server::Socket;
+    /// # fn on_connection(socket: Socket) {
+    /// socket.join("lobby");
+    /// socket.join(["team:7", "lang:en"]);
+    /// socket.join(vec![format!("user:{}", socket.id())]);
+    /// assert!(socket.rooms().iter().any(|r| r == "lobby"));
+    /// socket.leave("lobby");
+    /// # }
+    /// ```
     pub fn join(&self, rooms: impl RoomParam) {
         if !self.connected() {
             return;
