@@ -145,7 +145,7 @@ pub fn listen(socket: &Socket, name: &str, out: Out) {
 fn ask(socket: &Socket, event: &str, arg: Value, out: Out) {
     let answer = socket
         .timeout(Duration::from_secs(5))
-        .emit_values_with_ack::<Value>(event, vec![arg]);
+        .emit_args_with_ack::<Value>(event, vec![arg]);
     let event = event.to_owned();
     tokio::spawn(async move {
         if let Ok(v) = answer.await {

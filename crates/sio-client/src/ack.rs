@@ -56,11 +56,11 @@ impl AckSender {
     /// Sends the answer. Later calls do nothing and return `Ok`.
     pub fn send<T: Serialize + ?Sized>(&self, data: &T) -> Result<(), Error> {
         let args = to_args(data).map_err(|e| Error::Serde(e.to_string()))?;
-        self.send_values(args)
+        self.send_args(args)
     }
 
     /// Sends the answer as dynamic values.
-    pub fn send_values(&self, args: Vec<Value>) -> Result<(), Error> {
+    pub fn send_args(&self, args: Vec<Value>) -> Result<(), Error> {
         if self.sent.swap(true, Ordering::AcqRel) {
             return Ok(());
         }

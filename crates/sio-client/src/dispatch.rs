@@ -32,6 +32,9 @@ pub(crate) struct Listeners {
 }
 
 /// State of one namespace socket shared between its handles, the connection task and the dispatcher.
+/// The callback of [`Socket::on_handler_error`](crate::Socket::on_handler_error).
+pub(crate) type HandlerErrorFn = Arc<dyn Fn(&str, &sio_protocol::value::Error) + Send + Sync>;
+
 pub(crate) struct SocketShared {
     pub nsp: String,
     pub id: Mutex<Option<String>>,
@@ -44,6 +47,8 @@ pub(crate) struct SocketShared {
     /// The engine this socket is connected on, set by the manager's task once the send buffer went out:
     /// a plain emit is encoded by the caller and queued there directly, with no hop through that task.
     pub link: Mutex<Option<Engine>>,
+    /// Told when an `on_typed` handler got arguments of another type.
+    pub handler_error: Mutex<Option<HandlerErrorFn>>,
     /// Whether received plain events go straight to the dispatcher (connected, no recovery offset to track).
     receiving: AtomicBool,
     /// Emits and disconnects handed to the manager's task and not handled yet: later emits queue behind
@@ -69,6 +74,7 @@ impl SocketShared {
             listeners: Mutex::default(),
             observes_outgoing: AtomicBool::new(false),
             link: Mutex::new(None),
+            handler_error: Mutex::new(None),
             queued: AtomicUsize::new(0),
             buffered: AtomicUsize::new(0),
             pending_acks: AtomicUsize::new(0),

@@ -59,8 +59,11 @@ pub struct ConnectError {
 #[non_exhaustive]
 pub enum AckError {
     /// No answer within the delay given to `timeout(d)` (or the `ack_timeout` option).
-    #[error("operation has timed out after {0:?}")]
-    Timeout(Duration),
+    #[error("operation has timed out after {timeout:?}")]
+    Timeout {
+        /// The delay that passed.
+        timeout: Duration,
+    },
     /// The socket was disconnected before the answer arrived.
     #[error("socket has been disconnected")]
     Disconnected,

@@ -52,7 +52,7 @@ pub use reason::DisconnectReason;
 pub use sio_protocol::value;
 pub use sio_protocol::value::{from_value, to_value};
 pub use sio_protocol::Value;
-pub use socket::{AckFuture, Socket};
+pub use socket::{AckFuture, Socket, SocketEmitter};
 pub use tls::TlsOptions;
 
 /// The Socket.IO protocol revision (`io.protocol`).

@@ -49,26 +49,26 @@ async fn the_chat_client_prints_one_welcome_and_the_room_events() {
     let bob = io(&url, Options::default()).unwrap();
     bob.connect().await.unwrap();
     let _: Value = bob
-        .emit_values_with_ack("add user", vec![Value::from("bob")])
+        .emit_args_with_ack("add user", vec![Value::from("bob")])
         .await
         .unwrap();
     until(&mut lines, "* bob joined (2 participants)", &mut seen).await;
     let _: Value = bob
-        .emit_values_with_ack("join room", vec![Value::from("rust")])
+        .emit_args_with_ack("join room", vec![Value::from("rust")])
         .await
         .unwrap();
     until(&mut lines, "* bob left lobby", &mut seen).await;
     let _: Value = alice
-        .emit_values_with_ack("join room", vec![Value::from("rust")])
+        .emit_args_with_ack("join room", vec![Value::from("rust")])
         .await
         .unwrap();
     let _: Value = bob
-        .emit_values_with_ack("join room", vec![Value::from("lobby")])
+        .emit_args_with_ack("join room", vec![Value::from("lobby")])
         .await
         .unwrap();
     until(&mut lines, "* bob left rust", &mut seen).await;
     let _: Value = bob
-        .emit_values_with_ack("join room", vec![Value::from("rust")])
+        .emit_args_with_ack("join room", vec![Value::from("rust")])
         .await
         .unwrap();
     until(&mut lines, "* bob joined rust", &mut seen).await;

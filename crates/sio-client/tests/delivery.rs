@@ -47,7 +47,12 @@ async fn retries_give_at_least_once_delivery_in_order() {
         let c = socket
             .emit_with_ack::<_, String>("flaky", &(key("c"), 10))
             .await;
-        assert_eq!(c, Err(AckError::Timeout(Duration::from_millis(1000))));
+        assert_eq!(
+            c,
+            Err(AckError::Timeout {
+                timeout: Duration::from_millis(1000)
+            })
+        );
         socket.disconnect();
     }
 }
@@ -80,7 +85,12 @@ async fn ack_timeouts_volatile_and_sequential_ids() {
             .timeout(Duration::from_millis(300))
             .emit_with_ack::<_, Value>("nobody-answers", &())
             .await;
-        assert_eq!(t, Err(AckError::Timeout(Duration::from_millis(300))));
+        assert_eq!(
+            t,
+            Err(AckError::Timeout {
+                timeout: Duration::from_millis(300)
+            })
+        );
         let r: String = socket.emit_with_ack("echo", "x").await.unwrap();
         assert_eq!(r, "x");
         let mut sent = Vec::new();

@@ -144,8 +144,16 @@ async fn listeners_once_off_and_reserved_names() {
     assert_eq!(raw.next_text().await, r#"42["ticked"]"#);
     assert_eq!(raw.next_text().await, r#"42["ticked-on"]"#);
     assert_eq!(socket.listeners("tick"), vec![id]);
-    socket.off("tick", Some(id));
+    socket.off(Some("tick"), Some(id));
     assert!(socket.listeners("tick").is_empty());
+    socket.on("tock", |_s: Socket| async {});
+    socket.on("tock", |_s: Socket| async {});
+    socket.on("tack", |_s: Socket| async {});
+    socket.off(Some("tock"), None);
+    assert!(socket.listeners("tock").is_empty());
+    assert_eq!(socket.listeners("tack").len(), 1);
+    socket.off(None, None);
+    assert!(socket.listeners("tack").is_empty());
     raw.send(r#"42["tick"]"#).await;
     raw.send(r#"42["marker"]"#).await;
     socket.on("marker", |s: Socket, _: Value| async move {

@@ -98,7 +98,7 @@ fn command(
             let (event, json) = split_event(rest)?;
             let args = parse_values(json)?;
             socket()?
-                .emit_values(&event, args)
+                .emit_args(&event, args)
                 .map_err(|e| format!("cannot emit {event}: {e}"))?;
             Ok(Flow::Continue(None))
         }

@@ -63,7 +63,7 @@ pub async fn run(args: &ConnectArgs) -> Result<(), Failure> {
             acks_pending += 1;
         } else {
             socket
-                .emit_values(&event, values)
+                .emit_args(&event, values)
                 .map_err(|e| Failure::failed(format!("cannot emit {event}: {e}")))?;
         }
     }

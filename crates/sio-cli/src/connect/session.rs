@@ -105,7 +105,7 @@ impl Session {
     ) {
         let ack = socket
             .timeout(timeout)
-            .emit_values_with_ack::<Vec<Value>>(&event, args);
+            .emit_args_with_ack::<Vec<Value>>(&event, args);
         let (notes, nsp) = (self.notes.clone(), socket.nsp().to_owned());
         tokio::spawn(async move {
             let kind = match ack.await {
@@ -125,7 +125,7 @@ impl Session {
             .unanswered
             .take(nsp, id)
             .ok_or_else(|| format!("no acknowledgement {id} is awaited on {nsp}"))?;
-        ack.send_values(args)
+        ack.send_args(args)
             .map_err(|e| format!("cannot send acknowledgement {id}: {e}"))
     }
 

@@ -187,7 +187,9 @@ impl Actor {
         };
         let Some(p) = n.acks.remove(&id) else { return };
         n.send_buffer.remove_ack(id);
-        let err = AckError::Timeout(p.timeout.unwrap_or_default());
+        let err = AckError::Timeout {
+            timeout: p.timeout.unwrap_or_default(),
+        };
         match p.kind {
             AckKind::User(tx) => {
                 let _ = tx.send(Err(err));

@@ -2,7 +2,6 @@
 
 use super::Socket;
 use crate::ack::AckSender;
-use crate::dispatch::Dispatch;
 use crate::error::ConnectError;
 use crate::events::{lock, ListenerId};
 use crate::incoming::Event;
@@ -36,7 +35,7 @@ impl Socket {
     }
 
     /// Registers a handler with typed arguments (a tuple for several). When the arguments do not match,
-    /// the handler is not called and a `handler_error` is reported (see [`Socket::on_handler_error`]).
+    /// the handler is not called and the error goes to [`Socket::on_handler_error`].
     ///
     /// ```no_run
     /// # async fn run(socket: sio_client::Socket) -> Result<(), Box<dyn std::error::Error>> {
@@ -61,27 +60,21 @@ impl Socket {
             Ok(v) => f(v, e.ack),
             Err(err) => {
                 tracing::warn!(event = %e.name, error = %err, "event arguments do not match the handler");
-                if let Some(s) = shared.upgrade() {
-                    s.dispatch(Dispatch::Reserved(Event {
-                        name: "handler_error".into(),
-                        args: vec![Value::String(e.name), Value::String(err.to_string())],
-                        ack: None,
-                    }));
+                let callback = shared.upgrade().and_then(|s| lock(&s.handler_error).clone());
+                if let Some(callback) = callback {
+                    callback(&e.name, &err);
                 }
             }
         })
     }
 
-    /// Called with the event name and the error when an [`Socket::on_typed`] handler got arguments of the
-    /// wrong type.
+    /// Sets the callback told, with the event name and the error, when an [`Socket::on_typed`] handler got
+    /// arguments of another type (the handler is not called). Replaces the previous callback.
     pub fn on_handler_error(
         &self,
-        f: impl Fn(String, String) + Send + Sync + 'static,
-    ) -> ListenerId {
-        self.on("handler_error", move |e| {
-            let (event, err): (String, String) = e.data().unwrap_or_default();
-            f(event, err)
-        })
+        f: impl Fn(&str, &sio_protocol::value::Error) + Send + Sync + 'static,
+    ) {
+        *lock(&self.shared.handler_error) = Some(Arc::new(f));
     }
 
     /// Like [`Socket::on`], removed after the first call.

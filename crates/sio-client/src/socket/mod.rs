@@ -1,6 +1,9 @@
 //! A namespace socket: emit, acks, modifiers and connection state, as the official client `Socket`.
 
+mod emitter;
 mod listeners;
+
+pub use emitter::SocketEmitter;
 
 use crate::ack::AckTx;
 use crate::dispatch::{Dispatch, SocketShared};
@@ -27,7 +30,7 @@ use tokio::sync::oneshot;
 /// A socket for one namespace, multiplexed with the others of its [`Manager`] over one connection.
 ///
 /// Cheap to clone; clones share the same socket. Modifiers (`timeout`, `volatile`, `compress`) return a
-/// clone that applies them to its emits only.
+/// [`SocketEmitter`] that applies them to its emits only.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -198,7 +201,7 @@ impl Socket {
         });
     }
 
-    /// A clone whose emits wait at most `d` for their ack, then fail with [`AckError::Timeout`].
+    /// An emitter whose acknowledgements wait at most `d`, then fail with [`AckError::Timeout`].
     ///
     /// ```no_run
     /// # async fn run(socket: sio_client::Socket) -> Result<(), Box<dyn std::error::Error>> {
@@ -206,37 +209,31 @@ impl Socket {
     /// use std::time::Duration;
     /// match socket.timeout(Duration::from_secs(5)).emit_with_ack::<_, String>("my-event", &()).await {
     ///     Ok(answer) => println!("{answer}"),
-    ///     Err(AckError::Timeout(_)) => println!("the server did not acknowledge in time"),
+    ///     Err(AckError::Timeout { .. }) => println!("the server did not acknowledge in time"),
     ///     Err(e) => println!("{e}"),
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn timeout(&self, d: Duration) -> Socket {
-        let mut s = self.clone();
-        s.flags.timeout = Some(d);
-        s
+    pub fn timeout(&self, d: Duration) -> SocketEmitter {
+        SocketEmitter(self.clone()).timeout(d)
     }
 
-    /// A clone whose emits are dropped when the socket is not connected or the transport is busy.
+    /// An emitter whose events are dropped when the socket is not connected or the transport is busy.
     ///
     /// ```no_run
     /// # async fn run(socket: sio_client::Socket) -> Result<(), Box<dyn std::error::Error>> {
     /// socket.volatile().emit("position", &(10, 20))?; // may be dropped
     /// # Ok(()) }
     /// ```
-    pub fn volatile(&self) -> Socket {
-        let mut s = self.clone();
-        s.flags.volatile = true;
-        s
+    pub fn volatile(&self) -> SocketEmitter {
+        SocketEmitter(self.clone()).volatile()
     }
 
-    /// A clone with the compression flag set, kept for API parity: with
+    /// An emitter with the compression flag set, kept for API parity: with
     /// [`per_message_deflate`](crate::Options::per_message_deflate) on, messages are compressed by
     /// size alone (from its threshold up), whatever this flag says.
-    pub fn compress(&self, compress: bool) -> Socket {
-        let mut s = self.clone();
-        s.flags.compress = Some(compress);
-        s
+    pub fn compress(&self, compress: bool) -> SocketEmitter {
+        SocketEmitter(self.clone()).compress(compress)
     }
 
     /// Emits an event. `data` gives the arguments: a tuple is several arguments, `()` none, anything else
@@ -251,11 +248,11 @@ impl Socket {
     /// ```
     pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), Error> {
         let args = to_args(data).map_err(|e| Error::Serde(e.to_string()))?;
-        self.emit_values(event, args)
+        self.emit_args(event, args)
     }
 
     /// Emits an event with dynamic arguments.
-    pub fn emit_values(&self, event: &str, args: Vec<Value>) -> Result<(), Error> {
+    pub fn emit_args(&self, event: &str, args: Vec<Value>) -> Result<(), Error> {
         self.send_emit(event, args, None)
     }
 
@@ -281,7 +278,7 @@ impl Socket {
         data: &T,
     ) -> AckFuture<R> {
         match to_args(data) {
-            Ok(args) => self.emit_values_with_ack(event, args),
+            Ok(args) => self.emit_args_with_ack(event, args),
             Err(e) => AckFuture {
                 rx: None,
                 early: Some(AckError::Send(Error::Serde(e.to_string()))),
@@ -291,7 +288,7 @@ impl Socket {
     }
 
     /// [`Socket::emit_with_ack`] with dynamic arguments.
-    pub fn emit_values_with_ack<R: DeserializeOwned>(
+    pub fn emit_args_with_ack<R: DeserializeOwned>(
         &self,
         event: &str,
         args: Vec<Value>,

@@ -13,7 +13,9 @@ use serde::Serialize;
 use sio_protocol::engine::Frame;
 use sio_protocol::socket::PacketData;
 use sio_protocol::Value;
+use std::future::Future;
 use std::time::Duration;
+use tokio::sync::oneshot;
 
 impl Socket {
     /// Emits an event to this client. `args`: a tuple is several arguments, `()` none, anything else one
@@ -44,9 +46,10 @@ impl Socket {
         self.emitter().emit_args(event, args)
     }
 
-    /// Emits an event and waits for the client's acknowledgement (no time limit; see [`Socket::timeout`]).
-    /// The answer's arguments are read as `R` by the rules of event arguments. The event leaves when the
-    /// future is first polled.
+    /// Emits an event and returns the future of the client's acknowledgement (no time limit; see
+    /// [`Socket::timeout`]). The answer's arguments are read as `R` by the rules of event arguments. The
+    /// event leaves when this is called, not when the future is polled (as the official `emitWithAck`, and
+    /// sio-client's `emit_with_ack`).
     ///
     /// ```
     /// # use sio_server::{AckError, Socket};
@@ -69,12 +72,16 @@ impl Socket {
     /// }
     /// # }
     /// ```
-    pub async fn emit_with_ack<T, R>(&self, event: &str, args: &T) -> Result<R, AckError>
+    pub fn emit_with_ack<T, R>(
+        &self,
+        event: &str,
+        args: &T,
+    ) -> impl Future<Output = Result<R, AckError>> + Send + 'static
     where
         T: Serialize + ?Sized,
         R: DeserializeOwned + 'static,
     {
-        self.emitter().emit_with_ack(event, args).await
+        self.emitter().emit_with_ack(event, args)
     }
 
     /// An emitter whose acknowledgements fail with [`AckError::Timeout`] after `timeout`.
@@ -244,24 +251,57 @@ impl SocketEmitter {
         self.socket.send_packet(data, Delivery::of(&self.flags))
     }
 
-    /// Emits an event and waits for the acknowledgement, read as `R`.
-    pub async fn emit_with_ack<T, R>(&self, event: &str, args: &T) -> Result<R, AckError>
+    /// Emits an event now and returns the future of the acknowledgement, read as `R` (see
+    /// [`Socket::emit_with_ack`]).
+    pub fn emit_with_ack<T, R>(
+        &self,
+        event: &str,
+        args: &T,
+    ) -> impl Future<Output = Result<R, AckError>> + Send + 'static
     where
         T: Serialize + ?Sized,
         R: DeserializeOwned + 'static,
     {
-        check_reserved(event)?;
-        let args = sio_protocol::value::to_args(args).map_err(EmitError::from)?;
-        let answer = self.emit_args_with_ack(event, args).await?;
-        decode_answer(answer)
+        let answer = check_reserved(event)
+            .and_then(|()| Ok(sio_protocol::value::to_args(args)?))
+            .map(|args| self.emit_args_with_ack(event, args));
+        async move { decode_answer(answer?.await?) }
     }
 
-    /// Emits an event with a list of arguments and waits for the acknowledgement's arguments.
-    pub async fn emit_args_with_ack(
+    /// Emits an event with a list of arguments now and returns the future of the acknowledgement's
+    /// arguments.
+    pub fn emit_args_with_ack(
         &self,
         event: &str,
         args: Vec<Value>,
-    ) -> Result<Vec<Value>, AckError> {
+    ) -> impl Future<Output = Result<Vec<Value>, AckError>> + Send + 'static {
+        let sent = self.send_with_ack(event, args);
+        let socket = self.socket.clone();
+        let timeout = self.flags.timeout;
+        async move {
+            let (id, rx) = sent?;
+            let Some(timeout) = timeout else {
+                return rx.await.map_err(|_| AckError::Disconnected);
+            };
+            match tokio::time::timeout(timeout, rx).await {
+                Ok(answer) => answer.map_err(|_| AckError::Disconnected),
+                Err(_) => {
+                    socket.remove_ack(id);
+                    Err(AckError::Timeout {
+                        timeout,
+                        responses: Vec::new(),
+                    })
+                }
+            }
+        }
+    }
+
+    /// Sends an event that asks for an acknowledgement; its id and the receiver of the answer.
+    fn send_with_ack(
+        &self,
+        event: &str,
+        args: Vec<Value>,
+    ) -> Result<(u64, oneshot::Receiver<Vec<Value>>), EmitError> {
         check_reserved(event)?;
         let socket = &self.socket;
         let id = socket.0.nsp.next_ack_id();
@@ -274,21 +314,9 @@ impl SocketEmitter {
         };
         if let Err(e) = socket.send_packet(data, Delivery::of(&self.flags)) {
             socket.remove_ack(id);
-            return Err(e.into());
+            return Err(e);
         }
-        match self.flags.timeout {
-            None => rx.await.map_err(|_| AckError::Disconnected),
-            Some(timeout) => match tokio::time::timeout(timeout, rx).await {
-                Ok(answer) => answer.map_err(|_| AckError::Disconnected),
-                Err(_) => {
-                    socket.remove_ack(id);
-                    Err(AckError::Timeout {
-                        timeout,
-                        responses: Vec::new(),
-                    })
-                }
-            },
-        }
+        Ok((id, rx))
     }
 }
 

@@ -69,12 +69,24 @@ impl Socket {
         self.0.listeners.add_event(event, f, once)
     }
 
-    /// Removes one listener of the event (`Some(id)`) or all of them (`None`).
-    pub fn off(&self, event: &str, listener: Option<ListenerId>) {
+    /// Removes event listeners: one (`Some(event)`, `Some(id)`), all of an event (`Some(event)`, `None`),
+    /// or every event listener (`None`, `None`; lifecycle and catch-all listeners stay).
+    ///
+    /// ```
+    /// # use sio_server::Socket;
+    /// # fn on_connection(socket: Socket) {
+    /// let id = socket.on("tick", |_s: Socket| async {});
+    /// socket.off(Some("tick"), Some(id)); // that listener
+    /// socket.off(Some("tick"), None); // every listener of "tick"
+    /// socket.off(None, None); // every event listener
+    /// # }
+    /// ```
+    pub fn off(&self, event: Option<&str>, listener: Option<ListenerId>) -> &Self {
         self.0.listeners.remove(|e| {
             matches!(e, Entry::Event { event: name, id, .. }
-                if name == event && listener.is_none_or(|l| l == *id))
+                if event.is_none_or(|event| name == event) && listener.is_none_or(|l| l == *id))
         });
+        self
     }
 
     /// The listeners of an event.
@@ -104,10 +116,11 @@ impl Socket {
     }
 
     /// Removes one catch-all listener (`Some(id)`) or all (`None`).
-    pub fn off_any(&self, listener: Option<ListenerId>) {
+    pub fn off_any(&self, listener: Option<ListenerId>) -> &Self {
         self.0
             .listeners
             .remove(|e| matches!(e, Entry::Any(id, _) if listener.is_none_or(|l| l == *id)));
+        self
     }
 
     /// The catch-all listeners.
@@ -140,10 +153,11 @@ impl Socket {
     }
 
     /// Removes one outgoing catch-all listener (`Some(id)`) or all (`None`).
-    pub fn off_any_outgoing(&self, listener: Option<ListenerId>) {
+    pub fn off_any_outgoing(&self, listener: Option<ListenerId>) -> &Self {
         self.0.listeners.remove(
             |e| matches!(e, Entry::AnyOutgoing(id, _) if listener.is_none_or(|l| l == *id)),
         );
+        self
     }
 
     /// The outgoing catch-all listeners.
