@@ -119,6 +119,7 @@ impl Jobs {
 
     /// Polls a job once; hands it to the runner if it has to wait.
     fn start(&self, socket: &Socket, job: Job) {
+        let _span = socket.span().enter();
         let event = matches!(job, Job::Event { .. });
         let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let mut fut = match job {
@@ -185,6 +186,7 @@ async fn drive(socket: Socket) {
     let jobs = socket.jobs();
     let mut running = FuturesUnordered::new();
     std::future::poll_fn(|cx| loop {
+        let _span = socket.span().enter();
         {
             let mut state = jobs.lock();
             running.extend(state.handed.drain(..).map(|Started { fut, event }| {

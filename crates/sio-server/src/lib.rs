@@ -58,6 +58,7 @@ mod handshake;
 mod jobs;
 mod legacy;
 mod listeners;
+mod metrics;
 mod namespace;
 mod observe;
 mod parent_namespace;

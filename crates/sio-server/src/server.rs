@@ -86,12 +86,13 @@ impl EngineHandler for SocketIoHandler {
     }
 
     fn on_message(&self, socket: &EngineSocket, message: EnginePacket) {
+        let size = match &message {
+            EnginePacket::Message(text) => text.len(),
+            EnginePacket::Binary(bytes) => bytes.len(),
+            _ => 0,
+        };
+        crate::metrics::message_received(size);
         if self.activity.listened() {
-            let size = match &message {
-                EnginePacket::Message(text) => text.len(),
-                EnginePacket::Binary(bytes) => bytes.len(),
-                _ => 0,
-            };
             self.activity.notify(&EngineActivity::MessageReceived(size));
         }
         if let Some(client) = socket.attached::<Client>() {

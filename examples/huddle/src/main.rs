@@ -33,8 +33,12 @@ async fn run() -> Result<(), String> {
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     // The first line of output says where to connect (the tests read it).
     println!("huddle on http://{local}");
+    // sio's counters (its `metrics` feature), served at /metrics.
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .map_err(|e| format!("cannot install the metrics recorder: {e}"))?;
     let io = socket_server(Huddle::new(users));
-    serve(listener, io, stop_signal())
+    serve(listener, io, Some(metrics), stop_signal())
         .await
         .map_err(|e| e.to_string())?;
     println!("huddle stopped");

@@ -9,6 +9,7 @@
 use crate::events::{Credentials, Joined, Presence, Said, Say, JOIN, LEAVE, POST, PRESENCE, SAY};
 use crate::state::{FloodGate, Huddle, Member};
 use axum::routing::get;
+use metrics_exporter_prometheus::PrometheusHandle;
 use sio_server::{
     from_value, AckSender, DisconnectReason, MiddlewareError, Server, ServerConfig, Socket, State,
 };
@@ -23,18 +24,24 @@ pub fn socket_server(huddle: Huddle) -> Server {
     io
 }
 
-/// The axum app: `/health` beside the Socket.IO server (which owns `/socket.io/`).
-pub fn router(io: &Server) -> axum::Router {
+/// The axum app: `/health` and, given the recorder's handle, `/metrics` (sio's counters in the
+/// Prometheus text format) beside the Socket.IO server (which owns `/socket.io/`).
+pub fn router(io: &Server, metrics: Option<PrometheusHandle>) -> axum::Router {
     let health = io.clone();
-    axum::Router::new()
-        .route(
-            "/health",
-            get(move || {
-                let sockets = health.sockets().sockets().len();
-                async move { format!("ok, {sockets} connected\n") }
-            }),
-        )
-        .layer(io.layer())
+    let mut app = axum::Router::new().route(
+        "/health",
+        get(move || {
+            let sockets = health.sockets().sockets().len();
+            async move { format!("ok, {sockets} connected\n") }
+        }),
+    );
+    if let Some(metrics) = metrics {
+        app = app.route(
+            "/metrics",
+            get(move || std::future::ready(metrics.render())),
+        );
+    }
+    app.layer(io.layer())
 }
 
 /// Serves the app on `listener` until `shutdown` completes, then closes every connection (clients see
@@ -44,9 +51,10 @@ pub fn router(io: &Server) -> axum::Router {
 pub async fn serve(
     listener: tokio::net::TcpListener,
     io: Server,
+    metrics: Option<PrometheusHandle>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(&io).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(&io, metrics).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(io.close_on(shutdown))
         .await

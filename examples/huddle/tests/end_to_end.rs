@@ -200,6 +200,22 @@ async fn a_team_huddles_then_the_server_stops_at_once() {
     // process ends without waiting for her long-polling request.
     let health = reqwest::get(format!("{url}/health")).await.unwrap();
     assert_eq!(health.text().await.unwrap(), "ok, 1 connected\n");
+    // sio's counters, through the metrics facade into the app's Prometheus recorder.
+    let metrics = reqwest::get(format!("{url}/metrics")).await.unwrap();
+    let metrics = metrics.text().await.unwrap();
+    let value = |name: &str| -> f64 {
+        let line = metrics
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} in {metrics}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(value("sio_sockets_connected{nsp=\"/\"}"), 1.0);
+    // Every event: ann's join and 8 says, bob's join and 2 says, cy's join.
+    assert_eq!(value("sio_events_received_total"), 13.0);
+    assert!(value("sio_packets_sent_total") >= 13.0);
+    assert!(value("sio_bytes_received_total") > 100.0);
+    assert!(value("sio_bytes_sent_total") > 100.0);
     let pid = server.id().expect("running").to_string();
     let stopping = Instant::now();
     let kill = Command::new("kill")

@@ -101,7 +101,9 @@ impl<H: EngineHandler> Session<H> {
         };
         // Before any request can reach the session: a POST hands its messages over on its own task.
         session.engine.handler().on_open(&session.socket);
-        tokio::spawn(session.run());
+        // What the session task logs (and the Socket.IO layer under it) is in the session's span.
+        let span = tracing::debug_span!("engine", sid = %session.socket.id());
+        tokio::spawn(tracing::Instrument::instrument(session.run(), span));
     }
 
     // Not an `async fn`: that would store the session twice in the task (the argument, and the

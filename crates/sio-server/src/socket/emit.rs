@@ -342,5 +342,7 @@ fn write_frames(
         .map_err(|e| match e {
             SendError::Closed => EmitError::Disconnected,
             SendError::Full => EmitError::QueueFull,
-        })
+        })?;
+    crate::metrics::packet_sent(frames.iter().map(Frame::len).sum());
+    Ok(())
 }

@@ -47,6 +47,7 @@ impl Socket {
     }
 
     fn on_event(&self, event: String, args: Vec<Value>, id: Option<u64>) {
+        crate::metrics::event_received();
         let limit = self.0.client.max_pending_events();
         if self.0.jobs.pending() >= limit {
             tracing::warn!(sid = %self.0.id, limit, "too many pending events, closing the connection");

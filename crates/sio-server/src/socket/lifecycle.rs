@@ -39,6 +39,7 @@ impl Socket {
     /// Marks the socket connected (it now receives the client's packets, queued behind its connection job).
     pub(crate) fn mark_connected(&self) {
         self.0.connected.store(true, Ordering::Release);
+        crate::metrics::socket_connected(self.0.nsp.name());
     }
 
     /// For a recovered socket, right after [`Socket::mark_connected`]: joins its rooms again and writes the
@@ -66,7 +67,9 @@ impl Socket {
 
     /// Undoes [`Socket::mark_connected`] when the client closed before the socket could be attached.
     pub(crate) fn abort_connect(&self) {
-        self.0.connected.store(false, Ordering::Release);
+        if self.0.connected.swap(false, Ordering::AcqRel) {
+            crate::metrics::socket_disconnected(self.0.nsp.name());
+        }
         self.0.nsp.adapter().del_all(&self.0.id);
         self.0.jobs.close();
     }
@@ -102,6 +105,7 @@ impl Socket {
         if !self.0.connected.swap(false, Ordering::AcqRel) {
             return;
         }
+        crate::metrics::socket_disconnected(self.0.nsp.name());
         tracing::debug!(sid = %self.0.id, nsp = self.0.nsp.name(), %reason, "socket disconnected");
         let adapter = self.0.nsp.adapter();
         let rooms = adapter.socket_rooms(&self.0.id).unwrap_or_default();

@@ -56,6 +56,8 @@ pub(crate) struct SocketInner {
     recovered: bool,
     /// Rooms and missed packets of a recovered session, consumed by `on_connect`.
     restored: Mutex<Option<(Vec<Room>, Vec<MissedPacket>)>>,
+    /// The span its handlers run in: `socket{nsp, id, engine}`, the last the Engine.IO session id.
+    span: tracing::Span,
 }
 
 impl Socket {
@@ -85,7 +87,15 @@ impl Socket {
                 None,
             ),
         };
+        let span = tracing::debug_span!(
+            parent: None,
+            "socket",
+            nsp = %nsp.name(),
+            id = %id,
+            engine = %client.conn().id()
+        );
         Socket(Arc::new(SocketInner {
+            span,
             id,
             nsp,
             client,
@@ -106,6 +116,12 @@ impl Socket {
     /// The socket id: a random 20-character base64 id, also the name of the socket's own room.
     pub fn id(&self) -> &str {
         &self.0.id
+    }
+
+    /// The tracing span of the socket (`socket{nsp, id, engine}`, at debug level), which its handlers run
+    /// in: their events carry the socket id and the Engine.IO session id.
+    pub fn span(&self) -> &tracing::Span {
+        &self.0.span
     }
 
     /// The namespace the socket is connected to.
