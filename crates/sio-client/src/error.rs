@@ -74,3 +74,19 @@ pub enum AckError {
     #[error(transparent)]
     Send(#[from] Error),
 }
+
+/// `e` followed by its sources, for the messages of transport errors: reqwest's own message ("error sending
+/// request") names the cause ("Connection refused", "invalid peer certificate: UnknownIssuer") only there.
+pub(crate) fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}

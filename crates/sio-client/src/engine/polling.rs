@@ -3,7 +3,7 @@
 //! A response body is read up to [`crate::Bounds::max_message_size`]; a longer one fails the request.
 
 use super::config::EngineConfig;
-use crate::error::Error;
+use crate::error::{with_causes, Error};
 use crate::options::TransportKind;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
@@ -96,11 +96,11 @@ impl Polling {
             .fold(req, |r, (k, v)| r.header(k.as_str(), v.as_str()))
             .body(body);
         self.post = Some(Box::pin(async move {
-            let res = req.send().await.map_err(|e| e.to_string())?;
+            let res = req.send().await.map_err(|e| with_causes(&e))?;
             if !res.status().is_success() {
                 return Err(format!("POST failed with status {}", res.status()));
             }
-            res.bytes().await.map_err(|e| e.to_string())?;
+            res.bytes().await.map_err(|e| with_causes(&e))?;
             Ok(())
         }));
     }
@@ -193,7 +193,7 @@ fn get(
         .iter()
         .fold(http.get(url), |r, (k, v)| r.header(k.as_str(), v.as_str()));
     async move {
-        let res = req.send().await.map_err(|e| e.to_string())?;
+        let res = req.send().await.map_err(|e| with_causes(&e))?;
         if !res.status().is_success() {
             return Err(format!("GET failed with status {}", res.status()));
         }
@@ -209,7 +209,7 @@ async fn read_body(mut res: reqwest::Response, max: usize) -> Result<Bytes, Stri
         return Err(too_long());
     }
     let mut body = bytes::BytesMut::with_capacity(announced as usize);
-    while let Some(chunk) = res.chunk().await.map_err(|e| e.to_string())? {
+    while let Some(chunk) = res.chunk().await.map_err(|e| with_causes(&e))? {
         if body.len() + chunk.len() > max {
             return Err(too_long());
         }

@@ -3,7 +3,7 @@
 
 use super::config::EngineConfig;
 use super::deflate_socket::DeflateSocket;
-use crate::error::Error;
+use crate::error::{with_causes, Error};
 use crate::options::TransportKind;
 use futures_util::{SinkExt, StreamExt};
 use sio_protocol::engine::{Frame, Packet};
@@ -71,7 +71,7 @@ impl WebSocket {
         let (stream, _) =
             tokio_tungstenite::connect_async_tls_with_config(req, Some(config), true, connector)
                 .await
-                .map_err(|e| Error::Transport(e.to_string()))?;
+                .map_err(|e| Error::Transport(with_causes(&e)))?;
         Ok(WebSocket {
             stream: Stream::Tungstenite(stream),
         })

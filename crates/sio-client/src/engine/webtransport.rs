@@ -6,7 +6,7 @@
 
 use super::config::EngineConfig;
 use super::websocket::WsEvent;
-use crate::error::Error;
+use crate::error::{with_causes, Error};
 use crate::options::TransportKind;
 use bytes::BytesMut;
 use sio_protocol::engine::{encode_stream_frame, Frame, Packet, PacketType, StreamDecoder};
@@ -54,7 +54,7 @@ impl WebTransport {
         let connection = endpoint
             .connect(options.build())
             .await
-            .map_err(|e| Error::Transport(format!("webtransport: {e}")))?;
+            .map_err(|e| Error::Transport(format!("webtransport: {}", with_causes(&e))))?;
         let stream_error =
             |e: &dyn std::fmt::Display| Error::Transport(format!("webtransport stream: {e}"));
         let opening = connection.open_bi().await.map_err(|e| stream_error(&e))?;

@@ -3,7 +3,7 @@
 //! `Upgrade` and extension offer, and the check of the `101` and of the extension it accepts.
 
 use super::config::EngineConfig;
-use crate::error::Error;
+use crate::error::{with_causes, Error};
 use base64::Engine as _;
 use sio_protocol::websocket::{
     accept_answer, accept_key, client_offer, format_extension, parse_extensions, DeflateParams,
@@ -117,5 +117,5 @@ where
 }
 
 fn transport(e: std::io::Error) -> Error {
-    Error::Transport(e.to_string())
+    Error::Transport(with_causes(&e))
 }
