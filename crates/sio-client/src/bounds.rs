@@ -9,6 +9,7 @@
 //! | packets waiting for the transport (the engine's command channel and write buffer) | `engine/mod.rs`, `engine/session.rs` | [`Bounds::outgoing_bytes`] | `emit` fails with [`Error::SendBufferFull`](crate::Error::SendBufferFull) |
 //! | emits buffered while disconnected, and the `retries` queue | `buffer.rs`, `retry.rs` | [`Bounds::buffered_emits`] per socket | `emit` fails with [`Error::SendBufferFull`](crate::Error::SendBufferFull) |
 //! | acks the server has not answered | `manager/emit.rs` | [`Bounds::buffered_emits`] per socket | `emit_with_ack` fails with [`Error::SendBufferFull`](crate::Error::SendBufferFull) |
+//! | async handlers (`on_async`) of a socket running | `dispatch.rs` | [`Bounds::running_handlers`] per socket | the socket takes no more events until one ends (received ones then wait, up to `incoming`) |
 //! | events of `manager.on` / `engine.on` observers not run yet | `events.rs` | [`Bounds::observer_backlog`] | later events are dropped (with a warning) until the observers catch up |
 //!
 //! A websocket write that lasts longer than pingInterval + pingTimeout ends the session with `ping timeout`,
@@ -53,6 +54,10 @@ pub struct Bounds {
     /// Events waiting for the `manager.on` / `engine.on` observers. Past it, events are dropped (with a
     /// warning) until the observers catch up. Default 1024.
     pub observer_backlog: usize,
+    /// Async handlers ([`Socket::on_async`](crate::Socket::on_async)) of one socket running at once. At this
+    /// many the socket takes no more events until one ends (received events then wait, and past `incoming`
+    /// the session stops reading). Default 1024.
+    pub running_handlers: usize,
 }
 
 impl Bounds {
@@ -64,6 +69,7 @@ impl Bounds {
         outgoing_bytes: 16 * 1024 * 1024,
         buffered_emits: 10_000,
         observer_backlog: 1024,
+        running_handlers: 1024,
     };
 }
 

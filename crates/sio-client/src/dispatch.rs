@@ -1,12 +1,17 @@
 //! A socket's listeners and the task that calls them, so that no handler ever runs on the connection's task.
 //!
 //! Its queue (`deliveries`) is bounded by the credits received events hold until their handlers ran
-//! ([`crate::Bounds::incoming`]); reserved and outgoing events are made by this client, one per act.
+//! ([`crate::Bounds::incoming`]); reserved and outgoing events are made by this client, one per act. The
+//! futures of async handlers (`on_async`) run in the same task, at most
+//! [`crate::Bounds::running_handlers`] at once: when that many run, the task takes no more deliveries
+//! until one ends.
 
 use crate::engine::Engine;
 use crate::events::{before_handlers, lock, Callback, ListenerId, Registry};
 use crate::incoming::Event;
 use crate::inflow::Credit;
+use futures_util::future::BoxFuture;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::task::AtomicWaker;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -47,6 +52,8 @@ pub(crate) struct SocketShared {
     /// The engine this socket is connected on, set by the manager's task once the send buffer went out:
     /// a plain emit is encoded by the caller and queued there directly, with no hop through that task.
     pub link: Mutex<Option<Engine>>,
+    /// Futures of async handlers started by the delivery being run, for the dispatcher to drive.
+    pub started: Mutex<Vec<BoxFuture<'static, ()>>>,
     /// Told when an `on_typed` handler got arguments of another type.
     pub handler_error: Mutex<Option<HandlerErrorFn>>,
     /// Whether received plain events go straight to the dispatcher (connected, no recovery offset to track).
@@ -64,7 +71,9 @@ pub(crate) struct SocketShared {
 }
 
 impl SocketShared {
-    pub fn new(nsp: String, handle: &tokio::runtime::Handle) -> Arc<Self> {
+    /// A socket of `nsp` whose dispatcher runs on `handle`, with at most `running_handlers` async handlers
+    /// running at once.
+    pub fn new(nsp: String, handle: &tokio::runtime::Handle, running_handlers: usize) -> Arc<Self> {
         let shared = Arc::new(SocketShared {
             nsp,
             id: Mutex::new(None),
@@ -75,6 +84,7 @@ impl SocketShared {
             observes_outgoing: AtomicBool::new(false),
             link: Mutex::new(None),
             handler_error: Mutex::new(None),
+            started: Mutex::new(Vec::new()),
             queued: AtomicUsize::new(0),
             buffered: AtomicUsize::new(0),
             pending_acks: AtomicUsize::new(0),
@@ -84,14 +94,25 @@ impl SocketShared {
         });
         let weak = Arc::downgrade(&shared);
         handle.spawn(async move {
+            let mut running = FuturesUnordered::new();
             // ends once the socket is gone (its drop wakes this task)
-            while let Some(batch) = next_batch(&weak).await {
+            while let Some(mut batch) = next_batch(&weak, &mut running, running_handlers).await {
                 before_handlers().await;
                 let Some(shared) = weak.upgrade() else { break };
-                for d in batch {
+                while let Some(d) = batch.pop_front() {
                     shared.run(d);
+                    running.extend(lock(&shared.started).drain(..));
+                    if running.len() >= running_handlers && !batch.is_empty() {
+                        // The rest waits (first in line) until a handler ends.
+                        let mut deliveries = lock(&shared.deliveries);
+                        batch.append(&mut deliveries);
+                        *deliveries = batch;
+                        break;
+                    }
                 }
             }
+            // The async handlers still running finish.
+            while running.next().await.is_some() {}
         });
         shared
     }
@@ -159,12 +180,22 @@ impl Drop for SocketShared {
     }
 }
 
-/// Waits for deliveries and takes all of them; `None` once the socket is gone.
-async fn next_batch(socket: &Weak<SocketShared>) -> Option<VecDeque<Dispatch>> {
+/// Drives the `running` async handlers while waiting for deliveries, and takes all of them once fewer than
+/// `limit` handlers run; `None` once the socket is gone.
+async fn next_batch(
+    socket: &Weak<SocketShared>,
+    running: &mut FuturesUnordered<BoxFuture<'static, ()>>,
+    limit: usize,
+) -> Option<VecDeque<Dispatch>> {
     std::future::poll_fn(|cx| {
+        while let Poll::Ready(Some(())) = running.poll_next_unpin(cx) {}
         let Some(shared) = socket.upgrade() else {
             return Poll::Ready(None);
         };
+        if running.len() >= limit {
+            // Woken by a handler that ends.
+            return Poll::Pending;
+        }
         shared.wake.register(cx.waker());
         let batch = std::mem::take(&mut *lock(&shared.deliveries));
         if batch.is_empty() {

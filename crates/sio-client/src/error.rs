@@ -75,8 +75,8 @@ pub enum AckError {
     Send(#[from] Error),
 }
 
-/// `e` followed by its sources, for the messages of transport errors: reqwest's own message ("error sending
-/// request") names the cause ("Connection refused", "invalid peer certificate: UnknownIssuer") only there.
+/// `e` followed by its sources, for the messages of transport errors: hyper's own message ("client error
+/// (Connect)") names the cause ("Connection refused", "invalid peer certificate: UnknownIssuer") only there.
 pub(crate) fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
     let mut message = e.to_string();
     let mut source = e.source();

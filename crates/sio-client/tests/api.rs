@@ -342,22 +342,25 @@ async fn tls_with_custom_roots_or_without_verification() {
             socket.disconnect();
         }
     }
-    // the default roots do not know this CA
-    let socket = io(
-        &url,
-        Options {
-            reconnection: false,
-            ..options(Mode::WebSocket)
-        },
-    )
-    .unwrap();
-    let mut errors = Events::new();
-    let tx = errors.tx.clone();
-    socket.manager().on("error", move |e| {
-        let _ = tx.send(e);
-    });
-    assert!(socket.connect().await.is_err());
-    assert!(matches!(errors.next().await, ManagerEvent::Error(_)));
+    // the default roots do not know this CA: the error says so, on either transport
+    for mode in [Mode::Polling, Mode::WebSocket] {
+        let socket = io(
+            &url,
+            Options {
+                reconnection: false,
+                ..options(mode)
+            },
+        )
+        .unwrap();
+        let mut errors = Events::new();
+        let tx = errors.tx.clone();
+        socket.manager().on("error", move |e| {
+            let _ = tx.send(e);
+        });
+        let error = socket.connect().await.unwrap_err().to_string();
+        assert!(error.contains("UnknownIssuer"), "{mode:?}: {error}");
+        assert!(matches!(errors.next().await, ManagerEvent::Error(_)));
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1,4 +1,4 @@
-//! The client: a [`Member`] session on a huddle server, with the events typed.
+//! The client: a user's session on a huddle server ([`Client`]), with the events typed.
 
 use crate::events::{
     Credentials, Joined, Post, Presence, Said, Say, JOIN, LEAVE, POST, PRESENCE, SAY,
@@ -10,18 +10,18 @@ use std::time::Duration;
 const ACK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A connected user.
-pub struct Member {
+pub struct Client {
     socket: sio_client::Socket,
 }
 
-impl Member {
+impl Client {
     /// Connects to the server at `url` with `token`, over `transports` (empty: the default, polling then
     /// websocket). Fails with the server's refusal (`unknown token`) or the transport's error.
     pub async fn connect(
         url: &str,
         token: &str,
         transports: Vec<TransportKind>,
-    ) -> Result<Member, Error> {
+    ) -> Result<Client, Error> {
         let mut options = Options {
             auth: Auth::Value(
                 sio_client::to_value(&Credentials {
@@ -37,7 +37,7 @@ impl Member {
         }
         let socket = sio_client::io(url, options)?;
         socket.connect().await?;
-        Ok(Member { socket })
+        Ok(Client { socket })
     }
 
     /// Joins `room`: its members and history.

@@ -2,7 +2,7 @@
 //! typed acknowledgements and refusals, flood control per socket, and a shutdown on SIGTERM that closes
 //! every connection and does not wait for a long-polling request.
 
-use huddle::client::Member;
+use huddle::client::Client;
 use huddle::events::{Joined, Presence, Said};
 use huddle::state::FloodGate;
 use sio_client::{DisconnectReason, TransportKind};
@@ -98,7 +98,7 @@ async fn a_team_huddles_then_the_server_stops_at_once() {
     assert_eq!(health.text().await.unwrap(), "ok, 0 connected\n");
 
     // ann stays on long-polling: the shutdown below must not wait for her pending GET.
-    let ann = Member::connect(&url, "t1", vec![TransportKind::Polling])
+    let ann = Client::connect(&url, "t1", vec![TransportKind::Polling])
         .await
         .expect("ann's token is known");
     let (posts_tx, mut posts) = unbounded_channel();

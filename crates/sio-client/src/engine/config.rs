@@ -1,5 +1,6 @@
 //! What an engine connection needs to know: address, path, query, transports, headers, TLS.
 
+use super::http::HttpClient;
 use crate::error::Error;
 use crate::inflow::Inflow;
 use crate::options::{PerMessageDeflate, TransportKind};
@@ -24,7 +25,7 @@ pub(crate) struct EngineConfig {
     pub prior_websocket_success: Arc<AtomicBool>,
     pub headers: Vec<(String, String)>,
     /// The HTTP client for polling, made on first use (a websocket-only manager never needs one).
-    pub http: Arc<OnceLock<reqwest::Client>>,
+    pub http: Arc<OnceLock<HttpClient>>,
     pub tls: Arc<rustls::ClientConfig>,
     pub timeout: Duration,
     /// Bytes of one websocket message or polling response ([`crate::Bounds::max_message_size`]).
@@ -39,15 +40,10 @@ pub(crate) struct EngineConfig {
 
 impl EngineConfig {
     /// The HTTP client of the polling transport, sharing the manager's TLS configuration.
-    pub fn http(&self) -> Result<reqwest::Client, Error> {
-        if let Some(client) = self.http.get() {
-            return Ok(client.clone());
-        }
-        let client = reqwest::Client::builder()
-            .use_preconfigured_tls((*self.tls).clone())
-            .build()
-            .map_err(|e| Error::Tls(e.to_string()))?;
-        Ok(self.http.get_or_init(|| client).clone())
+    pub fn http(&self) -> HttpClient {
+        self.http
+            .get_or_init(|| HttpClient::new(self.tls.clone()))
+            .clone()
     }
 
     /// The URL of a transport request, with `EIO=4`, the transport, the session id and the user's query.

@@ -7,6 +7,7 @@
 mod config;
 mod deflate_socket;
 mod heartbeat;
+mod http;
 mod polling;
 mod session;
 mod transport;

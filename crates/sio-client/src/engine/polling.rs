@@ -3,7 +3,8 @@
 //! A response body is read up to [`crate::Bounds::max_message_size`]; a longer one fails the request.
 
 use super::config::EngineConfig;
-use crate::error::{with_causes, Error};
+use super::http::HttpClient;
+use crate::error::Error;
 use crate::options::TransportKind;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
@@ -23,7 +24,7 @@ pub(crate) enum PollEvent {
 
 /// The polling transport of one session.
 pub(crate) struct Polling {
-    http: reqwest::Client,
+    http: HttpClient,
     url: Url,
     headers: Vec<(String, String)>,
     max_body: usize,
@@ -37,7 +38,7 @@ pub(crate) struct Polling {
 impl Polling {
     pub fn new(cfg: &EngineConfig, sid: &str) -> Result<Self, Error> {
         Ok(Polling {
-            http: cfg.http()?,
+            http: cfg.http(),
             url: cfg.url(TransportKind::Polling, Some(sid))?,
             headers: cfg.headers.clone(),
             max_body: cfg.max_message_size,
@@ -51,7 +52,9 @@ impl Polling {
     /// The handshake GET: returns the OPEN packet's data and any packets that came with it.
     pub async fn handshake(cfg: &EngineConfig) -> Result<(String, Vec<Packet>), Error> {
         let url = cfg.url(TransportKind::Polling, None)?;
-        let body = get(cfg.http()?, url, cfg.headers.clone(), cfg.max_message_size)
+        let body = cfg
+            .http()
+            .get(&url, &cfg.headers, cfg.max_message_size)
             .await
             .map_err(Error::Transport)?;
         let mut packets = PayloadDecoder::decode_all(&body, body.len())
@@ -68,13 +71,9 @@ impl Polling {
     /// Starts the next GET unless one is running or the transport is paused.
     pub fn poll(&mut self) {
         if self.get.is_none() && !self.paused {
-            let fut = get(
-                self.http.clone(),
-                self.url.clone(),
-                self.headers.clone(),
-                self.max_body,
-            );
-            self.get = Some(Box::pin(fut));
+            let (http, url, headers) = (self.http.clone(), self.url.clone(), self.headers.clone());
+            let max = self.max_body;
+            self.get = Some(Box::pin(async move { http.get(&url, &headers, max).await }));
         }
     }
 
@@ -86,22 +85,10 @@ impl Polling {
     /// Sends frames in one POST (the caller checked `writable`).
     pub fn send(&mut self, frames: &[Frame]) {
         let body = encode_payload(frames);
-        let req = self
-            .http
-            .post(self.url.clone())
-            .header("content-type", "text/plain;charset=UTF-8");
-        let req = self
-            .headers
-            .iter()
-            .fold(req, |r, (k, v)| r.header(k.as_str(), v.as_str()))
-            .body(body);
+        let (http, url, headers) = (self.http.clone(), self.url.clone(), self.headers.clone());
+        let max = self.max_body;
         self.post = Some(Box::pin(async move {
-            let res = req.send().await.map_err(|e| with_causes(&e))?;
-            if !res.status().is_success() {
-                return Err(format!("POST failed with status {}", res.status()));
-            }
-            res.bytes().await.map_err(|e| with_causes(&e))?;
-            Ok(())
+            http.post(&url, &headers, body, max).await
         }));
     }
 
@@ -181,41 +168,6 @@ fn decode_payload(body: &[u8]) -> (Vec<Packet>, Option<String>) {
         }
         None => (packets, None),
     }
-}
-
-fn get(
-    http: reqwest::Client,
-    url: Url,
-    headers: Vec<(String, String)>,
-    max_body: usize,
-) -> impl std::future::Future<Output = Result<Bytes, String>> + Send + 'static {
-    let req = headers
-        .iter()
-        .fold(http.get(url), |r, (k, v)| r.header(k.as_str(), v.as_str()));
-    async move {
-        let res = req.send().await.map_err(|e| with_causes(&e))?;
-        if !res.status().is_success() {
-            return Err(format!("GET failed with status {}", res.status()));
-        }
-        read_body(res, max_body).await
-    }
-}
-
-/// Reads a response body of at most `max` bytes.
-async fn read_body(mut res: reqwest::Response, max: usize) -> Result<Bytes, String> {
-    let too_long = || format!("response body over {max} bytes (max_message_size)");
-    let announced = res.content_length().unwrap_or(0);
-    if announced > max as u64 {
-        return Err(too_long());
-    }
-    let mut body = bytes::BytesMut::with_capacity(announced as usize);
-    while let Some(chunk) = res.chunk().await.map_err(|e| with_causes(&e))? {
-        if body.len() + chunk.len() > max {
-            return Err(too_long());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
 }
 
 async fn wait<T>(slot: &mut Option<BoxFuture<'static, T>>) -> T {

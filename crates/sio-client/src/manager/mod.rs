@@ -218,7 +218,11 @@ impl Manager {
             }
             return s;
         }
-        let shared = SocketShared::new(nsp.clone(), &self.inner.runtime);
+        let shared = SocketShared::new(
+            nsp.clone(),
+            &self.inner.runtime,
+            self.bounds().running_handlers,
+        );
         let _ = self.inner.cmd.send(Cmd::Register {
             shared: shared.clone(),
             auth: auth.unwrap_or_else(|| self.inner.opts.auth.clone()),

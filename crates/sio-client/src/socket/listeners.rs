@@ -9,6 +9,7 @@ use crate::reason::DisconnectReason;
 use serde::de::DeserializeOwned;
 use sio_protocol::value::from_args;
 use sio_protocol::Value;
+use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -32,6 +33,33 @@ impl Socket {
     /// ```
     pub fn on(&self, event: &str, f: impl Fn(Event) + Send + Sync + 'static) -> ListenerId {
         self.add(event, false, Arc::new(f))
+    }
+
+    /// Registers an async handler: its future runs in the socket's handler task, concurrently with the
+    /// handlers of later events (which still start in order), at most
+    /// [`Bounds::running_handlers`](crate::Bounds::running_handlers) at once. An event's ack may be answered
+    /// after an await.
+    ///
+    /// ```no_run
+    /// # async fn run(socket: sio_client::Socket) -> Result<(), Box<dyn std::error::Error>> {
+    /// socket.on_async("fetch", |event| async move {
+    ///     let url: String = event.data().unwrap_or_default();
+    ///     tokio::time::sleep(std::time::Duration::from_millis(10)).await; // some I/O
+    ///     let _ = event.ack(&format!("fetched {url}"));
+    /// });
+    /// # Ok(()) }
+    /// ```
+    pub fn on_async<F, Fut>(&self, event: &str, f: F) -> ListenerId
+    where
+        F: Fn(Event) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let shared = Arc::downgrade(&self.shared);
+        self.on(event, move |e| {
+            if let Some(shared) = shared.upgrade() {
+                lock(&shared.started).push(Box::pin(f(e)));
+            }
+        })
     }
 
     /// Registers a handler with typed arguments (a tuple for several). When the arguments do not match,

@@ -3,7 +3,7 @@
 //! others post and who comes and goes until the server stops or `--for SECONDS` (default 0) have passed.
 //! Exits with 1 when the server refuses the token or cannot be reached.
 
-use huddle::client::Member;
+use huddle::client::Client;
 use huddle::events::Said;
 use std::time::Duration;
 
@@ -29,7 +29,7 @@ async fn run() -> Result<(), String> {
     let [url, token, room, messages @ ..] = args.as_slice() else {
         return Err("usage: huddle-client URL TOKEN ROOM [MESSAGE...] [--for SECONDS]".into());
     };
-    let member = Member::connect(url, token, Vec::new())
+    let member = Client::connect(url, token, Vec::new())
         .await
         .map_err(|e| format!("cannot connect to {url}: {e}"))?;
     member.on_post(|post| println!("#{} {}: {}", post.id, post.from, post.text));
