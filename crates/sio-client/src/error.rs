@@ -1,5 +1,6 @@
 //! Error types of the client: connection errors, ack errors and the server's connect refusals.
 
+pub use crate::transport_error::TransportError;
 use sio_protocol::Value;
 use std::time::Duration;
 
@@ -10,9 +11,10 @@ pub enum Error {
     /// The URL could not be parsed or has an unsupported scheme.
     #[error("invalid url: {0}")]
     InvalidUrl(String),
-    /// An HTTP or WebSocket request failed (network error, refused connection, bad status).
+    /// An HTTP, WebSocket or WebTransport request failed (network error, refused connection, bad
+    /// certificate, bad status), with its cause.
     #[error("transport error: {0}")]
-    Transport(String),
+    Transport(TransportError),
     /// The server's Engine.IO handshake was missing or malformed.
     #[error("invalid handshake: {0}")]
     Handshake(String),

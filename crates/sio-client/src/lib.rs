@@ -37,12 +37,13 @@ pub mod reason;
 mod retry;
 mod socket;
 pub mod tls;
+mod transport_error;
 mod url;
 
 pub use ack::AckSender;
 pub use bounds::Bounds;
 pub use engine::{Engine, EngineEvent};
-pub use error::{AckError, ConnectError, Error};
+pub use error::{AckError, ConnectError, Error, TransportError};
 pub use events::ListenerId;
 pub use incoming::Event;
 pub use io::io;

@@ -1,7 +1,7 @@
-//! Transport errors keep their cause: a refused connection says so on every transport, not only "error
-//! sending request".
+//! Transport errors keep their cause: a refused connection says so on every transport, in the message and
+//! as a typed source (the `io::Error` and its kind).
 
-use sio_client::{io, Options, TransportKind};
+use sio_client::{io, Error, Options, TransportKind};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_connection_names_its_cause() {
@@ -26,5 +26,15 @@ async fn a_refused_connection_names_its_cause() {
             message.to_lowercase().contains("connection refused"),
             "{transport:?}: {message}"
         );
+        // The cause itself, typed.
+        let Error::Transport(cause) = &error else {
+            panic!("{transport:?}: not a transport error: {error:?}");
+        };
+        assert_eq!(
+            cause.io_error_kind(),
+            Some(std::io::ErrorKind::ConnectionRefused),
+            "{transport:?}: {message}"
+        );
+        assert!(std::error::Error::source(cause).is_some());
     }
 }

@@ -8,7 +8,7 @@
 use super::config::EngineConfig;
 use super::websocket::WsEvent;
 use super::ws_handshake::handshake;
-use crate::error::Error;
+use crate::error::{Error, TransportError};
 use rustls::pki_types::ServerName;
 use sio_protocol::engine::{Frame, Packet};
 use sio_protocol::websocket::{
@@ -58,7 +58,7 @@ impl DeflateSocket {
         let port = url.port_or_known_default().unwrap_or(80);
         let tcp = TcpStream::connect((host.trim_matches(['[', ']']), port))
             .await
-            .map_err(|e| Error::Transport(e.to_string()))?;
+            .map_err(|e| Error::Transport(TransportError::caused("websocket connect", e)))?;
         let _ = tcp.set_nodelay(true);
         let mut io = if cfg.secure {
             let name = ServerName::try_from(host.trim_matches(['[', ']']).to_string())

@@ -1,7 +1,7 @@
 //! The HTTP client of the polling transport: hyper's pooled HTTP/1.1 client (keep-alive, so a session's
 //! GETs and POSTs reuse their connections), with TLS through the manager's rustls configuration.
 
-use crate::error::with_causes;
+use crate::transport_error::TransportError;
 use bytes::Bytes;
 use http::{Method, Request, Uri};
 use http_body_util::{BodyExt, Full};
@@ -35,7 +35,7 @@ impl HttpClient {
         url: &Url,
         headers: &[(String, String)],
         max: usize,
-    ) -> Result<Bytes, String> {
+    ) -> Result<Bytes, TransportError> {
         let request = request(Method::GET, url, headers, Bytes::new())?;
         self.send(request, "GET", max).await
     }
@@ -47,7 +47,7 @@ impl HttpClient {
         headers: &[(String, String)],
         body: Bytes,
         max: usize,
-    ) -> Result<(), String> {
+    ) -> Result<(), TransportError> {
         let mut request = request(Method::POST, url, headers, body)?;
         request.headers_mut().insert(
             http::header::CONTENT_TYPE,
@@ -61,17 +61,18 @@ impl HttpClient {
         request: Request<Full<Bytes>>,
         method: &str,
         max: usize,
-    ) -> Result<Bytes, String> {
+    ) -> Result<Bytes, TransportError> {
         let url = request.uri().to_string();
         let response = self
             .0
             .request(request)
             .await
-            .map_err(|e| format!("{method} {url}: {}", with_causes(&e)))?;
+            .map_err(|e| TransportError::caused(format!("{method} {url}"), e))?;
         if !response.status().is_success() {
-            return Err(format!("{method} failed with status {}", response.status()));
+            return Err(format!("{method} failed with status {}", response.status()).into());
         }
-        let too_long = || format!("response body over {max} bytes (max_message_size)");
+        let too_long =
+            || TransportError::new(format!("response body over {max} bytes (max_message_size)"));
         let announced = response
             .headers()
             .get(http::header::CONTENT_LENGTH)
@@ -83,7 +84,7 @@ impl HttpClient {
         let mut body = response.into_body();
         let mut read = bytes::BytesMut::with_capacity(announced as usize);
         while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| format!("{method} {url}: {}", with_causes(&e)))?;
+            let frame = frame.map_err(|e| TransportError::caused(format!("{method} {url}"), e))?;
             if let Ok(chunk) = frame.into_data() {
                 if read.len() + chunk.len() > max {
                     return Err(too_long());
@@ -101,16 +102,16 @@ fn request(
     url: &Url,
     headers: &[(String, String)],
     body: Bytes,
-) -> Result<Request<Full<Bytes>>, String> {
+) -> Result<Request<Full<Bytes>>, TransportError> {
     let uri: Uri = url
         .as_str()
         .parse()
-        .map_err(|e| format!("bad url {url}: {e}"))?;
+        .map_err(|e| TransportError::caused(format!("bad url {url}"), e))?;
     let mut builder = Request::builder().method(method).uri(uri);
     for (name, value) in headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
     builder
         .body(Full::new(body))
-        .map_err(|e| format!("bad request header: {e}"))
+        .map_err(|e| TransportError::caused("bad request header", e))
 }

@@ -73,7 +73,11 @@ impl Polling {
         if self.get.is_none() && !self.paused {
             let (http, url, headers) = (self.http.clone(), self.url.clone(), self.headers.clone());
             let max = self.max_body;
-            self.get = Some(Box::pin(async move { http.get(&url, &headers, max).await }));
+            self.get = Some(Box::pin(async move {
+                http.get(&url, &headers, max)
+                    .await
+                    .map_err(|e| e.to_string())
+            }));
         }
     }
 
@@ -88,7 +92,9 @@ impl Polling {
         let (http, url, headers) = (self.http.clone(), self.url.clone(), self.headers.clone());
         let max = self.max_body;
         self.post = Some(Box::pin(async move {
-            http.post(&url, &headers, body, max).await
+            http.post(&url, &headers, body, max)
+                .await
+                .map_err(|e| e.to_string())
         }));
     }
 

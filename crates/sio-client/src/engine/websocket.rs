@@ -3,7 +3,7 @@
 
 use super::config::EngineConfig;
 use super::deflate_socket::DeflateSocket;
-use crate::error::{with_causes, Error};
+use crate::error::{Error, TransportError};
 use crate::options::TransportKind;
 use futures_util::{SinkExt, StreamExt};
 use sio_protocol::engine::{Frame, Packet};
@@ -57,10 +57,15 @@ impl WebSocket {
             .into_client_request()
             .map_err(|e| Error::InvalidUrl(e.to_string()))?;
         for (k, v) in &cfg.headers {
-            let name = HeaderName::from_bytes(k.as_bytes())
-                .map_err(|e| Error::Transport(format!("bad header name {k}: {e}")))?;
-            let value = HeaderValue::from_str(v)
-                .map_err(|e| Error::Transport(format!("bad header value for {k}: {e}")))?;
+            let name = HeaderName::from_bytes(k.as_bytes()).map_err(|e| {
+                Error::Transport(TransportError::caused(format!("bad header name {k}"), e))
+            })?;
+            let value = HeaderValue::from_str(v).map_err(|e| {
+                Error::Transport(TransportError::caused(
+                    format!("bad header value for {k}"),
+                    e,
+                ))
+            })?;
             req.headers_mut().append(name, value);
         }
         let connector = cfg.secure.then(|| Connector::Rustls(cfg.tls.clone()));
@@ -71,7 +76,7 @@ impl WebSocket {
         let (stream, _) =
             tokio_tungstenite::connect_async_tls_with_config(req, Some(config), true, connector)
                 .await
-                .map_err(|e| Error::Transport(with_causes(&e)))?;
+                .map_err(|e| Error::Transport(TransportError::caused("websocket connect", e)))?;
         Ok(WebSocket {
             stream: Stream::Tungstenite(stream),
         })

@@ -6,7 +6,7 @@
 
 use super::config::EngineConfig;
 use super::websocket::WsEvent;
-use crate::error::{with_causes, Error};
+use crate::error::{Error, TransportError};
 use crate::options::TransportKind;
 use bytes::BytesMut;
 use sio_protocol::engine::{encode_stream_frame, Frame, Packet, PacketType, StreamDecoder};
@@ -46,7 +46,8 @@ impl WebTransport {
             .with_bind_default()
             .with_custom_tls(tls)
             .build();
-        let endpoint = Endpoint::client(config).map_err(|e| Error::Transport(e.to_string()))?;
+        let endpoint = Endpoint::client(config)
+            .map_err(|e| Error::Transport(TransportError::caused("webtransport endpoint", e)))?;
         let mut options = ConnectOptions::builder(url.as_str());
         for (k, v) in &cfg.headers {
             options = options.add_header(k, v);
@@ -54,11 +55,14 @@ impl WebTransport {
         let connection = endpoint
             .connect(options.build())
             .await
-            .map_err(|e| Error::Transport(format!("webtransport: {}", with_causes(&e))))?;
-        let stream_error =
-            |e: &dyn std::fmt::Display| Error::Transport(format!("webtransport stream: {e}"));
-        let opening = connection.open_bi().await.map_err(|e| stream_error(&e))?;
-        let (send, recv) = opening.await.map_err(|e| stream_error(&e))?;
+            .map_err(|e| Error::Transport(TransportError::caused("webtransport connect", e)))?;
+        let opening = connection
+            .open_bi()
+            .await
+            .map_err(|e| Error::Transport(TransportError::caused("webtransport stream", e)))?;
+        let (send, recv) = opening
+            .await
+            .map_err(|e| Error::Transport(TransportError::caused("webtransport stream", e)))?;
         let mut wt = WebTransport {
             _endpoint: endpoint,
             connection,
@@ -70,7 +74,7 @@ impl WebTransport {
         let data = sid.map_or_else(String::new, |sid| format!(r#"{{"sid":"{sid}"}}"#));
         wt.send(&[Frame::text(PacketType::Open, &data)])
             .await
-            .map_err(Error::Transport)?;
+            .map_err(|e| Error::Transport(e.into()))?;
         Ok(wt)
     }
 

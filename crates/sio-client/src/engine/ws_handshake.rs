@@ -3,7 +3,7 @@
 //! `Upgrade` and extension offer, and the check of the `101` and of the extension it accepts.
 
 use super::config::EngineConfig;
-use crate::error::{with_causes, Error};
+use crate::error::{Error, TransportError};
 use base64::Engine as _;
 use sio_protocol::websocket::{
     accept_answer, accept_key, client_offer, format_extension, parse_extensions, DeflateParams,
@@ -56,7 +56,7 @@ where
     for (name, value) in &cfg.headers {
         let bad = |s: &str| s.bytes().any(|b| b == b'\r' || b == b'\n');
         if bad(name) || bad(value) || name.is_empty() {
-            return Err(Error::Transport(format!("bad header {name}")));
+            return Err(Error::Transport(format!("bad header {name}").into()));
         }
         request.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -117,5 +117,5 @@ where
 }
 
 fn transport(e: std::io::Error) -> Error {
-    Error::Transport(with_causes(&e))
+    Error::Transport(TransportError::caused("websocket connect", e))
 }
