@@ -15,8 +15,9 @@
 //! A websocket write that lasts longer than pingInterval + pingTimeout ends the session with `ping timeout`,
 //! as a server that stops pinging does. The other queues are filled by this client only, one entry per act
 //! of the application or per timer: the manager's command channel (drained at once by its task; the emits
-//! in it count toward `buffered_emits`), its timer channel (one message per ack timeout or reconnection
-//! timer), and the outgoing-event observers of a socket (one per emit).
+//! in it count toward `buffered_emits`), its internal channel (one message per connection attempt or
+//! reconnection timer), its ack deadlines (one per ack waiting with a timeout, so within `buffered_emits`),
+//! and the outgoing-event observers of a socket (one per emit).
 
 use sio_protocol::parser::Limits;
 

@@ -5,6 +5,7 @@
 //! connection attempts, one message each. After each message it publishes the sockets' buffered emits.
 
 use super::cmd::{Cmd, Done, Emit};
+use super::deadlines::Deadlines;
 use super::inbound::{self, Inbox, Signal, Sockets};
 use super::nsp::Nsp;
 use super::{Core, ManagerEvent};
@@ -33,7 +34,6 @@ pub(super) enum Ready {
 pub(super) enum Internal {
     Opened(u64, Result<(Engine, Inbox), Error>),
     ReconnectTimer(u64),
-    AckTimeout { nsp: String, id: u64 },
 }
 
 pub(crate) struct Actor {
@@ -59,6 +59,8 @@ pub(crate) struct Actor {
     attempt_is_reconnect: bool,
     open_waiters: Vec<Done>,
     pub(super) nsps: HashMap<String, Nsp>,
+    /// When the pending acks with a timeout expire.
+    pub(super) deadlines: Deadlines,
 }
 
 impl Actor {
@@ -96,6 +98,7 @@ impl Actor {
             attempt_is_reconnect: false,
             open_waiters: Vec::new(),
             nsps: HashMap::new(),
+            deadlines: Deadlines::new(),
         }
     }
 
@@ -111,6 +114,7 @@ impl Actor {
                 },
                 Some(i) = internal.recv() => self.on_internal(i),
                 s = next_signal(&mut self.signals) => self.on_signal(s),
+                (nsp, id) = self.deadlines.expired() => self.ack_timeout(&nsp, id),
             }
             for n in self.nsps.values() {
                 n.publish_buffered();
@@ -190,7 +194,6 @@ impl Actor {
                 self.attempt_is_reconnect = true;
                 self.start_open();
             }
-            Internal::AckTimeout { nsp, id } => self.ack_timeout(&nsp, id),
         }
     }
 

@@ -1,7 +1,8 @@
-//! Emits on the manager's task: ack ids and timers, the send buffer, volatile drops and the retry queue.
+//! Emits on the manager's task: ack ids and deadlines, the send buffer, volatile drops and the retry queue.
 
-use super::actor::{Actor, Internal, Ready};
+use super::actor::{Actor, Ready};
 use super::cmd::EmitFlags;
+use super::deadlines::DeadlineKey;
 use crate::ack::AckTx;
 use crate::buffer::Outgoing;
 use crate::dispatch::Dispatch;
@@ -11,7 +12,7 @@ use crate::retry::{Seq, TimeoutOutcome};
 use sio_protocol::socket::Packet;
 use sio_protocol::Value;
 use std::time::Duration;
-use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 pub(super) enum AckKind {
     User(AckTx),
@@ -20,7 +21,8 @@ pub(super) enum AckKind {
 
 pub(super) struct PendingAck {
     pub kind: AckKind,
-    pub timer: Option<JoinHandle<()>>,
+    /// Its place in the manager's deadlines, with a timeout.
+    pub deadline: Option<DeadlineKey>,
     pub timeout: Option<Duration>,
 }
 
@@ -67,7 +69,6 @@ impl Actor {
         let writable = self.engine_writable();
         let open = self.ready == Ready::Open;
         let default_timeout = self.ack_timeout;
-        let tx = self.internal_tx.clone();
         let Some(n) = self.nsps.get_mut(nsp) else {
             if let Some(AckKind::User(t)) = kind {
                 let _ = t.send(Err(AckError::Send(Error::Closed)));
@@ -78,19 +79,12 @@ impl Actor {
             let id = n.next_ack;
             n.next_ack += 1;
             let timeout = flags.timeout.or(default_timeout);
-            let timer = timeout.map(|d| {
-                let tx = tx.clone();
-                let nsp = nsp.to_owned();
-                tokio::spawn(async move {
-                    tokio::time::sleep(d).await;
-                    let _ = tx.send(Internal::AckTimeout { nsp, id });
-                })
-            });
+            let deadline = timeout.map(|d| self.deadlines.add(Instant::now() + d, nsp, id));
             n.acks.insert(
                 id,
                 PendingAck {
                     kind,
-                    timer,
+                    deadline,
                     timeout,
                 },
             );
@@ -133,8 +127,8 @@ impl Actor {
             return;
         }
         let Some(p) = n.acks.remove(&id) else { return };
-        if let Some(t) = p.timer {
-            t.abort();
+        if let Some(key) = p.deadline {
+            self.deadlines.remove(key);
         }
         if let AckKind::User(tx) = p.kind {
             let _ = tx.send(Err(AckError::Send(e)));
@@ -163,8 +157,8 @@ impl Actor {
             tracing::debug!(id, "ack for an unknown id");
             return;
         };
-        if let Some(t) = p.timer {
-            t.abort();
+        if let Some(key) = p.deadline {
+            self.deadlines.remove(key);
         }
         match p.kind {
             AckKind::User(tx) => {

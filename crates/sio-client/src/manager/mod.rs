@@ -2,6 +2,7 @@
 
 mod actor;
 mod cmd;
+mod deadlines;
 mod emit;
 mod inbound;
 mod nsp;

@@ -195,8 +195,8 @@ impl Actor {
             .collect();
         for id in ids {
             if let Some(p) = n.acks.remove(&id) {
-                if let Some(t) = p.timer {
-                    t.abort();
+                if let Some(key) = p.deadline {
+                    self.deadlines.remove(key);
                 }
                 if let AckKind::User(tx) = p.kind {
                     let _ = tx.send(Err(AckError::Disconnected));
