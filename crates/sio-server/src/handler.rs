@@ -250,13 +250,13 @@ where
     note = "a connect middleware is an async closure or fn taking `(Socket)` or `(Socket, State<S>)`, whose \
             future is `Send + 'static` with output `Result<(), MiddlewareError>`"
 )]
-pub trait Middleware<M>: Send + Sync + 'static {
+pub trait ConnectMiddleware<M>: Send + Sync + 'static {
     /// Calls the middleware; `Err` names the type of a state the server does not have.
     #[doc(hidden)]
     fn call(&self, socket: Socket) -> Result<BoxFut<Result<(), MiddlewareError>>, &'static str>;
 }
 
-impl<F, Fut> Middleware<NoArgs> for F
+impl<F, Fut> ConnectMiddleware<NoArgs> for F
 where
     F: Fn(Socket) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), MiddlewareError>> + Send + 'static,
@@ -266,7 +266,7 @@ where
     }
 }
 
-impl<F, Fut, S> Middleware<State<S>> for F
+impl<F, Fut, S> ConnectMiddleware<State<S>> for F
 where
     F: Fn(Socket, State<S>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), MiddlewareError>> + Send + 'static,
@@ -293,7 +293,7 @@ pub(crate) fn erase_connection_handler<M>(handler: impl ConnectionHandler<M>) ->
 }
 
 /// A connect middleware, type-erased; one whose state is missing refuses the socket with `server error`.
-pub(crate) fn erase_middleware<M>(middleware: impl Middleware<M>) -> MiddlewareFn {
+pub(crate) fn erase_middleware<M>(middleware: impl ConnectMiddleware<M>) -> MiddlewareFn {
     Arc::new(move |socket| match middleware.call(socket) {
         Ok(fut) => fut,
         Err(state) => {

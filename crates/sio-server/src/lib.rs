@@ -83,7 +83,7 @@ pub use errors::{
 };
 pub use extensions::{Extensions, State};
 pub use handler::{
-    AckOnly, AnyHandler, ConnectionHandler, EventHandler, IncomingEvent, Middleware, NoArgs,
+    AckOnly, AnyHandler, ConnectMiddleware, ConnectionHandler, EventHandler, IncomingEvent, NoArgs,
     WithAck, WithoutAck,
 };
 pub use handshake::Handshake;

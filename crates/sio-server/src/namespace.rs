@@ -5,8 +5,8 @@ use crate::broadcast::{BroadcastOperator, RoomParam};
 use crate::client::Client;
 use crate::errors::{AckError, AdapterError, EmitError, RESERVED_SERVER_EVENTS};
 use crate::handler::{
-    erase_connection_handler, erase_middleware, BoxFut, ConnectionFn, ConnectionHandler,
-    Middleware, MiddlewareFn,
+    erase_connection_handler, erase_middleware, BoxFut, ConnectMiddleware, ConnectionFn,
+    ConnectionHandler, MiddlewareFn,
 };
 use crate::observe::{Observers, RoomChange};
 use crate::parent_namespace::ParentNamespace;
@@ -225,7 +225,7 @@ impl Namespace {
 
     /// Adds a connect middleware (`nsp.use`): it runs for each socket before it connects; an error refuses
     /// the connection with `CONNECT_ERROR {message, data}`.
-    pub fn use_middleware<M>(&self, f: impl Middleware<M>) {
+    pub fn use_middleware<M>(&self, f: impl ConnectMiddleware<M>) {
         write(&self.0.middlewares).push(erase_middleware(f));
     }
 

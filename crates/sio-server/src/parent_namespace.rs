@@ -4,7 +4,7 @@
 use crate::broadcast::{BroadcastOperator, RoomParam};
 use crate::errors::EmitError;
 use crate::handler::{
-    erase_connection_handler, erase_middleware, ConnectionFn, ConnectionHandler, Middleware,
+    erase_connection_handler, erase_middleware, ConnectMiddleware, ConnectionFn, ConnectionHandler,
     MiddlewareFn,
 };
 use crate::namespace::Namespace;
@@ -68,7 +68,7 @@ impl ParentNamespace {
     }
 
     /// Adds a connect middleware for every child namespace.
-    pub fn use_middleware<M>(&self, f: impl Middleware<M>) {
+    pub fn use_middleware<M>(&self, f: impl ConnectMiddleware<M>) {
         write(&self.0.middlewares).push(erase_middleware(f));
     }
 

@@ -10,7 +10,7 @@ use crate::engine::{
 };
 use crate::errors::{AckError, AdapterError, EmitError};
 use crate::extensions::Extensions;
-use crate::handler::{ConnectionHandler, Middleware};
+use crate::handler::{ConnectMiddleware, ConnectionHandler};
 use crate::namespace::Namespace;
 use crate::observe::{EngineActivity, Observers};
 use crate::parent_namespace::ParentNamespace;
@@ -356,7 +356,7 @@ impl Server {
     }
 
     /// Adds a connect middleware to the main namespace (`io.use`).
-    pub fn use_middleware<M>(&self, f: impl Middleware<M>) {
+    pub fn use_middleware<M>(&self, f: impl ConnectMiddleware<M>) {
         self.sockets().use_middleware(f)
     }
 
