@@ -36,10 +36,10 @@ pub(crate) struct Listeners {
     pub any_outgoing: Vec<(ListenerId, Callback<Event>)>,
 }
 
-/// State of one namespace socket shared between its handles, the connection task and the dispatcher.
 /// The callback of [`Socket::on_handler_error`](crate::Socket::on_handler_error).
 pub(crate) type HandlerErrorFn = Arc<dyn Fn(&str, &sio_protocol::value::Error) + Send + Sync>;
 
+/// State of one namespace socket shared between its handles, the connection task and the dispatcher.
 pub(crate) struct SocketShared {
     pub nsp: String,
     pub id: Mutex<Option<String>>,

@@ -82,3 +82,44 @@ async fn no_more_async_handlers_run_than_the_bound() {
     assert_eq!(answers, "[Ok(0), Ok(10), Ok(20)]");
     assert!(took >= Duration::from_millis(400), "{took:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_async_handler_harms_no_later_event() {
+    let io_server = Server::new(ServerConfig::default());
+    io_server.on_connection(|socket: Socket| async move {
+        socket.on("go", |s: Socket| async move {
+            let _ = s.emit("boom", &());
+            let answer = s
+                .timeout(Duration::from_secs(10))
+                .emit_with_ack::<_, String>("after", &())
+                .await;
+            let _ = s.emit("answer", &format!("{answer:?}"));
+        });
+    });
+    let server = io_server.listen("127.0.0.1:0").await.unwrap();
+    let options = Options {
+        transports: vec![TransportKind::WebSocket],
+        ..Options::default()
+    };
+    let socket = io(&format!("http://{}/", server.local_addr()), options).unwrap();
+    socket.on_async("boom", |_event| async move {
+        tokio::task::yield_now().await;
+        panic!("a handler bug");
+    });
+    socket.on_async("after", |event| async move {
+        let _ = event.ack("still here");
+    });
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    socket.on("answer", move |event| {
+        let _ = tx.send(event.data::<String>().unwrap());
+    });
+    socket.connect().await.unwrap();
+    socket.emit("go", &()).unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("an answer within 10 s")
+        .unwrap();
+    assert_eq!(answer, r#"Ok("still here")"#);
+    socket.disconnect();
+    io_server.close().await;
+}

@@ -6,10 +6,12 @@ use crate::error::ConnectError;
 use crate::events::{lock, ListenerId};
 use crate::incoming::Event;
 use crate::reason::DisconnectReason;
+use futures_util::FutureExt;
 use serde::de::DeserializeOwned;
 use sio_protocol::value::from_args;
 use sio_protocol::Value;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -56,9 +58,17 @@ impl Socket {
     {
         let shared = Arc::downgrade(&self.shared);
         self.on(event, move |e| {
-            if let Some(shared) = shared.upgrade() {
-                lock(&shared.started).push(Box::pin(f(e)));
-            }
+            let Some(shared) = shared.upgrade() else {
+                return;
+            };
+            let name = e.name.clone();
+            // A panic ends that handler only, not the socket's handler task.
+            let handler = AssertUnwindSafe(f(e)).catch_unwind().map(move |result| {
+                if result.is_err() {
+                    tracing::error!(event = %name, "an async handler panicked");
+                }
+            });
+            lock(&shared.started).push(Box::pin(handler));
         })
     }
 
