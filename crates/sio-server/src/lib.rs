@@ -73,10 +73,8 @@ mod sync;
 pub use ack::AckSender;
 pub use broadcast::{BroadcastOperator, RoomParam};
 pub use config::ServerConfig;
-pub use engine::{
-    CloseReason, Engine, EngineConfig, EngineHandler, EngineLayer, EngineService, EngineSocket,
-    RequestInfo, SendError, Transport,
-};
+// The engine's types that the Socket.IO API shows; the rest of the engine is under `engine::`.
+pub use engine::{CloseReason, EngineConfig, EngineSocket, RequestInfo, Transport};
 pub use errors::{
     AckError, AdapterError, EmitError, MiddlewareError, SocketError, RESERVED_EVENTS,
     RESERVED_SERVER_EVENTS,
@@ -93,7 +91,7 @@ pub use parent_namespace::ParentNamespace;
 pub use reason::DisconnectReason;
 pub use recovery::ConnectionStateRecovery;
 pub use remote_socket::RemoteSocket;
-pub use server::{Server, SocketIoHandler};
+pub use server::{Server, SocketIoHandler, SocketIoLayer, SocketIoService};
 pub use sio_protocol::value::{from_value, to_value};
 pub use sio_protocol::{value, Value};
 pub use socket::{ListenerId, Socket, SocketEmitter};

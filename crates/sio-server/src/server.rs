@@ -63,6 +63,12 @@ pub(crate) struct ServerInner {
 
 type NewNamespaceFn = Arc<dyn Fn(Namespace) + Send + Sync>;
 
+/// The tower layer of a Socket.IO server ([`Server::layer`]): the Engine.IO engine's, driving this server.
+pub type SocketIoLayer = EngineLayer<SocketIoHandler>;
+
+/// The tower service of a Socket.IO server ([`Server::service`]).
+pub type SocketIoService = EngineService<SocketIoHandler>;
+
 /// The Engine.IO handler of a Socket.IO server: one Socket.IO client per session.
 pub struct SocketIoHandler {
     server: Weak<ServerInner>,
@@ -255,12 +261,12 @@ impl Server {
     /// A tower layer serving the Socket.IO path and forwarding other requests to the inner service (axum,
     /// hyper). For `handshake().address()`, the app must put the peer address in the request as
     /// [`RemoteAddr`](crate::engine::RemoteAddr) (see there for the axum one-liner).
-    pub fn layer(&self) -> EngineLayer<SocketIoHandler> {
+    pub fn layer(&self) -> SocketIoLayer {
         EngineLayer::new(self.0.engine.clone())
     }
 
     /// A tower service serving the Socket.IO path (404 elsewhere).
-    pub fn service(&self) -> EngineService<SocketIoHandler> {
+    pub fn service(&self) -> SocketIoService {
         EngineService::new(self.0.engine.clone())
     }
 

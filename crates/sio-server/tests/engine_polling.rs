@@ -188,7 +188,7 @@ async fn forced_close_delivers_queue_then_close_packet() {
     assert!(socket.is_closed());
     assert_eq!(
         socket.send(&[sio_protocol::engine::Frame::message("late")]),
-        Err(sio_server::SendError::Closed)
+        Err(sio_server::engine::SendError::Closed)
     );
     let poll = c.get(f.poll_url(&sid)).send().await.unwrap();
     assert_eq!(poll.text().await.unwrap(), "4bye\x1e1");
@@ -205,7 +205,7 @@ async fn full_queue_refuses_and_closes() {
     socket.send(&[m.clone(), m.clone()]).unwrap();
     assert_eq!(
         socket.send(&[m.clone(), m.clone()]),
-        Err(sio_server::SendError::Full)
+        Err(sio_server::engine::SendError::Full)
     );
     assert_eq!(f.close_of(&sid).await, CloseReason::TransportError);
 }

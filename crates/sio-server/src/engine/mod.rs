@@ -1,5 +1,5 @@
 //! The Engine.IO v4 server: sessions over HTTP long-polling, WebSocket and (with the `webtransport`
-//! feature, see [`Engine::listen_webtransport`]) WebTransport, upgrade, heartbeat, limits, CORS,
+//! feature, see `Engine::listen_webtransport`) WebTransport, upgrade, heartbeat, limits, CORS,
 //! cookie and compression, mounted as a tower service/layer or served on its own. Revision 3
 //! (Socket.IO 2.x clients) is served too with [`EngineConfig::allow_eio3`].
 //!

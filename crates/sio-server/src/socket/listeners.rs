@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 impl Socket {
     /// Registers a listener for an event. `handler` is an async function of the socket and the arguments
-    /// (one serde type, a tuple for several, or `Vec<Value>`), optionally followed by an [`AckSender`].
+    /// (one serde type, a tuple for several, or `Vec<Value>`), optionally followed by an [`AckSender`](crate::AckSender).
     ///
     /// The handlers of a socket start in the order its events arrive, in the connection's task, so one
     /// that finishes without waiting costs no task switch (and should not block the thread). One that
