@@ -137,9 +137,9 @@ impl SocketShared {
         };
         if let Some((last, rest)) = handlers.split_last() {
             for h in rest {
-                h(event.clone());
+                call(h, event.clone());
             }
-            last(event);
+            call(last, event);
         }
         drop(credit);
     }
@@ -177,6 +177,15 @@ impl SocketShared {
 impl Drop for SocketShared {
     fn drop(&mut self) {
         self.wake.wake();
+    }
+}
+
+/// Calls one listener; a panic ends that call only, not the socket's handler task (its later events are still
+/// delivered).
+fn call(handler: &Callback<Event>, event: Event) {
+    let name = event.name.clone();
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(event))).is_err() {
+        tracing::error!(event = %name, "a handler panicked");
     }
 }
 

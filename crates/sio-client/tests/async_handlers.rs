@@ -84,7 +84,7 @@ async fn no_more_async_handlers_run_than_the_bound() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_panicking_async_handler_harms_no_later_event() {
+async fn a_panicking_handler_harms_no_later_event() {
     let io_server = Server::new(ServerConfig::default());
     io_server.on_connection(|socket: Socket| async move {
         socket.on("go", |s: Socket| async move {
@@ -106,6 +106,8 @@ async fn a_panicking_async_handler_harms_no_later_event() {
         tokio::task::yield_now().await;
         panic!("a handler bug");
     });
+    // A plain handler's panic ends that call only, too.
+    socket.on("boom", |_event| panic!("another handler bug"));
     socket.on_async("after", |event| async move {
         let _ = event.ack("still here");
     });
