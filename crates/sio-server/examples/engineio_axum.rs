@@ -17,15 +17,16 @@ use std::net::SocketAddr;
 struct Echo;
 
 impl EngineHandler for Echo {
+    type Session = ();
     fn on_open(&self, socket: &EngineSocket) {
         tracing::info!(sid = socket.id(), peer = ?socket.request().remote_addr, "open");
     }
 
-    fn on_message(&self, socket: &EngineSocket, message: Packet) {
+    fn on_message(&self, socket: &EngineSocket, _: &mut (), message: Packet) {
         let _ = socket.send(&[message.encode()]);
     }
 
-    fn on_close(&self, socket: &EngineSocket, reason: CloseReason) {
+    fn on_close(&self, socket: &EngineSocket, _: (), reason: CloseReason) {
         tracing::info!(sid = socket.id(), %reason, "close");
     }
 }

@@ -10,15 +10,16 @@ use std::time::Duration;
 struct Echo;
 
 impl EngineHandler for Echo {
+    type Session = ();
     fn on_open(&self, socket: &EngineSocket) {
         tracing::info!(sid = socket.id(), transport = %socket.transport(), "open");
     }
 
-    fn on_message(&self, socket: &EngineSocket, message: Packet) {
+    fn on_message(&self, socket: &EngineSocket, _: &mut (), message: Packet) {
         let _ = socket.send(&[message.encode()]);
     }
 
-    fn on_close(&self, socket: &EngineSocket, reason: CloseReason) {
+    fn on_close(&self, socket: &EngineSocket, _: (), reason: CloseReason) {
         tracing::info!(sid = socket.id(), %reason, "close");
     }
 }

@@ -19,11 +19,45 @@ struct State {
     closed: bool,
 }
 
+/// What the Socket.IO server keeps for each Engine.IO session: its client, and the decoder of its
+/// packets, which the engine lends one message at a time (no lock).
+pub struct ClientSession {
+    client: Arc<Client>,
+    decoder: Box<dyn Decoder>,
+}
+
+impl ClientSession {
+    /// The client of a new session.
+    pub(crate) fn open(conn: EngineSocket, server: &Arc<ServerInner>) -> ClientSession {
+        ClientSession {
+            client: Client::new(conn, server),
+            decoder: server.parser.decoder(),
+        }
+    }
+
+    pub(crate) fn client(&self) -> &Arc<Client> {
+        &self.client
+    }
+
+    /// Handles one Engine.IO message (called in order from the connection's task, where the event's handler
+    /// starts; never blocks). The message goes to the decoder as the engine decoded it, without copying.
+    pub(crate) fn on_message(&mut self, message: EnginePacket) {
+        match self.decoder.decode(message) {
+            Ok(None) => {}
+            Ok(Some(packet)) => self.client.route(packet),
+            Err(error) => {
+                let sid = self.client.conn.id();
+                tracing::warn!(sid, %error, "invalid packet, closing the connection");
+                self.client.conn.close(CloseReason::ParseError);
+            }
+        }
+    }
+}
+
 /// The Socket.IO side of one Engine.IO session.
 pub(crate) struct Client {
     conn: EngineSocket,
     server: Weak<ServerInner>,
-    decoder: Mutex<Box<dyn Decoder>>,
     state: Mutex<State>,
     connect_timer: Mutex<Option<tokio::task::AbortHandle>>,
     max_pending_events: usize,
@@ -31,11 +65,10 @@ pub(crate) struct Client {
 
 impl Client {
     /// A client for a new session; closes it if no namespace is joined within the connect timeout.
-    pub(crate) fn new(conn: EngineSocket, server: &Arc<ServerInner>) -> Arc<Client> {
+    fn new(conn: EngineSocket, server: &Arc<ServerInner>) -> Arc<Client> {
         let client = Arc::new(Client {
             conn,
             server: Arc::downgrade(server),
-            decoder: Mutex::new(server.parser.decoder()),
             state: Mutex::new(State::default()),
             connect_timer: Mutex::new(None),
             max_pending_events: server.config.max_pending_events,
@@ -72,20 +105,6 @@ impl Client {
 
     pub(crate) fn is_closed(&self) -> bool {
         lock(&self.state).closed || self.conn.is_closed()
-    }
-
-    /// Handles one Engine.IO message (called in order from the connection's task, where the event's handler
-    /// starts; never blocks). The message goes to the decoder as the engine decoded it, without copying.
-    pub(crate) fn on_message(self: &Arc<Self>, message: EnginePacket) {
-        let decoded = lock(&self.decoder).decode(message);
-        match decoded {
-            Ok(None) => {}
-            Ok(Some(packet)) => self.route(packet),
-            Err(error) => {
-                tracing::warn!(sid = self.conn.id(), %error, "invalid packet, closing the connection");
-                self.conn.close(CloseReason::ParseError);
-            }
-        }
     }
 
     fn route(self: &Arc<Self>, packet: Packet) {

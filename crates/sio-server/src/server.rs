@@ -2,7 +2,7 @@
 
 use crate::adapter::Room;
 use crate::broadcast::{BroadcastOperator, RoomParam};
-use crate::client::Client;
+use crate::client::ClientSession;
 use crate::client_bundle::ClientBundle;
 use crate::config::ServerConfig;
 use crate::engine::{
@@ -72,26 +72,31 @@ pub type SocketIoService = EngineService<SocketIoHandler>;
 /// The Engine.IO handler of a Socket.IO server: one Socket.IO client per session.
 pub struct SocketIoHandler {
     server: Weak<ServerInner>,
-    /// Owns the clients; each session finds its own through [`EngineSocket::attached`].
-    clients: RwLock<HashMap<String, Arc<Client>>>,
     /// The client bundle, when `serve_client` is on.
     bundle: Option<ClientBundle>,
     activity: Observers<EngineActivity>,
 }
 
 impl EngineHandler for SocketIoHandler {
-    fn on_open(&self, socket: &EngineSocket) {
+    /// The session's client; `None` when the server was dropped before the session opened.
+    type Session = Option<ClientSession>;
+
+    fn on_open(&self, socket: &EngineSocket) -> Self::Session {
         let Some(server) = self.server.upgrade() else {
             socket.close(CloseReason::ServerShuttingDown);
-            return;
+            return None;
         };
-        let client = Client::new(socket.clone(), &server);
-        socket.attach(&client);
-        write(&self.clients).insert(socket.id().to_owned(), client);
+        let session = ClientSession::open(socket.clone(), &server);
         self.activity.notify(&EngineActivity::Opened);
+        Some(session)
     }
 
-    fn on_message(&self, socket: &EngineSocket, message: EnginePacket) {
+    fn on_message(
+        &self,
+        _socket: &EngineSocket,
+        session: &mut Self::Session,
+        message: EnginePacket,
+    ) {
         let size = match &message {
             EnginePacket::Message(text) => text.len(),
             EnginePacket::Binary(bytes) => bytes.len(),
@@ -101,21 +106,20 @@ impl EngineHandler for SocketIoHandler {
         if self.activity.listened() {
             self.activity.notify(&EngineActivity::MessageReceived(size));
         }
-        if let Some(client) = socket.attached::<Client>() {
-            client.on_message(message);
+        if let Some(session) = session {
+            session.on_message(message);
         }
     }
 
-    fn on_upgrade(&self, socket: &EngineSocket) {
-        if let Some(client) = socket.attached::<Client>() {
-            client.on_upgrade();
+    fn on_upgrade(&self, _socket: &EngineSocket, session: &mut Self::Session) {
+        if let Some(session) = session {
+            session.client().on_upgrade();
         }
     }
 
-    fn on_close(&self, socket: &EngineSocket, reason: CloseReason) {
-        let client = write(&self.clients).remove(socket.id());
-        if let Some(client) = client {
-            client.on_close(DisconnectReason::from(reason));
+    fn on_close(&self, _socket: &EngineSocket, session: Self::Session, reason: CloseReason) {
+        if let Some(session) = session {
+            session.client().on_close(DisconnectReason::from(reason));
         }
         self.activity.notify(&EngineActivity::Closed(reason));
     }
@@ -187,7 +191,6 @@ impl Server {
         let inner = Arc::new_cyclic(|weak: &Weak<ServerInner>| {
             let handler = SocketIoHandler {
                 server: weak.clone(),
-                clients: RwLock::new(HashMap::new()),
                 bundle: config
                     .serve_client
                     .then(|| ClientBundle::new(&config.engine.path, config.client_dir.clone())),
@@ -305,15 +308,12 @@ impl Server {
 
     /// How many Engine.IO sessions are open (`io.engine.clientsCount`).
     pub fn clients_count(&self) -> usize {
-        read(&self.0.engine.handler().clients).len()
+        self.0.engine.sessions()
     }
 
     /// How many of the open sessions are on HTTP long-polling (not upgraded to websocket).
     pub fn polling_clients_count(&self) -> usize {
-        read(&self.0.engine.handler().clients)
-            .values()
-            .filter(|c| c.conn().transport() == crate::engine::Transport::Polling)
-            .count()
+        self.0.engine.sessions_on(crate::engine::Transport::Polling)
     }
 
     /// Registers an observer of the Engine.IO sessions: openings, messages received (with their size) and

@@ -16,13 +16,14 @@ enum Seen {
 struct Watcher(mpsc::UnboundedSender<Seen>);
 
 impl EngineHandler for Watcher {
+    type Session = ();
     fn on_open(&self, _socket: &EngineSocket) {}
-    fn on_message(&self, _socket: &EngineSocket, _message: Packet) {}
-    fn on_close(&self, _socket: &EngineSocket, _reason: CloseReason) {}
-    fn on_drain(&self, _socket: &EngineSocket) {
+    fn on_message(&self, _socket: &EngineSocket, _: &mut (), _message: Packet) {}
+    fn on_close(&self, _socket: &EngineSocket, _: (), _reason: CloseReason) {}
+    fn on_drain(&self, _socket: &EngineSocket, _: &mut ()) {
         let _ = self.0.send(Seen::Drain);
     }
-    fn on_heartbeat(&self, _socket: &EngineSocket) {
+    fn on_heartbeat(&self, _socket: &EngineSocket, _: &mut ()) {
         let _ = self.0.send(Seen::Heartbeat);
     }
 }
@@ -74,12 +75,13 @@ async fn drain_follows_writes_and_heartbeat_follows_pongs() {
 struct EchoWatcher(mpsc::UnboundedSender<Seen>);
 
 impl EngineHandler for EchoWatcher {
+    type Session = ();
     fn on_open(&self, _socket: &EngineSocket) {}
-    fn on_message(&self, socket: &EngineSocket, message: Packet) {
+    fn on_message(&self, socket: &EngineSocket, _: &mut (), message: Packet) {
         let _ = socket.send(&[message.encode()]);
     }
-    fn on_close(&self, _socket: &EngineSocket, _reason: CloseReason) {}
-    fn on_drain(&self, _socket: &EngineSocket) {
+    fn on_close(&self, _socket: &EngineSocket, _: (), _reason: CloseReason) {}
+    fn on_drain(&self, _socket: &EngineSocket, _: &mut ()) {
         let _ = self.0.send(Seen::Drain);
     }
 }

@@ -251,21 +251,23 @@ async fn a_websocket_handshake_straddling_shutdown_does_not_outlive_it() {
 struct Panicky(Recorder);
 
 impl sio_server::engine::EngineHandler for Panicky {
+    type Session = ();
     fn on_open(&self, socket: &sio_server::engine::EngineSocket) {
         self.0.on_open(socket)
     }
     fn on_message(
         &self,
         socket: &sio_server::engine::EngineSocket,
+        _: &mut (),
         message: sio_protocol::engine::Packet,
     ) {
         if message == sio_protocol::engine::Packet::Message("panic".into()) {
             panic!("handler bug");
         }
-        self.0.on_message(socket, message)
+        self.0.on_message(socket, &mut (), message)
     }
-    fn on_close(&self, socket: &sio_server::engine::EngineSocket, reason: CloseReason) {
-        self.0.on_close(socket, reason)
+    fn on_close(&self, socket: &sio_server::engine::EngineSocket, _: (), reason: CloseReason) {
+        self.0.on_close(socket, (), reason)
     }
 }
 

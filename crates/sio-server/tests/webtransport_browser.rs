@@ -24,9 +24,10 @@ type Closes = Arc<Mutex<Vec<String>>>;
 struct Echo(Closes);
 
 impl EngineHandler for Echo {
+    type Session = ();
     fn on_open(&self, _socket: &EngineSocket) {}
 
-    fn on_message(&self, socket: &EngineSocket, message: Packet) {
+    fn on_message(&self, socket: &EngineSocket, _: &mut (), message: Packet) {
         if matches!(&message, Packet::Message(text) if text.as_str() == "close me") {
             socket.close(CloseReason::ForcedClose);
             return;
@@ -38,7 +39,7 @@ impl EngineHandler for Echo {
         let _ = socket.send(&[frame]);
     }
 
-    fn on_close(&self, socket: &EngineSocket, reason: CloseReason) {
+    fn on_close(&self, socket: &EngineSocket, _: (), reason: CloseReason) {
         let line = format!("{} {reason}", socket.transport());
         self.0.lock().unwrap().push(line);
     }

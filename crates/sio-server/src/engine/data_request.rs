@@ -61,13 +61,14 @@ impl EngineSocket {
     /// # use sio_protocol::engine::Packet;
     /// struct Audit;
     /// impl EngineHandler for Audit {
+    ///     type Session = ();
     ///     fn on_open(&self, _: &EngineSocket) {}
-    ///     fn on_message(&self, socket: &EngineSocket, _message: Packet) {
+    ///     fn on_message(&self, socket: &EngineSocket, _: &mut (), _message: Packet) {
     ///         if let Some(request) = socket.data_request() {
     ///             tracing::info!(agent = ?request.headers.get("user-agent"), "message over polling");
     ///         }
     ///     }
-    ///     fn on_close(&self, _: &EngineSocket, _: CloseReason) {}
+    ///     fn on_close(&self, _: &EngineSocket, _: (), _: CloseReason) {}
     /// }
     /// let engine = Engine::new(EngineConfig::default().data_requests(true), Audit);
     /// ```

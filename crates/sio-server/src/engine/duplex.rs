@@ -168,7 +168,7 @@ impl<H: EngineHandler> Session<H> {
         match written {
             Ok(()) => {
                 if frames {
-                    self.engine.handler().on_drain(&self.socket);
+                    self.report(H::on_drain);
                 }
                 Ok(())
             }

@@ -1,27 +1,41 @@
 //! `Engine`: the options, the handler and the session registry (requests are routed in `route`).
 
 use super::session::Command;
-use super::{EngineConfig, EngineHandler, EngineSocket};
+use super::slot::SessionSlot;
+use super::{EngineConfig, EngineHandler, EngineSocket, Transport};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, Notify};
 
-/// A registered session: its handle and the way into its task.
-#[derive(Clone)]
-pub(crate) struct SessionEntry {
+/// A registered session: its handle, the handler's value for it and the way into its task.
+pub(crate) struct SessionEntry<S> {
     pub(crate) socket: EngineSocket,
+    pub(crate) slot: Arc<SessionSlot<S>>,
     /// `None` for a session opened on websocket: no HTTP request is ever handed to it, and an idle
     /// websocket session should not carry a channel it never uses.
     pub(crate) commands: Option<mpsc::Sender<Command>>,
 }
+
+impl<S> Clone for SessionEntry<S> {
+    fn clone(&self) -> Self {
+        SessionEntry {
+            socket: self.socket.clone(),
+            slot: self.slot.clone(),
+            commands: self.commands.clone(),
+        }
+    }
+}
+
+/// The registry of open sessions, by id.
+type Registry<S> = HashMap<String, SessionEntry<S>>;
 
 /// An Engine.IO v4 server: sessions, transports, heartbeat, with events going to `H`.
 pub struct Engine<H: EngineHandler> {
     config: EngineConfig,
     base_path: String,
     handler: H,
-    sessions: Mutex<HashMap<String, SessionEntry>>,
+    sessions: Mutex<Registry<H::Session>>,
     emptied: Notify,
     shutting_down: AtomicBool,
 }
@@ -52,6 +66,13 @@ impl<H: EngineHandler> Engine<H> {
     /// How many sessions are open.
     pub fn sessions(&self) -> usize {
         self.registry().len()
+    }
+
+    /// How many sessions are open on this transport (polling: not upgraded).
+    pub fn sessions_on(&self, transport: Transport) -> usize {
+        let sessions = self.registry();
+        let on = sessions.values();
+        on.filter(|e| e.socket.transport() == transport).count()
     }
 
     /// The session with this id, if open.
@@ -102,7 +123,7 @@ impl<H: EngineHandler> Engine<H> {
         }
     }
 
-    pub(crate) fn registry(&self) -> std::sync::MutexGuard<'_, HashMap<String, SessionEntry>> {
+    pub(crate) fn registry(&self) -> std::sync::MutexGuard<'_, Registry<H::Session>> {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -5,23 +5,29 @@ use sio_protocol::engine::Packet;
 
 /// Receives the events of every session of an [`Engine`](super::Engine).
 ///
-/// The calls for one session come in order and never overlap, except `on_drain`: they come from
-/// that session's task, or for messages POSTed over polling from that request's task. `on_drain`
-/// comes from whichever task handed the frames to the transport. None may block (spawn a task for
-/// async work).
+/// Each session carries a value of the handler's own, [`Session`](EngineHandler::Session): made by
+/// `on_open`, lent (mutably) to every later event of that session and handed back by `on_close`, so
+/// a handler finds its per-session state without a lookup or a lock of its own.
+///
+/// The calls for one session come in order and never overlap: they come from that session's task, or
+/// for messages POSTed over polling and the drain of a poll from that request's task, one at a time.
+/// None may block (spawn a task for async work).
 pub trait EngineHandler: Send + Sync + 'static {
-    /// A session was opened (handshake sent). Called once, before any `on_message` for it.
-    fn on_open(&self, socket: &EngineSocket);
+    /// The handler's value for one session.
+    type Session: Send + 'static;
+
+    /// A session was opened (handshake sent). Called once, before any other call for it.
+    fn on_open(&self, socket: &EngineSocket) -> Self::Session;
     /// A message arrived: `Packet::Message(Str)` (text) or `Packet::Binary(Bytes)`.
-    fn on_message(&self, socket: &EngineSocket, message: Packet);
-    /// The session closed, exactly once, with the official reason.
-    fn on_close(&self, socket: &EngineSocket, reason: CloseReason);
-    /// The session upgraded to websocket.
-    fn on_upgrade(&self, _socket: &EngineSocket) {}
+    fn on_message(&self, socket: &EngineSocket, session: &mut Self::Session, message: Packet);
+    /// The session closed, exactly once, with the official reason; the session's value comes back.
+    fn on_close(&self, socket: &EngineSocket, session: Self::Session, reason: CloseReason);
+    /// The session upgraded to websocket (or WebTransport).
+    fn on_upgrade(&self, _socket: &EngineSocket, _session: &mut Self::Session) {}
     /// Everything queued so far was handed to the transport (engine.io's `drain`).
-    fn on_drain(&self, _socket: &EngineSocket) {}
+    fn on_drain(&self, _socket: &EngineSocket, _session: &mut Self::Session) {}
     /// A pong answered the server's ping (engine.io's `heartbeat`).
-    fn on_heartbeat(&self, _socket: &EngineSocket) {}
+    fn on_heartbeat(&self, _socket: &EngineSocket, _session: &mut Self::Session) {}
     /// Answers a request under the engine's path before the engine does (the Socket.IO server's client
     /// bundle); `None` leaves it to the engine. Not called for websocket upgrades.
     fn serve_file(

@@ -6,6 +6,7 @@ use super::errors::{self, EngineError};
 use super::hooks::Answer;
 use super::protocol::Protocol;
 use super::session::{Command, Link, Session};
+use super::slot::SessionSlot;
 use super::websocket::WebSocket;
 use super::ws_deflate;
 use super::{
@@ -16,6 +17,14 @@ use http::{header, HeaderValue, Request, Response, StatusCode};
 use sio_protocol::engine::{Frame, Handshake, PacketType};
 use std::sync::Arc;
 use tokio::sync::mpsc;
+
+/// A session just registered, for its task to start.
+pub(crate) struct NewSession<S> {
+    pub(crate) socket: EngineSocket,
+    pub(crate) slot: Arc<SessionSlot<S>>,
+    /// The HTTP requests handed over (polling sessions only).
+    pub(crate) commands: Option<mpsc::Receiver<Command>>,
+}
 
 /// Room in a session's command channel (GETs, POSTs and upgrades in flight).
 const COMMAND_CAPACITY: usize = 4;
@@ -35,10 +44,10 @@ impl<H: EngineHandler> Engine<H> {
             Transport::Polling,
             protocol,
         );
-        let Some((socket, commands)) = registered else {
+        let Some(new) = registered else {
             return errors::status(StatusCode::SERVICE_UNAVAILABLE);
         };
-        Session::spawn(self.clone(), socket, commands, Link::Polling);
+        Session::spawn(self.clone(), new, Link::Polling);
         // The initial packet rides in the handshake answer with the open packet, as in engine.io.
         let mut frames = vec![open];
         frames.extend(self.config().initial_packet.clone());
@@ -89,22 +98,17 @@ impl<H: EngineHandler> Engine<H> {
             let ws = ws.deflating(deflate);
             let open = engine.open_frame(&id, Transport::Websocket);
             let registered = engine.register(id, info, Transport::Websocket, protocol);
-            let Some((socket, commands)) = registered else {
+            let Some(new) = registered else {
                 // The server began shutting down while the handshake was under way.
                 tracing::debug!("websocket handshake completed during shutdown, closing it");
                 websocket::discard(ws);
                 return;
             };
-            socket.push_control(open);
+            new.socket.push_control(open);
             if let Some(initial) = &engine.config().initial_packet {
-                socket.push_control(initial.clone());
+                new.socket.push_control(initial.clone());
             }
-            Session::spawn(
-                engine,
-                socket,
-                commands,
-                Link::Stream(Duplex::WebSocket(ws)),
-            );
+            Session::spawn(engine, new, Link::Stream(Duplex::WebSocket(ws)));
         });
         res
     }
@@ -113,7 +117,7 @@ impl<H: EngineHandler> Engine<H> {
     pub(crate) fn upgrade_session<B>(
         &self,
         req: Request<B>,
-        entry: SessionEntry,
+        entry: SessionEntry<H::Session>,
     ) -> Response<EngineBody> {
         let (mut parts, _body) = req.into_parts();
         let Some(mut res) = websocket::accept_response::<EngineBody>(&parts.headers) else {
@@ -173,7 +177,7 @@ impl<H: EngineHandler> Engine<H> {
         info: RequestInfo,
         transport: Transport,
         protocol: Protocol,
-    ) -> Option<(EngineSocket, Option<mpsc::Receiver<Command>>)> {
+    ) -> Option<NewSession<H::Session>> {
         let socket = EngineSocket::new(
             id.clone(),
             info,
@@ -188,8 +192,10 @@ impl<H: EngineHandler> Engine<H> {
             }
             Transport::Websocket | Transport::WebTransport => (None, None),
         };
+        let slot = SessionSlot::new();
         let entry = SessionEntry {
             socket: socket.clone(),
+            slot: slot.clone(),
             commands: tx,
         };
         let mut sessions = self.registry();
@@ -197,7 +203,11 @@ impl<H: EngineHandler> Engine<H> {
             return None;
         }
         sessions.insert(id, entry);
-        Some((socket, rx))
+        Some(NewSession {
+            socket,
+            slot,
+            commands: rx,
+        })
     }
 
     fn set_cookie(&self, res: &mut Response<EngineBody>, id: &str) {

@@ -113,7 +113,7 @@ impl<H: EngineHandler> Session<H> {
             }
         };
         if heartbeat {
-            self.engine.handler().on_heartbeat(&self.socket);
+            self.report(H::on_heartbeat);
         }
         Ok(())
     }

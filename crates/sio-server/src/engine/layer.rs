@@ -16,9 +16,10 @@ use std::task::{Context, Poll};
 /// # use sio_protocol::engine::Packet;
 /// # struct H;
 /// # impl EngineHandler for H {
+/// #   type Session = ();
 /// #   fn on_open(&self, _: &EngineSocket) {}
-/// #   fn on_message(&self, _: &EngineSocket, _: Packet) {}
-/// #   fn on_close(&self, _: &EngineSocket, _: CloseReason) {}
+/// #   fn on_message(&self, _: &EngineSocket, _: &mut (), _: Packet) {}
+/// #   fn on_close(&self, _: &EngineSocket, _: (), _: CloseReason) {}
 /// # }
 /// let engine = Engine::new(EngineConfig::default(), H);
 /// let app: axum::Router = axum::Router::new()

@@ -26,11 +26,12 @@
 //!
 //! struct Echo;
 //! impl EngineHandler for Echo {
+//!     type Session = ();
 //!     fn on_open(&self, _socket: &EngineSocket) {}
-//!     fn on_message(&self, socket: &EngineSocket, message: Packet) {
+//!     fn on_message(&self, socket: &EngineSocket, _: &mut (), message: Packet) {
 //!         let _ = socket.send(&[message.encode()]);
 //!     }
-//!     fn on_close(&self, _socket: &EngineSocket, _reason: CloseReason) {}
+//!     fn on_close(&self, _socket: &EngineSocket, _: (), _reason: CloseReason) {}
 //! }
 //!
 //! # async fn run() -> std::io::Result<()> {
@@ -70,6 +71,7 @@ mod route;
 mod service;
 mod session;
 pub(crate) mod sid;
+mod slot;
 mod socket;
 mod transport;
 mod uncompressed;

@@ -6,6 +6,7 @@ use super::lossy_utf8::LossyUtf8;
 use super::polling::{Delivery, PollAnswer, PollRefused};
 use super::protocol::{self, BodyError};
 use super::session::{Command, PostedData};
+use super::slot::SessionSlot;
 use super::{CloseReason, Engine, EngineBody, EngineConfig, EngineHandler, EngineSocket};
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Response, StatusCode};
@@ -21,6 +22,7 @@ use tokio::sync::{mpsc, oneshot};
 pub(crate) async fn poll<H: EngineHandler>(
     engine: &Engine<H>,
     socket: &EngineSocket,
+    slot: &SessionSlot<H::Session>,
     guard: AbortGuard,
     encoding: Option<Encoding>,
 ) -> Response<EngineBody> {
@@ -41,7 +43,9 @@ pub(crate) async fn poll<H: EngineHandler>(
     match answer {
         PollAnswer::Queue(payload) => {
             let res = payload_response(engine.config(), encoding, payload);
-            engine.handler().on_drain(socket);
+            if let Some(value) = slot.turn().as_mut() {
+                engine.handler().on_drain(socket, value);
+            }
             res
         }
         PollAnswer::Frames(frames) => {
@@ -90,6 +94,7 @@ pub(crate) fn is_binary(request_headers: &HeaderMap) -> bool {
 pub(crate) async fn data<H, B>(
     engine: &Engine<H>,
     socket: &EngineSocket,
+    slot: &SessionSlot<H::Session>,
     commands: mpsc::Sender<Command>,
     binary: bool,
     body: B,
@@ -144,7 +149,7 @@ where
             .iter()
             .all(|p| matches!(p, Packet::Message(_) | Packet::Binary(_)));
     if messages_only {
-        return match socket.deliver(engine, packets) {
+        return match socket.deliver(engine, slot, packets) {
             Delivery::Delivered | Delivery::Closing => ok(),
             Delivery::NotPolling => errors::status(StatusCode::BAD_REQUEST),
         };

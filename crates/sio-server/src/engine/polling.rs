@@ -7,6 +7,7 @@
 //! upgrade, POSTs carrying engine packets (pong, close) and the session's end.
 
 use super::session::{Command, Link, Session, Step};
+use super::slot::SessionSlot;
 use super::socket::{recycle_batch, SocketState};
 use super::{CloseReason, Engine, EngineHandler, EngineSocket, Transport};
 use sio_protocol::engine::v3::EncodedPayload;
@@ -178,13 +179,14 @@ impl EngineSocket {
     }
 
     /// Hands a POST's messages to the handler from the request's task, in the session's
-    /// [delivery turn](EngineSocket::delivery). A handler that panics closes the session.
+    /// [delivery turn](SessionSlot). A handler that panics closes the session.
     pub(crate) fn deliver<H: EngineHandler>(
         &self,
         engine: &Engine<H>,
+        slot: &SessionSlot<H::Session>,
         messages: Vec<Packet>,
     ) -> Delivery {
-        let _turn = self.delivery();
+        let mut turn = slot.turn();
         {
             let s = self.state();
             if s.closed || s.close_request.is_some() {
@@ -194,9 +196,12 @@ impl EngineSocket {
                 return Delivery::NotPolling;
             }
         }
+        let Some(value) = turn.as_mut() else {
+            return Delivery::Closing;
+        };
         let _closes_on_panic = ClosesOnPanic(self);
         for message in messages {
-            engine.handler().on_message(self, message);
+            engine.handler().on_message(self, value, message);
         }
         Delivery::Delivered
     }

@@ -10,6 +10,7 @@ use super::hooks::Answer;
 use super::poll_request::{self, AbortGuard};
 use super::protocol::Protocol;
 use super::session::Command;
+use super::slot::SessionSlot;
 use super::Transport;
 use super::{
     data_request, query, websocket, Engine, EngineBody, EngineHandler, EngineSocket, RemoteAddr,
@@ -23,20 +24,21 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// What a request asks of the engine, read from its URI once.
-struct Target {
+struct Target<S> {
     /// The `transport` parameter, if it names an enabled transport.
     transport: Option<Transport>,
     /// `EIO=4`.
     eio4: bool,
     /// The session named by `sid` (`Some(None)`: no such session).
-    session: Option<Option<SessionEntry>>,
+    session: Option<Option<SessionEntry<S>>>,
 }
 
 /// How a request is served.
-enum Route<B> {
+enum Route<B, S> {
     /// A GET on a polling session.
     Poll {
         socket: EngineSocket,
+        slot: Arc<SessionSlot<S>>,
         /// Ties the GET to its session from the moment the request is handled.
         guard: AbortGuard,
         encoding: Option<Encoding>,
@@ -47,6 +49,7 @@ enum Route<B> {
     /// A POST on a polling session.
     Post {
         socket: EngineSocket,
+        slot: Arc<SessionSlot<S>>,
         commands: mpsc::Sender<Command>,
         binary: bool,
         body: B,
@@ -57,7 +60,7 @@ enum Route<B> {
         data_request: Option<Arc<RequestInfo>>,
     },
     /// Anything else under the engine's path.
-    General(Request<B>, Target),
+    General(Request<B>, Target<S>),
     /// A path that is not the engine's.
     NotFound,
 }
@@ -96,7 +99,7 @@ impl<H: EngineHandler> Engine<H> {
 
     fn respond<B>(
         self: &Arc<Self>,
-        route: Route<B>,
+        route: Route<B, H::Session>,
     ) -> impl Future<Output = Response<EngineBody>> + Send + 'static
     where
         B: Body + Send + 'static,
@@ -107,17 +110,19 @@ impl<H: EngineHandler> Engine<H> {
             let (mut res, cors, head) = match route {
                 Route::Poll {
                     socket,
+                    slot,
                     guard,
                     encoding,
                     cors,
                     head,
                 } => (
-                    poll_request::poll(&engine, &socket, guard, encoding).await,
+                    poll_request::poll(&engine, &socket, &slot, guard, encoding).await,
                     cors,
                     head,
                 ),
                 Route::Post {
                     socket,
+                    slot,
                     commands,
                     binary,
                     body,
@@ -125,7 +130,7 @@ impl<H: EngineHandler> Engine<H> {
                     head,
                     data_request,
                 } => {
-                    let post = poll_request::data(&engine, &socket, commands, binary, body);
+                    let post = poll_request::data(&engine, &socket, &slot, commands, binary, body);
                     let res = match data_request {
                         Some(request) => data_request::scope(&socket, request, post).await,
                         None => post.await,
@@ -150,7 +155,7 @@ impl<H: EngineHandler> Engine<H> {
     }
 
     /// Reads what a request asks for, looking its session up once.
-    fn route_of<B>(&self, mut req: Request<B>, peer: Option<SocketAddr>) -> Route<B> {
+    fn route_of<B>(&self, mut req: Request<B>, peer: Option<SocketAddr>) -> Route<B, H::Session> {
         if !self.matches(req.uri().path()) {
             return Route::NotFound;
         }
@@ -167,6 +172,7 @@ impl<H: EngineHandler> Engine<H> {
             // A poll or a POST on a polling session: served straight away with the entry just looked up.
             Some(Some(SessionEntry {
                 socket,
+                slot,
                 commands: Some(commands),
             })) if transport == Some(Transport::Polling)
                 && socket.transport() == Transport::Polling
@@ -186,6 +192,7 @@ impl<H: EngineHandler> Engine<H> {
                     return Route::Poll {
                         guard: AbortGuard::new(socket.clone()),
                         socket,
+                        slot,
                         encoding: poll_request::accepted_encoding(self.config(), req.headers()),
                         cors,
                         head: hooked.then(|| Box::new(req.into_parts().0)),
@@ -199,6 +206,7 @@ impl<H: EngineHandler> Engine<H> {
                     .then(|| Arc::new(RequestInfo::from_parts(&parts)));
                 return Route::Post {
                     socket,
+                    slot,
                     commands,
                     binary,
                     body,
@@ -231,7 +239,11 @@ impl<H: EngineHandler> Engine<H> {
     }
 
     /// The general router, with CORS around it.
-    async fn serve<B>(self: Arc<Self>, req: Request<B>, target: Target) -> Response<EngineBody>
+    async fn serve<B>(
+        self: Arc<Self>,
+        req: Request<B>,
+        target: Target<H::Session>,
+    ) -> Response<EngineBody>
     where
         B: Body + Send + 'static,
         B::Data: Send,
@@ -265,7 +277,7 @@ impl<H: EngineHandler> Engine<H> {
         self: &Arc<Self>,
         req: Request<B>,
         upgrade: bool,
-        target: Target,
+        target: Target<H::Session>,
     ) -> Response<EngineBody>
     where
         B: Body + Send + 'static,

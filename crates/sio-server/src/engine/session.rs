@@ -1,8 +1,10 @@
 //! The session task: one task per session, selecting over its transport, its queue and its timers.
 
 use super::duplex::Duplex;
+use super::handshake::NewSession;
 use super::heartbeat::{Beat, Heartbeat};
 use super::polling::PollAnswer;
+use super::slot::SessionSlot;
 use super::upgrade::Probe;
 use super::websocket::ReadError;
 use super::{CloseReason, Engine, EngineHandler, EngineSocket};
@@ -58,6 +60,8 @@ enum Event {
 pub(crate) struct Session<H: EngineHandler> {
     pub(crate) engine: Arc<Engine<H>>,
     pub(crate) socket: EngineSocket,
+    /// The handler's value for the session, behind its delivery turn.
+    pub(crate) slot: Arc<SessionSlot<H::Session>>,
     /// HTTP requests handed over (polling sessions only).
     pub(crate) commands: Option<mpsc::Receiver<Command>>,
     pub(crate) heartbeat: Heartbeat,
@@ -76,12 +80,12 @@ pub(crate) type Step = Result<(), CloseReason>;
 
 impl<H: EngineHandler> Session<H> {
     /// Reports the session open and starts its task; its open packet is queued or already answered.
-    pub(crate) fn spawn(
-        engine: Arc<Engine<H>>,
-        socket: EngineSocket,
-        commands: Option<mpsc::Receiver<Command>>,
-        link: Link,
-    ) {
+    pub(crate) fn spawn(engine: Arc<Engine<H>>, new: NewSession<H::Session>, link: Link) {
+        let NewSession {
+            socket,
+            slot,
+            commands,
+        } = new;
         let config = engine.config();
         let heartbeat = if socket.wire().is_v3() {
             Heartbeat::client_driven(config.ping_interval, config.ping_timeout)
@@ -92,6 +96,7 @@ impl<H: EngineHandler> Session<H> {
         let session = Session {
             engine,
             socket,
+            slot,
             commands,
             heartbeat,
             heartbeat_timer,
@@ -100,7 +105,8 @@ impl<H: EngineHandler> Session<H> {
             probe: None,
         };
         // Before any request can reach the session: a POST hands its messages over on its own task.
-        session.engine.handler().on_open(&session.socket);
+        let value = session.engine.handler().on_open(&session.socket);
+        *session.slot.turn() = Some(value);
         // What the session task logs (and the Socket.IO layer under it) is in the session's span.
         let span = tracing::debug_span!("engine", sid = %session.socket.id());
         tokio::spawn(tracing::Instrument::instrument(session.run(), span));
@@ -219,7 +225,11 @@ impl<H: EngineHandler> Session<H> {
     pub(crate) async fn on_packet(&mut self, packet: Packet) -> Step {
         match packet {
             Packet::Message(_) | Packet::Binary(_) => {
-                self.engine.handler().on_message(&self.socket, packet);
+                if let Some(value) = self.slot.turn().as_mut() {
+                    self.engine
+                        .handler()
+                        .on_message(&self.socket, value, packet);
+                }
                 Ok(())
             }
             Packet::Pong(_) | Packet::Ping(_) => self.on_heartbeat_packet(packet).await,
@@ -268,12 +278,21 @@ impl<H: EngineHandler> Session<H> {
         reason
     }
 
-    /// Marks the session closed, unregisters it and reports the close.
+    /// Marks the session closed, unregisters it and reports the close with the handler's value.
     fn finish(self, reason: CloseReason) {
-        mark_closed(&self.socket);
+        let value = mark_closed(&self.socket, &self.slot);
         tracing::debug!(sid = %self.socket.id(), %reason, "session closed");
         self.engine.remove_session(self.socket.id());
-        self.engine.handler().on_close(&self.socket, reason);
+        if let Some(value) = value {
+            self.engine.handler().on_close(&self.socket, value, reason);
+        }
+    }
+
+    /// Reports an event of the handler's (upgrade, drain, heartbeat) in the session's turn.
+    pub(crate) fn report(&self, event: fn(&H, &EngineSocket, &mut H::Session)) {
+        if let Some(value) = self.slot.turn().as_mut() {
+            event(self.engine.handler(), &self.socket, value);
+        }
     }
 
     /// Switches the session to the stream transport that completed an upgrade.
@@ -281,12 +300,12 @@ impl<H: EngineHandler> Session<H> {
         let transport = duplex.transport();
         self.link = Link::Stream(duplex);
         {
-            let _turn = self.socket.delivery();
+            let _turn = self.slot.turn();
             let mut s = self.socket.state();
             s.transport = transport;
         }
         let _ = self.socket.answer_poll(PollAnswer::Reject);
-        self.engine.handler().on_upgrade(&self.socket);
+        self.report(H::on_upgrade);
     }
 }
 
@@ -297,20 +316,22 @@ impl<H: EngineHandler> Drop for Session<H> {
         if self.socket.state().closed {
             return;
         }
-        mark_closed(&self.socket);
+        // The handler's value is dropped unreported: its handler may be what failed.
+        let _value = mark_closed(&self.socket, &self.slot);
         tracing::warn!(sid = %self.socket.id(), "session task ended without closing the session");
         self.engine.remove_session(self.socket.id());
     }
 }
 
-/// Marks the session over in its delivery turn (no POST hands a message over after this), and wakes a
-/// GET still waiting so that it ends too.
-fn mark_closed(socket: &EngineSocket) {
-    let _turn = socket.delivery();
+/// Marks the session over in its delivery turn (no POST hands a message over after this), wakes a GET
+/// still waiting so that it ends too, and takes the handler's value out of the slot.
+fn mark_closed<S>(socket: &EngineSocket, slot: &SessionSlot<S>) -> Option<S> {
+    let mut turn = slot.turn();
     socket.update_waking_poll(|s| {
         s.closed = true;
         s.queue.clear();
     });
+    turn.take()
 }
 
 /// The next message of a stream link (never resolves on polling).

@@ -6,14 +6,13 @@ use super::uncompressed::{BatchFlags, UncompressedFrames};
 use super::{CloseReason, RequestInfo, Transport};
 use futures_util::task::AtomicWaker;
 use sio_protocol::engine::Frame;
-use std::any::Any;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
 
 /// Frames of room a written batch keeps for the next one; what a burst added beyond is given back.
@@ -107,12 +106,6 @@ pub(crate) struct SocketInner {
     pub(crate) wake: Wake,
     /// A polling POST is being read.
     pub(crate) posting: AtomicBool,
-    /// Held while messages go to the handler from outside the session task (a polling POST), and
-    /// while the task ends the session or hands it to a websocket: the handler never gets a message
-    /// after `on_close`, nor one from polling after the upgrade.
-    delivery: Mutex<()>,
-    /// What the handler attached to the session, found without a lookup.
-    attached: OnceLock<Weak<dyn Any + Send + Sync>>,
 }
 
 /// One Engine.IO session. Cloning is cheap; equality and hashing go by session id.
@@ -142,8 +135,6 @@ impl EngineSocket {
             }),
             wake: Wake::default(),
             posting: AtomicBool::new(false),
-            delivery: Mutex::new(()),
-            attached: OnceLock::new(),
         }))
     }
 
@@ -249,25 +240,9 @@ impl EngineSocket {
         s.closed || s.close_request.is_some()
     }
 
-    /// Attaches the handler's own state for this session (once; it stays owned by the handler).
-    pub(crate) fn attach<T: Any + Send + Sync>(&self, data: &Arc<T>) {
-        let weak: Weak<dyn Any + Send + Sync> = Arc::downgrade(data) as _;
-        let _ = self.0.attached.set(weak);
-    }
-
-    /// The state the handler attached, while the handler keeps it.
-    pub(crate) fn attached<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
-        self.0.attached.get()?.upgrade()?.downcast().ok()
-    }
-
     /// Locks the shared state; never held across an await.
     pub(crate) fn state(&self) -> MutexGuard<'_, SocketState> {
         self.0.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Locks the [delivery turn](SocketInner::delivery); never held across an await.
-    pub(crate) fn delivery(&self) -> MutexGuard<'_, ()> {
-        self.0.delivery.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Queues a frame of the engine's own (ping, open), outside the bound.

@@ -22,17 +22,18 @@ pub enum Ev {
 pub struct Recorder(pub mpsc::UnboundedSender<Ev>);
 
 impl EngineHandler for Recorder {
+    type Session = ();
     fn on_open(&self, socket: &EngineSocket) {
         let _ = self.0.send(Ev::Open(socket.id().to_string()));
     }
-    fn on_message(&self, socket: &EngineSocket, message: Packet) {
+    fn on_message(&self, socket: &EngineSocket, _: &mut (), message: Packet) {
         let _ = socket.send(&[message.encode()]);
         let _ = self.0.send(Ev::Message(socket.id().to_string(), message));
     }
-    fn on_close(&self, socket: &EngineSocket, reason: CloseReason) {
+    fn on_close(&self, socket: &EngineSocket, _: (), reason: CloseReason) {
         let _ = self.0.send(Ev::Close(socket.id().to_string(), reason));
     }
-    fn on_upgrade(&self, socket: &EngineSocket) {
+    fn on_upgrade(&self, socket: &EngineSocket, _: &mut ()) {
         let _ = self.0.send(Ev::Upgrade(socket.id().to_string()));
     }
 }

@@ -99,17 +99,15 @@ impl<H: EngineHandler> Engine<H> {
         let id = sid::generate();
         let open = self.open_frame(&id, Transport::WebTransport);
         let stream = Duplex::WebTransport(Box::new(stream));
-        let Some((socket, commands)) =
-            self.register(id, info, Transport::WebTransport, Protocol::V4)
-        else {
+        let Some(new) = self.register(id, info, Transport::WebTransport, Protocol::V4) else {
             duplex::discard(stream);
             return;
         };
-        socket.push_control(open);
+        new.socket.push_control(open);
         if let Some(initial) = &self.config().initial_packet {
-            socket.push_control(initial.clone());
+            new.socket.push_control(initial.clone());
         }
-        Session::spawn(self.clone(), socket, commands, Link::Stream(stream));
+        Session::spawn(self.clone(), new, Link::Stream(stream));
     }
 
     /// A WebTransport stream offered to the polling session named in `data`.
