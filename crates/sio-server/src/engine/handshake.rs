@@ -5,7 +5,7 @@ use super::engine::SessionEntry;
 use super::errors::{self, EngineError};
 use super::hooks::Answer;
 use super::protocol::Protocol;
-use super::session::{Command, Link, Session};
+use super::session::{Command, Link, NewSession, Session};
 use super::slot::SessionSlot;
 use super::websocket::WebSocket;
 use super::ws_deflate;
@@ -17,14 +17,6 @@ use http::{header, HeaderValue, Request, Response, StatusCode};
 use sio_protocol::engine::{Frame, Handshake, PacketType};
 use std::sync::Arc;
 use tokio::sync::mpsc;
-
-/// A session just registered, for its task to start.
-pub(crate) struct NewSession<S> {
-    pub(crate) socket: EngineSocket,
-    pub(crate) slot: Arc<SessionSlot<S>>,
-    /// The HTTP requests handed over (polling sessions only).
-    pub(crate) commands: Option<mpsc::Receiver<Command>>,
-}
 
 /// Room in a session's command channel (GETs, POSTs and upgrades in flight).
 const COMMAND_CAPACITY: usize = 4;

@@ -1,7 +1,6 @@
 //! The session task: one task per session, selecting over its transport, its queue and its timers.
 
 use super::duplex::Duplex;
-use super::handshake::NewSession;
 use super::heartbeat::{Beat, Heartbeat};
 use super::polling::PollAnswer;
 use super::slot::SessionSlot;
@@ -54,6 +53,14 @@ enum Event {
     PingTimeout,
     UpgradeTimeout,
     UpgradeNoop,
+}
+
+/// A session just registered, for its task to start.
+pub(crate) struct NewSession<S> {
+    pub(crate) socket: EngineSocket,
+    pub(crate) slot: Arc<SessionSlot<S>>,
+    /// The HTTP requests handed over (polling sessions only).
+    pub(crate) commands: Option<mpsc::Receiver<Command>>,
 }
 
 /// The state a session task owns.
