@@ -55,7 +55,6 @@ mod errors;
 mod extensions;
 mod handler;
 mod handshake;
-mod jobs;
 mod legacy;
 mod listeners;
 mod metrics;

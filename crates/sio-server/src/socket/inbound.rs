@@ -7,7 +7,7 @@ use crate::errors::SocketError;
 use crate::handler::{
     AnyFn, BoxFut, CallError, ErasedEventHandler, ErrorFn, IncomingEvent, PacketMiddlewareFn,
 };
-use crate::jobs::{Job, Jobs};
+use super::jobs::{Job, Jobs};
 use crate::listeners::{Entry, EventHandlers};
 use crate::reason::DisconnectReason;
 use sio_protocol::socket::PacketData;

@@ -8,7 +8,7 @@ use crate::client::Client;
 use crate::engine::{EngineSocket, RequestInfo};
 use crate::extensions::Extensions;
 use crate::handshake::Handshake;
-use crate::jobs::Jobs;
+use jobs::Jobs;
 pub use crate::listeners::ListenerId;
 use crate::listeners::Listeners;
 use crate::namespace::Namespace;
@@ -24,6 +24,7 @@ use tokio::sync::oneshot;
 mod acks;
 mod emit;
 mod inbound;
+mod jobs;
 mod lifecycle;
 mod listeners;
 

@@ -9,7 +9,7 @@
 
 use crate::engine::{data_request, RequestInfo};
 use crate::handler::BoxFut;
-use crate::socket::Socket;
+use super::Socket;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::FutureExt;
 use sio_protocol::Value;
