@@ -55,7 +55,7 @@ impl AckSender {
 
     /// Sends the answer. Later calls do nothing and return `Ok`.
     pub fn send<T: Serialize + ?Sized>(&self, data: &T) -> Result<(), Error> {
-        let args = to_args(data).map_err(|e| Error::Serde(e.to_string()))?;
+        let args = to_args(data)?;
         self.send_args(args)
     }
 

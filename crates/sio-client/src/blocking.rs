@@ -1,5 +1,6 @@
 //! A blocking facade for programs without an async runtime: it owns a runtime on a background thread.
 
+use crate::error::Cause;
 use crate::error::{AckError, Error};
 use crate::incoming::Event;
 use crate::options::Options;
@@ -42,7 +43,7 @@ impl Socket {
             .worker_threads(1)
             .enable_all()
             .build()
-            .map_err(|e| Error::NoRuntime(e.to_string()))?;
+            .map_err(|e| Error::NoRuntime(Cause::new(e)))?;
         let runtime = Arc::new(OwnedRuntime(Some(runtime)));
         let url = url.to_owned();
         let inner = block(runtime.get()?, async move {

@@ -21,7 +21,7 @@ pub struct Event {
 impl Event {
     /// Reads the arguments as a serde type: a tuple takes them in order, another type reads the first one.
     pub fn data<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        from_args(self.args.clone()).map_err(|e| Error::Serde(e.to_string()))
+        from_args(self.args.clone()).map_err(Error::Serde)
     }
 
     /// Answers the server's ack (does nothing when the server did not ask for one).

@@ -43,7 +43,7 @@ mod url;
 pub use ack::AckSender;
 pub use bounds::Bounds;
 pub use engine::{Engine, EngineEvent};
-pub use error::{AckError, ConnectError, Error, TransportError};
+pub use error::{AckError, ConnectError, Error, HandshakeError, TransportError, UrlError};
 pub use events::ListenerId;
 pub use incoming::Event;
 pub use io::io;

@@ -1,5 +1,6 @@
 //! TLS through rustls: the webpki roots by default, custom roots, or verification explicitly turned off.
 
+use crate::error::Cause;
 use crate::error::Error;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -60,7 +61,7 @@ impl TlsOptions {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .map_err(|e| Error::Tls(e.to_string()))?;
+            .map_err(|e| Error::Tls(Cause::new(e)))?;
         let config = match self {
             TlsOptions::Config(c) => return Ok(c.clone()),
             TlsOptions::WebPkiRoots => {
@@ -74,7 +75,7 @@ impl TlsOptions {
                 for der in ders {
                     roots
                         .add(CertificateDer::from(der.clone()))
-                        .map_err(|e| Error::Tls(e.to_string()))?;
+                        .map_err(|e| Error::Tls(Cause::new(e)))?;
                 }
                 builder.with_root_certificates(roots).with_no_client_auth()
             }

@@ -1,6 +1,7 @@
 //! Splitting a Socket.IO URL into the engine address, the namespace and the query, as `io(url)` does.
 
 use crate::error::Error;
+use crate::error::UrlError;
 use url::Url;
 
 /// A parsed `io()` URL.
@@ -25,15 +26,19 @@ impl ParsedUrl {
         } else {
             format!("http://{input}")
         };
-        let url = Url::parse(&with_scheme).map_err(|e| Error::InvalidUrl(e.to_string()))?;
+        let url = Url::parse(&with_scheme).map_err(|e| Error::InvalidUrl(UrlError::Parse(e)))?;
         let secure = match url.scheme() {
             "http" | "ws" => false,
             "https" | "wss" => true,
-            other => return Err(Error::InvalidUrl(format!("unsupported scheme {other}"))),
+            other => {
+                return Err(Error::InvalidUrl(UrlError::UnsupportedScheme(
+                    other.to_owned(),
+                )))
+            }
         };
         let host = url
             .host_str()
-            .ok_or_else(|| Error::InvalidUrl("missing host".into()))?
+            .ok_or_else(|| Error::InvalidUrl(UrlError::MissingHost))?
             .to_owned();
         let port = url.port().unwrap_or(if secure { 443 } else { 80 });
         let nsp = match url.path() {

@@ -38,3 +38,54 @@ async fn a_refused_connection_names_its_cause() {
         assert!(std::error::Error::source(cause).is_some());
     }
 }
+
+/// Errors other than the transport's are typed too: a URL sio cannot connect to, a handshake that is not
+/// Engine.IO's (with its cause), a reserved event name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn url_handshake_and_event_name_errors_are_typed() {
+    use sio_client::{HandshakeError, UrlError};
+    let refused = io("ftp://127.0.0.1/", Options::default()).expect_err("not http");
+    assert_eq!(
+        refused,
+        Error::InvalidUrl(UrlError::UnsupportedScheme("ftp".into()))
+    );
+
+    // An HTTP server that is not an Engine.IO server: its answer is no payload.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut conn, _)) = listener.accept().await {
+            let mut head = [0u8; 4096];
+            let _ = conn.read(&mut head).await;
+            let answer =
+                "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 5\r\n\r\nhello";
+            let _ = conn.write_all(answer.as_bytes()).await;
+        }
+    });
+    let options = Options {
+        transports: vec![TransportKind::Polling],
+        reconnection: false,
+        ..Options::default()
+    };
+    let socket = io(&format!("http://{addr}/"), options).unwrap();
+    let error = tokio::time::timeout(std::time::Duration::from_secs(10), socket.connect())
+        .await
+        .expect("fails within 10 s")
+        .expect_err("not Engine.IO");
+    let Error::Handshake(HandshakeError::Payload(cause)) = &error else {
+        panic!("not a payload error: {error:?}");
+    };
+    assert!(error
+        .to_string()
+        .starts_with("invalid handshake: bad payload"));
+    assert_eq!(
+        std::error::Error::source(&error).map(|s| s.to_string()),
+        Some(format!("bad payload: {cause}"))
+    );
+    assert_eq!(
+        socket.emit("connect", &()),
+        Err(Error::ReservedEvent("connect".into()))
+    );
+    server.abort();
+}

@@ -27,7 +27,7 @@ impl Client {
                 sio_client::to_value(&Credentials {
                     token: token.to_owned(),
                 })
-                .map_err(|e| Error::Serde(e.to_string()))?,
+                .map_err(Error::Serde)?,
             ),
             reconnection: false,
             ..Options::default()

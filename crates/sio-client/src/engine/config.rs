@@ -61,7 +61,7 @@ impl EngineConfig {
             self.host.clone()
         };
         let base = format!("{scheme}://{host}:{}{}", self.port, self.path);
-        let mut url = Url::parse(&base).map_err(|e| Error::InvalidUrl(e.to_string()))?;
+        let mut url = Url::parse(&base).map_err(|e| Error::InvalidUrl(e.into()))?;
         {
             let mut q = url.query_pairs_mut();
             for (k, v) in &self.query {

@@ -8,6 +8,7 @@
 use super::config::EngineConfig;
 use super::websocket::WsEvent;
 use super::ws_handshake::handshake;
+use crate::error::{Cause, UrlError};
 use crate::error::{Error, TransportError};
 use rustls::pki_types::ServerName;
 use sio_protocol::engine::{Frame, Packet};
@@ -54,7 +55,7 @@ impl DeflateSocket {
     ) -> Result<Self, Error> {
         let host = url
             .host_str()
-            .ok_or_else(|| Error::InvalidUrl(url.to_string()))?;
+            .ok_or(Error::InvalidUrl(UrlError::MissingHost))?;
         let port = url.port_or_known_default().unwrap_or(80);
         let tcp = TcpStream::connect((host.trim_matches(['[', ']']), port))
             .await
@@ -62,11 +63,11 @@ impl DeflateSocket {
         let _ = tcp.set_nodelay(true);
         let mut io = if cfg.secure {
             let name = ServerName::try_from(host.trim_matches(['[', ']']).to_string())
-                .map_err(|e| Error::Tls(e.to_string()))?;
+                .map_err(|e| Error::Tls(Cause::new(e)))?;
             let tls = tokio_rustls::TlsConnector::from(cfg.tls.clone())
                 .connect(name, tcp)
                 .await
-                .map_err(|e| Error::Tls(e.to_string()))?;
+                .map_err(|e| Error::Tls(Cause::new(e)))?;
             Io::Tls(Box::new(tls))
         } else {
             Io::Plain(tcp)

@@ -5,6 +5,7 @@
 use super::config::EngineConfig;
 use super::http::HttpClient;
 use crate::error::Error;
+use crate::error::HandshakeError;
 use crate::options::TransportKind;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
@@ -58,13 +59,14 @@ impl Polling {
             .await
             .map_err(Error::Transport)?;
         let mut packets = PayloadDecoder::decode_all(&body, body.len())
-            .map_err(|e| Error::Handshake(e.to_string()))?
+            .map_err(|e| Error::Handshake(HandshakeError::Payload(e)))?
             .into_iter();
         match packets.next() {
             Some(Packet::Open(data)) => Ok((data.to_string(), packets.collect())),
-            other => Err(Error::Handshake(format!(
-                "expected an open packet, got {other:?}"
-            ))),
+            other => {
+                tracing::debug!(packet = ?other, "handshake without an open packet");
+                Err(Error::Handshake(HandshakeError::NoOpenPacket))
+            }
         }
     }
 

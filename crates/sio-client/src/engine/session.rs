@@ -13,6 +13,7 @@ use super::upgrade::{candidates, probe};
 use super::websocket::WebSocket;
 use super::{Engine, EngineCmd, EngineEvent, EngineShared};
 use crate::error::Error;
+use crate::error::{Cause, HandshakeError};
 use crate::events::Emitter;
 use crate::options::TransportKind;
 use crate::reason::DisconnectReason;
@@ -120,7 +121,8 @@ pub(crate) async fn open(
 }
 
 fn parse_handshake(data: &str) -> Result<Handshake, Error> {
-    serde_json::from_str(data).map_err(|e| Error::Handshake(e.to_string()))
+    serde_json::from_str(data)
+        .map_err(|e| Error::Handshake(HandshakeError::OpenPacket(Cause::new(e))))
 }
 
 /// At most this many queued sends are gathered into one write.

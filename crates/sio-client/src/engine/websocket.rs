@@ -4,6 +4,7 @@
 use super::config::EngineConfig;
 use super::deflate_socket::DeflateSocket;
 use crate::error::{Error, TransportError};
+use crate::error::{HandshakeError, UrlError};
 use crate::options::TransportKind;
 use futures_util::{SinkExt, StreamExt};
 use sio_protocol::engine::{Frame, Packet};
@@ -55,7 +56,7 @@ impl WebSocket {
         let mut req = url
             .as_str()
             .into_client_request()
-            .map_err(|e| Error::InvalidUrl(e.to_string()))?;
+            .map_err(|_| Error::InvalidUrl(UrlError::NotARequestTarget))?;
         for (k, v) in &cfg.headers {
             let name = HeaderName::from_bytes(k.as_bytes()).map_err(|e| {
                 Error::Transport(TransportError::caused(format!("bad header name {k}"), e))
@@ -87,9 +88,10 @@ impl WebSocket {
         let mut ws = WebSocket::connect(cfg, None).await?;
         match ws.next().await {
             WsEvent::Packet(Packet::Open(data)) => Ok((ws, data.to_string())),
-            other => Err(Error::Handshake(format!(
-                "expected an open packet, got {other:?}"
-            ))),
+            other => {
+                tracing::debug!(event = ?other, "handshake without an open packet");
+                Err(Error::Handshake(HandshakeError::NoOpenPacket))
+            }
         }
     }
 

@@ -6,6 +6,7 @@
 
 use super::config::EngineConfig;
 use super::websocket::WsEvent;
+use crate::error::HandshakeError;
 use crate::error::{Error, TransportError};
 use crate::options::TransportKind;
 use bytes::BytesMut;
@@ -83,9 +84,10 @@ impl WebTransport {
         let mut wt = WebTransport::connect(cfg, None).await?;
         match wt.next().await {
             WsEvent::Packet(Packet::Open(data)) => Ok((wt, data.to_string())),
-            other => Err(Error::Handshake(format!(
-                "expected an open packet, got {other:?}"
-            ))),
+            other => {
+                tracing::debug!(event = ?other, "handshake without an open packet");
+                Err(Error::Handshake(HandshakeError::NoOpenPacket))
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 //! `Upgrade` and extension offer, and the check of the `101` and of the extension it accepts.
 
 use super::config::EngineConfig;
+use crate::error::{Cause, HandshakeError};
 use crate::error::{Error, TransportError};
 use base64::Engine as _;
 use sio_protocol::websocket::{
@@ -70,24 +71,21 @@ where
             break end + 4;
         }
         if buf.len() > MAX_HEAD {
-            return Err(Error::Handshake("websocket answer head too long".into()));
+            return Err(Error::Handshake(HandshakeError::HeadTooLong));
         }
         let n = io.read_buf(&mut buf).await.map_err(transport)?;
         if n == 0 {
-            return Err(Error::Handshake(
-                "connection closed during the websocket handshake".into(),
-            ));
+            return Err(Error::Handshake(HandshakeError::Closed));
         }
     };
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut answer = httparse::Response::new(&mut headers);
     answer
         .parse(&buf[..head_len])
-        .map_err(|e| Error::Handshake(format!("bad websocket answer: {e}")))?;
+        .map_err(|e| Error::Handshake(HandshakeError::BadAnswer(Cause::new(e))))?;
     if answer.code != Some(101) {
-        return Err(Error::Handshake(format!(
-            "websocket answer {} instead of 101",
-            answer.code.unwrap_or(0)
+        return Err(Error::Handshake(HandshakeError::Status(
+            answer.code.unwrap_or(0),
         )));
     }
     let header = |name: &'static str| {
@@ -99,14 +97,14 @@ where
     };
     let expected = accept_key(key.as_bytes());
     if header("sec-websocket-accept").next() != Some(expected.as_bytes()) {
-        return Err(Error::Handshake("bad Sec-WebSocket-Accept".into()));
+        return Err(Error::Handshake(HandshakeError::BadAccept));
     }
     let extensions: Vec<&[u8]> = header("sec-websocket-extensions").collect();
     let deflate = if extensions.is_empty() {
         None
     } else {
         // As `ws`, a server naming extensions not offered, or parameters not acceptable, fails.
-        let refused = |_| Error::Handshake("unacceptable Sec-WebSocket-Extensions".into());
+        let refused = |_| Error::Handshake(HandshakeError::BadExtensions);
         let answer = parse_extensions(extensions).map_err(refused)?;
         Some(accept_answer(offer, &answer).map_err(refused)?)
     };

@@ -409,7 +409,7 @@ impl Actor {
         };
         let encoded = self.parser.encode(packet).map_err(|e| {
             tracing::warn!(error = %e, "cannot encode packet");
-            Error::Encode(e.to_string())
+            Error::Encode(e)
         })?;
         tracing::trace!(frames = ?encoded.frames, "sending packet");
         engine.send(encoded.frames).inspect_err(|e| {

@@ -8,6 +8,7 @@ mod inbound;
 mod nsp;
 mod settings;
 
+use crate::error::Cause;
 use inbound::Sockets;
 
 pub(crate) use settings::Settings;
@@ -132,7 +133,7 @@ impl Manager {
 
     pub(crate) fn from_parsed(parsed: &ParsedUrl, opts: Options) -> Result<Manager, Error> {
         let runtime =
-            tokio::runtime::Handle::try_current().map_err(|e| Error::NoRuntime(e.to_string()))?;
+            tokio::runtime::Handle::try_current().map_err(|e| Error::NoRuntime(Cause::new(e)))?;
         let tls = opts.tls.client_config()?;
         let mut query = parsed.query.clone();
         query.extend(opts.query.iter().cloned());

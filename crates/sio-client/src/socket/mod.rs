@@ -104,7 +104,7 @@ fn read_ack<R: DeserializeOwned + 'static>(args: Vec<Value>) -> Result<R, AckErr
             return Ok(args);
         }
     }
-    from_args(slot.unwrap_or_default()).map_err(|e| AckError::Deserialize(e.to_string()))
+    from_args(slot.unwrap_or_default()).map_err(AckError::Deserialize)
 }
 
 impl Socket {
@@ -247,7 +247,7 @@ impl Socket {
     /// # Ok(()) }
     /// ```
     pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), Error> {
-        let args = to_args(data).map_err(|e| Error::Serde(e.to_string()))?;
+        let args = to_args(data)?;
         self.emit_args(event, args)
     }
 
@@ -281,7 +281,7 @@ impl Socket {
             Ok(args) => self.emit_args_with_ack(event, args),
             Err(e) => AckFuture {
                 rx: None,
-                early: Some(AckError::Send(Error::Serde(e.to_string()))),
+                early: Some(AckError::Send(Error::Serde(e))),
                 _r: PhantomData,
             },
         }
@@ -310,9 +310,7 @@ impl Socket {
 
     fn send_emit(&self, event: &str, args: Vec<Value>, ack: Option<AckTx>) -> Result<(), Error> {
         if RESERVED_EVENTS.contains(&event) {
-            return Err(Error::Encode(format!(
-                "\"{event}\" is a reserved event name"
-            )));
+            return Err(Error::ReservedEvent(event.to_owned()));
         }
         let direct = ack.is_none() && !self.flags.volatile && self.manager.retries() == 0;
         let args = if direct {
@@ -362,11 +360,7 @@ impl Socket {
             }));
         }
         let packet = Packet::event(self.shared.nsp.as_str(), event, args);
-        let encoded = self
-            .manager
-            .parser()
-            .encode(&packet)
-            .map_err(|e| Error::Encode(e.to_string()))?;
+        let encoded = self.manager.parser().encode(&packet)?;
         match engine.send(encoded.frames) {
             // the session just ended: the manager's task buffers what follows
             Ok(()) | Err(Error::Closed) => Ok(None),

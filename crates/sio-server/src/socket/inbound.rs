@@ -1,13 +1,13 @@
 //! What a socket receives: the client's packets, and the pipeline of an event through catch-all
 //! listeners and per-packet middlewares to its handlers, run in order by the socket's jobs.
 
+use super::jobs::{Job, Jobs};
 use super::Socket;
 use crate::ack::AckSender;
 use crate::errors::SocketError;
 use crate::handler::{
     AnyFn, BoxFut, CallError, ErasedEventHandler, ErrorFn, IncomingEvent, PacketMiddlewareFn,
 };
-use super::jobs::{Job, Jobs};
 use crate::listeners::{Entry, EventHandlers};
 use crate::reason::DisconnectReason;
 use sio_protocol::socket::PacketData;

@@ -7,9 +7,9 @@
 //! some job is pending and drives those jobs concurrently, as the handlers of one socket always progress
 //! (a slow handler never holds back the next events). An idle socket holds no task.
 
+use super::Socket;
 use crate::engine::{data_request, RequestInfo};
 use crate::handler::BoxFut;
-use super::Socket;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::FutureExt;
 use sio_protocol::Value;
