@@ -206,10 +206,12 @@ impl Cluster {
     }
 }
 
-/// Client options for tests: no reconnection, websocket right away.
+/// Client options for tests: no reconnection, websocket right away (a volatile packet is dropped for a
+/// client still upgrading from polling, whose transport is not writable then).
 pub fn client_options() -> Options {
     Options {
         reconnection: false,
+        transports: vec![sio_client::TransportKind::WebSocket],
         ..Options::default()
     }
 }
