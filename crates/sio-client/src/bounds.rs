@@ -27,13 +27,11 @@ use sio_protocol::parser::Limits;
 /// ```
 /// use sio_client::{Bounds, Options};
 ///
-/// let opts = Options {
-///     bounds: Bounds { incoming: 64, ..Bounds::default() },
-///     ..Options::default()
-/// };
+/// let opts = Options::default().bounds(Bounds::default().incoming(64));
 /// # let _ = opts;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Bounds {
     /// Bytes of one websocket message, or of one polling response (which may carry several packets).
     /// Default 100 MiB, the official Node client's (`ws`'s `maxPayload`). Over it the session closes with
@@ -72,6 +70,18 @@ impl Bounds {
         observer_backlog: 1024,
         running_handlers: 1024,
     };
+}
+
+impl Bounds {
+    crate::setters::setters! {
+        max_message_size: usize,
+        decode: Limits,
+        incoming: usize,
+        outgoing_bytes: usize,
+        buffered_emits: usize,
+        observer_backlog: usize,
+        running_handlers: usize,
+    }
 }
 
 impl Default for Bounds {

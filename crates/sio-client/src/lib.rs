@@ -35,6 +35,7 @@ mod manager;
 pub mod options;
 pub mod reason;
 mod retry;
+mod setters;
 mod socket;
 pub mod tls;
 mod transport_error;

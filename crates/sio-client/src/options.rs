@@ -53,10 +53,7 @@ impl Auth {
     /// ```
     /// use sio_client::{value, Auth, Options};
     ///
-    /// let opts = Options {
-    ///     auth: Auth::from_fn(|| Some(value!({ "token": "fresh token" }))),
-    ///     ..Options::default()
-    /// };
+    /// let opts = Options::default().auth(Auth::from_fn(|| Some(value!({ "token": "fresh token" }))));
     /// # let _ = opts;
     /// ```
     pub fn from_fn(f: impl Fn() -> Option<Value> + Send + Sync + 'static) -> Self {
@@ -88,20 +85,20 @@ impl From<Value> for Auth {
     }
 }
 
-/// Options of [`crate::io`] and [`crate::Manager::new`]. `Options::default()` gives the official defaults.
+/// Options of [`crate::io`] and [`crate::Manager::new`]. `Options::default()` gives the official defaults;
+/// each field has a builder method of its name (new fields will come, so the struct is not built literally).
 ///
 /// ```
 /// use sio_client::{Options, TransportKind};
 /// use std::time::Duration;
 ///
-/// let opts = Options {
-///     reconnection_delay_max: Duration::from_secs(10),
-///     transports: vec![TransportKind::WebSocket],
-///     ..Options::default()
-/// };
+/// let opts = Options::default()
+///     .reconnection_delay_max(Duration::from_secs(10))
+///     .transports(vec![TransportKind::WebSocket]);
 /// assert_eq!(opts.path, "/socket.io");
 /// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Options {
     /// The server path of the Engine.IO endpoint. Default `/socket.io`.
     pub path: String,
@@ -192,6 +189,31 @@ impl Default for Options {
 }
 
 impl Options {
+    crate::setters::setters! {
+        path: String,
+        reconnection: bool,
+        reconnection_attempts: Option<u32>,
+        reconnection_delay: Duration,
+        reconnection_delay_max: Duration,
+        randomization_factor: f64,
+        timeout: Duration,
+        auto_connect: bool,
+        transports: Vec<TransportKind>,
+        upgrade: bool,
+        remember_upgrade: bool,
+        query: Vec<(String, String)>,
+        extra_headers: Vec<(String, String)>,
+        auth: Auth,
+        ack_timeout: Option<Duration>,
+        retries: u32,
+        parser: ParserKind,
+        tls: TlsOptions,
+        force_new: bool,
+        multiplex: bool,
+        bounds: Bounds,
+        per_message_deflate: Option<PerMessageDeflate>,
+    }
+
     /// The engine path with the trailing slash the server expects (`/socket.io/`).
     pub(crate) fn engine_path(&self) -> String {
         let trimmed = self.path.trim_end_matches('/');
@@ -214,10 +236,7 @@ mod tests {
         assert_eq!(o.reconnection_delay_max, Duration::from_secs(5));
         assert_eq!(o.timeout, Duration::from_secs(20));
         assert_eq!(o.randomization_factor, 0.5);
-        let o = Options {
-            path: "custom".into(),
-            ..Options::default()
-        };
+        let o = Options::default().path("custom".into());
         assert_eq!(o.engine_path(), "/custom/");
     }
 }

@@ -13,8 +13,8 @@ use std::sync::{Arc, OnceLock};
 /// use sio_client::{Options, TlsOptions};
 ///
 /// # let ca_der: Vec<u8> = Vec::new();
-/// let private_ca = Options { tls: TlsOptions::CustomRoots(vec![ca_der]), ..Options::default() };
-/// let tests_only = Options { tls: TlsOptions::DangerAcceptInvalidCerts, ..Options::default() };
+/// let private_ca = Options::default().tls(TlsOptions::CustomRoots(vec![ca_der]));
+/// let tests_only = Options::default().tls(TlsOptions::DangerAcceptInvalidCerts);
 /// # let _ = (private_ca, tests_only);
 /// ```
 #[derive(Clone, Default)]

@@ -170,11 +170,9 @@ async fn polling_batches_stay_under_max_payload() {
 async fn remember_upgrade_starts_with_websocket() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
-    let opts = Options {
-        remember_upgrade: true,
-        reconnection_delay: Duration::from_millis(100),
-        ..options(Mode::Upgrade)
-    };
+    let opts = options(Mode::Upgrade)
+        .remember_upgrade(true)
+        .reconnection_delay(Duration::from_millis(100));
     let socket = io(&server.url("/"), opts).unwrap();
     let mut upgraded = Events::new();
     let tx = upgraded.tx.clone();
@@ -221,10 +219,7 @@ fn blocking_facade(kind: ServerKind) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let server = rt.block_on(NodeServer::start_kind(kind, json!({})));
     let url = server.url("/admin");
-    let opts = || Options {
-        force_new: true,
-        ..Options::default()
-    };
+    let opts = || Options::default().force_new(true);
     // plain thread
     let socket = sio_client::blocking::Socket::connect(&url, opts()).unwrap();
     assert!(socket.connected());
@@ -329,11 +324,9 @@ async fn tls_with_custom_roots_or_without_verification() {
         ] {
             let socket = io(
                 &url,
-                Options {
-                    tls,
-                    per_message_deflate: deflate.then(PerMessageDeflate::default),
-                    ..options(mode)
-                },
+                options(mode)
+                    .tls(tls)
+                    .per_message_deflate(deflate.then(PerMessageDeflate::default)),
             )
             .unwrap();
             socket.connect().await.unwrap();
@@ -344,14 +337,7 @@ async fn tls_with_custom_roots_or_without_verification() {
     }
     // the default roots do not know this CA: the error says so, on either transport
     for mode in [Mode::Polling, Mode::WebSocket] {
-        let socket = io(
-            &url,
-            Options {
-                reconnection: false,
-                ..options(mode)
-            },
-        )
-        .unwrap();
+        let socket = io(&url, options(mode).reconnection(false)).unwrap();
         let mut errors = Events::new();
         let tx = errors.tx.clone();
         socket.manager().on("error", move |e| {
@@ -371,13 +357,11 @@ async fn custom_path_query_and_headers_on_every_transport() {
     for (mode, deflate) in MODES.into_iter().flat_map(|m| [(m, false), (m, true)]) {
         let socket = io(
             &server.url("/admin?a=1"),
-            Options {
-                path: "/custom".into(),
-                extra_headers: vec![("x-test".into(), format!("{mode:?}"))],
-                query: vec![("b".into(), "2".into())],
-                per_message_deflate: deflate.then(PerMessageDeflate::default),
-                ..options(mode)
-            },
+            options(mode)
+                .path("/custom".into())
+                .extra_headers(vec![("x-test".into(), format!("{mode:?}"))])
+                .query(vec![("b".into(), "2".into())])
+                .per_message_deflate(deflate.then(PerMessageDeflate::default)),
         )
         .unwrap();
         socket.connect().await.unwrap();
@@ -393,28 +377,14 @@ async fn custom_path_query_and_headers_on_every_transport() {
         socket.disconnect();
     }
     // the default path does not reach this server
-    let socket = io(
-        &server.url("/"),
-        Options {
-            reconnection: false,
-            ..options(Mode::Polling)
-        },
-    )
-    .unwrap();
+    let socket = io(&server.url("/"), options(Mode::Polling).reconnection(false)).unwrap();
     assert!(socket.connect().await.is_err());
 }
 
 async fn upgrade_false_stays_on_polling() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
-    let socket = io(
-        &server.url("/"),
-        Options {
-            upgrade: false,
-            ..options(Mode::Upgrade)
-        },
-    )
-    .unwrap();
+    let socket = io(&server.url("/"), options(Mode::Upgrade).upgrade(false)).unwrap();
     let mut upgraded = Events::new();
     let tx = upgraded.tx.clone();
     socket.manager().on_engine("upgrade", move |_| {

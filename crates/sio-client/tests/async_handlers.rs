@@ -22,14 +22,9 @@ async fn three_slow_questions(running_handlers: usize) -> (usize, Vec<u64>, Stri
         });
     });
     let server = io_server.listen("127.0.0.1:0").await.unwrap();
-    let options = Options {
-        transports: vec![TransportKind::WebSocket],
-        bounds: Bounds {
-            running_handlers,
-            ..Bounds::default()
-        },
-        ..Options::default()
-    };
+    let options = Options::default()
+        .transports(vec![TransportKind::WebSocket])
+        .bounds(Bounds::default().running_handlers(running_handlers));
     let socket = io(&format!("http://{}/", server.local_addr()), options).unwrap();
     let running = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));
@@ -97,10 +92,7 @@ async fn a_panicking_handler_harms_no_later_event() {
         });
     });
     let server = io_server.listen("127.0.0.1:0").await.unwrap();
-    let options = Options {
-        transports: vec![TransportKind::WebSocket],
-        ..Options::default()
-    };
+    let options = Options::default().transports(vec![TransportKind::WebSocket]);
     let socket = io(&format!("http://{}/", server.local_addr()), options).unwrap();
     socket.on_async("boom", |_event| async move {
         tokio::task::yield_now().await;

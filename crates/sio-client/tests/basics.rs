@@ -130,10 +130,7 @@ async fn connect_events_acks_and_binary_over_every_transport() {
 async fn namespaces_share_one_engine_and_managers_are_cached() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
-    let opts = sio_client::Options {
-        transports: vec![TransportKind::WebSocket],
-        ..Default::default()
-    };
+    let opts = sio_client::Options::default().transports(vec![TransportKind::WebSocket]);
     let main = io(&server.url("/"), opts.clone()).unwrap();
     let admin = io(&server.url("/admin?k=v"), opts.clone()).unwrap();
     main.connect().await.unwrap();
@@ -148,14 +145,7 @@ async fn namespaces_share_one_engine_and_managers_are_cached() {
     again.connect().await.unwrap();
     assert_ne!(again.manager().engine().unwrap().id(), e1.id());
     // force_new always gets a new connection
-    let forced = io(
-        &server.url("/admin"),
-        sio_client::Options {
-            force_new: true,
-            ..opts.clone()
-        },
-    )
-    .unwrap();
+    let forced = io(&server.url("/admin"), opts.clone().force_new(true)).unwrap();
     forced.connect().await.unwrap();
     assert_ne!(forced.manager().engine().unwrap().id(), e1.id());
 

@@ -5,7 +5,7 @@ mod common;
 use bytes::Bytes;
 use common::*;
 use serde_json::json;
-use sio_client::{io, AckError, Auth, Options, ParserKind, Value};
+use sio_client::{io, AckError, Auth, ParserKind, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,11 +14,9 @@ async fn retries_give_at_least_once_delivery_in_order() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
     for mode in MODES {
-        let opts = Options {
-            retries: 3,
-            ack_timeout: Some(Duration::from_millis(1000)),
-            ..options(mode)
-        };
+        let opts = options(mode)
+            .retries(3)
+            .ack_timeout(Some(Duration::from_millis(1000)));
         let socket = io(&server.url("/"), opts).unwrap();
         let mut seen = Events::new();
         let tx = seen.tx.clone();
@@ -61,14 +59,7 @@ async fn ack_timeouts_volatile_and_sequential_ids() {
     init_tracing();
     let server = NodeServer::start(json!({})).await;
     for mode in MODES {
-        let socket = io(
-            &server.url("/"),
-            Options {
-                auto_connect: false,
-                ..options(mode)
-            },
-        )
-        .unwrap();
+        let socket = io(&server.url("/"), options(mode).auto_connect(false)).unwrap();
         let mut ids = Events::new();
         let tx = ids.tx.clone();
         socket.manager().on_engine("packetCreate", move |e| {
@@ -160,16 +151,14 @@ async fn middleware_refusal_is_not_retried_and_auth_is_sent() {
     // auth as a function, called on every (re)connection; query and headers from the options
     let calls = Arc::new(AtomicU32::new(0));
     let c = calls.clone();
-    let opts = Options {
-        auth: Auth::from_fn(move || {
+    let opts = options(Mode::Polling)
+        .auth(Auth::from_fn(move || {
             c.fetch_add(1, Ordering::SeqCst);
             Some(sio_client::to_value(&json!({"token": "secret"})).unwrap())
-        }),
-        query: vec![("from".into(), "options".into())],
-        extra_headers: vec![("x-test".into(), "header-value".into())],
-        reconnection_delay: Duration::from_millis(100),
-        ..options(Mode::Polling)
-    };
+        }))
+        .query(vec![("from".into(), "options".into())])
+        .extra_headers(vec![("x-test".into(), "header-value".into())])
+        .reconnection_delay(Duration::from_millis(100));
     let socket = io(&server.url("/private?in=url"), opts).unwrap();
     socket.connect().await.unwrap();
     let info: Value = socket.emit_with_ack("info", &()).await.unwrap();
@@ -207,11 +196,9 @@ async fn connection_state_recovery() {
     init_tracing();
     let server = NodeServer::start(json!({"recovery": true})).await;
     for mode in MODES {
-        let opts = Options {
-            reconnection_delay: Duration::from_millis(1000),
-            randomization_factor: 0.0,
-            ..options(mode)
-        };
+        let opts = options(mode)
+            .reconnection_delay(Duration::from_millis(1000))
+            .randomization_factor(0.0);
         let socket = io(&server.url("/"), opts).unwrap();
         let mut missed = Events::new();
         let tx = missed.tx.clone();
@@ -242,10 +229,7 @@ async fn msgpack_parser() {
     init_tracing();
     let server = NodeServer::start(json!({"msgpack": true})).await;
     for mode in MODES {
-        let opts = Options {
-            parser: ParserKind::MsgPack,
-            ..options(mode)
-        };
+        let opts = options(mode).parser(ParserKind::MsgPack);
         let socket = io(&server.url("/admin"), opts).unwrap();
         socket.connect().await.unwrap();
         let back: (String, Bytes, Value) = socket

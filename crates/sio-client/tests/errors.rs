@@ -11,11 +11,9 @@ async fn a_refused_connection_names_its_cause() {
         listener.local_addr().unwrap().port()
     };
     for transport in [TransportKind::Polling, TransportKind::WebSocket] {
-        let options = Options {
-            transports: vec![transport],
-            reconnection: false,
-            ..Options::default()
-        };
+        let options = Options::default()
+            .transports(vec![transport])
+            .reconnection(false);
         let socket = io(&format!("http://127.0.0.1:{port}/"), options).unwrap();
         let error = tokio::time::timeout(std::time::Duration::from_secs(10), socket.connect())
             .await
@@ -63,11 +61,9 @@ async fn url_handshake_and_event_name_errors_are_typed() {
             let _ = conn.write_all(answer.as_bytes()).await;
         }
     });
-    let options = Options {
-        transports: vec![TransportKind::Polling],
-        reconnection: false,
-        ..Options::default()
-    };
+    let options = Options::default()
+        .transports(vec![TransportKind::Polling])
+        .reconnection(false);
     let socket = io(&format!("http://{addr}/"), options).unwrap();
     let error = tokio::time::timeout(std::time::Duration::from_secs(10), socket.connect())
         .await

@@ -52,13 +52,11 @@ async fn start_server() -> (Child, u16) {
 }
 
 async fn connected(port: u16, transports: Vec<TransportKind>, deflate: bool) -> Socket {
-    let options = Options {
-        transports,
-        force_new: true,
-        reconnection: false,
-        per_message_deflate: deflate.then(PerMessageDeflate::default),
-        ..Options::default()
-    };
+    let options = Options::default()
+        .transports(transports)
+        .force_new(true)
+        .reconnection(false)
+        .per_message_deflate(deflate.then(PerMessageDeflate::default));
     let socket = io(&format!("http://127.0.0.1:{port}/"), options).unwrap();
     tokio::time::timeout(WAIT, socket.connect())
         .await

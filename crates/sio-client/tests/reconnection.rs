@@ -8,11 +8,9 @@ use sio_client::{io, AckError, DisconnectReason, ManagerEvent, Options, Transpor
 use std::time::Duration;
 
 fn fast(mode: Mode) -> Options {
-    Options {
-        reconnection_delay: Duration::from_millis(200),
-        reconnection_delay_max: Duration::from_millis(400),
-        ..options(mode)
-    }
+    options(mode)
+        .reconnection_delay(Duration::from_millis(200))
+        .reconnection_delay_max(Duration::from_millis(400))
 }
 
 async fn reconnects_after_the_server_restarts_and_flushes_the_send_buffer() {
@@ -176,15 +174,13 @@ async fn transport_failures_are_retried_until_reconnection_attempts() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let opts = Options {
-        reconnection_attempts: Some(2),
-        auto_connect: false,
-        reconnection_delay: Duration::from_millis(100),
-        reconnection_delay_max: Duration::from_millis(200),
-        force_new: true,
-        transports: vec![TransportKind::WebSocket],
-        ..Options::default()
-    };
+    let opts = Options::default()
+        .reconnection_attempts(Some(2))
+        .auto_connect(false)
+        .reconnection_delay(Duration::from_millis(100))
+        .reconnection_delay_max(Duration::from_millis(200))
+        .force_new(true)
+        .transports(vec![TransportKind::WebSocket]);
     let socket = io(&format!("http://127.0.0.1:{port}"), opts).unwrap();
     let mut errors = Events::new();
     let tx = errors.tx.clone();
@@ -272,10 +268,7 @@ async fn manager_open_settings_and_drop() {
     let server = NodeServer::start(json!({})).await;
     let manager = sio_client::Manager::new(
         &server.url("/"),
-        Options {
-            auto_connect: false,
-            ..options(Mode::WebSocket)
-        },
+        options(Mode::WebSocket).auto_connect(false),
     )
     .unwrap();
     assert!(manager.reconnection());
@@ -358,12 +351,10 @@ async fn connection_attempts_time_out() {
     for mode in [Mode::Polling, Mode::WebSocket] {
         let socket = io(
             &format!("http://127.0.0.1:{port}"),
-            Options {
-                timeout: Duration::from_millis(500),
-                reconnection: false,
-                auto_connect: false,
-                ..options(mode)
-            },
+            options(mode)
+                .timeout(Duration::from_millis(500))
+                .reconnection(false)
+                .auto_connect(false),
         )
         .unwrap();
         let mut errors = Events::new();
@@ -384,11 +375,7 @@ async fn engine_observers_see_packets_drain_and_close() {
     for mode in MODES {
         let socket = io(
             &server.url("/"),
-            Options {
-                auto_connect: false,
-                reconnection: false,
-                ..options(mode)
-            },
+            options(mode).auto_connect(false).reconnection(false),
         )
         .unwrap();
         let mut seen = Events::new();

@@ -68,11 +68,9 @@ async fn start() -> Fixture {
 }
 
 fn options(f: &Fixture, transports: Vec<TransportKind>) -> Options {
-    Options {
-        transports,
-        tls: TlsOptions::CustomRoots(vec![f.cert.clone()]),
-        ..Options::default()
-    }
+    Options::default()
+        .transports(transports)
+        .tls(TlsOptions::CustomRoots(vec![f.cert.clone()]))
 }
 
 async fn next<T>(rx: &mut mpsc::UnboundedReceiver<T>) -> T {

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 /// The options of a Socket.IO server.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct ServerConfig {
     /// The Engine.IO options; `path` defaults to `/socket.io` here.
     pub engine: EngineConfig,

@@ -22,6 +22,7 @@ use std::time::Duration;
 /// assert!(config.connection_state_recovery.is_some());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConnectionStateRecovery {
     /// How long sessions and packets are kept (`maxDisconnectionDuration`, 2 minutes).
     pub max_disconnection_duration: Duration,

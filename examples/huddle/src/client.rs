@@ -22,16 +22,14 @@ impl Client {
         token: &str,
         transports: Vec<TransportKind>,
     ) -> Result<Client, Error> {
-        let mut options = Options {
-            auth: Auth::Value(
+        let mut options = Options::default()
+            .auth(Auth::Value(
                 sio_client::to_value(&Credentials {
                     token: token.to_owned(),
                 })
                 .map_err(Error::Serde)?,
-            ),
-            reconnection: false,
-            ..Options::default()
-        };
+            ))
+            .reconnection(false);
         if !transports.is_empty() {
             options.transports = transports;
         }

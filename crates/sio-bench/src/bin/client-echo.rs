@@ -36,12 +36,10 @@ fn main() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     rt.block_on(async move {
         let before = rss_kib();
-        let opts = Options {
-            transports: vec![TransportKind::WebSocket],
-            reconnection: false,
-            force_new: true,
-            ..Options::default()
-        };
+        let opts = Options::default()
+            .transports(vec![TransportKind::WebSocket])
+            .reconnection(false)
+            .force_new(true);
         let mut sockets: Vec<Socket> = Vec::with_capacity(clients);
         for chunk in (0..clients).collect::<Vec<_>>().chunks(128) {
             let mut batch = Vec::new();

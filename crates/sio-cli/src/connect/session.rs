@@ -27,13 +27,11 @@ impl Session {
         args: &ConnectArgs,
         reconnection: bool,
     ) -> Result<(Session, mpsc::UnboundedReceiver<Note>), Failure> {
-        let mut opts = Options {
-            path: args.path.clone(),
-            auto_connect: false,
-            reconnection,
-            force_new: true,
-            ..Options::default()
-        };
+        let mut opts = Options::default()
+            .path(args.path.clone())
+            .auto_connect(false)
+            .reconnection(reconnection)
+            .force_new(true);
         match args.transport {
             Some(Transport::Polling) => opts.transports = vec![TransportKind::Polling],
             Some(Transport::Websocket) => opts.transports = vec![TransportKind::WebSocket],

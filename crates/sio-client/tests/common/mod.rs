@@ -213,11 +213,7 @@ pub fn options(mode: Mode) -> Options {
         Mode::WebSocket => vec![TransportKind::WebSocket],
         Mode::Upgrade => vec![TransportKind::Polling, TransportKind::WebSocket],
     };
-    Options {
-        transports,
-        force_new: true,
-        ..Options::default()
-    }
+    Options::default().transports(transports).force_new(true)
 }
 
 /// A channel fed by handlers, read by the test with a timeout.

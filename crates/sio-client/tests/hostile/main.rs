@@ -17,15 +17,13 @@ pub const WAIT: Duration = Duration::from_secs(10);
 
 /// Options for a hostile case: one transport, fast reconnection, short connection timeout.
 pub fn options(transport: TransportKind) -> Options {
-    Options {
-        transports: vec![transport],
-        force_new: true,
-        reconnection_delay: Duration::from_millis(100),
-        reconnection_delay_max: Duration::from_millis(200),
-        randomization_factor: 0.0,
-        timeout: Duration::from_secs(3),
-        ..Options::default()
-    }
+    Options::default()
+        .transports(vec![transport])
+        .force_new(true)
+        .reconnection_delay(Duration::from_millis(100))
+        .reconnection_delay_max(Duration::from_millis(200))
+        .randomization_factor(0.0)
+        .timeout(Duration::from_secs(3))
 }
 
 /// What a socket and its manager report, as channels the test reads with a timeout.
@@ -39,14 +37,7 @@ pub struct Probe {
 impl Probe {
     /// Connects to `url` with `opts` and listens to `connect`, `disconnect` and the manager's `error`.
     pub fn connect(url: &str, opts: Options) -> Probe {
-        let socket = io(
-            url,
-            Options {
-                auto_connect: false,
-                ..opts
-            },
-        )
-        .unwrap();
+        let socket = io(url, opts.auto_connect(false)).unwrap();
         let (ctx, connects) = mpsc::unbounded_channel();
         socket.on_connect(move || {
             let _ = ctx.send(());

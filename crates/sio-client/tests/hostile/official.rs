@@ -84,13 +84,8 @@ async fn same_reasons_as_the_official_client_over_websocket() {
         )
         .await;
         let server = scripted_websocket(vec![frame]).await;
-        let opts = Options {
-            bounds: Bounds {
-                max_message_size: max,
-                ..Bounds::default()
-            },
-            ..options(TransportKind::WebSocket)
-        };
+        let opts =
+            options(TransportKind::WebSocket).bounds(Bounds::default().max_message_size(max));
         let ours = sio_reports(&server, opts).await;
         assert_eq!(official, vec!["connect", expected, "connect"]);
         assert_eq!(ours, official);
@@ -142,10 +137,7 @@ async fn same_reasons_as_the_official_client_when_the_server_stalls() {
     .await;
     let mut probe = Probe::connect(
         &server.url(),
-        Options {
-            timeout: Duration::from_millis(300),
-            ..options(TransportKind::WebSocket)
-        },
+        options(TransportKind::WebSocket).timeout(Duration::from_millis(300)),
     );
     let mut ours = Vec::new();
     for _ in 0..3 {

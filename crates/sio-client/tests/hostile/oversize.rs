@@ -17,13 +17,7 @@ const MIB: usize = 1 << 20;
 const FLOOD_TIME: Duration = Duration::from_secs(20);
 
 fn with_max_message(transport: TransportKind, max: usize) -> Options {
-    Options {
-        bounds: Bounds {
-            max_message_size: max,
-            ..Bounds::default()
-        },
-        ..options(transport)
-    }
+    options(transport).bounds(Bounds::default().max_message_size(max))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -19,14 +19,9 @@ async fn handshake_never_answered_times_out_retries_and_bounds_the_send_buffer()
     init_tracing();
     let server = silent_server().await;
     for transport in [TransportKind::Polling, TransportKind::WebSocket] {
-        let opts = Options {
-            timeout: Duration::from_millis(300),
-            bounds: Bounds {
-                buffered_emits: 100,
-                ..Bounds::default()
-            },
-            ..options(transport)
-        };
+        let opts = options(transport)
+            .timeout(Duration::from_millis(300))
+            .bounds(Bounds::default().buffered_emits(100));
         let mut probe = Probe::connect(&server.url(), opts);
         let attempts = Arc::new(AtomicUsize::new(0));
         let a = attempts.clone();
@@ -84,13 +79,7 @@ async fn emit_until_refused(socket: &sio_client::Socket) -> (Option<Error>, bool
 }
 
 fn small_outgoing(transport: TransportKind) -> Options {
-    Options {
-        bounds: Bounds {
-            outgoing_bytes: 1 << 20,
-            ..Bounds::default()
-        },
-        ..options(transport)
-    }
+    options(transport).bounds(Bounds::default().outgoing_bytes(1 << 20))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -186,13 +175,7 @@ async fn acks_never_answered_are_bounded() {
         })
     })
     .await;
-    let opts = Options {
-        bounds: Bounds {
-            buffered_emits: 50,
-            ..Bounds::default()
-        },
-        ..options(TransportKind::WebSocket)
-    };
+    let opts = options(TransportKind::WebSocket).bounds(Bounds::default().buffered_emits(50));
     let mut probe = Probe::connect(&server.url(), opts);
     probe.connected().await;
     let mut waiting = Vec::new();

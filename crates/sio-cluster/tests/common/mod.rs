@@ -209,11 +209,9 @@ impl Cluster {
 /// Client options for tests: no reconnection, websocket right away (a volatile packet is dropped for a
 /// client still upgrading from polling, whose transport is not writable then).
 pub fn client_options() -> Options {
-    Options {
-        reconnection: false,
-        transports: vec![sio_client::TransportKind::WebSocket],
-        ..Options::default()
-    }
+    Options::default()
+        .reconnection(false)
+        .transports(vec![sio_client::TransportKind::WebSocket])
 }
 
 /// Starts three nodes, connects one client to each, and waits until every node knows the others.

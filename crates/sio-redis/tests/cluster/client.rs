@@ -14,12 +14,10 @@ pub struct Client {
 impl Client {
     /// Connects to `url` (`http://127.0.0.1:P`) on the namespace `nsp`, websocket only, no reconnection.
     pub async fn connect(url: &str, nsp: &str) -> Client {
-        let options = Options {
-            transports: vec![TransportKind::WebSocket],
-            reconnection: false,
-            force_new: true,
-            ..Default::default()
-        };
+        let options = Options::default()
+            .transports(vec![TransportKind::WebSocket])
+            .reconnection(false)
+            .force_new(true);
         let socket = sio_client::io(&format!("{url}{nsp}"), options).expect("client");
         let (tx, events) = mpsc::unbounded_channel();
         let any = tx.clone();

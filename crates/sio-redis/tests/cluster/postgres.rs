@@ -72,12 +72,10 @@ struct Client {
 
 impl Client {
     async fn connect(url: &str, nsp: &str) -> Client {
-        let options = Options {
-            transports: vec![TransportKind::WebSocket],
-            reconnection: false,
-            force_new: true,
-            ..Default::default()
-        };
+        let options = Options::default()
+            .transports(vec![TransportKind::WebSocket])
+            .reconnection(false)
+            .force_new(true);
         let socket = sio_client::io(&format!("{url}{nsp}"), options).expect("client");
         let (tx, events) = mpsc::unbounded_channel();
         socket.on_any(move |e| {

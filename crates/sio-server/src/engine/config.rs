@@ -30,6 +30,7 @@ pub type AllowRequest = Arc<
 /// assert_eq!(config.path, "/engine.io");
 /// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct EngineConfig {
     /// Where the engine is mounted (`/engine.io`); requests under `path/` are served.
     pub path: String,

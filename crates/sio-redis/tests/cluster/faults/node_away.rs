@@ -68,14 +68,12 @@ struct Roamer {
 
 impl Roamer {
     async fn connect(url: &str) -> Roamer {
-        let options = Options {
-            transports: vec![TransportKind::WebSocket],
-            reconnection_delay: Duration::from_millis(100),
-            reconnection_delay_max: Duration::from_millis(200),
-            randomization_factor: 0.0,
-            force_new: true,
-            ..Default::default()
-        };
+        let options = Options::default()
+            .transports(vec![TransportKind::WebSocket])
+            .reconnection_delay(Duration::from_millis(100))
+            .reconnection_delay_max(Duration::from_millis(200))
+            .randomization_factor(0.0)
+            .force_new(true);
         let socket = sio_client::io(&format!("{url}/"), options).expect("client");
         let (tx, events) = mpsc::unbounded_channel();
         socket.on_any(move |e| {
