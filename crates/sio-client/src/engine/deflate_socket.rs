@@ -8,8 +8,7 @@
 use super::config::EngineConfig;
 use super::websocket::WsEvent;
 use super::ws_handshake::handshake;
-use crate::error::{Cause, UrlError};
-use crate::error::{Error, TransportError};
+use crate::error::{Cause, Error, TransportError, UrlError};
 use rustls::pki_types::ServerName;
 use sio_protocol::engine::{Frame, Packet};
 use sio_protocol::websocket::{
@@ -178,13 +177,16 @@ impl DeflateSocket {
         })
     }
 
-    /// Sends a close frame (best effort).
+    /// Sends a close frame, then reads until the server closes too (best effort; the caller bounds the wait).
     pub async fn close(&mut self) {
         let mut out = std::mem::take(&mut self.pending);
         let mask = rand::random::<[u8; 4]>();
         encode_frame_header(&mut out, OpCode::Close, 0, false, Some(mask));
         let _ = self.write(&out).await;
         let _ = self.io.shutdown().await;
+        // Until the server closes too: unread data would turn the close into a reset.
+        let mut discard = [0u8; 4096];
+        while let Ok(1..) = self.io.read(&mut discard).await {}
     }
 }
 

@@ -3,8 +3,7 @@
 
 use super::config::EngineConfig;
 use super::deflate_socket::DeflateSocket;
-use crate::error::{Error, TransportError};
-use crate::error::{HandshakeError, UrlError};
+use crate::error::{Error, HandshakeError, TransportError, UrlError};
 use crate::options::TransportKind;
 use futures_util::{SinkExt, StreamExt};
 use sio_protocol::engine::{Frame, Packet};
@@ -153,11 +152,15 @@ impl WebSocket {
         }
     }
 
-    /// Sends a close frame (best effort).
+    /// Sends a close frame, then reads (and drops) what still comes until the server's close frame or the
+    /// end of the stream, as RFC 6455's closing handshake has it: a connection closed with unread data is
+    /// reset, and the server may then lose what was sent just before (a DISCONNECT would read as
+    /// `transport error`). Best effort: the caller bounds the wait.
     pub async fn close(&mut self) {
         match &mut self.stream {
             Stream::Tungstenite(stream) => {
                 let _ = stream.close(None).await;
+                while let Some(Ok(_)) = stream.next().await {}
             }
             Stream::Deflate(socket) => socket.close().await,
         }
