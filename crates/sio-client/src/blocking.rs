@@ -1,7 +1,6 @@
 //! A blocking facade for programs without an async runtime: it owns a runtime on a background thread.
 
-use crate::error::Cause;
-use crate::error::{AckError, Error};
+use crate::error::{AckError, Cause, Error};
 use crate::incoming::Event;
 use crate::options::Options;
 use crate::ListenerId;

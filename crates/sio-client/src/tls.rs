@@ -1,7 +1,6 @@
 //! TLS through rustls: the webpki roots by default, custom roots, or verification explicitly turned off.
 
-use crate::error::Cause;
-use crate::error::Error;
+use crate::error::{Cause, Error};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};

@@ -1,7 +1,6 @@
 //! Splitting a Socket.IO URL into the engine address, the namespace and the query, as `io(url)` does.
 
-use crate::error::Error;
-use crate::error::UrlError;
+use crate::error::{Error, UrlError};
 use url::Url;
 
 /// A parsed `io()` URL.

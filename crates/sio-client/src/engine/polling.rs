@@ -4,8 +4,7 @@
 
 use super::config::EngineConfig;
 use super::http::HttpClient;
-use crate::error::Error;
-use crate::error::HandshakeError;
+use crate::error::{Error, HandshakeError};
 use crate::options::TransportKind;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;

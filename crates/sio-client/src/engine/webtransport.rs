@@ -6,8 +6,7 @@
 
 use super::config::EngineConfig;
 use super::websocket::WsEvent;
-use crate::error::HandshakeError;
-use crate::error::{Error, TransportError};
+use crate::error::{Error, HandshakeError, TransportError};
 use crate::options::TransportKind;
 use bytes::BytesMut;
 use sio_protocol::engine::{encode_stream_frame, Frame, Packet, PacketType, StreamDecoder};

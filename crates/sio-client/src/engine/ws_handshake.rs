@@ -3,8 +3,7 @@
 //! `Upgrade` and extension offer, and the check of the `101` and of the extension it accepts.
 
 use super::config::EngineConfig;
-use crate::error::{Cause, HandshakeError};
-use crate::error::{Error, TransportError};
+use crate::error::{Cause, Error, HandshakeError, TransportError};
 use base64::Engine as _;
 use sio_protocol::websocket::{
     accept_answer, accept_key, client_offer, format_extension, parse_extensions, DeflateParams,

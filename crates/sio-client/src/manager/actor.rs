@@ -7,11 +7,12 @@
 use super::cmd::{Cmd, Done, Emit};
 use super::deadlines::Deadlines;
 use super::inbound::{self, Inbox, Signal, Sockets};
-use super::nsp::Nsp;
+use super::link::Link;
+use super::nsp::{Nsp, Then};
 use super::{Core, ManagerEvent};
 use crate::backoff::Backoff;
 use crate::engine::{self, Engine, EngineConfig};
-use crate::error::Error;
+use crate::error::{AckError, Error};
 use crate::events::lock;
 use crate::options::Options;
 use crate::reason::DisconnectReason;
@@ -24,32 +25,32 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Ready {
+enum Ready {
     Closed,
     Opening,
     Open,
 }
 
 /// Events produced by the task's own timers and connection attempts.
-pub(super) enum Internal {
+enum Internal {
     Opened(u64, Result<(Engine, Inbox), Error>),
     ReconnectTimer(u64),
 }
 
 pub(crate) struct Actor {
-    pub(super) cfg: EngineConfig,
-    pub(super) core: Arc<Core>,
-    pub(super) parser: Arc<dyn Parser>,
-    pub(super) retries: u32,
+    cfg: EngineConfig,
+    core: Arc<Core>,
+    parser: Arc<dyn Parser>,
+    retries: u32,
     /// Events a socket keeps before its CONNECT reply ([`crate::Bounds::incoming`]).
-    pub(super) receive_capacity: usize,
-    pub(super) ack_timeout: Option<Duration>,
+    receive_capacity: usize,
+    ack_timeout: Option<Duration>,
     /// Weak, so that the task ends once every handle is gone.
-    pub(super) cmd_tx: mpsc::WeakUnboundedSender<Cmd>,
-    pub(super) internal_tx: mpsc::UnboundedSender<Internal>,
+    cmd_tx: mpsc::WeakUnboundedSender<Cmd>,
+    internal_tx: mpsc::UnboundedSender<Internal>,
     internal_rx: Option<mpsc::UnboundedReceiver<Internal>>,
-    pub(super) ready: Ready,
-    pub(super) engine: Option<Engine>,
+    ready: Ready,
+    engine: Option<Engine>,
     signals: Option<Inbox>,
     sockets: Sockets,
     generation: u64,
@@ -58,9 +59,9 @@ pub(crate) struct Actor {
     skip_reconnect: bool,
     attempt_is_reconnect: bool,
     open_waiters: Vec<Done>,
-    pub(super) nsps: HashMap<String, Nsp>,
+    nsps: HashMap<String, Nsp>,
     /// When the pending acks with a timeout expire.
-    pub(super) deadlines: Deadlines,
+    deadlines: Deadlines,
 }
 
 impl Actor {
@@ -114,7 +115,11 @@ impl Actor {
                 },
                 Some(i) = internal.recv() => self.on_internal(i),
                 s = next_signal(&mut self.signals) => self.on_signal(s),
-                (nsp, id) = self.deadlines.expired() => self.ack_timeout(&nsp, id),
+                (nsp, id) = self.deadlines.expired() => {
+                    if let Some((n, mut link)) = self.socket(&nsp) {
+                        n.ack_timeout(&mut link, id);
+                    }
+                }
             }
             for n in self.nsps.values() {
                 n.publish_buffered();
@@ -125,7 +130,7 @@ impl Actor {
         }
     }
 
-    pub(super) fn emit(&self, e: ManagerEvent) {
+    fn emit(&self, e: ManagerEvent) {
         self.core.emitter.emit(e.name(), e);
     }
 
@@ -140,7 +145,10 @@ impl Actor {
             Cmd::Open(done) => self.open(done),
             Cmd::Connect { nsp, done } => self.socket_connect(&nsp, done),
             Cmd::Disconnect { nsp } => {
-                self.socket_disconnect(&nsp);
+                if let Some((n, link)) = self.socket(&nsp) {
+                    let then = n.disconnect(&link);
+                    self.then(&nsp, then);
+                }
                 self.handled(&nsp);
             }
             Cmd::Emit(emit) => {
@@ -151,11 +159,19 @@ impl Actor {
                     flags,
                     ack,
                 } = *emit;
-                self.socket_emit(&nsp, event, args, flags, ack);
+                match self.socket(&nsp) {
+                    Some((n, mut link)) => n.emit(&mut link, event, args, flags, ack),
+                    None => {
+                        if let Some(tx) = ack {
+                            let _ = tx.send(Err(AckError::Send(Error::Closed)));
+                        }
+                    }
+                }
                 self.handled(&nsp);
             }
             Cmd::AckReply { nsp, id, args } => {
-                let _ = self.send_packet(&Packet::ack(nsp, id, args));
+                let (_, link) = self.split();
+                let _ = link.send(&Packet::ack(nsp, id, args));
             }
             Cmd::SetAuth { nsp, auth } => {
                 if let Some(n) = self.nsps.get_mut(&nsp) {
@@ -198,7 +214,7 @@ impl Actor {
     }
 
     /// `manager.open()`: starts a connection attempt unless one is running or the engine is open.
-    pub(super) fn open(&mut self, done: Option<Done>) {
+    fn open(&mut self, done: Option<Done>) {
         match self.ready {
             Ready::Open => {
                 if let Some(d) = done {
@@ -262,14 +278,9 @@ impl Actor {
         for d in self.open_waiters.drain(..) {
             let _ = d.send(Ok(()));
         }
-        let active: Vec<String> = self
-            .nsps
-            .iter()
-            .filter(|(_, n)| n.active)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for nsp in active {
-            self.send_connect(&nsp);
+        let (nsps, link) = self.split();
+        for n in nsps.values_mut().filter(|n| n.active) {
+            n.send_connect(&link);
         }
     }
 
@@ -344,7 +355,14 @@ impl Actor {
     fn on_signal(&mut self, s: Option<Signal>) {
         match s {
             Some(Signal::Packet(packet, credit)) => {
-                self.on_packet(*packet, credit);
+                let Packet { nsp, data } = *packet;
+                match self.socket(&nsp) {
+                    Some((n, mut link)) => {
+                        let then = n.on_packet(&mut link, data, credit);
+                        self.then(&nsp, then);
+                    }
+                    None => tracing::debug!(nsp, "packet for a namespace without socket"),
+                }
                 if let Some(inbox) = &self.signals {
                     inbox.handled();
                 }
@@ -356,7 +374,7 @@ impl Actor {
     }
 
     /// The engine session ended (or was ended): notify sockets, then reconnect when allowed.
-    pub(super) fn on_close(&mut self, reason: DisconnectReason) {
+    fn on_close(&mut self, reason: DisconnectReason) {
         if let Some(e) = self.engine.take() {
             e.close();
         }
@@ -370,14 +388,9 @@ impl Actor {
             n.shared.set_link(None, false);
         }
         self.emit(ManagerEvent::Close(reason));
-        let active: Vec<String> = self
-            .nsps
-            .iter()
-            .filter(|(_, n)| n.active)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for nsp in active {
-            self.socket_onclose(&nsp, reason);
+        let (nsps, mut link) = self.split();
+        for n in nsps.values_mut().filter(|n| n.active) {
+            n.on_close(&mut link, reason);
         }
         let reconnection = lock(&self.core.settings).reconnection;
         if reconnection && !self.skip_reconnect {
@@ -386,7 +399,7 @@ impl Actor {
     }
 
     /// Closes the engine because no socket is active any more.
-    pub(super) fn close_if_unused(&mut self) {
+    fn close_if_unused(&mut self) {
         if self.nsps.values().any(|n| n.active) {
             return;
         }
@@ -402,29 +415,57 @@ impl Actor {
         self.ready = Ready::Closed;
     }
 
-    /// Encodes and sends one packet; fails when there is no open engine or its send buffer is full.
-    pub(super) fn send_packet(&mut self, packet: &Packet) -> Result<(), Error> {
-        let Some(engine) = &self.engine else {
-            return Err(Error::Closed);
-        };
-        let encoded = self.parser.encode(packet).map_err(|e| {
-            tracing::warn!(error = %e, "cannot encode packet");
-            Error::Encode(e)
-        })?;
-        tracing::trace!(frames = ?encoded.frames, "sending packet");
-        engine.send(encoded.frames).inspect_err(|e| {
-            if *e == Error::SendBufferFull {
-                tracing::warn!(nsp = packet.nsp, "send buffer full: packet dropped");
+    /// `socket.connect()`: opens the connection unless a reconnection is under way, then sends CONNECT.
+    fn socket_connect(&mut self, nsp: &str, done: Option<Done>) {
+        let Some(n) = self.nsps.get_mut(nsp) else {
+            if let Some(d) = done {
+                let _ = d.send(Err(Error::Closed));
             }
-        })
+            return;
+        };
+        if !n.want_connect(done) {
+            return;
+        }
+        if !self.reconnecting {
+            self.open(None);
+        }
+        if let Some((n, link)) = self.socket(nsp) {
+            n.send_connect(&link);
+        }
     }
 
-    pub(super) fn engine_writable(&self) -> bool {
-        self.engine.as_ref().is_some_and(|e| e.writable())
+    /// Carries out what a socket asked for after a call.
+    fn then(&mut self, nsp: &str, then: Then) {
+        match then {
+            Then::Done => {}
+            Then::Unused => self.close_if_unused(),
+            Then::Left(reason) => {
+                self.close_if_unused();
+                if let Some((n, mut link)) = self.socket(nsp) {
+                    n.on_close(&mut link, reason);
+                }
+            }
+        }
     }
 
-    pub(super) fn reconnecting(&self) -> bool {
-        self.reconnecting
+    /// The sockets, and the connection to lend them.
+    fn split(&mut self) -> (&mut HashMap<String, Nsp>, Link<'_>) {
+        let link = Link {
+            engine: self.engine.as_ref(),
+            open: self.ready == Ready::Open,
+            parser: &*self.parser,
+            deadlines: &mut self.deadlines,
+            cmd_tx: &self.cmd_tx,
+            ack_timeout: self.ack_timeout,
+            receive_capacity: self.receive_capacity,
+        };
+        (&mut self.nsps, link)
+    }
+
+    /// The socket of `nsp`, and the connection to lend it.
+    fn socket(&mut self, nsp: &str) -> Option<(&mut Nsp, Link<'_>)> {
+        let (nsps, link) = self.split();
+        Some((nsps.get_mut(nsp)?, link))
     }
 }
 

@@ -5,10 +5,11 @@ mod cmd;
 mod deadlines;
 mod emit;
 mod inbound;
+mod link;
 mod nsp;
 mod settings;
 
-use crate::error::Cause;
+use crate::error::{Cause, Error};
 use inbound::Sockets;
 
 pub(crate) use settings::Settings;
@@ -18,7 +19,6 @@ pub(crate) use cmd::{Cmd, Emit, EmitFlags};
 use crate::bounds::Bounds;
 use crate::dispatch::SocketShared;
 use crate::engine::{Engine, EngineConfig, EngineEvent};
-use crate::error::Error;
 use crate::events::{lock, Emitter, ListenerId};
 use crate::inflow::Inflow;
 use crate::options::{Auth, Options};

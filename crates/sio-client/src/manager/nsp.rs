@@ -1,8 +1,11 @@
-//! Namespace protocol on the manager's task: CONNECT, events, acks, buffers, retries and recovery per socket.
+//! A socket's protocol, run on the manager's task: CONNECT and its answer, received packets, the
+//! disconnection, buffers and recovery (its emits and acks are in `emit`). The manager finds the socket
+//! once per packet or command and lends it the connection ([`Link`]); what the manager must do after
+//! (close an unused connection) comes back as [`Then`].
 
-use super::actor::{Actor, Ready};
 use super::cmd::Done;
 use super::emit::{AckKind, PendingAck, Queued};
+use super::link::Link;
 use crate::ack::AckSender;
 use crate::buffer::{Incoming, ReceiveBuffer, SendBuffer};
 use crate::dispatch::{Dispatch, SocketShared};
@@ -35,6 +38,19 @@ pub(super) struct Nsp {
     pub(super) pid: Option<String>,
     pub(super) last_offset: Option<String>,
     pub(super) connect_waiters: Vec<Done>,
+    /// The `retries` option: emits go through the in-order queue when set.
+    pub(super) retries: u32,
+}
+
+/// What the manager does after a call into a socket.
+#[must_use]
+pub(super) enum Then {
+    /// Nothing more.
+    Done,
+    /// The socket is no longer active: close the connection if no socket is.
+    Unused,
+    /// The socket left: as `Unused`, then the socket closes with this reason.
+    Left(DisconnectReason),
 }
 
 impl Nsp {
@@ -53,6 +69,7 @@ impl Nsp {
             pid: None,
             last_offset: None,
             connect_waiters: Vec::new(),
+            retries,
         }
     }
 
@@ -102,50 +119,39 @@ impl Nsp {
             let _ = d.send(Err(e.clone()));
         }
     }
-}
 
-impl Actor {
-    pub(super) fn socket_connect(&mut self, nsp: &str, done: Option<Done>) {
-        let Some(n) = self.nsps.get_mut(nsp) else {
-            if let Some(d) = done {
-                let _ = d.send(Err(Error::Closed));
-            }
-            return;
-        };
-        if n.connected {
+    /// `socket.connect()`: false when already connected (`done` answered); true when the manager must
+    /// open its connection and send the CONNECT.
+    pub fn want_connect(&mut self, done: Option<Done>) -> bool {
+        if self.connected {
             if let Some(d) = done {
                 let _ = d.send(Ok(()));
             }
-            return;
+            return false;
         }
-        n.connect_waiters.extend(done);
-        n.set_active(true);
-        if !self.reconnecting() {
-            self.open(None);
-        }
-        if self.ready == Ready::Open {
-            self.send_connect(nsp);
-        }
+        self.connect_waiters.extend(done);
+        self.set_active(true);
+        true
     }
 
     /// Sends CONNECT with the auth payload, plus `pid` and `offset` to recover a previous session.
-    pub(super) fn send_connect(&mut self, nsp: &str) {
-        let Some(n) = self.nsps.get_mut(nsp) else {
-            return;
-        };
-        if n.connect_sent || n.connected {
+    pub fn send_connect(&mut self, link: &Link) {
+        if !link.open || self.connect_sent || self.connected {
             return;
         }
-        n.connect_sent = true;
-        let auth = n.auth.resolve();
-        let data = match &n.pid {
+        self.connect_sent = true;
+        let auth = self.auth.resolve();
+        let data = match &self.pid {
             None => auth,
             Some(pid) => {
                 let mut map = Map::new();
                 map.insert("pid".into(), Value::String(pid.clone()));
                 map.insert(
                     "offset".into(),
-                    n.last_offset.clone().map(Value::String).unwrap_or_default(),
+                    self.last_offset
+                        .clone()
+                        .map(Value::String)
+                        .unwrap_or_default(),
                 );
                 if let Some(Value::Object(extra)) = auth {
                     map.extend(extra);
@@ -153,71 +159,59 @@ impl Actor {
                 Some(Value::Object(map))
             }
         };
-        let _ = self.send_packet(&Packet::connect(nsp, data));
+        let _ = link.send(&Packet::connect(&self.shared.nsp, data));
     }
 
-    pub(super) fn socket_disconnect(&mut self, nsp: &str) {
-        let Some(n) = self.nsps.get_mut(nsp) else {
-            return;
-        };
-        let was_connected = n.connected;
-        n.set_active(false);
-        n.connect_sent = false;
-        n.fail_connect_waiters(&Error::Closed);
+    /// `socket.disconnect()`: DISCONNECT when connected; the socket then leaves.
+    pub fn disconnect(&mut self, link: &Link) -> Then {
+        let was_connected = self.connected;
+        self.set_active(false);
+        self.connect_sent = false;
+        self.fail_connect_waiters(&Error::Closed);
         if was_connected {
-            let _ = self.send_packet(&Packet::disconnect(nsp));
-        }
-        self.close_if_unused();
-        if was_connected {
-            self.socket_onclose(nsp, DisconnectReason::IoClientDisconnect);
+            let _ = link.send(&Packet::disconnect(&self.shared.nsp));
+            Then::Left(DisconnectReason::IoClientDisconnect)
+        } else {
+            Then::Unused
         }
     }
 
     /// The socket lost its connection: `disconnect` event, and pending acks fail.
-    pub(super) fn socket_onclose(&mut self, nsp: &str, reason: DisconnectReason) {
-        let Some(n) = self.nsps.get_mut(nsp) else {
-            return;
-        };
-        let was_connected = n.connected;
-        n.connected = false;
-        n.connect_sent = false;
-        n.shared.set_link(None, false);
-        n.shared.set_connected(false);
-        n.shared.set_id(None);
+    pub fn on_close(&mut self, link: &mut Link, reason: DisconnectReason) {
+        let was_connected = self.connected;
+        self.connected = false;
+        self.connect_sent = false;
+        self.shared.set_link(None, false);
+        self.shared.set_connected(false);
+        self.shared.set_id(None);
         if was_connected {
-            n.reserved("disconnect", vec![Value::String(reason.as_str().into())]);
+            self.reserved("disconnect", vec![Value::String(reason.as_str().into())]);
         }
-        let ids: Vec<u64> = n
+        let ids: Vec<u64> = self
             .acks
             .keys()
             .copied()
-            .filter(|id| !n.send_buffer.contains_ack(*id))
+            .filter(|id| !self.send_buffer.contains_ack(*id))
             .collect();
         for id in ids {
-            if let Some(p) = n.acks.remove(&id) {
+            if let Some(p) = self.acks.remove(&id) {
                 if let Some(key) = p.deadline {
-                    self.deadlines.remove(key);
+                    link.deadlines.remove(key);
                 }
                 if let AckKind::User(tx) = p.kind {
                     let _ = tx.send(Err(AckError::Disconnected));
                 }
             }
         }
-        n.queue.on_disconnect();
+        self.queue.on_disconnect();
     }
 
     /// Handles one packet; its credit is released when this returns, or once its handlers ran for an event.
-    pub(super) fn on_packet(&mut self, packet: Packet, credit: Credit) {
-        let receive_capacity = self.receive_capacity;
-        let nsp = packet.nsp;
-        let Some(n) = self.nsps.get_mut(&nsp) else {
-            tracing::debug!(nsp, "packet for a namespace without socket");
-            return;
-        };
-        if !n.active {
-            return;
+    pub fn on_packet(&mut self, link: &mut Link, data: PacketData, credit: Credit) -> Then {
+        if !self.active {
+            return Then::Done;
         }
-        match packet.data {
+        match data {
             PacketData::Connect(data) => {
                 let sid = data
                     .as_ref()
@@ -231,13 +225,14 @@ impl Actor {
                             .and_then(Value::as_str)
                             .map(str::to_owned);
                         let sid = sid.to_owned();
-                        self.on_connect(&nsp, sid, pid);
+                        self.on_connect(link, sid, pid);
                     }
-                    None => n.connect_error(&ConnectError {
+                    None => self.connect_error(&ConnectError {
                         message: "It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, but they are not compatible (more information here: https://socket.io/docs/v3/migrating-from-2-x-to-3-0/)".into(),
                         data: None,
                     }),
                 }
+                Then::Done
             }
             PacketData::ConnectError(v) => {
                 let err = ConnectError {
@@ -249,73 +244,82 @@ impl Actor {
                         .to_owned(),
                     data: v.get("data").cloned(),
                 };
-                n.set_active(false);
-                n.connect_sent = false;
-                n.connect_error(&err);
-                n.fail_connect_waiters(&Error::Connect(err));
-                self.close_if_unused();
+                self.set_active(false);
+                self.connect_sent = false;
+                self.connect_error(&err);
+                self.fail_connect_waiters(&Error::Connect(err));
+                Then::Unused
             }
             PacketData::Event { event, args, id } => {
-                if n.pid.is_some() {
-                    if let Some(Value::String(offset)) = args.last() {
-                        n.last_offset = Some(offset.clone());
-                    }
-                }
-                if n.connected {
-                    let cmd = self.cmd_tx.upgrade();
-                    let ack = id
-                        .zip(cmd)
-                        .map(|(id, cmd)| AckSender::new(nsp.clone(), id, cmd));
-                    n.shared.dispatch(Dispatch::Event(
-                        Event {
-                            name: event,
-                            args,
-                            ack,
-                        },
-                        Some(credit),
-                    ));
-                } else if n.receive_buffer.len() >= receive_capacity {
-                    tracing::warn!(
-                        nsp,
-                        event,
-                        "receive buffer full: event before CONNECT dropped"
-                    );
-                } else {
-                    n.receive_buffer.push(Incoming {
-                        event,
-                        args,
-                        ack_id: id,
-                    });
-                }
+                self.on_event(link, event, args, id, credit);
+                Then::Done
             }
-            PacketData::Ack { args, id } => self.on_ack(&nsp, id, args),
+            PacketData::Ack { args, id } => {
+                self.on_ack(link, id, args);
+                Then::Done
+            }
             PacketData::Disconnect => {
-                n.set_active(false);
-                self.close_if_unused();
-                self.socket_onclose(&nsp, DisconnectReason::IoServerDisconnect);
+                self.set_active(false);
+                Then::Left(DisconnectReason::IoServerDisconnect)
             }
         }
     }
 
-    fn on_connect(&mut self, nsp: &str, sid: String, pid: Option<String>) {
-        let open = self.ready == Ready::Open;
-        let cmd_tx = self.cmd_tx.upgrade();
-        let Some(n) = self.nsps.get_mut(nsp) else {
-            return;
-        };
-        n.shared.set_id(Some(sid));
-        let recovered = pid.is_some() && n.pid == pid;
-        n.shared.recovered.store(recovered, Ordering::Release);
-        n.pid = pid;
-        n.connected = true;
-        n.connect_sent = false;
-        n.shared.set_connected(true);
-        for i in n.receive_buffer.drain() {
+    fn on_event(
+        &mut self,
+        link: &Link,
+        event: String,
+        args: Vec<Value>,
+        id: Option<u64>,
+        credit: Credit,
+    ) {
+        if self.pid.is_some() {
+            if let Some(Value::String(offset)) = args.last() {
+                self.last_offset = Some(offset.clone());
+            }
+        }
+        if self.connected {
+            let ack = id
+                .zip(link.cmd_tx.upgrade())
+                .map(|(id, cmd)| AckSender::new(self.shared.nsp.clone(), id, cmd));
+            self.shared.dispatch(Dispatch::Event(
+                Event {
+                    name: event,
+                    args,
+                    ack,
+                },
+                Some(credit),
+            ));
+        } else if self.receive_buffer.len() >= link.receive_capacity {
+            tracing::warn!(
+                nsp = self.shared.nsp,
+                event,
+                "receive buffer full: event before CONNECT dropped"
+            );
+        } else {
+            self.receive_buffer.push(Incoming {
+                event,
+                args,
+                ack_id: id,
+            });
+        }
+    }
+
+    fn on_connect(&mut self, link: &mut Link, sid: String, pid: Option<String>) {
+        self.shared.set_id(Some(sid));
+        let recovered = pid.is_some() && self.pid == pid;
+        self.shared.recovered.store(recovered, Ordering::Release);
+        self.pid = pid;
+        self.connected = true;
+        self.connect_sent = false;
+        self.shared.set_connected(true);
+        let cmd_tx = link.cmd_tx.upgrade();
+        for i in self.receive_buffer.drain() {
             let ack = i
                 .ack_id
                 .zip(cmd_tx.clone())
-                .map(|(id, cmd)| AckSender::new(nsp.to_owned(), id, cmd));
-            n.shared.dispatch(Dispatch::Event(
+                .map(|(id, cmd)| AckSender::new(self.shared.nsp.clone(), id, cmd));
+            self.shared.dispatch(Dispatch::Event(
                 Event {
                     name: i.event,
                     args: i.args,
@@ -324,32 +328,31 @@ impl Actor {
                 None,
             ));
         }
-        let buffered = n.send_buffer.drain();
+        let buffered = self.send_buffer.drain();
         for o in &buffered {
-            n.shared.dispatch(Dispatch::Outgoing(Event {
+            self.shared.dispatch(Dispatch::Outgoing(Event {
                 name: o.event.clone(),
                 args: o.args.clone(),
                 ack: None,
             }));
         }
-        if open {
+        if link.open {
             for o in buffered {
+                let nsp = &self.shared.nsp;
                 let packet = match o.ack_id {
                     Some(id) => Packet::event_with_ack(nsp, o.event, o.args, id),
                     None => Packet::event(nsp, o.event, o.args),
                 };
-                self.send_or_fail_ack(&packet, o.ack_id);
+                self.send_or_fail_ack(link, &packet, o.ack_id);
             }
         }
-        self.drain_queue(nsp, true);
-        let engine = self.engine.clone().filter(|_| open);
-        if let Some(n) = self.nsps.get_mut(nsp) {
-            let receive = n.pid.is_none();
-            n.shared.set_link(engine, receive);
-            n.reserved("connect", Vec::new());
-            for d in n.connect_waiters.drain(..) {
-                let _ = d.send(Ok(()));
-            }
+        self.drain_queue(link, true);
+        let engine = link.engine.filter(|_| link.open).cloned();
+        let receive = self.pid.is_none();
+        self.shared.set_link(engine, receive);
+        self.reserved("connect", Vec::new());
+        for d in self.connect_waiters.drain(..) {
+            let _ = d.send(Ok(()));
         }
     }
 }
