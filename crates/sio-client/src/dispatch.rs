@@ -7,12 +7,12 @@
 //! until one ends.
 
 use crate::engine::Engine;
-use crate::events::{before_handlers, lock, Callback, ListenerId, Registry};
+use crate::events::{lock, Callback, ListenerId, Registry};
+use crate::handler_queue::{before_handlers, call, HandlerQueue};
 use crate::incoming::Event;
 use crate::inflow::Credit;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use futures_util::task::AtomicWaker;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -65,9 +65,8 @@ pub(crate) struct SocketShared {
     pub buffered: AtomicUsize,
     /// Acks the server has not answered yet, as last counted by the manager's task.
     pub pending_acks: AtomicUsize,
-    /// Deliveries waiting for the dispatcher (no capacity kept while idle), and its wake-up.
-    deliveries: Mutex<VecDeque<Dispatch>>,
-    wake: AtomicWaker,
+    /// Deliveries waiting for the dispatcher.
+    deliveries: HandlerQueue<Dispatch>,
 }
 
 impl SocketShared {
@@ -89,8 +88,7 @@ impl SocketShared {
             buffered: AtomicUsize::new(0),
             pending_acks: AtomicUsize::new(0),
             receiving: AtomicBool::new(false),
-            deliveries: Mutex::default(),
-            wake: AtomicWaker::new(),
+            deliveries: HandlerQueue::default(),
         });
         let weak = Arc::downgrade(&shared);
         handle.spawn(async move {
@@ -104,9 +102,7 @@ impl SocketShared {
                     running.extend(lock(&shared.started).drain(..));
                     if running.len() >= running_handlers && !batch.is_empty() {
                         // The rest waits (first in line) until a handler ends.
-                        let mut deliveries = lock(&shared.deliveries);
-                        batch.append(&mut deliveries);
-                        *deliveries = batch;
+                        shared.deliveries.put_back(batch);
                         break;
                     }
                 }
@@ -136,17 +132,17 @@ impl SocketShared {
             }
         };
         if let Some((last, rest)) = handlers.split_last() {
+            let name = event.name.clone();
             for h in rest {
-                call(h, event.clone());
+                call(h, event.clone(), &name);
             }
-            call(last, event);
+            call(last, event, &name);
         }
         drop(credit);
     }
 
     pub fn dispatch(&self, d: Dispatch) {
-        lock(&self.deliveries).push_back(d);
-        self.wake.wake();
+        self.deliveries.push(d);
     }
 
     pub fn set_connected(&self, connected: bool) {
@@ -176,16 +172,7 @@ impl SocketShared {
 
 impl Drop for SocketShared {
     fn drop(&mut self) {
-        self.wake.wake();
-    }
-}
-
-/// Calls one listener; a panic ends that call only, not the socket's handler task (its later events are still
-/// delivered).
-fn call(handler: &Callback<Event>, event: Event) {
-    let name = event.name.clone();
-    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(event))).is_err() {
-        tracing::error!(event = %name, "a handler panicked");
+        self.deliveries.wake();
     }
 }
 
@@ -205,13 +192,7 @@ async fn next_batch(
             // Woken by a handler that ends.
             return Poll::Pending;
         }
-        shared.wake.register(cx.waker());
-        let batch = std::mem::take(&mut *lock(&shared.deliveries));
-        if batch.is_empty() {
-            Poll::Pending
-        } else {
-            Poll::Ready(Some(batch))
-        }
+        shared.deliveries.poll_take(cx).map(Some)
     })
     .await
 }

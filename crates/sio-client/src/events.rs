@@ -1,11 +1,11 @@
-//! Listener registries (`on`, `once`, `off`, `listeners`) and the task that runs user handlers off the I/O path.
+//! Listener registries (`on`, `once`, `off`, `listeners`) and the emitter of the manager's and engine's
+//! events, whose handlers run on a task of their own, off the I/O path.
 //!
 //! An emitter's queue holds at most [`crate::Bounds::observer_backlog`] events; later ones are dropped.
 
+use crate::handler_queue::{before_handlers, call, HandlerQueue};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
-use tokio::sync::mpsc;
 
 /// Identifies a registered listener, for `off` and `listeners`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,11 +106,18 @@ pub(crate) struct Emitter<E> {
 
 struct EmitterInner<E> {
     registry: Mutex<Registry<E>>,
-    tx: OnceLock<mpsc::UnboundedSender<(&'static str, E)>>,
+    /// Emissions not taken by the task yet, at most `capacity`.
+    queue: HandlerQueue<(&'static str, E)>,
+    /// Set when the first listener started the task.
+    started: OnceLock<()>,
     runtime: tokio::runtime::Handle,
-    /// Emissions queued and not run yet, at most `capacity`.
-    backlog: AtomicUsize,
     capacity: usize,
+}
+
+impl<E> Drop for EmitterInner<E> {
+    fn drop(&mut self) {
+        self.queue.wake();
+    }
 }
 
 impl<E> Clone for Emitter<E> {
@@ -127,9 +134,9 @@ impl<E: Clone + Send + 'static> Emitter<E> {
         Emitter {
             inner: Arc::new(EmitterInner {
                 registry: Mutex::default(),
-                tx: OnceLock::new(),
+                queue: HandlerQueue::default(),
+                started: OnceLock::new(),
                 runtime: handle.clone(),
-                backlog: AtomicUsize::new(0),
                 capacity: capacity.max(1),
             }),
         }
@@ -137,34 +144,25 @@ impl<E: Clone + Send + 'static> Emitter<E> {
 
     /// Whether `name` has a listener now (to skip building events nobody observes).
     pub fn listens(&self, name: &str) -> bool {
-        self.inner.tx.get().is_some() && lock(&self.inner.registry).has(name)
+        self.inner.started.get().is_some() && lock(&self.inner.registry).has(name)
     }
 
     pub fn emit(&self, name: &'static str, event: E) {
-        let Some(tx) = self.inner.tx.get() else {
+        if !self.listens(name) {
             return;
-        };
-        if lock(&self.inner.registry).has(name) {
-            if self.inner.backlog.load(Ordering::Acquire) >= self.inner.capacity {
-                tracing::warn!(event = name, "observers lag behind: event dropped");
-                return;
-            }
-            self.inner.backlog.fetch_add(1, Ordering::AcqRel);
-            if tx.send((name, event)).is_err() {
-                self.inner.backlog.fetch_sub(1, Ordering::AcqRel);
-            }
         }
+        if self.inner.queue.len() >= self.inner.capacity {
+            tracing::warn!(event = name, "observers lag behind: event dropped");
+            return;
+        }
+        self.inner.queue.push((name, event));
     }
 
     /// Adds a listener; the first one starts the dispatch task (from the caller, so that it never
     /// lands behind a handler that blocks the I/O task's thread).
     pub fn on(&self, name: &str, once: bool, f: Callback<E>) -> ListenerId {
-        self.inner.tx.get_or_init(|| {
-            let (tx, rx) = mpsc::unbounded_channel();
-            self.inner
-                .runtime
-                .spawn(dispatch(Arc::downgrade(&self.inner), rx));
-            tx
+        self.inner.started.get_or_init(|| {
+            self.inner.runtime.spawn(run(Arc::downgrade(&self.inner)));
         });
         lock(&self.inner.registry).add(name, once, f)
     }
@@ -178,41 +176,25 @@ impl<E: Clone + Send + 'static> Emitter<E> {
     }
 }
 
-/// Lets the runtime see that this task may be about to block its thread, before it runs user handlers.
-///
-/// A task woken by another one on the same worker runs next on that worker, and the runtime wakes no other
-/// worker for it: if its handler then blocks, nothing may poll the I/O driver or the timers until it
-/// returns (a slow handler would stall reading and the heartbeat). A task that wakes itself is queued
-/// as a yield instead, which wakes an idle worker; that one then owns the driver, or takes over the
-/// queue, while this one runs the handlers.
-pub(crate) async fn before_handlers() {
-    let mut yielded = false;
-    std::future::poll_fn(|cx| {
-        if yielded {
-            return std::task::Poll::Ready(());
-        }
-        yielded = true;
-        cx.waker().wake_by_ref();
-        std::task::Poll::Pending
-    })
-    .await
-}
-
-/// The dispatch task: runs the handlers of each emission in order; ends with the emitter.
-async fn dispatch<E: Clone>(
-    emitter: Weak<EmitterInner<E>>,
-    mut rx: mpsc::UnboundedReceiver<(&'static str, E)>,
-) {
-    while let Some((name, event)) = rx.recv().await {
+/// The emitter's task: runs the handlers of each emission in order; ends with the emitter.
+async fn run<E: Clone>(emitter: Weak<EmitterInner<E>>) {
+    loop {
+        let batch = std::future::poll_fn(|cx| match emitter.upgrade() {
+            Some(inner) => inner.queue.poll_take(cx).map(Some),
+            None => std::task::Poll::Ready(None),
+        })
+        .await;
+        let Some(batch) = batch else { return };
         before_handlers().await;
-        let Some(inner) = emitter.upgrade() else {
-            break;
-        };
-        let handlers = lock(&inner.registry).take_for_emit(name);
-        inner.backlog.fetch_sub(1, Ordering::AcqRel);
-        drop(inner);
-        for h in handlers {
-            h(event.clone());
+        for (name, event) in batch {
+            let Some(inner) = emitter.upgrade() else {
+                return;
+            };
+            let handlers = lock(&inner.registry).take_for_emit(name);
+            drop(inner);
+            for h in handlers {
+                call(&h, event.clone(), name);
+            }
         }
     }
 }
@@ -220,7 +202,7 @@ async fn dispatch<E: Clone>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicBool;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::time::Duration;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -243,7 +225,7 @@ mod tests {
         emitter.emit("e", 0);
         // wait until the observer runs event 0 (which left the queue)
         let started = std::time::Instant::now();
-        while emitter.inner.backlog.load(Ordering::Acquire) != 0 {
+        while emitter.inner.queue.len() != 0 {
             assert!(started.elapsed() < Duration::from_secs(5));
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
@@ -262,6 +244,33 @@ mod tests {
             vec![0, 1, 2, 3, 4],
             "four queued, the rest dropped"
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_observer_does_not_stop_later_events() {
+        let emitter: Emitter<u32> = Emitter::new(&tokio::runtime::Handle::current(), 16);
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        emitter.on(
+            "e",
+            false,
+            Arc::new(move |n| {
+                assert_ne!(n, 0, "the observer fails on 0");
+                lock(&s).push(n);
+            }),
+        );
+        for n in 0..3 {
+            emitter.emit("e", n);
+        }
+        let started = std::time::Instant::now();
+        while lock(&seen).len() < 2 {
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "later events run"
+            );
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        assert_eq!(*lock(&seen), vec![1, 2]);
     }
 
     #[test]

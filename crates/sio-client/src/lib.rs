@@ -28,6 +28,7 @@ mod dispatch;
 pub mod engine;
 pub mod error;
 mod events;
+mod handler_queue;
 mod incoming;
 mod inflow;
 mod io;
