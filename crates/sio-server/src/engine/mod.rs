@@ -56,7 +56,6 @@ mod errors;
 mod handler;
 mod handshake;
 mod head_timer;
-mod heartbeat;
 mod hooks;
 mod layer;
 mod listen;
@@ -75,7 +74,6 @@ mod slot;
 mod socket;
 mod transport;
 mod uncompressed;
-mod upgrade;
 mod websocket;
 #[cfg(feature = "webtransport")]
 mod webtransport;

@@ -6,10 +6,10 @@
 //! nothing to take is answered `6`, so that the client (which sends no new GET once probed) can
 //! finish its poll and send `5`.
 
-use super::duplex::{self, Duplex};
-use super::session::{Link, Session, Step};
-use super::websocket::{self, ReadError};
-use super::EngineHandler;
+use super::{Link, Session, Step};
+use crate::engine::duplex::{self, Duplex};
+use crate::engine::websocket::{self, ReadError};
+use crate::engine::EngineHandler;
 use sio_protocol::engine::{Frame, Packet, PacketType};
 use sio_protocol::websocket::Message;
 use sio_protocol::Str;

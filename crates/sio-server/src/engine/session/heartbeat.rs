@@ -2,8 +2,8 @@
 //! without pong; in revision 3 the client pings, the server answers each ping with a pong and closes
 //! after `pingInterval + pingTimeout` without ping, as engine.io does for either.
 
-use super::session::{Session, Step};
-use super::{CloseReason, EngineHandler};
+use super::{Session, Step};
+use crate::engine::{CloseReason, EngineHandler};
 use sio_protocol::engine::{Frame, Packet, PacketType};
 use tokio::time::{Duration, Instant};
 

@@ -1,13 +1,13 @@
-//! The session task: one task per session, selecting over its transport, its queue and its timers.
+//! The session task: one task per session, selecting over its transport, its queue and its timers. By
+//! concern beside it: the heartbeat, the upgrade, its part of long-polling and the stream transports.
 
 use super::duplex::Duplex;
-use super::heartbeat::{Beat, Heartbeat};
 use super::polling::PollAnswer;
 use super::slot::SessionSlot;
-use super::upgrade::Probe;
 use super::websocket::ReadError;
 use super::{CloseReason, Engine, EngineHandler, EngineSocket};
 use futures_util::FutureExt;
+use heartbeat::{Beat, Heartbeat};
 use sio_protocol::engine::{Frame, Packet, PacketType};
 use sio_protocol::websocket::Message;
 use std::collections::VecDeque;
@@ -15,6 +15,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, Instant, Sleep};
+use upgrade::Probe;
+
+mod heartbeat;
+mod polling;
+mod stream;
+mod upgrade;
 
 /// Websocket messages handled in a row, when they are already there, before queued frames are written.
 const READ_BATCH: usize = 64;
@@ -172,7 +178,7 @@ impl<H: EngineHandler> Session<H> {
             _ = heartbeat_timer.as_mut() => Event::Heartbeat,
             event = link_event(link) => event,
             cmd = recv_some(commands) => Event::Command(cmd),
-            msg = super::upgrade::next_probe_message(probe) => Event::Probe(msg),
+            msg = upgrade::next_probe_message(probe) => Event::Probe(msg),
             _ = sleep_until_some(upgrade_deadline) => Event::UpgradeTimeout,
             _ = sleep_until_some(noop_at) => Event::UpgradeNoop,
         }
