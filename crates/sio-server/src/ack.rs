@@ -1,9 +1,8 @@
 //! Acknowledgements: answering the client's ack, and waiting for the client's answer to ours.
 
 use crate::delivery::Delivery;
-use crate::errors::{AckError, EmitError};
+use crate::errors::EmitError;
 use crate::socket::Socket;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sio_protocol::socket::PacketData;
 use sio_protocol::Value;
@@ -60,11 +59,4 @@ impl std::fmt::Debug for AckSender {
             .field("id", &self.id)
             .finish()
     }
-}
-
-/// Reads an answer (all its arguments) as `T`, by the rules of event arguments.
-pub(crate) fn decode_answer<T: DeserializeOwned + 'static>(
-    args: Vec<Value>,
-) -> Result<T, AckError> {
-    crate::handler::decode_args(args).map_err(AckError::Deserialize)
 }

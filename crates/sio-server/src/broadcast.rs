@@ -3,8 +3,6 @@
 
 use crate::adapter::{AckCollector, AckUpdate, Adapter, BroadcastOptions, Room};
 use crate::errors::{check_reserved, AckError, AdapterError, EmitError};
-use crate::namespace::Namespace;
-use crate::parent_namespace::ParentNamespace;
 use crate::remote_socket::RemoteSocket;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -50,10 +48,29 @@ impl<T: Into<String> + Clone> RoomParam for &[T] {
     }
 }
 
+/// What an operator needs of the namespace it addresses, as `broadcast-operator.ts` holds it: the name, the
+/// adapter, ack ids, and the removal of a broadcast's pending acks from the local sockets when it times out.
+pub(crate) trait Scope: Send + Sync {
+    /// The namespace name.
+    fn name(&self) -> &str;
+    /// The namespace's adapter.
+    fn adapter(&self) -> &Arc<dyn Adapter>;
+    /// A fresh ack id, shared by every recipient of one broadcast.
+    fn next_ack_id(&self) -> u64;
+    /// Forgets the pending acks with this id on the local sockets.
+    fn forget_acks(&self, id: u64);
+}
+
+/// A parent namespace, for an operator over all its children.
+pub(crate) trait Family: Send + Sync {
+    /// The children that exist now.
+    fn members(&self) -> Vec<Arc<dyn Scope>>;
+}
+
 #[derive(Clone)]
 enum Target {
-    Namespace(Namespace),
-    Parent(ParentNamespace),
+    One(Arc<dyn Scope>),
+    Family(Arc<dyn Family>),
 }
 
 /// A selection of sockets and flags; every method returns a new operator, and the final call (`emit`,
@@ -91,24 +108,24 @@ pub struct BroadcastOperator {
 }
 
 impl BroadcastOperator {
-    pub(crate) fn new(nsp: Namespace) -> Self {
+    pub(crate) fn new(nsp: Arc<dyn Scope>) -> Self {
         BroadcastOperator {
-            target: Target::Namespace(nsp),
+            target: Target::One(nsp),
             opts: BroadcastOptions::default(),
             single: false,
         }
     }
 
-    pub(crate) fn for_parent(parent: ParentNamespace) -> Self {
+    pub(crate) fn for_parent(parent: Arc<dyn Family>) -> Self {
         BroadcastOperator {
-            target: Target::Parent(parent),
+            target: Target::Family(parent),
             opts: BroadcastOptions::default(),
             single: false,
         }
     }
 
     /// An operator addressing one socket id and expecting a single answer (remote sockets).
-    pub(crate) fn single(nsp: Namespace, id: String) -> Self {
+    pub(crate) fn single(nsp: Arc<dyn Scope>, id: String) -> Self {
         let mut op = Self::new(nsp).to(id);
         op.single = true;
         op
@@ -160,10 +177,10 @@ impl BroadcastOperator {
         &self.opts
     }
 
-    fn namespaces(&self) -> Vec<Namespace> {
+    fn namespaces(&self) -> Vec<Arc<dyn Scope>> {
         match &self.target {
-            Target::Namespace(nsp) => vec![nsp.clone()],
-            Target::Parent(parent) => parent.children(),
+            Target::One(nsp) => vec![nsp.clone()],
+            Target::Family(parent) => parent.members(),
         }
     }
 
@@ -209,7 +226,7 @@ impl BroadcastOperator {
         let answers = self.emit_args_with_ack(event, args).await?;
         answers
             .into_iter()
-            .map(|v| crate::ack::decode_answer(vec![v]))
+            .map(|v| crate::args::decode_answer(vec![v]))
             .collect()
     }
 
@@ -220,10 +237,10 @@ impl BroadcastOperator {
         args: Vec<Value>,
     ) -> Result<Vec<Value>, AckError> {
         check_reserved(event)?;
-        let Target::Namespace(nsp) = &self.target else {
+        let Target::One(nsp) = &self.target else {
             return Err(AdapterError::Unsupported("emit_with_ack on a parent namespace").into());
         };
-        let adapter: Arc<dyn Adapter> = nsp.adapter();
+        let adapter = nsp.adapter();
         let id = nsp.next_ack_id();
         let packet = Packet {
             nsp: nsp.name().to_owned(),
@@ -259,7 +276,7 @@ impl BroadcastOperator {
                 Some(deadline) => match tokio::time::timeout_at(deadline, rx.recv()).await {
                     Ok(update) => update,
                     Err(_) => {
-                        nsp.remove_acks(id);
+                        nsp.forget_acks(id);
                         return Err(AckError::Timeout {
                             timeout: self.opts.flags.timeout.unwrap_or_default(),
                             responses,
@@ -294,7 +311,7 @@ impl BroadcastOperator {
 
     /// The selected sockets, on every server (not on a parent namespace).
     pub async fn fetch_sockets(&self) -> Result<Vec<RemoteSocket>, AdapterError> {
-        let Target::Namespace(nsp) = &self.target else {
+        let Target::One(nsp) = &self.target else {
             return Err(AdapterError::Unsupported(
                 "fetch_sockets on a parent namespace",
             ));

@@ -1,9 +1,10 @@
 //! A client: one Engine.IO session, multiplexing the namespaces it joined. Decodes incoming frames and
 //! routes each packet to its socket.
 
+use crate::config::ServerConfig;
 use crate::engine::{CloseReason, EngineSocket};
 use crate::reason::DisconnectReason;
-use crate::server::ServerInner;
+use crate::registry::Namespaces;
 use crate::socket::Socket;
 use crate::sync::lock;
 use sio_protocol::engine::Packet as EnginePacket;
@@ -28,10 +29,14 @@ pub struct ClientSession {
 
 impl ClientSession {
     /// The client of a new session.
-    pub(crate) fn open(conn: EngineSocket, server: &Arc<ServerInner>) -> ClientSession {
+    pub(crate) fn open(
+        conn: EngineSocket,
+        namespaces: &Arc<Namespaces>,
+        config: &ServerConfig,
+    ) -> ClientSession {
         ClientSession {
-            client: Client::new(conn, server),
-            decoder: server.parser.decoder(),
+            client: Client::new(conn, namespaces, config),
+            decoder: namespaces.parser().decoder(),
         }
     }
 
@@ -57,7 +62,7 @@ impl ClientSession {
 /// The Socket.IO side of one Engine.IO session.
 pub(crate) struct Client {
     conn: EngineSocket,
-    server: Weak<ServerInner>,
+    namespaces: Weak<Namespaces>,
     state: Mutex<State>,
     connect_timer: Mutex<Option<tokio::task::AbortHandle>>,
     max_pending_events: usize,
@@ -65,16 +70,16 @@ pub(crate) struct Client {
 
 impl Client {
     /// A client for a new session; closes it if no namespace is joined within the connect timeout.
-    fn new(conn: EngineSocket, server: &Arc<ServerInner>) -> Arc<Client> {
+    fn new(conn: EngineSocket, namespaces: &Arc<Namespaces>, config: &ServerConfig) -> Arc<Client> {
         let client = Arc::new(Client {
             conn,
-            server: Arc::downgrade(server),
+            namespaces: Arc::downgrade(namespaces),
             state: Mutex::new(State::default()),
             connect_timer: Mutex::new(None),
-            max_pending_events: server.config.max_pending_events,
+            max_pending_events: config.max_pending_events,
         });
         let weak = Arc::downgrade(&client);
-        let timeout = server.config.connect_timeout;
+        let timeout = config.connect_timeout;
         let timer = tokio::spawn(async move {
             tokio::time::sleep(timeout).await;
             if let Some(client) = weak.upgrade() {
@@ -152,10 +157,10 @@ impl Client {
                 return;
             }
         };
-        let Some(server) = self.server.upgrade() else {
+        let Some(namespaces) = self.namespaces.upgrade() else {
             return;
         };
-        match server.namespace_for(&name, &auth) {
+        match namespaces.for_connect(&name, &auth) {
             Some(nsp) => {
                 let client = self.clone();
                 tokio::spawn(async move { nsp.add(client, auth).await });
@@ -175,14 +180,14 @@ impl Client {
 
     /// Sends CONNECT_ERROR for a namespace.
     pub(crate) fn send_connect_error(&self, nsp: &str, payload: Value) {
-        let Some(server) = self.server.upgrade() else {
+        let Some(namespaces) = self.namespaces.upgrade() else {
             return;
         };
         let packet = Packet {
             nsp: nsp.to_owned(),
             data: PacketData::ConnectError(payload),
         };
-        match server.parser.encode(&packet) {
+        match namespaces.parser().encode(&packet) {
             Ok(encoded) => {
                 if let Err(e) = self.conn.send(&encoded.frames) {
                     tracing::debug!(sid = self.conn.id(), error = %e, "CONNECT_ERROR not delivered");

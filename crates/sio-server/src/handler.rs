@@ -2,13 +2,13 @@
 //! middlewares and catch-all listeners.
 
 use crate::ack::AckSender;
+use crate::args::decode_args;
 use crate::errors::{MiddlewareError, SocketError};
 use crate::extensions::State;
 use crate::reason::DisconnectReason;
 use crate::socket::Socket;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use sio_protocol::Value;
-use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -342,19 +342,6 @@ where
     }
 }
 
-/// Reads event arguments as `T` (`Vec<Value>` is taken as is, without conversion or allocation).
-pub(crate) fn decode_args<T: DeserializeOwned + 'static>(
-    args: Vec<Value>,
-) -> Result<T, sio_protocol::value::Error> {
-    let mut slot = Some(args);
-    if let Some(same) = (&mut slot as &mut dyn Any).downcast_mut::<Option<T>>() {
-        if let Some(args) = same.take() {
-            return Ok(args);
-        }
-    }
-    sio_protocol::value::from_args(slot.unwrap_or_default())
-}
-
 pub(crate) fn erase_event_handler<T, M, H>(handler: H) -> ErasedEventHandler
 where
     H: EventHandler<T, M>,
@@ -367,21 +354,4 @@ where
             .call(socket, args, ack)
             .map_err(CallError::MissingState)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decodes_typed_and_dynamic_arguments() {
-        let args = vec![Value::from(1), Value::from("2")];
-        let all: Vec<Value> = decode_args(args.clone()).unwrap();
-        assert_eq!(all, args);
-        let (a, b): (u32, String) = decode_args(args.clone()).unwrap();
-        assert_eq!((a, b.as_str()), (1, "2"));
-        let first: u32 = decode_args(args.clone()).unwrap();
-        assert_eq!(first, 1);
-        assert!(decode_args::<String>(args).is_err());
-    }
 }

@@ -46,6 +46,7 @@ pub mod engine;
 
 mod ack;
 pub mod adapter;
+mod args;
 mod broadcast;
 mod client;
 mod client_bundle;
@@ -64,6 +65,7 @@ mod parent_namespace;
 pub mod parser;
 mod reason;
 mod recovery;
+mod registry;
 mod remote_socket;
 mod server;
 mod socket;

@@ -1,9 +1,10 @@
 //! A namespace: a communication channel with its own sockets, rooms, middlewares and connection handlers.
 
 use crate::adapter::{Adapter, AdapterFactory, Room, ServerSideAck, Session, SocketId};
-use crate::broadcast::{BroadcastOperator, RoomParam};
+use crate::broadcast::{BroadcastOperator, RoomParam, Scope};
 use crate::client::Client;
 use crate::errors::{AckError, AdapterError, EmitError, RESERVED_SERVER_EVENTS};
+use crate::extensions::Extensions;
 use crate::handler::{
     erase_connection_handler, erase_middleware, BoxFut, ConnectMiddleware, ConnectionFn,
     ConnectionHandler, MiddlewareFn,
@@ -11,8 +12,8 @@ use crate::handler::{
 use crate::observe::{Observers, RoomChange};
 use crate::parent_namespace::ParentNamespace;
 use crate::recovery::ConnectionStateRecovery;
+use crate::registry::Namespaces;
 use crate::remote_socket::RemoteSocket;
-use crate::server::ServerInner;
 use crate::socket::Socket;
 use crate::sync::{read, write};
 use serde::de::DeserializeOwned;
@@ -34,7 +35,8 @@ pub struct Namespace(pub(crate) Arc<NamespaceInner>);
 
 pub(crate) struct NamespaceInner {
     name: String,
-    server: Weak<ServerInner>,
+    registry: Weak<Namespaces>,
+    states: Arc<Extensions>,
     parser: Arc<dyn Parser>,
     adapter: Arc<dyn Adapter>,
     sockets: RwLock<HashMap<SocketId, Socket>>,
@@ -116,9 +118,7 @@ impl NamespaceHandle {
     /// A fresh ack id of this namespace, for a broadcast with acknowledgement that another server asked
     /// for (all its local recipients share it, as with a local one).
     pub fn next_ack_id(&self) -> u64 {
-        self.inner
-            .upgrade()
-            .map_or(0, |inner| Namespace(inner).next_ack_id())
+        self.inner.upgrade().map_or(0, |inner| inner.next_ack_id())
     }
 
     /// Delivers a server-side event emitted by another server to this namespace's `on_server_event`
@@ -138,7 +138,8 @@ impl NamespaceHandle {
 impl Namespace {
     pub(crate) fn new(
         name: String,
-        server: Weak<ServerInner>,
+        registry: Weak<Namespaces>,
+        states: Arc<Extensions>,
         parser: Arc<dyn Parser>,
         factory: &dyn AdapterFactory,
         parent: Option<ParentNamespace>,
@@ -156,7 +157,8 @@ impl Namespace {
             NamespaceInner {
                 adapter: factory.create(handle),
                 name,
-                server,
+                registry,
+                states,
                 parser,
                 sockets: RwLock::new(HashMap::new()),
                 connection_handlers: RwLock::new(Vec::new()),
@@ -199,7 +201,7 @@ impl Namespace {
 
     /// The server's shared state of type `S`.
     pub(crate) fn state<S: Clone + Send + Sync + 'static>(&self) -> Option<S> {
-        self.0.server.upgrade()?.states.get()
+        self.0.states.get()
     }
 
     pub(crate) fn parser(&self) -> &Arc<dyn Parser> {
@@ -212,10 +214,6 @@ impl Namespace {
 
     pub(crate) fn runtime(&self) -> Option<&tokio::runtime::Handle> {
         self.0.runtime.as_ref()
-    }
-
-    pub(crate) fn next_ack_id(&self) -> u64 {
-        self.0.ids.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Registers a connection handler, called for each socket that joins this namespace.
@@ -266,7 +264,7 @@ impl Namespace {
 
     /// A broadcast operator on every socket of the namespace.
     pub fn broadcast(&self) -> BroadcastOperator {
-        BroadcastOperator::new(self.clone())
+        BroadcastOperator::new(self.0.clone())
     }
 
     /// A broadcast to the room(s).
@@ -493,11 +491,9 @@ impl Namespace {
             sockets.is_empty()
         };
         if empty {
-            if let (Some(parent), Some(server)) = (&self.0.parent, self.0.server.upgrade()) {
-                if server.config.cleanup_empty_child_namespaces {
-                    tracing::debug!(nsp = self.name(), "closing empty child namespace");
-                    server.remove_namespace(self.name());
-                    parent.remove_child(self.name());
+            if let (Some(parent), Some(registry)) = (&self.0.parent, self.0.registry.upgrade()) {
+                if registry.remove_empty_child(self, parent) {
+                    tracing::debug!(nsp = self.name(), "closed the empty child namespace");
                     let adapter = self.adapter();
                     tokio::spawn(async move {
                         let _ = adapter.close().await;
@@ -507,16 +503,31 @@ impl Namespace {
         }
     }
 
-    pub(crate) fn remove_acks(&self, id: u64) {
-        for socket in self.sockets() {
-            socket.remove_ack(id);
-        }
-    }
-
     /// Disconnects every local socket with `server shutting down` (no packet is sent).
     pub(crate) fn close_all(&self, reason: crate::reason::DisconnectReason) {
         for socket in self.sockets() {
             socket.on_close(reason);
+        }
+    }
+}
+
+impl Scope for NamespaceInner {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn adapter(&self) -> &Arc<dyn Adapter> {
+        &self.adapter
+    }
+
+    fn next_ack_id(&self) -> u64 {
+        self.ids.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn forget_acks(&self, id: u64) {
+        let sockets: Vec<Socket> = read(&self.sockets).values().cloned().collect();
+        for socket in sockets {
+            socket.remove_ack(id);
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Parent namespaces: dynamic namespaces created on demand for names a predicate accepts; a broadcast on the
 //! parent reaches every child.
 
-use crate::broadcast::{BroadcastOperator, RoomParam};
+use crate::broadcast::{BroadcastOperator, Family, RoomParam, Scope};
 use crate::errors::EmitError;
 use crate::handler::{
     erase_connection_handler, erase_middleware, ConnectMiddleware, ConnectionFn, ConnectionHandler,
@@ -74,7 +74,7 @@ impl ParentNamespace {
 
     /// A broadcast operator over every child.
     pub fn broadcast(&self) -> BroadcastOperator {
-        BroadcastOperator::for_parent(self.clone())
+        BroadcastOperator::for_parent(self.0.clone())
     }
 
     /// A broadcast to the room(s) of every child.
@@ -94,6 +94,15 @@ impl ParentNamespace {
         args: &T,
     ) -> Result<(), EmitError> {
         self.broadcast().emit(event, args).await
+    }
+}
+
+impl Family for ParentInner {
+    fn members(&self) -> Vec<Arc<dyn Scope>> {
+        read(&self.children)
+            .iter()
+            .map(|nsp| nsp.0.clone() as Arc<dyn Scope>)
+            .collect()
     }
 }
 

@@ -1,13 +1,13 @@
 //! A socket as `fetch_sockets` returns it: its details, and operations that work on whichever server it is.
 
 use crate::adapter::{Room, SocketDetails};
-use crate::broadcast::{BroadcastOperator, RoomParam};
+use crate::broadcast::{BroadcastOperator, RoomParam, Scope};
 use crate::errors::{AckError, AdapterError, EmitError};
 use crate::handshake::Handshake;
-use crate::namespace::Namespace;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sio_protocol::Value;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A socket found by `fetch_sockets`, local or on another server of the cluster.
@@ -18,7 +18,7 @@ pub struct RemoteSocket {
 }
 
 impl RemoteSocket {
-    pub(crate) fn new(nsp: Namespace, details: SocketDetails) -> Self {
+    pub(crate) fn new(nsp: Arc<dyn Scope>, details: SocketDetails) -> Self {
         let operator = BroadcastOperator::single(nsp, details.id.clone());
         RemoteSocket { details, operator }
     }
@@ -75,7 +75,7 @@ impl RemoteSocket {
             .timeout(timeout)
             .emit_args_with_single_ack(event, args)
             .await?;
-        crate::ack::decode_answer(vec![answer])
+        crate::args::decode_answer(vec![answer])
     }
 
     /// Makes it join the room(s).

@@ -15,16 +15,14 @@ use crate::namespace::Namespace;
 use crate::observe::{EngineActivity, Observers};
 use crate::parent_namespace::ParentNamespace;
 use crate::reason::DisconnectReason;
+use crate::registry::Namespaces;
 use crate::remote_socket::RemoteSocket;
-use crate::sync::{read, write};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sio_protocol::engine::Packet as EnginePacket;
-use sio_protocol::parser::Parser;
 use sio_protocol::Value;
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, RwLock, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 /// A Socket.IO server (`io`). Cheap to clone; every clone is the same server.
@@ -51,17 +49,11 @@ pub struct Server(pub(crate) Arc<ServerInner>);
 
 pub(crate) struct ServerInner {
     pub(crate) config: ServerConfig,
-    pub(crate) parser: Arc<dyn Parser>,
-    nsps: RwLock<HashMap<String, Namespace>>,
-    parents: RwLock<Vec<ParentNamespace>>,
-    new_namespace: RwLock<Vec<NewNamespaceFn>>,
+    namespaces: Arc<Namespaces>,
     /// The shared state handlers read as [`State`](crate::State).
-    pub(crate) states: Extensions,
-    pub(crate) engine: Arc<Engine<SocketIoHandler>>,
-    weak: Weak<ServerInner>,
+    states: Arc<Extensions>,
+    engine: Arc<Engine<SocketIoHandler>>,
 }
-
-type NewNamespaceFn = Arc<dyn Fn(Namespace) + Send + Sync>;
 
 /// The tower layer of a Socket.IO server ([`Server::layer`]): the Engine.IO engine's, driving this server.
 pub type SocketIoLayer = EngineLayer<SocketIoHandler>;
@@ -86,7 +78,7 @@ impl EngineHandler for SocketIoHandler {
             socket.close(CloseReason::ServerShuttingDown);
             return None;
         };
-        let session = ClientSession::open(socket.clone(), &server);
+        let session = ClientSession::open(socket.clone(), &server.namespaces, &server.config);
         self.activity.notify(&EngineActivity::Opened);
         Some(session)
     }
@@ -133,51 +125,6 @@ impl EngineHandler for SocketIoHandler {
     }
 }
 
-impl ServerInner {
-    /// The namespace a CONNECT addresses: an existing one, or a new child of a matching parent.
-    pub(crate) fn namespace_for(&self, name: &str, auth: &Value) -> Option<Namespace> {
-        if let Some(nsp) = read(&self.nsps).get(name) {
-            return Some(nsp.clone());
-        }
-        let parents = read(&self.parents).clone();
-        let parent = parents.into_iter().find(|p| p.matches(name, auth))?;
-        let mut nsps = write(&self.nsps);
-        if let Some(nsp) = nsps.get(name) {
-            return Some(nsp.clone());
-        }
-        tracing::debug!(nsp = name, "creating a child namespace");
-        let nsp = self.new_namespace(name.to_owned(), Some(parent.clone()));
-        nsps.insert(name.to_owned(), nsp.clone());
-        drop(nsps);
-        parent.add_child(nsp.clone());
-        self.notify_new_namespace(&nsp);
-        Some(nsp)
-    }
-
-    /// A new namespace of this server, the child of `parent` when given (not registered yet).
-    fn new_namespace(&self, name: String, parent: Option<ParentNamespace>) -> Namespace {
-        Namespace::new(
-            name,
-            self.weak.clone(),
-            self.parser.clone(),
-            &*self.config.adapter,
-            parent,
-            self.config.connection_state_recovery.clone(),
-        )
-    }
-
-    fn notify_new_namespace(&self, nsp: &Namespace) {
-        let handlers = read(&self.new_namespace).clone();
-        for f in handlers {
-            f(nsp.clone());
-        }
-    }
-
-    pub(crate) fn remove_namespace(&self, name: &str) {
-        write(&self.nsps).remove(name);
-    }
-}
-
 impl Default for Server {
     fn default() -> Self {
         Server::new(ServerConfig::default())
@@ -196,15 +143,12 @@ impl Server {
                     .then(|| ClientBundle::new(&config.engine.path, config.client_dir.clone())),
                 activity: Observers::default(),
             };
+            let states = Arc::new(Extensions::default());
             ServerInner {
-                parser: config.parser.clone(),
+                namespaces: Namespaces::new(&config, states.clone()),
+                states,
                 engine: Engine::new(config.engine.clone(), handler),
                 config,
-                nsps: RwLock::new(HashMap::new()),
-                parents: RwLock::new(Vec::new()),
-                new_namespace: RwLock::new(Vec::new()),
-                states: Extensions::default(),
-                weak: weak.clone(),
             }
         });
         let server = Server(inner);
@@ -290,20 +234,7 @@ impl Server {
         } else {
             format!("/{name}")
         };
-        if let Some(nsp) = read(&self.0.nsps).get(&name) {
-            return nsp.clone();
-        }
-        let mut nsps = write(&self.0.nsps);
-        if let Some(nsp) = nsps.get(&name) {
-            return nsp.clone();
-        }
-        let nsp = self.0.new_namespace(name.clone(), None);
-        nsps.insert(name.clone(), nsp.clone());
-        drop(nsps);
-        if name != "/" {
-            self.0.notify_new_namespace(&nsp);
-        }
-        nsp
+        self.0.namespaces.of(name)
     }
 
     /// How many Engine.IO sessions are open (`io.engine.clientsCount`).
@@ -332,7 +263,7 @@ impl Server {
     where
         F: Fn(Namespace) + Send + Sync + 'static,
     {
-        write(&self.0.new_namespace).push(Arc::new(f));
+        self.0.namespaces.on_created(Arc::new(f));
     }
 
     /// A parent namespace: namespaces whose name `matches(name, auth)` accepts are created on demand as its
@@ -342,7 +273,7 @@ impl Server {
         F: Fn(&str, &Value) -> bool + Send + Sync + 'static,
     {
         let parent = ParentNamespace::new(Box::new(matches));
-        write(&self.0.parents).push(parent.clone());
+        self.0.namespaces.add_parent(parent.clone());
         parent
     }
 
@@ -353,7 +284,7 @@ impl Server {
 
     /// The namespaces that exist now.
     pub fn namespaces(&self) -> Vec<Namespace> {
-        read(&self.0.nsps).values().cloned().collect()
+        self.0.namespaces.all()
     }
 
     /// Registers a connection handler on the main namespace (`io.on("connection")`).

@@ -2,9 +2,9 @@
 //! its broadcast operators, and the frames it writes.
 
 use super::Socket;
-use crate::ack::decode_answer;
 use crate::adapter::{BroadcastFlags, BroadcastOptions};
-use crate::broadcast::{BroadcastOperator, RoomParam};
+use crate::args::decode_answer;
+use crate::broadcast::{BroadcastOperator, RoomParam, Scope};
 use crate::delivery::Delivery;
 use crate::engine::{EngineSocket, SendError};
 use crate::errors::{check_reserved, AckError, EmitError};
@@ -114,7 +114,7 @@ impl Socket {
 
     /// A broadcast to every socket of the namespace but this one.
     pub fn broadcast(&self) -> BroadcastOperator {
-        BroadcastOperator::new(self.0.nsp.clone()).except(self.0.id.clone())
+        self.0.nsp.broadcast().except(self.0.id.clone())
     }
 
     /// A broadcast to the room(s), excluding this socket (`socket.to(room).emit(...)`); across every server
@@ -304,7 +304,7 @@ impl SocketEmitter {
     ) -> Result<(u64, oneshot::Receiver<Vec<Value>>), EmitError> {
         check_reserved(event)?;
         let socket = &self.socket;
-        let id = socket.0.nsp.next_ack_id();
+        let id = socket.0.nsp.0.next_ack_id();
         let rx = socket.register_ack(id);
         socket.notify_outgoing(event, &args);
         let data = PacketData::Event {
