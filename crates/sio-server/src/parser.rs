@@ -10,7 +10,8 @@ pub fn default_parser() -> Arc<dyn Parser> {
     ParserKind::Default.parser()
 }
 
-/// The msgpack parser (npm `socket.io-msgpack-parser`) with the default limits.
+/// The msgpack parser (npm `socket.io-msgpack-parser`) with the default limits (the `msgpack` feature).
+#[cfg(feature = "msgpack")]
 pub fn msgpack_parser() -> Arc<dyn Parser> {
     ParserKind::MsgPack.parser()
 }

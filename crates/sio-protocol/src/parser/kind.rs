@@ -1,6 +1,8 @@
 //! Choosing a parser by name, for configuration.
 
-use super::{DefaultParser, Limits, MsgPackParser, Parser};
+#[cfg(feature = "msgpack")]
+use super::MsgPackParser;
+use super::{DefaultParser, Limits, Parser};
 use std::sync::Arc;
 
 /// The parsers this crate provides, for server and client options.
@@ -9,7 +11,9 @@ pub enum ParserKind {
     /// [`DefaultParser`]: JSON text plus binary attachments (npm `socket.io-parser`).
     #[default]
     Default,
-    /// [`MsgPackParser`]: one msgpack binary frame per packet (npm `socket.io-msgpack-parser`).
+    /// [`MsgPackParser`]: one msgpack binary frame per packet (npm `socket.io-msgpack-parser`; the
+    /// `msgpack` feature).
+    #[cfg(feature = "msgpack")]
     MsgPack,
 }
 
@@ -23,6 +27,7 @@ impl ParserKind {
     pub fn parser_with_limits(self, limits: Limits) -> Arc<dyn Parser> {
         match self {
             ParserKind::Default => Arc::new(DefaultParser::with_limits(limits)),
+            #[cfg(feature = "msgpack")]
             ParserKind::MsgPack => Arc::new(MsgPackParser::with_limits(limits)),
         }
     }
@@ -31,22 +36,23 @@ impl ParserKind {
 impl std::str::FromStr for ParserKind {
     type Err = UnknownParser;
 
-    /// `"default"` (or `"json"`) and `"msgpack"`.
+    /// `"default"` (or `"json"`) and `"msgpack"` (with the `msgpack` feature).
     fn from_str(s: &str) -> Result<Self, UnknownParser> {
         match s {
             "default" | "json" => Ok(ParserKind::Default),
+            #[cfg(feature = "msgpack")]
             "msgpack" => Ok(ParserKind::MsgPack),
             other => Err(UnknownParser(other.to_string())),
         }
     }
 }
 
-/// A parser name that is neither `default` nor `msgpack`.
+/// A parser name that is neither `default` nor `msgpack` (nor `msgpack` built without its feature).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown parser {0:?} (expected \"default\" or \"msgpack\")")]
+#[error("unknown parser {0:?} (expected \"default\" or \"msgpack\"; msgpack needs the `msgpack` feature)")]
 pub struct UnknownParser(pub String);
 
-#[cfg(test)]
+#[cfg(all(test, feature = "msgpack"))]
 mod tests {
     use super::*;
     use crate::socket::Packet;

@@ -1,22 +1,26 @@
 //! Parsers turn Socket.IO packets into Engine.IO frames and back.
 //!
 //! Two parsers are provided: the default one (JSON text plus binary attachments) and one byte-compatible with
-//! npm `socket.io-msgpack-parser`. Both sides of a connection must use the same one.
+//! npm `socket.io-msgpack-parser` (the `msgpack` feature, on by default). Both sides of a connection must use
+//! the same one.
 
 mod assemble;
 mod default;
 mod js_number;
 mod kind;
 mod limits;
+#[cfg(feature = "msgpack")]
 mod msgpack;
 
 pub use assemble::RESERVED_EVENTS;
 pub use default::{DefaultDecoder, DefaultParser};
 pub use kind::{ParserKind, UnknownParser};
 pub use limits::Limits;
+#[cfg(feature = "msgpack")]
 pub(crate) use msgpack::{
     decode_value as decode_msgpack_value, encode_value as encode_msgpack_value,
 };
+#[cfg(feature = "msgpack")]
 pub use msgpack::{MsgPackDecoder, MsgPackParser};
 
 use crate::engine::{Frame, Packet as EnginePacket};

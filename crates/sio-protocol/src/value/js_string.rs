@@ -67,6 +67,7 @@ pub(crate) fn push_received(out: &mut String, c: char) {
 }
 
 /// Turns text received from a peer into the internal form (no work unless it has a [`LEAD`] byte).
+#[cfg_attr(not(feature = "msgpack"), allow(dead_code))]
 pub(crate) fn from_received(text: String) -> String {
     if !text.as_bytes().contains(&LEAD) {
         return text;

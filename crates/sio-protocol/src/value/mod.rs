@@ -25,6 +25,7 @@ mod display;
 mod error;
 pub mod js_string;
 mod macros;
+#[cfg(feature = "msgpack")]
 pub mod msgpack;
 mod ser;
 
