@@ -62,6 +62,9 @@ pub enum UrlError {
     /// Its scheme is none of `http`, `https`, `ws`, `wss`.
     #[error("unsupported scheme {0}")]
     UnsupportedScheme(String),
+    /// Its scheme (`https`, `wss`) needs TLS, and sio-client was built without its `tls` feature.
+    #[error("{0}:// needs sio-client's `tls` feature")]
+    TlsNotBuilt(String),
     /// It names no host.
     #[error("missing host")]
     MissingHost,

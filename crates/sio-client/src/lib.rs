@@ -38,6 +38,7 @@ pub mod reason;
 mod retry;
 mod setters;
 mod socket;
+#[cfg(feature = "tls")]
 pub mod tls;
 mod transport_error;
 mod url;
@@ -56,6 +57,7 @@ pub use sio_protocol::value;
 pub use sio_protocol::value::{from_value, to_value};
 pub use sio_protocol::Value;
 pub use socket::{AckFuture, Socket, SocketEmitter};
+#[cfg(feature = "tls")]
 pub use tls::TlsOptions;
 
 /// The Socket.IO protocol revision (`io.protocol`).

@@ -1,6 +1,7 @@
 //! Client options with the official defaults (`path` `/socket.io`, reconnection 1000..5000 ms, timeout 20 s, ...).
 
 use crate::bounds::Bounds;
+#[cfg(feature = "tls")]
 use crate::tls::TlsOptions;
 pub use sio_protocol::websocket::PerMessageDeflate;
 use sio_protocol::Value;
@@ -134,7 +135,8 @@ pub struct Options {
     pub retries: u32,
     /// The packet format. Default JSON.
     pub parser: ParserKind,
-    /// Certificate verification for `https`/`wss`.
+    /// Certificate verification for `https`/`wss` (the `tls` feature).
+    #[cfg(feature = "tls")]
     pub tls: TlsOptions,
     /// Always create a new manager (and connection) instead of reusing a cached one. Default `false`.
     pub force_new: bool,
@@ -179,6 +181,7 @@ impl Default for Options {
             ack_timeout: None,
             retries: 0,
             parser: ParserKind::Default,
+            #[cfg(feature = "tls")]
             tls: TlsOptions::default(),
             force_new: false,
             multiplex: true,
@@ -207,6 +210,7 @@ impl Options {
         ack_timeout: Option<Duration>,
         retries: u32,
         parser: ParserKind,
+        #[cfg(feature = "tls")]
         tls: TlsOptions,
         force_new: bool,
         multiplex: bool,

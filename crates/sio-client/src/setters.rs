@@ -3,8 +3,9 @@
 /// Generates `pub fn field(mut self, value: Type) -> Self` for each `field: Type`, so that options read as
 /// `Options::default().reconnection(false).transports(vec![TransportKind::WebSocket])`.
 macro_rules! setters {
-    ($($name:ident: $ty:ty),* $(,)?) => {
+    ($($(#[$attr:meta])* $name:ident: $ty:ty),* $(,)?) => {
         $(
+            $(#[$attr])*
             #[doc = concat!("Sets [`", stringify!($name), "`](#structfield.", stringify!($name), ").")]
             #[must_use]
             pub fn $name(mut self, $name: $ty) -> Self {

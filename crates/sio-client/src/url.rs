@@ -28,7 +28,12 @@ impl ParsedUrl {
         let url = Url::parse(&with_scheme).map_err(|e| Error::InvalidUrl(UrlError::Parse(e)))?;
         let secure = match url.scheme() {
             "http" | "ws" => false,
-            "https" | "wss" => true,
+            "https" | "wss" if cfg!(feature = "tls") => true,
+            "https" | "wss" => {
+                return Err(Error::InvalidUrl(UrlError::TlsNotBuilt(
+                    url.scheme().to_owned(),
+                )))
+            }
             other => {
                 return Err(Error::InvalidUrl(UrlError::UnsupportedScheme(
                     other.to_owned(),
@@ -82,10 +87,28 @@ mod tests {
             u.query,
             vec![("token".into(), "abc".into()), ("x".into(), "1".into())]
         );
-        let u = ParsedUrl::parse("https://example.com").unwrap();
-        assert_eq!((u.secure, u.port, u.nsp.as_str()), (true, 443, "/"));
         let u = ParsedUrl::parse("localhost:3000").unwrap();
         assert_eq!(u.origin(), "http://localhost:3000");
         assert!(ParsedUrl::parse("ftp://x").is_err());
+    }
+
+    #[cfg(feature = "tls")]
+    #[test]
+    fn secure_schemes_default_to_443() {
+        let u = ParsedUrl::parse("https://example.com").unwrap();
+        assert_eq!((u.secure, u.port, u.nsp.as_str()), (true, 443, "/"));
+    }
+
+    #[cfg(not(feature = "tls"))]
+    #[test]
+    fn secure_schemes_need_the_tls_feature() {
+        for url in ["https://example.com", "wss://example.com/admin"] {
+            match ParsedUrl::parse(url) {
+                Err(Error::InvalidUrl(UrlError::TlsNotBuilt(scheme))) => {
+                    assert!(url.starts_with(&scheme), "{url}: {scheme}")
+                }
+                other => panic!("{url}: {other:?}"),
+            }
+        }
     }
 }

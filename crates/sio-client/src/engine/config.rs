@@ -26,6 +26,7 @@ pub(crate) struct EngineConfig {
     pub headers: Vec<(String, String)>,
     /// The HTTP client for polling, made on first use (a websocket-only manager never needs one).
     pub http: Arc<OnceLock<HttpClient>>,
+    #[cfg(feature = "tls")]
     pub tls: Arc<rustls::ClientConfig>,
     pub timeout: Duration,
     /// Bytes of one websocket message or polling response ([`crate::Bounds::max_message_size`]).
@@ -42,7 +43,12 @@ impl EngineConfig {
     /// The HTTP client of the polling transport, sharing the manager's TLS configuration.
     pub fn http(&self) -> HttpClient {
         self.http
-            .get_or_init(|| HttpClient::new(self.tls.clone()))
+            .get_or_init(|| {
+                HttpClient::new(
+                    #[cfg(feature = "tls")]
+                    self.tls.clone(),
+                )
+            })
             .clone()
     }
 

@@ -8,8 +8,7 @@
 use super::config::EngineConfig;
 use super::websocket::WsEvent;
 use super::ws_handshake::handshake;
-use crate::error::{Cause, Error, TransportError, UrlError};
-use rustls::pki_types::ServerName;
+use crate::error::{Error, TransportError, UrlError};
 use sio_protocol::engine::{Frame, Packet};
 use sio_protocol::websocket::{
     apply_mask, encode_frame_header, Decoder, Deflater, Inflater, Message, OpCode,
@@ -19,7 +18,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
-use tokio_rustls::client::TlsStream;
 use url::Url;
 
 /// Bytes read from the socket at a time (more for a frame that needs them).
@@ -31,7 +29,8 @@ const READ_KEPT: usize = 64 * 1024;
 /// A TCP connection, with TLS for `wss`.
 enum Io {
     Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
+    #[cfg(feature = "tls")]
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
 }
 
 /// An open websocket with permessage-deflate offered (and used if the server accepted it).
@@ -60,17 +59,7 @@ impl DeflateSocket {
             .await
             .map_err(|e| Error::Transport(TransportError::caused("websocket connect", e)))?;
         let _ = tcp.set_nodelay(true);
-        let mut io = if cfg.secure {
-            let name = ServerName::try_from(host.trim_matches(['[', ']']).to_string())
-                .map_err(|e| Error::Tls(Cause::new(e)))?;
-            let tls = tokio_rustls::TlsConnector::from(cfg.tls.clone())
-                .connect(name, tcp)
-                .await
-                .map_err(|e| Error::Tls(Cause::new(e)))?;
-            Io::Tls(Box::new(tls))
-        } else {
-            Io::Plain(tcp)
-        };
+        let mut io = Io::open(cfg, host, tcp).await?;
         let shaken = handshake(&mut io, url, cfg, offer).await?;
         let mut decoder = Decoder::client(cfg.max_message_size.max(1));
         let mut deflater = None;
@@ -190,6 +179,27 @@ impl DeflateSocket {
     }
 }
 
+impl Io {
+    /// The connection as `cfg` wants it: with TLS for `wss`.
+    async fn open(cfg: &EngineConfig, host: &str, tcp: TcpStream) -> Result<Io, Error> {
+        #[cfg(feature = "tls")]
+        if cfg.secure {
+            use crate::error::Cause;
+            let name =
+                rustls::pki_types::ServerName::try_from(host.trim_matches(['[', ']']).to_string())
+                    .map_err(|e| Error::Tls(Cause::new(e)))?;
+            let tls = tokio_rustls::TlsConnector::from(cfg.tls.clone())
+                .connect(name, tcp)
+                .await
+                .map_err(|e| Error::Tls(Cause::new(e)))?;
+            return Ok(Io::Tls(Box::new(tls)));
+        }
+        #[cfg(not(feature = "tls"))]
+        let _ = (cfg, host);
+        Ok(Io::Plain(tcp))
+    }
+}
+
 impl AsyncRead for Io {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -198,6 +208,7 @@ impl AsyncRead for Io {
     ) -> Poll<std::io::Result<()>> {
         match self.get_mut() {
             Io::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            #[cfg(feature = "tls")]
             Io::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
         }
     }
@@ -211,6 +222,7 @@ impl AsyncWrite for Io {
     ) -> Poll<std::io::Result<usize>> {
         match self.get_mut() {
             Io::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            #[cfg(feature = "tls")]
             Io::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
         }
     }
@@ -218,6 +230,7 @@ impl AsyncWrite for Io {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         match self.get_mut() {
             Io::Plain(s) => Pin::new(s).poll_flush(cx),
+            #[cfg(feature = "tls")]
             Io::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
         }
     }
@@ -225,6 +238,7 @@ impl AsyncWrite for Io {
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         match self.get_mut() {
             Io::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            #[cfg(feature = "tls")]
             Io::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
     }

@@ -5,7 +5,6 @@ use crate::transport_error::TransportError;
 use bytes::Bytes;
 use http::{Method, Request, Uri};
 use http_body_util::{BodyExt, Full};
-use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -14,16 +13,25 @@ use url::Url;
 
 /// A pooled HTTP/1.1 client, `http` and `https`. Cheap to clone (and small: the pool is behind an `Arc`).
 #[derive(Clone)]
-pub(crate) struct HttpClient(Arc<Client<HttpsConnector<HttpConnector>, Full<Bytes>>>);
+pub(crate) struct HttpClient(Arc<Client<Connector, Full<Bytes>>>);
+
+/// `http` and, with the `tls` feature, `https`.
+#[cfg(feature = "tls")]
+type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+#[cfg(not(feature = "tls"))]
+type Connector = HttpConnector;
 
 impl HttpClient {
     /// A client whose `https` requests use `tls`.
-    pub fn new(tls: Arc<rustls::ClientConfig>) -> HttpClient {
+    pub fn new(#[cfg(feature = "tls")] tls: Arc<rustls::ClientConfig>) -> HttpClient {
+        #[cfg(feature = "tls")]
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config((*tls).clone())
             .https_or_http()
             .enable_http1()
             .build();
+        #[cfg(not(feature = "tls"))]
+        let connector = HttpConnector::new();
         HttpClient(Arc::new(
             Client::builder(TokioExecutor::new()).build(connector),
         ))

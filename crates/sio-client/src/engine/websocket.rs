@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
-use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// What the websocket transport reports.
 #[derive(Debug)]
@@ -68,15 +68,23 @@ impl WebSocket {
             })?;
             req.headers_mut().append(name, value);
         }
-        let connector = cfg.secure.then(|| Connector::Rustls(cfg.tls.clone()));
         let config = WebSocketConfig::default()
             .read_buffer_size(READ_BUFFER)
             .max_message_size(Some(cfg.max_message_size))
             .max_frame_size(Some(cfg.max_message_size));
-        let (stream, _) =
-            tokio_tungstenite::connect_async_tls_with_config(req, Some(config), true, connector)
-                .await
-                .map_err(|e| Error::Transport(TransportError::caused("websocket connect", e)))?;
+        #[cfg(feature = "tls")]
+        let connect = tokio_tungstenite::connect_async_tls_with_config(
+            req,
+            Some(config),
+            true,
+            cfg.secure
+                .then(|| tokio_tungstenite::Connector::Rustls(cfg.tls.clone())),
+        );
+        #[cfg(not(feature = "tls"))]
+        let connect = tokio_tungstenite::connect_async_with_config(req, Some(config), true);
+        let (stream, _) = connect
+            .await
+            .map_err(|e| Error::Transport(TransportError::caused("websocket connect", e)))?;
         Ok(WebSocket {
             stream: Stream::Tungstenite(stream),
         })

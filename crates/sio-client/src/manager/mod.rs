@@ -134,6 +134,7 @@ impl Manager {
     pub(crate) fn from_parsed(parsed: &ParsedUrl, opts: Options) -> Result<Manager, Error> {
         let runtime =
             tokio::runtime::Handle::try_current().map_err(|e| Error::NoRuntime(Cause::new(e)))?;
+        #[cfg(feature = "tls")]
         let tls = opts.tls.client_config()?;
         let mut query = parsed.query.clone();
         query.extend(opts.query.iter().cloned());
@@ -149,6 +150,7 @@ impl Manager {
             prior_websocket_success: Arc::new(AtomicBool::new(false)),
             headers: opts.extra_headers.clone(),
             http: Arc::default(),
+            #[cfg(feature = "tls")]
             tls,
             timeout: opts.timeout,
             max_message_size: opts.bounds.max_message_size,
