@@ -70,8 +70,10 @@ impl Duplex {
     ) -> io::Result<()> {
         match self {
             Duplex::WebSocket(ws) => ws.send_batch(frames, flags, limit).await,
+            // Boxed: wtransport's write is a large future, and the websocket's must not pay for it in
+            // every session's task.
             #[cfg(feature = "webtransport")]
-            Duplex::WebTransport(wt) => wt.send(frames, limit).await,
+            Duplex::WebTransport(wt) => Box::pin(wt.send(frames, limit)).await,
         }
     }
 

@@ -318,7 +318,13 @@ impl WebSocket {
         if done {
             return Ok(());
         }
-        match tokio::time::timeout(limit, poll_fn(|cx| self.poll_drain(cx))).await {
+        // Boxed: a write rarely blocks, and the timer would otherwise take room in every session's task.
+        match Box::pin(tokio::time::timeout(
+            limit,
+            poll_fn(|cx| self.poll_drain(cx)),
+        ))
+        .await
+        {
             Ok(written) => written,
             Err(_) => Err(io::Error::new(
                 ErrorKind::TimedOut,

@@ -11,10 +11,11 @@ use heartbeat::{Beat, Heartbeat};
 use sio_protocol::engine::{Frame, Packet, PacketType};
 use sio_protocol::websocket::Message;
 use std::collections::VecDeque;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{sleep_until, Instant, Sleep};
+use tokio::time::{sleep_until, Sleep};
 use upgrade::Probe;
 
 mod heartbeat;
@@ -91,6 +92,11 @@ pub(crate) struct Session<H: EngineHandler> {
 /// A step's outcome: go on, or the session ends with a reason (the transport already told).
 pub(crate) type Step = Result<(), CloseReason>;
 
+/// A rare step's future (a close, an upgrade probe, a polling POST), boxed: the session task's future lives
+/// as long as the session and is as large as its largest step, so only the frequent steps (read a
+/// message, write a batch, wait) are kept inline.
+pub(crate) type Cold<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
 impl<H: EngineHandler> Session<H> {
     /// Reports the session open and starts its task; its open packet is queued or already answered.
     pub(crate) fn spawn(engine: Arc<Engine<H>>, new: NewSession<H::Session>, link: Link) {
@@ -162,8 +168,6 @@ impl<H: EngineHandler> Session<H> {
         if self.heartbeat_timer.deadline() != beat {
             self.heartbeat_timer.as_mut().reset(beat);
         }
-        let upgrade_deadline = self.probe.as_ref().map(|p| p.deadline);
-        let noop_at = self.probe.as_ref().and_then(|p| p.noop_at);
         let Session {
             socket,
             commands,
@@ -178,9 +182,7 @@ impl<H: EngineHandler> Session<H> {
             _ = heartbeat_timer.as_mut() => Event::Heartbeat,
             event = link_event(link) => event,
             cmd = recv_some(commands) => Event::Command(cmd),
-            msg = upgrade::next_probe_message(probe) => Event::Probe(msg),
-            _ = sleep_until_some(upgrade_deadline) => Event::UpgradeTimeout,
-            _ = sleep_until_some(noop_at) => Event::UpgradeNoop,
+            event = upgrade::next_probe_event(probe) => event,
         }
     }
 
@@ -260,35 +262,39 @@ impl<H: EngineHandler> Session<H> {
     }
 
     /// Carries out a close asked for through [`EngineSocket::close`]: flush, then close the transport.
-    async fn close_requested(&mut self, reason: CloseReason) -> CloseReason {
-        match &mut self.link {
-            Link::Stream(_) => {
-                let _ = self.flush_stream().await;
-                self.close_stream().await;
-                reason
+    fn close_requested(&mut self, reason: CloseReason) -> Cold<'_, CloseReason> {
+        Box::pin(async move {
+            match &mut self.link {
+                Link::Stream(_) => {
+                    let _ = self.flush_stream().await;
+                    self.close_stream(None, "").await;
+                    reason
+                }
+                Link::Polling => self.close_polling(reason).await,
             }
-            Link::Polling => self.close_polling(reason).await,
-        }
+        })
     }
 
     /// Ends the session on an error or a close from the client, telling the transport.
-    pub(crate) async fn abort(&mut self, reason: CloseReason) -> CloseReason {
-        self.cancel_upgrade();
-        match &mut self.link {
-            Link::Stream(_) => self.close_stream().await,
-            Link::Polling => {
-                // The client's own `1` is answered with a noop, any other end with a close packet.
-                let kind = if reason == CloseReason::TransportClose {
-                    PacketType::Noop
-                } else {
-                    PacketType::Close
-                };
-                let _ = self
-                    .socket
-                    .answer_poll(PollAnswer::Frames(vec![Frame::text(kind, "")]));
+    pub(crate) fn abort(&mut self, reason: CloseReason) -> Cold<'_, CloseReason> {
+        Box::pin(async move {
+            self.cancel_upgrade();
+            match &mut self.link {
+                Link::Stream(_) => self.close_stream(None, "").await,
+                Link::Polling => {
+                    // The client's own `1` is answered with a noop, any other end with a close packet.
+                    let kind = if reason == CloseReason::TransportClose {
+                        PacketType::Noop
+                    } else {
+                        PacketType::Close
+                    };
+                    let _ = self
+                        .socket
+                        .answer_poll(PollAnswer::Frames(vec![Frame::text(kind, "")]));
+                }
             }
-        }
-        reason
+            reason
+        })
     }
 
     /// Marks the session closed, unregisters it and reports the close with the handler's value.
@@ -367,13 +373,6 @@ async fn link_event(link: &mut Link) -> Event {
 pub(crate) async fn recv_some(commands: &mut Option<mpsc::Receiver<Command>>) -> Option<Command> {
     match commands {
         Some(rx) => rx.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
-async fn sleep_until_some(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => sleep_until(d).await,
         None => std::future::pending().await,
     }
 }

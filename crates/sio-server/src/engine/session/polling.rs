@@ -1,7 +1,7 @@
 //! The session task's part of long-polling: POSTs carrying engine packets, and closing a polling session
 //! (the requests' own part is in `engine/polling.rs`).
 
-use super::{Command, Link, Session, Step};
+use super::{Cold, Command, Link, Session, Step};
 use crate::engine::duplex;
 use crate::engine::polling::PollAnswer;
 use crate::engine::{CloseReason, EngineHandler};
@@ -15,39 +15,41 @@ const CLOSE_LINGER: Duration = Duration::from_millis(500);
 
 impl<H: EngineHandler> Session<H> {
     /// A POST carrying more than messages (a pong, a close, or a tail that does not decode).
-    pub(crate) async fn on_data(
+    pub(crate) fn on_data(
         &mut self,
         packets: Vec<Packet>,
         parse_error: bool,
         reply: oneshot::Sender<bool>,
-    ) -> Step {
-        for packet in packets {
-            if packet == Packet::Close {
-                let _ = reply.send(true);
-                let polled = {
-                    let mut s = self.socket.state();
-                    s.close_request.get_or_insert(CloseReason::TransportClose);
-                    s.poll.waiting
-                };
-                if !polled {
-                    // The client's GET may still be on its way: answer it with the noop it expects.
-                    let noop = vec![Frame::text(PacketType::Noop, "")];
-                    self.deliver_to_next_poll(noop, CLOSE_LINGER).await;
+    ) -> Cold<'_, Step> {
+        Box::pin(async move {
+            for packet in packets {
+                if packet == Packet::Close {
+                    let _ = reply.send(true);
+                    let polled = {
+                        let mut s = self.socket.state();
+                        s.close_request.get_or_insert(CloseReason::TransportClose);
+                        s.poll.waiting
+                    };
+                    if !polled {
+                        // The client's GET may still be on its way: answer it with the noop it expects.
+                        let noop = vec![Frame::text(PacketType::Noop, "")];
+                        self.deliver_to_next_poll(noop, CLOSE_LINGER).await;
+                    }
+                    return Err(self.abort(CloseReason::TransportClose).await);
                 }
-                return Err(self.abort(CloseReason::TransportClose).await);
+                if let Err(reason) = self.on_packet(packet).await {
+                    let _ = reply.send(false);
+                    return Err(reason);
+                }
             }
-            if let Err(reason) = self.on_packet(packet).await {
+            if parse_error {
+                tracing::debug!(sid = %self.socket.id(), "polling payload does not decode");
                 let _ = reply.send(false);
-                return Err(reason);
+                return Err(self.abort(CloseReason::ParseError).await);
             }
-        }
-        if parse_error {
-            tracing::debug!(sid = %self.socket.id(), "polling payload does not decode");
-            let _ = reply.send(false);
-            return Err(self.abort(CloseReason::ParseError).await);
-        }
-        let _ = reply.send(true);
-        Ok(())
+            let _ = reply.send(true);
+            Ok(())
+        })
     }
 
     /// Closes a polling session on the server's request: the queue and a close packet go to the waiting
@@ -97,7 +99,7 @@ impl<H: EngineHandler> Session<H> {
                             let limit = self.engine.config().heartbeat_window();
                             let _ = ws.send(frames, limit).await;
                         }
-                        self.close_stream().await;
+                        self.close_stream(None, "").await;
                         return;
                     }
                 }

@@ -1,7 +1,7 @@
 //! The session task on a stream transport (websocket or WebTransport): its messages, its batched writes,
 //! its close.
 
-use super::{Link, Session, Step};
+use super::{Cold, Link, Session, Step};
 use crate::engine::socket::recycle_batch;
 use crate::engine::websocket::{self, ReadError};
 use crate::engine::{CloseReason, EngineHandler};
@@ -13,11 +13,9 @@ impl<H: EngineHandler> Session<H> {
         let message = match message {
             Ok(Message::Close(frame)) => {
                 // The closing handshake: the client's status and reason are echoed, as `ws` does.
-                if let Link::Stream(ws) = &mut self.link {
-                    match frame {
-                        Some((code, reason)) => ws.close(Some(code), &reason).await,
-                        None => ws.close(None, "").await,
-                    }
+                match frame {
+                    Some((code, reason)) => self.close_stream(Some(code), &reason).await,
+                    None => self.close_stream(None, "").await,
                 }
                 return Err(CloseReason::TransportClose);
             }
@@ -38,9 +36,7 @@ impl<H: EngineHandler> Session<H> {
             Err(ReadError::Protocol(e)) => {
                 tracing::debug!(sid = %self.socket.id(), error = %e, "websocket protocol error");
                 self.cancel_upgrade();
-                if let Link::Stream(ws) = &mut self.link {
-                    ws.close(Some(websocket::close_code(e)), "").await;
-                }
+                self.close_stream(Some(websocket::close_code(e)), "").await;
                 return Err(CloseReason::TransportError);
             }
         };
@@ -82,10 +78,16 @@ impl<H: EngineHandler> Session<H> {
         }
     }
 
-    /// Closes the stream transport (best effort, bounded in time).
-    pub(crate) async fn close_stream(&mut self) {
-        if let Link::Stream(ws) = &mut self.link {
-            ws.close(None, "").await;
-        }
+    /// Closes the stream transport with `code` and `reason` (best effort, bounded in time).
+    pub(crate) fn close_stream<'a>(
+        &'a mut self,
+        code: Option<u16>,
+        reason: &'a str,
+    ) -> Cold<'a, ()> {
+        Box::pin(async move {
+            if let Link::Stream(ws) = &mut self.link {
+                ws.close(code, reason).await;
+            }
+        })
     }
 }
