@@ -53,14 +53,13 @@ impl Handshake {
 
     /// The headers of the request that opened the session.
     pub fn headers(&self) -> &http::HeaderMap {
-        &self.request.headers
+        self.request.headers()
     }
 
     /// A header value by name (case-insensitive): the first one when the header is repeated, `None` when
     /// absent or not UTF-8.
     pub fn header(&self, name: &str) -> Option<&str> {
-        let value = self.request.headers.get(name)?;
-        std::str::from_utf8(value.as_bytes()).ok()
+        std::str::from_utf8(self.request.header(name)?).ok()
     }
 
     /// The date of creation, as a string (JavaScript `Date#toString` style, UTC).
@@ -79,7 +78,7 @@ impl Handshake {
 
     /// Whether the connection is cross-domain (an `Origin` header was sent).
     pub fn xdomain(&self) -> bool {
-        self.request.headers.contains_key(http::header::ORIGIN)
+        self.request.header("origin").is_some()
     }
 
     /// Whether the connection is secure (TLS).
@@ -112,10 +111,10 @@ impl Handshake {
 
     fn wire(&self) -> Wire {
         let mut headers: BTreeMap<String, String> = BTreeMap::new();
-        for (name, value) in &self.request.headers {
-            let value = String::from_utf8_lossy(value.as_bytes());
+        for (name, value) in self.request.header_pairs() {
+            let value = String::from_utf8_lossy(value);
             headers
-                .entry(name.as_str().to_owned())
+                .entry(name.to_owned())
                 .and_modify(|v| {
                     v.push_str(", ");
                     v.push_str(&value);
@@ -154,18 +153,17 @@ impl From<Wire> for Handshake {
                 headers.append(name, value);
             }
         }
-        let request = RequestInfo {
-            method: http::Method::GET,
-            uri: wire.url.parse().unwrap_or_default(),
-            headers,
-            remote_addr: wire
-                .address
+        let mut request = RequestInfo::new(
+            http::Method::GET,
+            wire.url.parse().unwrap_or_default(),
+            &headers,
+            wire.address
                 .parse::<IpAddr>()
                 .ok()
                 .map(|ip| SocketAddr::new(ip, 0)),
-            secure: wire.secure,
-            issued: UNIX_EPOCH + Duration::from_millis(wire.issued),
-        };
+            wire.secure,
+        );
+        request.issued = UNIX_EPOCH + Duration::from_millis(wire.issued);
         Handshake {
             request: Arc::new(request),
             issued: wire.issued,
@@ -286,16 +284,15 @@ mod tests {
         headers.append("origin", "http://a.b".parse().unwrap());
         headers.append("x-twice", "1".parse().unwrap());
         headers.append("x-twice", "2".parse().unwrap());
-        let request = RequestInfo {
-            method: http::Method::GET,
-            uri: "/socket.io/?EIO=4&transport=websocket&room=a%20b"
+        let request = RequestInfo::new(
+            http::Method::GET,
+            "/socket.io/?EIO=4&transport=websocket&room=a%20b"
                 .parse()
                 .unwrap(),
-            headers,
-            remote_addr: Some("10.0.0.1:4000".parse().unwrap()),
-            secure: true,
-            issued: SystemTime::now(),
-        };
+            &headers,
+            Some("10.0.0.1:4000".parse().unwrap()),
+            true,
+        );
         let auth = Value::from("token");
         let handshake = Handshake::new(Arc::new(request), auth.clone());
         assert_eq!(handshake.header("X-Twice"), Some("1"));

@@ -431,7 +431,7 @@ async fn sessions_keep_the_request_info() {
     let v: serde_json::Value = serde_json::from_str(&body[1..]).unwrap();
     let socket = f.engine.socket(v["sid"].as_str().unwrap()).unwrap();
     let info = socket.request();
-    assert_eq!(info.headers["x-hello"], "world");
+    assert_eq!(info.headers()["x-hello"], "world");
     assert_eq!(info.query("foo").as_deref(), Some("bar"));
     assert_eq!(info.method, reqwest::Method::GET);
     assert!(info.remote_addr.unwrap().ip().is_loopback());

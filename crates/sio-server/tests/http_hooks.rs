@@ -62,8 +62,8 @@ async fn requests(socket: Socket, _: Vec<Value>, ack: AckSender) {
     let post = socket.data_request().map(|r| {
         json!({
             "method": r.method.as_str(),
-            "seq": header(&r.headers, "x-seq"),
-            "cookie": cookies(&r.headers),
+            "seq": header(r.headers(), "x-seq"),
+            "cookie": cookies(r.headers()),
         })
     });
     let _ = ack.send(&json!({
@@ -71,7 +71,7 @@ async fn requests(socket: Socket, _: Vec<Value>, ack: AckSender) {
         "handshake": {
             "method": handshake.method.as_str(),
             "path": handshake.uri.path_and_query().map(|p| p.as_str()),
-            "seq": header(&handshake.headers, "x-seq"),
+            "seq": header(handshake.headers(), "x-seq"),
             "hasAddress": handshake.remote_addr.is_some(),
         },
         "post": post,

@@ -65,7 +65,8 @@ impl EngineSocket {
     ///     fn on_open(&self, _: &EngineSocket) {}
     ///     fn on_message(&self, socket: &EngineSocket, _: &mut (), _message: Packet) {
     ///         if let Some(request) = socket.data_request() {
-    ///             tracing::info!(agent = ?request.headers.get("user-agent"), "message over polling");
+    ///             let agent = request.header("user-agent").map(String::from_utf8_lossy);
+    ///             tracing::info!(?agent, "message over polling");
     ///         }
     ///     }
     ///     fn on_close(&self, _: &EngineSocket, _: (), _: CloseReason) {}

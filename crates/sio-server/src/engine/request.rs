@@ -1,6 +1,7 @@
 //! What the HTTP request that opened a session said, kept after the request itself is dropped.
 
 use std::net::SocketAddr;
+use std::sync::OnceLock;
 use std::time::SystemTime;
 
 /// The parts of the opening HTTP request a session keeps (for the Socket.IO handshake object).
@@ -10,8 +11,8 @@ pub struct RequestInfo {
     pub method: http::Method,
     /// The request URI, query included.
     pub uri: http::Uri,
-    /// The request headers.
-    pub headers: http::HeaderMap,
+    /// The request headers (see [`RequestInfo::headers`]).
+    headers: KeptHeaders,
     /// The peer address, when the server knows it (see [`RemoteAddr`]).
     pub remote_addr: Option<SocketAddr>,
     /// Whether the request came over TLS (`https`/`wss` URI scheme).
@@ -46,6 +47,24 @@ pub struct RequestInfo {
 pub struct RemoteAddr(pub SocketAddr);
 
 impl RequestInfo {
+    /// A request as a session keeps it, issued now.
+    pub fn new(
+        method: http::Method,
+        uri: http::Uri,
+        headers: &http::HeaderMap,
+        remote_addr: Option<SocketAddr>,
+        secure: bool,
+    ) -> RequestInfo {
+        RequestInfo {
+            method,
+            uri,
+            headers: KeptHeaders::new(headers),
+            remote_addr,
+            secure,
+            issued: SystemTime::now(),
+        }
+    }
+
     /// Captures the parts of a request.
     pub(crate) fn from_parts(parts: &http::request::Parts) -> RequestInfo {
         let remote_addr = parts
@@ -54,14 +73,32 @@ impl RequestInfo {
             .map(|r| r.0)
             .or_else(|| parts.extensions.get::<SocketAddr>().copied());
         let secure = matches!(parts.uri.scheme_str(), Some("https") | Some("wss"));
-        RequestInfo {
-            method: parts.method.clone(),
-            uri: detached_uri(&parts.uri),
-            headers: detached_headers(&parts.headers),
+        RequestInfo::new(
+            parts.method.clone(),
+            detached_uri(&parts.uri),
+            &parts.headers,
             remote_addr,
             secure,
-            issued: SystemTime::now(),
-        }
+        )
+    }
+
+    /// The request headers. A session keeps them as one buffer of their bytes (a map of a browser's
+    /// dozen headers takes several KiB, for every connection); the map is made on the first call and
+    /// kept. [`header`](Self::header) and [`header_pairs`](Self::header_pairs) read the buffer itself.
+    pub fn headers(&self) -> &http::HeaderMap {
+        self.headers.map()
+    }
+
+    /// The first value of the header `name` (case-insensitive), without making the map.
+    pub fn header(&self, name: &str) -> Option<&[u8]> {
+        self.header_pairs()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value)
+    }
+
+    /// Every header as a lowercase name and its value, in the order received, without making the map.
+    pub fn header_pairs(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.headers.pairs()
     }
 
     /// The value of a query parameter of the opening request.
@@ -77,14 +114,95 @@ fn detached_uri(uri: &http::Uri) -> http::Uri {
     http::Uri::try_from(uri.to_string()).unwrap_or_else(|_| uri.clone())
 }
 
-/// A copy of `headers` whose values own their bytes (see [`detached_uri`]).
-fn detached_headers(headers: &http::HeaderMap) -> http::HeaderMap {
-    let mut out = http::HeaderMap::with_capacity(headers.len());
-    for (name, value) in headers {
-        let mut copy =
-            http::HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| value.clone());
-        copy.set_sensitive(value.is_sensitive());
-        out.append(name.clone(), copy);
+/// Headers kept as `name:value\n` lines in one buffer of their own (names are lowercase tokens without
+/// `:`, and a value holds no line feed), and as a map once someone asks for one.
+#[derive(Clone)]
+struct KeptHeaders {
+    lines: Box<[u8]>,
+    map: OnceLock<http::HeaderMap>,
+}
+
+impl KeptHeaders {
+    fn new(headers: &http::HeaderMap) -> KeptHeaders {
+        let size = headers
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 2)
+            .sum();
+        let mut lines = Vec::with_capacity(size);
+        for (name, value) in headers {
+            lines.extend_from_slice(name.as_str().as_bytes());
+            lines.push(b':');
+            lines.extend_from_slice(value.as_bytes());
+            lines.push(b'\n');
+        }
+        KeptHeaders {
+            lines: lines.into_boxed_slice(),
+            map: OnceLock::new(),
+        }
     }
-    out
+
+    fn pairs(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.lines.split(|&b| b == b'\n').filter_map(|line| {
+            let colon = line.iter().position(|&b| b == b':')?;
+            let name = std::str::from_utf8(&line[..colon]).ok()?;
+            Some((name, &line[colon + 1..]))
+        })
+    }
+
+    fn map(&self) -> &http::HeaderMap {
+        self.map.get_or_init(|| {
+            let mut map = http::HeaderMap::new();
+            for (name, value) in self.pairs() {
+                if let (Ok(name), Ok(value)) = (
+                    http::HeaderName::from_bytes(name.as_bytes()),
+                    http::HeaderValue::from_bytes(value),
+                ) {
+                    map.append(name, value);
+                }
+            }
+            map
+        })
+    }
+}
+
+impl std::fmt::Debug for KeptHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(
+                self.pairs()
+                    .map(|(name, value)| (name, String::from_utf8_lossy(value))),
+            )
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_kept_and_read_back_in_order() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-token", "a:b c".parse().unwrap());
+        headers.append("cookie", "io=1".parse().unwrap());
+        headers.append("cookie", "b=2".parse().unwrap());
+        headers.insert(
+            "user-agent",
+            http::HeaderValue::from_bytes(b"caf\xe9").unwrap(),
+        );
+        let info = RequestInfo::new(
+            http::Method::GET,
+            "/".parse().unwrap(),
+            &headers,
+            None,
+            false,
+        );
+        assert_eq!(info.header("X-Token"), Some(&b"a:b c"[..]));
+        assert_eq!(info.header("cookie"), Some(&b"io=1"[..]));
+        assert_eq!(info.header("origin"), None);
+        let pairs: Vec<_> = info.header_pairs().collect();
+        assert_eq!(pairs.len(), 4);
+        assert_eq!(info.headers(), &headers);
+        assert_eq!(info.clone().headers(), &headers);
+    }
 }

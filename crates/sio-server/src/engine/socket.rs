@@ -298,14 +298,13 @@ mod tests {
     use super::*;
 
     fn socket() -> EngineSocket {
-        let info = RequestInfo {
-            method: http::Method::GET,
-            uri: http::Uri::from_static("/"),
-            headers: http::HeaderMap::new(),
-            remote_addr: None,
-            secure: false,
-            issued: std::time::SystemTime::now(),
-        };
+        let info = RequestInfo::new(
+            http::Method::GET,
+            http::Uri::from_static("/"),
+            &http::HeaderMap::new(),
+            None,
+            false,
+        );
         EngineSocket::new(
             "sid".into(),
             info,

@@ -47,7 +47,7 @@ impl Socket {
     /// restored log and the live broadcasts) and before the CONNECT answer, as in the official server: the
     /// client keeps them in its receive buffer and delivers them when the CONNECT answer arrives.
     pub(crate) fn restore_state(&self) {
-        let Some((rooms, missed)) = lock(&self.0.restored).take() else {
+        let Some((rooms, missed)) = lock(&self.0.restored).take().map(|restored| *restored) else {
             return;
         };
         let mut all = vec![self.0.id.clone()];

@@ -31,6 +31,9 @@ mod listeners;
 pub(crate) use emit::write_encoded;
 pub use emit::SocketEmitter;
 
+/// A recovered session's rooms and the packets it missed.
+type Restored = (Vec<Room>, Vec<MissedPacket>);
+
 enum AckWaiter {
     Single(oneshot::Sender<Vec<Value>>),
     Broadcast(AckCollector),
@@ -55,8 +58,9 @@ pub(crate) struct SocketInner {
     /// The private session id (with connection state recovery only).
     pid: Option<String>,
     recovered: bool,
-    /// Rooms and missed packets of a recovered session, consumed by `on_connect`.
-    restored: Mutex<Option<(Vec<Room>, Vec<MissedPacket>)>>,
+    /// Rooms and missed packets of a recovered session, consumed by `on_connect` (boxed: most sockets
+    /// have none, and every socket would carry their room).
+    restored: Mutex<Option<Box<Restored>>>,
     /// The span its handlers run in: `socket{nsp, id, engine}`, the last the Engine.IO session id.
     span: tracing::Span,
 }
@@ -77,7 +81,7 @@ impl Socket {
                 s.sid,
                 Some(s.pid),
                 s.data,
-                Some((s.rooms, s.missed_packets)),
+                Some(Box::new((s.rooms, s.missed_packets))),
             ),
             None => (
                 crate::legacy::socket_id(nsp.name(), client.conn())
@@ -159,7 +163,7 @@ impl Socket {
     ///     socket.on("whoami", |socket: Socket, (): (), ack: AckSender| async move {
     ///         let agent = socket
     ///             .data_request()
-    ///             .and_then(|r| r.headers.get("user-agent")?.to_str().ok().map(String::from));
+    ///             .and_then(|r| String::from_utf8(r.header("user-agent")?.to_vec()).ok());
     ///         let _ = ack.send(&agent);
     ///     });
     /// });

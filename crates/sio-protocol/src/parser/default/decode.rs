@@ -15,7 +15,8 @@ use bytes::Bytes;
 #[derive(Debug)]
 pub struct DefaultDecoder {
     limits: Limits,
-    pending: Option<Pending>,
+    /// Boxed: rare (a binary packet between its frames), and the decoder lives as long as its connection.
+    pending: Option<Box<Pending>>,
     scratch: json_read::Scratch,
 }
 
@@ -91,13 +92,13 @@ impl DefaultDecoder {
                 _ => return Err(DecodeError::InvalidShape),
             }
         }
-        self.pending = Some(Pending {
+        self.pending = Some(Box::new(Pending {
             expected: header.attachments,
             header,
             data,
             attachments: Vec::new(),
             size: frame_len,
-        });
+        }));
         Ok(None)
     }
 
@@ -120,7 +121,7 @@ impl DefaultDecoder {
             attachments,
             size: pending_size,
             ..
-        }) = self.pending.take()
+        }) = self.pending.take().map(|pending| *pending)
         else {
             return Err(DecodeError::UnexpectedFrame);
         };

@@ -14,7 +14,6 @@ use sio_protocol::engine::Packet;
 use sio_protocol::websocket::Message;
 use std::future::poll_fn;
 use std::sync::Arc;
-use std::time::SystemTime;
 use wtransport::endpoint::{IncomingSession, SessionRequest};
 
 /// The data of an upgrade's `open` packet.
@@ -151,14 +150,13 @@ fn request_info(request: &SessionRequest) -> RequestInfo {
             headers.append(name, value);
         }
     }
-    RequestInfo {
-        method: http::Method::CONNECT,
+    RequestInfo::new(
+        http::Method::CONNECT,
         uri,
-        headers,
-        remote_addr: Some(request.remote_address()),
-        secure: true,
-        issued: SystemTime::now(),
-    }
+        &headers,
+        Some(request.remote_address()),
+        true,
+    )
 }
 
 /// The request head [`EngineConfig::allow_request`](super::super::EngineConfig::allow_request) is
@@ -167,7 +165,7 @@ fn parts_of(info: &RequestInfo) -> http::request::Parts {
     let mut request = http::Request::new(());
     *request.method_mut() = info.method.clone();
     *request.uri_mut() = info.uri.clone();
-    *request.headers_mut() = info.headers.clone();
+    *request.headers_mut() = info.headers().clone();
     if let Some(peer) = info.remote_addr {
         request.extensions_mut().insert(RemoteAddr(peer));
     }
