@@ -47,7 +47,11 @@ impl Socket {
     /// restored log and the live broadcasts) and before the CONNECT answer, as in the official server: the
     /// client keeps them in its receive buffer and delivers them when the CONNECT answer arrives.
     pub(crate) fn restore_state(&self) {
-        let Some((rooms, missed)) = lock(&self.0.restored).take().map(|restored| *restored) else {
+        let Some((rooms, missed)) = lock(&self.0.state)
+            .restored
+            .take()
+            .map(|restored| *restored)
+        else {
             return;
         };
         let mut all = vec![self.0.id.clone()];
@@ -123,11 +127,11 @@ impl Socket {
                 );
             }
         }
-        *lock(&self.0.closing_rooms) = Some(rooms);
+        lock(&self.0.state).closing_rooms = Some(rooms);
         adapter.del_all(&self.0.id);
         self.0.nsp.remove_socket(&self.0.id);
         self.0.client.remove_socket(self.0.nsp.name());
-        lock(&self.0.acks).clear();
+        lock(&self.0.state).acks.clear();
         let socket = self.clone();
         self.run(Box::pin(async move {
             let disconnecting = socket.0.listeners.collect(|e| match e {
@@ -141,7 +145,7 @@ impl Socket {
             for f in disconnecting {
                 f(socket.clone(), reason).await;
             }
-            *lock(&socket.0.closing_rooms) = Some(Vec::new());
+            lock(&socket.0.state).closing_rooms = Some(Vec::new());
             for f in disconnect {
                 f(socket.clone(), reason).await;
             }

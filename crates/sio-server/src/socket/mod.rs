@@ -39,6 +39,19 @@ enum AckWaiter {
     Broadcast(AckCollector),
 }
 
+/// What a socket's handlers and lifecycle change, under one lock.
+struct State {
+    /// The socket's data (`socket.data`).
+    data: Value,
+    /// The acknowledgements it waits for, by id.
+    acks: HashMap<u64, AckWaiter>,
+    /// Its rooms from `disconnecting` on (the adapter has let them go).
+    closing_rooms: Option<Vec<Room>>,
+    /// Rooms and missed packets of a recovered session, consumed by `on_connect` (boxed: most sockets
+    /// have none, and every socket would carry their room).
+    restored: Option<Box<Restored>>,
+}
+
 /// A client connected to a namespace (`socket` in the official API). Cheap to clone.
 #[derive(Clone)]
 pub struct Socket(pub(crate) Arc<SocketInner>);
@@ -49,18 +62,13 @@ pub(crate) struct SocketInner {
     client: Arc<Client>,
     handshake: Handshake,
     connected: AtomicBool,
-    closing_rooms: Mutex<Option<Vec<Room>>>,
+    state: Mutex<State>,
     listeners: Listeners,
-    acks: Mutex<HashMap<u64, AckWaiter>>,
-    data: Mutex<Value>,
     extensions: Extensions,
     jobs: Jobs,
     /// The private session id (with connection state recovery only).
     pid: Option<String>,
     recovered: bool,
-    /// Rooms and missed packets of a recovered session, consumed by `on_connect` (boxed: most sockets
-    /// have none, and every socket would carry their room).
-    restored: Mutex<Option<Box<Restored>>>,
     /// The span its handlers run in: `socket{nsp, id, engine}`, the last the Engine.IO session id.
     span: tracing::Span,
 }
@@ -106,15 +114,17 @@ impl Socket {
             client,
             handshake,
             connected: AtomicBool::new(false),
-            closing_rooms: Mutex::new(None),
+            state: Mutex::new(State {
+                data,
+                acks: HashMap::new(),
+                closing_rooms: None,
+                restored,
+            }),
             listeners: Listeners::default(),
-            acks: Mutex::new(HashMap::new()),
-            data: Mutex::new(data),
             extensions: Extensions::default(),
             jobs: Jobs::default(),
             pid,
             recovered,
-            restored: Mutex::new(restored),
         }))
     }
 
@@ -190,7 +200,7 @@ impl Socket {
 
     /// The rooms the socket is in (still readable in `disconnecting` listeners).
     pub fn rooms(&self) -> Vec<Room> {
-        if let Some(rooms) = lock(&self.0.closing_rooms).as_ref() {
+        if let Some(rooms) = lock(&self.0.state).closing_rooms.as_ref() {
             return rooms.clone();
         }
         self.0
@@ -235,12 +245,12 @@ impl Socket {
     /// The per-socket data (`socket.data`), shared by every handler and visible to `fetch_sockets`, read
     /// as `T` in place (the stored value is not copied first).
     pub fn data<T: DeserializeOwned>(&self) -> Option<T> {
-        sio_protocol::value::from_value_ref(&lock(&self.0.data)).ok()
+        sio_protocol::value::from_value_ref(&lock(&self.0.state).data).ok()
     }
 
     /// The per-socket data as a value.
     pub fn data_value(&self) -> Value {
-        lock(&self.0.data).clone()
+        lock(&self.0.state).data.clone()
     }
 
     /// The socket's extensions: values of any type (a channel, a database handle, a session object...)
@@ -272,7 +282,7 @@ impl Socket {
         data: &T,
     ) -> Result<(), sio_protocol::value::Error> {
         let value = sio_protocol::value::to_value(data)?;
-        *lock(&self.0.data) = value;
+        lock(&self.0.state).data = value;
         Ok(())
     }
 }
