@@ -53,14 +53,8 @@ impl Namespaces {
         if let Some(nsp) = read(&self.by_name).get(&name) {
             return nsp.clone();
         }
-        let mut by_name = write(&self.by_name);
-        if let Some(nsp) = by_name.get(&name) {
-            return nsp.clone();
-        }
-        let nsp = self.create(name.clone(), None);
-        by_name.insert(name.clone(), nsp.clone());
-        drop(by_name);
-        if name != "/" {
+        let (nsp, created) = self.register(&name, None);
+        if created && name != "/" {
             self.notify_created(&nsp);
         }
         nsp
@@ -73,17 +67,25 @@ impl Namespaces {
         }
         let parents = read(&self.parents).clone();
         let parent = parents.into_iter().find(|p| p.matches(name, auth))?;
+        let (nsp, created) = self.register(name, Some(&parent));
+        if created {
+            tracing::debug!(nsp = name, "created a child namespace");
+            parent.add_child(nsp.clone());
+            self.notify_created(&nsp);
+        }
+        Some(nsp)
+    }
+
+    /// Creates and registers the namespace `name` (the child of `parent` when given), unless another
+    /// caller registered it meanwhile; `true` when this call created it.
+    fn register(&self, name: &str, parent: Option<&ParentNamespace>) -> (Namespace, bool) {
         let mut by_name = write(&self.by_name);
         if let Some(nsp) = by_name.get(name) {
-            return Some(nsp.clone());
+            return (nsp.clone(), false);
         }
-        tracing::debug!(nsp = name, "creating a child namespace");
-        let nsp = self.create(name.to_owned(), Some(parent.clone()));
+        let nsp = self.create(name.to_owned(), parent.cloned());
         by_name.insert(name.to_owned(), nsp.clone());
-        drop(by_name);
-        parent.add_child(nsp.clone());
-        self.notify_created(&nsp);
-        Some(nsp)
+        (nsp, true)
     }
 
     /// A new namespace, the child of `parent` when given (not registered yet).
