@@ -1,7 +1,7 @@
 //! Acknowledgements: answering the server's acks from a handler, and the pending side of `emit_with_ack`.
 
 use crate::error::{AckError, Error};
-use crate::manager::Cmd;
+use crate::manager::{AckReply, Cmd};
 use serde::Serialize;
 use sio_protocol::value::to_args;
 use sio_protocol::Value;
@@ -65,11 +65,11 @@ impl AckSender {
             return Ok(());
         }
         self.cmd
-            .send(Cmd::AckReply {
+            .send(Cmd::AckReply(Box::new(AckReply {
                 nsp: self.nsp.clone(),
                 id: self.id,
                 args,
-            })
+            })))
             .map_err(|_| Error::Closed)
     }
 }

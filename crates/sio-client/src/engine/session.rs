@@ -57,7 +57,7 @@ pub(crate) async fn open(
             let hs = parse_handshake(&data)?;
             let mut polling = Polling::new(&cfg, &hs.sid)?;
             polling.poll();
-            (Transport::Polling(polling), data, early)
+            (Transport::Polling(Box::new(polling)), data, early)
         }
         TransportKind::WebSocket => {
             let (ws, data) = WebSocket::handshake(&cfg).await?;
@@ -111,7 +111,7 @@ pub(crate) async fn open(
     }
     tokio::spawn(async move {
         session.handle_packets(early).await;
-        session.run(cmd_rx).await
+        session.run(cmd_rx).await;
     });
     Ok(Engine {
         shared,
@@ -131,7 +131,7 @@ enum Upgrade {
     None,
     Probing(JoinHandle<Result<Transport, String>>),
     /// The probe succeeded; waiting for the polling requests to finish.
-    Pausing(Transport),
+    Pausing(Box<Transport>),
 }
 
 struct Session {
@@ -158,18 +158,27 @@ enum Step {
 }
 
 impl Session {
-    async fn run(mut self, mut cmds: mpsc::UnboundedReceiver<EngineCmd>) {
+    /// Runs the session until it ends. Takes `&mut self`, not `self`: the task's state then holds the session
+    /// once, not once as an argument and again as a local.
+    async fn run(&mut self, mut cmds: mpsc::UnboundedReceiver<EngineCmd>) {
+        // One timer for the whole session, moved only when a ping moved the deadline: a timer made anew
+        // on every turn of the loop would enter and leave the timer wheel for every message.
+        let watchdog = tokio::time::sleep_until(self.heartbeat.deadline());
+        tokio::pin!(watchdog);
         let reason = loop {
+            if watchdog.deadline() != self.heartbeat.deadline() {
+                watchdog.as_mut().reset(self.heartbeat.deadline());
+            }
             let step = tokio::select! {
                 c = cmds.recv() => Step::Cmd(c),
                 e = self.transport.next(), if !self.paused => Step::Transport(e),
-                _ = tokio::time::sleep_until(self.heartbeat.deadline()), if !self.paused => Step::PingTimeout,
+                _ = &mut watchdog, if !self.paused => Step::PingTimeout,
                 r = probe_result(&mut self.upgrade), if matches!(self.upgrade, Upgrade::Probing(_)) => Step::Probe(r),
                 _ = self.cfg.inflow.drained(), if self.paused => Step::Resume,
             };
             let outcome = match step {
                 Step::Cmd(None) | Step::Cmd(Some(EngineCmd::Close)) => {
-                    self.close_gracefully().await;
+                    Box::pin(self.close_gracefully()).await;
                     Some(DisconnectReason::ForcedClose)
                 }
                 Step::Cmd(Some(EngineCmd::Send(frames))) => {
@@ -187,7 +196,7 @@ impl Session {
                         }
                     }
                     if close {
-                        self.close_gracefully().await;
+                        Box::pin(self.close_gracefully()).await;
                         Some(DisconnectReason::ForcedClose)
                     } else {
                         self.flush().await
@@ -206,7 +215,7 @@ impl Session {
                     if let Transport::Polling(p) = &mut self.transport {
                         p.pause();
                     }
-                    self.upgrade = Upgrade::Pausing(next);
+                    self.upgrade = Upgrade::Pausing(Box::new(next));
                     self.update_writable();
                     None
                 }
@@ -220,8 +229,10 @@ impl Session {
             if let Some(reason) = outcome {
                 break reason;
             }
-            if let Some(reason) = self.maybe_finish_upgrade().await {
-                break reason;
+            if self.upgrade_may_finish() {
+                if let Some(reason) = Box::pin(self.finish_upgrade()).await {
+                    break reason;
+                }
             }
         };
         if let Upgrade::Probing(h) = &self.upgrade {
@@ -346,11 +357,15 @@ impl Session {
         result
     }
 
-    async fn maybe_finish_upgrade(&mut self) -> Option<DisconnectReason> {
-        let idle = matches!(&self.transport, Transport::Polling(p) if p.idle());
-        if !idle || !matches!(self.upgrade, Upgrade::Pausing(_)) {
-            return None;
-        }
+    /// Whether the probed transport is ready and the polling requests are over.
+    fn upgrade_may_finish(&self) -> bool {
+        matches!(self.upgrade, Upgrade::Pausing(_))
+            && matches!(&self.transport, Transport::Polling(p) if p.idle())
+    }
+
+    /// Sends the UPGRADE packet on the probed transport and switches to it. Rare: called boxed, so that its
+    /// state does not sit in every session's task.
+    async fn finish_upgrade(&mut self) -> Option<DisconnectReason> {
         let Upgrade::Pausing(mut next) = std::mem::replace(&mut self.upgrade, Upgrade::None) else {
             return None;
         };
@@ -368,7 +383,7 @@ impl Session {
             return Some(DisconnectReason::TransportError);
         }
         let kind = next.kind();
-        self.transport = next;
+        self.transport = *next;
         self.shared.set_transport(kind);
         if kind == TransportKind::WebSocket {
             self.cfg
@@ -383,6 +398,7 @@ impl Session {
     /// sends the CLOSE packet alone in a last POST and a websocket just closes. The official server handles a
     /// Socket.IO packet on the next tick but a CLOSE at once, so a CLOSE sharing a payload (or a read) with a
     /// DISCONNECT written just before would end the session first: the server would see `transport close`.
+    /// Rare: called boxed.
     async fn close_gracefully(&mut self) {
         let wait = Duration::from_secs(5);
         match &mut self.transport {

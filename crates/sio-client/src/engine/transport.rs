@@ -19,11 +19,11 @@ pub(crate) enum TransportEvent {
     Error(String),
 }
 
-/// The active transport.
+/// The active transport. Each variant is boxed: a session holds one, and its upgrade may hold another.
 // `WebTransport` is the protocol's name, not a repetition of the enum's.
 #[allow(clippy::enum_variant_names)]
 pub(crate) enum Transport {
-    Polling(Polling),
+    Polling(Box<Polling>),
     WebSocket(Box<WebSocket>),
     #[cfg(feature = "webtransport")]
     WebTransport(Box<WebTransport>),

@@ -1,10 +1,11 @@
 //! The manager's task: owns the engine session, decodes packets, routes them to namespaces and reconnects.
 //!
-//! Its two inputs are filled by this client only: the command channel by the handles (emits count toward
-//! [`crate::Bounds::buffered_emits`] until handled) and the internal channel by its own timers and
-//! connection attempts, one message each. After each message it publishes the sockets' buffered emits.
+//! Its input is filled by this client only: the command channel by the handles (emits count toward
+//! [`crate::Bounds::buffered_emits`] until handled), and by its own timers and connection attempts, one
+//! message each, through the task's weak sender (they do not keep the task alive). After each message it
+//! publishes the sockets' buffered emits.
 
-use super::cmd::{Cmd, Done, Emit};
+use super::cmd::{AckReply, Cmd, Done, Emit, Opened};
 use super::deadlines::Deadlines;
 use super::inbound::{self, Inbox, Signal, Sockets};
 use super::link::Link;
@@ -31,12 +32,6 @@ enum Ready {
     Open,
 }
 
-/// Events produced by the task's own timers and connection attempts.
-enum Internal {
-    Opened(u64, Result<(Engine, Inbox), Error>),
-    ReconnectTimer(u64),
-}
-
 pub(crate) struct Actor {
     cfg: EngineConfig,
     core: Arc<Core>,
@@ -47,8 +42,6 @@ pub(crate) struct Actor {
     ack_timeout: Option<Duration>,
     /// Weak, so that the task ends once every handle is gone.
     cmd_tx: mpsc::WeakUnboundedSender<Cmd>,
-    internal_tx: mpsc::UnboundedSender<Internal>,
-    internal_rx: Option<mpsc::UnboundedReceiver<Internal>>,
     ready: Ready,
     engine: Option<Engine>,
     signals: Option<Inbox>,
@@ -59,7 +52,8 @@ pub(crate) struct Actor {
     skip_reconnect: bool,
     attempt_is_reconnect: bool,
     open_waiters: Vec<Done>,
-    nsps: HashMap<String, Nsp>,
+    /// Boxed: a namespace's state is large, and the map keeps room for several.
+    nsps: HashMap<String, Box<Nsp>>,
     /// When the pending acks with a timeout expire.
     deadlines: Deadlines,
 }
@@ -73,7 +67,6 @@ impl Actor {
         opts: &Options,
         cmd_tx: mpsc::WeakUnboundedSender<Cmd>,
     ) -> Self {
-        let (internal_tx, internal_rx) = mpsc::unbounded_channel();
         Actor {
             cfg,
             core,
@@ -82,8 +75,6 @@ impl Actor {
             receive_capacity: opts.bounds.incoming,
             ack_timeout: opts.ack_timeout,
             cmd_tx,
-            internal_tx,
-            internal_rx: Some(internal_rx),
             ready: Ready::Closed,
             engine: None,
             signals: None,
@@ -103,17 +94,15 @@ impl Actor {
         }
     }
 
-    pub async fn run(mut self, mut cmds: mpsc::UnboundedReceiver<Cmd>) {
-        let Some(mut internal) = self.internal_rx.take() else {
-            return;
-        };
+    /// Runs until every handle is gone. Takes `&mut self`, not `self`: the task's state then holds the actor
+    /// once, not once as an argument and again as a local.
+    pub async fn run(&mut self, mut cmds: mpsc::UnboundedReceiver<Cmd>) {
         loop {
             tokio::select! {
                 c = cmds.recv() => match c {
                     Some(c) => self.on_cmd(c),
                     None => break,
                 },
-                Some(i) = internal.recv() => self.on_internal(i),
                 s = next_signal(&mut self.signals) => self.on_signal(s),
                 (nsp, id) = self.deadlines.expired() => {
                     if let Some((n, mut link)) = self.socket(&nsp) {
@@ -140,7 +129,7 @@ impl Actor {
                 let nsp = shared.nsp.clone();
                 self.nsps
                     .entry(nsp)
-                    .or_insert_with(|| Nsp::new(shared, auth, self.retries));
+                    .or_insert_with(|| Box::new(Nsp::new(shared, *auth, self.retries)));
             }
             Cmd::Open(done) => self.open(done),
             Cmd::Connect { nsp, done } => self.socket_connect(&nsp, done),
@@ -169,15 +158,18 @@ impl Actor {
                 }
                 self.handled(&nsp);
             }
-            Cmd::AckReply { nsp, id, args } => {
+            Cmd::AckReply(reply) => {
+                let AckReply { nsp, id, args } = *reply;
                 let (_, link) = self.split();
                 let _ = link.send(&Packet::ack(nsp, id, args));
             }
             Cmd::SetAuth { nsp, auth } => {
                 if let Some(n) = self.nsps.get_mut(&nsp) {
-                    n.auth = auth;
+                    n.auth = *auth;
                 }
             }
+            Cmd::Opened(gen, result) => self.on_opened(gen, *result),
+            Cmd::ReconnectTimer(gen) => self.on_reconnect_timer(gen),
         }
     }
 
@@ -188,29 +180,28 @@ impl Actor {
         }
     }
 
-    fn on_internal(&mut self, i: Internal) {
-        match i {
-            Internal::Opened(gen, result) => {
-                if gen != self.generation || self.ready != Ready::Opening {
-                    if let Ok((engine, _)) = result {
-                        engine.close();
-                    }
-                    return;
-                }
-                match result {
-                    Ok((engine, signals)) => self.on_open(engine, signals),
-                    Err(e) => self.on_open_error(e),
-                }
+    /// A connection attempt ended; a stale one (another attempt started since, or the manager closed) is
+    /// closed.
+    fn on_opened(&mut self, gen: u64, result: Opened) {
+        if gen != self.generation || self.ready != Ready::Opening {
+            if let Ok((engine, _)) = result {
+                engine.close();
             }
-            Internal::ReconnectTimer(gen) => {
-                if gen != self.generation || self.skip_reconnect {
-                    return;
-                }
-                self.emit(ManagerEvent::ReconnectAttempt(self.backoff.attempts()));
-                self.attempt_is_reconnect = true;
-                self.start_open();
-            }
+            return;
         }
+        match result {
+            Ok((engine, signals)) => self.on_open(engine, signals),
+            Err(e) => self.on_open_error(e),
+        }
+    }
+
+    fn on_reconnect_timer(&mut self, gen: u64) {
+        if gen != self.generation || self.skip_reconnect {
+            return;
+        }
+        self.emit(ManagerEvent::ReconnectAttempt(self.backoff.attempts()));
+        self.attempt_is_reconnect = true;
+        self.start_open();
     }
 
     /// `manager.open()`: starts a connection attempt unless one is running or the engine is open.
@@ -245,7 +236,7 @@ impl Actor {
         let cfg = self.cfg.clone();
         let emitter = self.core.engine_emitter.clone();
         let timeout = lock(&self.core.settings).timeout;
-        let tx = self.internal_tx.clone();
+        let tx = self.cmd_tx.clone();
         let (inbound, inbox) = inbound::channel(
             self.parser.decoder(),
             self.sockets.clone(),
@@ -258,7 +249,9 @@ impl Actor {
                 Ok(r) => r.map(|engine| (engine, inbox)),
                 Err(_) => Err(Error::Timeout),
             };
-            let _ = tx.send(Internal::Opened(gen, result));
+            if let Some(tx) = tx.upgrade() {
+                let _ = tx.send(Cmd::Opened(gen, Box::new(result)));
+            }
         });
     }
 
@@ -345,10 +338,12 @@ impl Actor {
         let delay = self.backoff.duration();
         self.set_reconnecting(true);
         let gen = self.generation;
-        let tx = self.internal_tx.clone();
+        let tx = self.cmd_tx.clone();
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
-            let _ = tx.send(Internal::ReconnectTimer(gen));
+            if let Some(tx) = tx.upgrade() {
+                let _ = tx.send(Cmd::ReconnectTimer(gen));
+            }
         });
     }
 
@@ -449,7 +444,7 @@ impl Actor {
     }
 
     /// The sockets, and the connection to lend them.
-    fn split(&mut self) -> (&mut HashMap<String, Nsp>, Link<'_>) {
+    fn split(&mut self) -> (&mut HashMap<String, Box<Nsp>>, Link<'_>) {
         let link = Link {
             engine: self.engine.as_ref(),
             open: self.ready == Ready::Open,

@@ -25,7 +25,7 @@ use tokio::sync::mpsc;
 pub(crate) type Sockets = Arc<Mutex<HashMap<String, Arc<SocketShared>>>>;
 
 /// What the manager's task receives from one engine session.
-pub(super) enum Signal {
+pub(crate) enum Signal {
     /// Boxed: the channel allocates its slots in blocks, which stay small with small signals.
     Packet(Box<Packet>, Credit),
     Ping,
@@ -45,7 +45,7 @@ pub(super) struct Inbound {
 }
 
 /// The manager's side of one session's signals.
-pub(super) struct Inbox {
+pub(crate) struct Inbox {
     rx: mpsc::UnboundedReceiver<Signal>,
     pending: Arc<AtomicUsize>,
 }

@@ -14,7 +14,7 @@ use inbound::Sockets;
 
 pub(crate) use settings::Settings;
 
-pub(crate) use cmd::{Cmd, Emit, EmitFlags};
+pub(crate) use cmd::{AckReply, Cmd, Emit, EmitFlags};
 
 use crate::bounds::Bounds;
 use crate::dispatch::SocketShared;
@@ -175,7 +175,7 @@ impl Manager {
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let parser = opts.parser.parser_with_limits(opts.bounds.decode);
         let sockets = Sockets::default();
-        let actor = actor::Actor::new(
+        let mut actor = actor::Actor::new(
             cfg,
             core.clone(),
             parser.clone(),
@@ -183,7 +183,7 @@ impl Manager {
             &opts,
             cmd_tx.downgrade(),
         );
-        runtime.spawn(actor.run(cmd_rx));
+        runtime.spawn(async move { actor.run(cmd_rx).await });
         let manager = Manager {
             inner: Arc::new(Inner {
                 core,
@@ -214,7 +214,7 @@ impl Manager {
             if let Some(auth) = auth {
                 let _ = self.inner.cmd.send(Cmd::SetAuth {
                     nsp: nsp.clone(),
-                    auth,
+                    auth: Box::new(auth),
                 });
             }
             if self.inner.opts.auto_connect && !s.active() {
@@ -229,7 +229,7 @@ impl Manager {
         );
         let _ = self.inner.cmd.send(Cmd::Register {
             shared: shared.clone(),
-            auth: auth.unwrap_or_else(|| self.inner.opts.auth.clone()),
+            auth: Box::new(auth.unwrap_or_else(|| self.inner.opts.auth.clone())),
         });
         let socket = Socket::new(shared.clone(), self.clone());
         sockets.insert(nsp, shared);

@@ -197,7 +197,7 @@ impl Socket {
     pub fn set_auth(&self, auth: Auth) {
         let _ = self.manager.send(Cmd::SetAuth {
             nsp: self.shared.nsp.clone(),
-            auth,
+            auth: Box::new(auth),
         });
     }
 
