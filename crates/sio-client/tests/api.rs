@@ -316,7 +316,7 @@ async fn tls_with_custom_roots_or_without_verification() {
     .await;
     let url = format!("https://localhost:{}/", server.port);
     let ca = std::fs::read(dir.join("ca.der")).unwrap();
-    // With permessage-deflate offered, the websocket runs on sio's own codec and its own TLS setup.
+    // With permessage-deflate offered, the websocket runs on sio's own codec (otherwise on tungstenite's).
     for (mode, deflate) in MODES.into_iter().flat_map(|m| [(m, false), (m, true)]) {
         for tls in [
             TlsOptions::CustomRoots(vec![ca.clone()]),
@@ -353,7 +353,7 @@ async fn tls_with_custom_roots_or_without_verification() {
 async fn custom_path_query_and_headers_on_every_transport() {
     init_tracing();
     let server = NodeServer::start(json!({"path": "/custom/"})).await;
-    // With permessage-deflate offered, the websocket's handshake is sio's own.
+    // With permessage-deflate offered, the websocket runs on sio's own codec.
     for (mode, deflate) in MODES.into_iter().flat_map(|m| [(m, false), (m, true)]) {
         let socket = io(
             &server.url("/admin?a=1"),

@@ -8,16 +8,14 @@
 use super::config::EngineConfig;
 use super::websocket::WsEvent;
 use super::ws_handshake::handshake;
-use crate::error::{Error, TransportError, UrlError};
+use super::ws_io::Io;
+use crate::error::Error;
 use sio_protocol::engine::{Frame, Packet};
 use sio_protocol::websocket::{
     apply_mask, encode_frame_header, Decoder, Deflater, Inflater, Message, OpCode,
     PerMessageDeflate, Role,
 };
-use std::pin::Pin;
-use std::task::{Context, Poll};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use url::Url;
 
 /// Bytes read from the socket at a time (more for a frame that needs them).
@@ -25,13 +23,6 @@ const READ_CHUNK: usize = 4 * 1024;
 
 /// Capacity the read buffer may keep while empty, after a large message.
 const READ_KEPT: usize = 64 * 1024;
-
-/// A TCP connection, with TLS for `wss`.
-enum Io {
-    Plain(TcpStream),
-    #[cfg(feature = "tls")]
-    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
-}
 
 /// An open websocket with permessage-deflate offered (and used if the server accepted it).
 pub(crate) struct DeflateSocket {
@@ -51,16 +42,8 @@ impl DeflateSocket {
         url: &Url,
         offer: &PerMessageDeflate,
     ) -> Result<Self, Error> {
-        let host = url
-            .host_str()
-            .ok_or(Error::InvalidUrl(UrlError::MissingHost))?;
-        let port = url.port_or_known_default().unwrap_or(80);
-        let tcp = TcpStream::connect((host.trim_matches(['[', ']']), port))
-            .await
-            .map_err(|e| Error::Transport(TransportError::caused("websocket connect", e)))?;
-        let _ = tcp.set_nodelay(true);
-        let mut io = Io::open(cfg, host, tcp).await?;
-        let shaken = handshake(&mut io, url, cfg, offer).await?;
+        let mut io = Io::connect(cfg, url).await?;
+        let shaken = handshake(&mut io, url, cfg, Some(offer)).await?;
         let mut decoder = Decoder::client(cfg.max_message_size.max(1));
         let mut deflater = None;
         if let Some(params) = shaken.deflate {
@@ -176,70 +159,5 @@ impl DeflateSocket {
         // Until the server closes too: unread data would turn the close into a reset.
         let mut discard = [0u8; 4096];
         while let Ok(1..) = self.io.read(&mut discard).await {}
-    }
-}
-
-impl Io {
-    /// The connection as `cfg` wants it: with TLS for `wss`.
-    async fn open(cfg: &EngineConfig, host: &str, tcp: TcpStream) -> Result<Io, Error> {
-        #[cfg(feature = "tls")]
-        if cfg.secure {
-            use crate::error::Cause;
-            let name =
-                rustls::pki_types::ServerName::try_from(host.trim_matches(['[', ']']).to_string())
-                    .map_err(|e| Error::Tls(Cause::new(e)))?;
-            let tls = tokio_rustls::TlsConnector::from(cfg.tls.clone())
-                .connect(name, tcp)
-                .await
-                .map_err(|e| Error::Tls(Cause::new(e)))?;
-            return Ok(Io::Tls(Box::new(tls)));
-        }
-        #[cfg(not(feature = "tls"))]
-        let _ = (cfg, host);
-        Ok(Io::Plain(tcp))
-    }
-}
-
-impl AsyncRead for Io {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            Io::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            #[cfg(feature = "tls")]
-            Io::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for Io {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        match self.get_mut() {
-            Io::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            #[cfg(feature = "tls")]
-            Io::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            Io::Plain(s) => Pin::new(s).poll_flush(cx),
-            #[cfg(feature = "tls")]
-            Io::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            Io::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            #[cfg(feature = "tls")]
-            Io::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-        }
     }
 }

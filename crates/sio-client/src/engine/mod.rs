@@ -16,6 +16,7 @@ mod websocket;
 #[cfg(feature = "webtransport")]
 mod webtransport;
 mod ws_handshake;
+mod ws_io;
 
 pub(crate) use config::EngineConfig;
 pub(crate) use session::{open, EngineSink};

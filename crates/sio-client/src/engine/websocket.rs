@@ -1,19 +1,19 @@
-//! The WebSocket transport: one Engine.IO packet per websocket message, over tungstenite, or over
-//! sio's own codec when permessage-deflate is offered (see [`DeflateSocket`]).
+//! The WebSocket transport: one Engine.IO packet per websocket message, over tungstenite's codec, or
+//! over sio's own codec when permessage-deflate is offered (see [`DeflateSocket`]); either after sio's
+//! own opening handshake.
 
 use super::config::EngineConfig;
 use super::deflate_socket::DeflateSocket;
-use crate::error::{Error, HandshakeError, TransportError, UrlError};
+use super::ws_handshake::handshake;
+use super::ws_io::Io;
+use crate::error::{Error, HandshakeError};
 use crate::options::TransportKind;
 use futures_util::{SinkExt, StreamExt};
 use sio_protocol::engine::{Frame, Packet};
 use sio_protocol::Str;
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::WebSocketStream;
 
 /// What the websocket transport reports.
 #[derive(Debug)]
@@ -26,9 +26,10 @@ pub(crate) enum WsEvent {
     Error(String),
 }
 
-/// Bytes read from the socket at a time. tungstenite's default (128 KiB) is allocated up front for
-/// every connection; messages larger than this still arrive whole, in several reads.
-const READ_BUFFER: usize = 4 * 1024;
+/// The read buffer every connection keeps: at most this many bytes are read at a time while it holds
+/// small frames (tungstenite's default, 128 KiB, is allocated up front); a frame longer than this grows it
+/// and arrives whole.
+const READ_BUFFER: usize = 1024;
 
 /// An open websocket.
 pub(crate) struct WebSocket {
@@ -38,7 +39,7 @@ pub(crate) struct WebSocket {
 /// The websocket implementation in use. Not boxed: the transport boxes the whole websocket.
 #[allow(clippy::large_enum_variant)]
 enum Stream {
-    Tungstenite(WebSocketStream<MaybeTlsStream<TcpStream>>),
+    Tungstenite(WebSocketStream<Io>),
     Deflate(DeflateSocket),
 }
 
@@ -52,39 +53,14 @@ impl WebSocket {
                 stream: Stream::Deflate(socket),
             });
         }
-        let mut req = url
-            .as_str()
-            .into_client_request()
-            .map_err(|_| Error::InvalidUrl(UrlError::NotARequestTarget))?;
-        for (k, v) in &cfg.headers {
-            let name = HeaderName::from_bytes(k.as_bytes()).map_err(|e| {
-                Error::Transport(TransportError::caused(format!("bad header name {k}"), e))
-            })?;
-            let value = HeaderValue::from_str(v).map_err(|e| {
-                Error::Transport(TransportError::caused(
-                    format!("bad header value for {k}"),
-                    e,
-                ))
-            })?;
-            req.headers_mut().append(name, value);
-        }
+        let mut io = Io::connect(cfg, &url).await?;
+        let shaken = handshake(&mut io, &url, cfg, None).await?;
         let config = WebSocketConfig::default()
             .read_buffer_size(READ_BUFFER)
             .max_message_size(Some(cfg.max_message_size))
             .max_frame_size(Some(cfg.max_message_size));
-        #[cfg(feature = "tls")]
-        let connect = tokio_tungstenite::connect_async_tls_with_config(
-            req,
-            Some(config),
-            true,
-            cfg.secure
-                .then(|| tokio_tungstenite::Connector::Rustls(cfg.tls.clone())),
-        );
-        #[cfg(not(feature = "tls"))]
-        let connect = tokio_tungstenite::connect_async_with_config(req, Some(config), true);
-        let (stream, _) = connect
-            .await
-            .map_err(|e| Error::Transport(TransportError::caused("websocket connect", e)))?;
+        let stream =
+            WebSocketStream::from_partially_read(io, shaken.rest, Role::Client, Some(config)).await;
         Ok(WebSocket {
             stream: Stream::Tungstenite(stream),
         })

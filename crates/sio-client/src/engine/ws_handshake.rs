@@ -1,6 +1,7 @@
-//! The client's side of the websocket opening handshake, for the connections that offer
-//! permessage-deflate (tungstenite, used otherwise, has no such extension): the `GET` with its
-//! `Upgrade` and extension offer, and the check of the `101` and of the extension it accepts.
+//! The client's side of the websocket opening handshake: the `GET` with its `Upgrade` and, when
+//! permessage-deflate is on, the extension offer; then the check of the `101` and of the extension it
+//! accepts. Done here rather than by tungstenite, which has no such extension and keeps its handshake's
+//! 4 KiB buffer as the connection's read buffer.
 
 use super::config::EngineConfig;
 use crate::error::{Cause, Error, HandshakeError, TransportError};
@@ -31,7 +32,7 @@ pub(crate) async fn handshake<S>(
     io: &mut S,
     url: &Url,
     cfg: &EngineConfig,
-    offer: &PerMessageDeflate,
+    offer: Option<&PerMessageDeflate>,
 ) -> Result<Handshaken, Error>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -49,10 +50,12 @@ where
     };
     let mut request = format!(
         "GET {target} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\
-         Sec-WebSocket-Extensions: {}\r\n",
-        format_extension(&client_offer(offer))
+         Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
     );
+    if let Some(offer) = offer {
+        let offered = format_extension(&client_offer(offer));
+        request.push_str(&format!("Sec-WebSocket-Extensions: {offered}\r\n"));
+    }
     for (name, value) in &cfg.headers {
         let bad = |s: &str| s.bytes().any(|b| b == b'\r' || b == b'\n');
         if bad(name) || bad(value) || name.is_empty() {
@@ -104,6 +107,7 @@ where
     } else {
         // As `ws`, a server naming extensions not offered, or parameters not acceptable, fails.
         let refused = |_| Error::Handshake(HandshakeError::BadExtensions);
+        let offer = offer.ok_or(Error::Handshake(HandshakeError::BadExtensions))?;
         let answer = parse_extensions(extensions).map_err(refused)?;
         Some(accept_answer(offer, &answer).map_err(refused)?)
     };
