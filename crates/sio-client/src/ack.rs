@@ -1,13 +1,14 @@
 //! Acknowledgements: answering the server's acks from a handler, and the pending side of `emit_with_ack`.
 
 use crate::error::{AckError, Error};
+use crate::mailbox::Sender;
 use crate::manager::{AckReply, Cmd};
 use serde::Serialize;
 use sio_protocol::value::to_args;
 use sio_protocol::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 /// Where the answer of an `emit_with_ack` goes.
 pub(crate) type AckTx = oneshot::Sender<Result<Vec<Value>, AckError>>;
@@ -21,7 +22,7 @@ pub struct AckSender {
     nsp: String,
     id: u64,
     sent: Arc<AtomicBool>,
-    cmd: mpsc::UnboundedSender<Cmd>,
+    cmd: Sender<Cmd>,
 }
 
 impl std::fmt::Debug for AckSender {
@@ -34,7 +35,7 @@ impl std::fmt::Debug for AckSender {
 }
 
 impl AckSender {
-    pub(crate) fn new(nsp: String, id: u64, cmd: mpsc::UnboundedSender<Cmd>) -> Self {
+    pub(crate) fn new(nsp: String, id: u64, cmd: Sender<Cmd>) -> Self {
         AckSender {
             nsp,
             id,

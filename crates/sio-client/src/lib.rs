@@ -32,6 +32,7 @@ mod handler_queue;
 mod incoming;
 mod inflow;
 mod io;
+mod mailbox;
 mod manager;
 pub mod options;
 pub mod reason;

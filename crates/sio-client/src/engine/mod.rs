@@ -23,12 +23,12 @@ pub(crate) use session::{open, EngineSink};
 
 use crate::error::Error;
 use crate::events::{Emitter, ListenerId};
+use crate::mailbox::Sender;
 use crate::options::TransportKind;
 use crate::reason::DisconnectReason;
 use sio_protocol::engine::{Frame, Handshake, Packet};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
-use tokio::sync::mpsc;
 
 /// What the engine reports to observers (`engine.on(...)`), as the official `engine.on("packet")` etc.
 #[derive(Debug, Clone)]
@@ -116,7 +116,7 @@ fn size(frames: &[Frame]) -> usize {
 #[derive(Clone)]
 pub struct Engine {
     shared: Arc<EngineShared>,
-    cmd: mpsc::UnboundedSender<EngineCmd>,
+    cmd: Sender<EngineCmd>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -194,7 +194,7 @@ impl Engine {
         self.shared.queued(&frames);
         match self.cmd.send(EngineCmd::Send(frames)) {
             Ok(()) => Ok(()),
-            Err(mpsc::error::SendError(EngineCmd::Send(frames))) => {
+            Err(EngineCmd::Send(frames)) => {
                 self.shared.written(&frames);
                 Err(Error::Closed)
             }

@@ -14,6 +14,7 @@ use super::websocket::WebSocket;
 use super::{Engine, EngineCmd, EngineEvent, EngineShared};
 use crate::error::{Cause, Error, HandshakeError};
 use crate::events::Emitter;
+use crate::mailbox::{mailbox, Receiver};
 use crate::options::TransportKind;
 use crate::reason::DisconnectReason;
 use sio_protocol::engine::{Frame, Handshake, Packet};
@@ -21,7 +22,6 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 /// What the session tells its owner (the manager), on the session's task: it must not block.
@@ -84,7 +84,7 @@ pub(crate) async fn open(
         queued_bytes: AtomicUsize::new(0),
         outgoing_bytes: cfg.outgoing_bytes,
     });
-    let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    let (cmd_tx, cmd_rx) = mailbox();
     let upgrades = if first == TransportKind::Polling && cfg.upgrade {
         candidates(&cfg, &handshake.upgrades)
     } else {
@@ -160,7 +160,7 @@ enum Step {
 impl Session {
     /// Runs the session until it ends. Takes `&mut self`, not `self`: the task's state then holds the session
     /// once, not once as an argument and again as a local.
-    async fn run(&mut self, mut cmds: mpsc::UnboundedReceiver<EngineCmd>) {
+    async fn run(&mut self, mut cmds: Receiver<EngineCmd>) {
         // One timer for the whole session, moved only when a ping moved the deadline: a timer made anew
         // on every turn of the loop would enter and leave the timer wheel for every message.
         let watchdog = tokio::time::sleep_until(self.heartbeat.deadline());
@@ -187,12 +187,12 @@ impl Session {
                     let mut close = false;
                     for _ in 0..BATCH {
                         match cmds.try_recv() {
-                            Ok(EngineCmd::Send(frames)) => self.queue(frames),
-                            Ok(EngineCmd::Close) => {
+                            Some(EngineCmd::Send(frames)) => self.queue(frames),
+                            Some(EngineCmd::Close) => {
                                 close = true;
                                 break;
                             }
-                            Err(_) => break,
+                            None => break,
                         }
                     }
                     if close {

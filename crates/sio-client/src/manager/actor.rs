@@ -15,6 +15,7 @@ use crate::backoff::Backoff;
 use crate::engine::{self, Engine, EngineConfig};
 use crate::error::{AckError, Error};
 use crate::events::lock;
+use crate::mailbox::{Receiver, WeakSender};
 use crate::options::Options;
 use crate::reason::DisconnectReason;
 use sio_protocol::parser::Parser;
@@ -23,7 +24,6 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ready {
@@ -41,7 +41,7 @@ pub(crate) struct Actor {
     receive_capacity: usize,
     ack_timeout: Option<Duration>,
     /// Weak, so that the task ends once every handle is gone.
-    cmd_tx: mpsc::WeakUnboundedSender<Cmd>,
+    cmd_tx: WeakSender<Cmd>,
     ready: Ready,
     engine: Option<Engine>,
     signals: Option<Inbox>,
@@ -65,7 +65,7 @@ impl Actor {
         parser: Arc<dyn Parser>,
         sockets: Sockets,
         opts: &Options,
-        cmd_tx: mpsc::WeakUnboundedSender<Cmd>,
+        cmd_tx: WeakSender<Cmd>,
     ) -> Self {
         Actor {
             cfg,
@@ -96,7 +96,7 @@ impl Actor {
 
     /// Runs until every handle is gone. Takes `&mut self`, not `self`: the task's state then holds the actor
     /// once, not once as an argument and again as a local.
-    pub async fn run(&mut self, mut cmds: mpsc::UnboundedReceiver<Cmd>) {
+    pub async fn run(&mut self, mut cmds: Receiver<Cmd>) {
         loop {
             tokio::select! {
                 c = cmds.recv() => match c {

@@ -12,6 +12,7 @@ use crate::engine::EngineSink;
 use crate::events::lock;
 use crate::incoming::Event;
 use crate::inflow::{Credit, Inflow};
+use crate::mailbox::{mailbox, Receiver, Sender, WeakSender};
 use crate::reason::DisconnectReason;
 use sio_protocol::engine::Packet as EnginePacket;
 use sio_protocol::parser::Decoder;
@@ -19,7 +20,6 @@ use sio_protocol::socket::{Packet, PacketData};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
 
 /// The sockets of a manager by namespace.
 pub(crate) type Sockets = Arc<Mutex<HashMap<String, Arc<SocketShared>>>>;
@@ -37,8 +37,8 @@ pub(super) struct Inbound {
     /// Gone after a packet did not decode: nothing the connection sends afterwards is delivered.
     decoder: Option<Box<dyn Decoder>>,
     sockets: Sockets,
-    cmd: mpsc::WeakUnboundedSender<Cmd>,
-    tx: mpsc::UnboundedSender<Signal>,
+    cmd: WeakSender<Cmd>,
+    tx: Sender<Signal>,
     inflow: Arc<Inflow>,
     /// Packets forwarded and not handled yet: while any is, later packets follow them.
     pending: Arc<AtomicUsize>,
@@ -46,7 +46,7 @@ pub(super) struct Inbound {
 
 /// The manager's side of one session's signals.
 pub(crate) struct Inbox {
-    rx: mpsc::UnboundedReceiver<Signal>,
+    rx: Receiver<Signal>,
     pending: Arc<AtomicUsize>,
 }
 
@@ -54,10 +54,10 @@ pub(crate) struct Inbox {
 pub(super) fn channel(
     decoder: Box<dyn Decoder>,
     sockets: Sockets,
-    cmd: mpsc::WeakUnboundedSender<Cmd>,
+    cmd: WeakSender<Cmd>,
     inflow: Arc<Inflow>,
 ) -> (Inbound, Inbox) {
-    let (tx, rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mailbox();
     let pending = Arc::new(AtomicUsize::new(0));
     let inbound = Inbound {
         decoder: Some(decoder),

@@ -4,10 +4,10 @@ use super::cmd::Cmd;
 use super::deadlines::Deadlines;
 use crate::engine::Engine;
 use crate::error::Error;
+use crate::mailbox::WeakSender;
 use sio_protocol::parser::Parser;
 use sio_protocol::socket::Packet;
 use std::time::Duration;
-use tokio::sync::mpsc;
 
 /// The manager's side of a socket: its engine while open, the parser, the ack deadlines and the options a
 /// socket's protocol reads. Built by the manager for each call into a socket (no lookup, no lock).
@@ -20,7 +20,7 @@ pub(super) struct Link<'a> {
     /// When the acks waiting with a timeout expire.
     pub deadlines: &'a mut Deadlines,
     /// For the ack callbacks of received events.
-    pub cmd_tx: &'a mpsc::WeakUnboundedSender<Cmd>,
+    pub cmd_tx: &'a WeakSender<Cmd>,
     /// The default ack timeout (`ackTimeout`).
     pub ack_timeout: Option<Duration>,
     /// Events a socket keeps before its CONNECT reply ([`crate::Bounds::incoming`]).

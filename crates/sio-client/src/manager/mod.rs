@@ -21,6 +21,7 @@ use crate::dispatch::SocketShared;
 use crate::engine::{Engine, EngineConfig, EngineEvent};
 use crate::events::{lock, Emitter, ListenerId};
 use crate::inflow::Inflow;
+use crate::mailbox::{mailbox, Sender};
 use crate::options::{Auth, Options};
 use crate::reason::DisconnectReason;
 use crate::socket::Socket;
@@ -28,7 +29,7 @@ use crate::url::ParsedUrl;
 use sio_protocol::parser::Parser;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 /// What a manager reports (`manager.on(...)`).
 #[derive(Debug, Clone)]
@@ -78,7 +79,7 @@ pub(crate) struct Core {
 
 struct Inner {
     core: Arc<Core>,
-    cmd: mpsc::UnboundedSender<Cmd>,
+    cmd: Sender<Cmd>,
     sockets: Sockets,
     parser: Arc<dyn Parser>,
     opts: Options,
@@ -172,7 +173,7 @@ impl Manager {
             engine: Mutex::new(None),
             reconnecting: AtomicBool::new(false),
         });
-        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let (cmd_tx, cmd_rx) = mailbox();
         let parser = opts.parser.parser_with_limits(opts.bounds.decode);
         let sockets = Sockets::default();
         let mut actor = actor::Actor::new(
