@@ -68,9 +68,6 @@ pub enum UrlError {
     /// It names no host.
     #[error("missing host")]
     MissingHost,
-    /// HTTP cannot carry it as a request target.
-    #[error("not a valid request target")]
-    NotARequestTarget,
 }
 
 /// What was wrong with the server's handshake.

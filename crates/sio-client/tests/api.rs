@@ -379,6 +379,20 @@ async fn custom_path_query_and_headers_on_every_transport() {
     // the default path does not reach this server
     let socket = io(&server.url("/"), options(Mode::Polling).reconnection(false)).unwrap();
     assert!(socket.connect().await.is_err());
+    // a header HTTP cannot carry fails the websocket's connection, and the error names it
+    for deflate in [false, true] {
+        let socket = io(
+            &server.url("/"),
+            options(Mode::WebSocket)
+                .path("/custom".into())
+                .reconnection(false)
+                .extra_headers(vec![("bad name".into(), "x".into())])
+                .per_message_deflate(deflate.then(PerMessageDeflate::default)),
+        )
+        .unwrap();
+        let error = socket.connect().await.unwrap_err().to_string();
+        assert!(error.contains("bad header name bad name"), "{error}");
+    }
 }
 
 async fn upgrade_false_stays_on_polling() {

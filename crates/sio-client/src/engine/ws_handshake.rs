@@ -57,10 +57,16 @@ where
         request.push_str(&format!("Sec-WebSocket-Extensions: {offered}\r\n"));
     }
     for (name, value) in &cfg.headers {
-        let bad = |s: &str| s.bytes().any(|b| b == b'\r' || b == b'\n');
-        if bad(name) || bad(value) || name.is_empty() {
-            return Err(Error::Transport(format!("bad header {name}").into()));
-        }
+        // As HTTP has them: a token for the name, visible characters (and spaces, tabs) for the value.
+        http::HeaderName::from_bytes(name.as_bytes()).map_err(|e| {
+            Error::Transport(TransportError::caused(format!("bad header name {name}"), e))
+        })?;
+        http::HeaderValue::from_str(value).map_err(|e| {
+            Error::Transport(TransportError::caused(
+                format!("bad header value for {name}"),
+                e,
+            ))
+        })?;
         request.push_str(&format!("{name}: {value}\r\n"));
     }
     request.push_str("\r\n");
