@@ -5,10 +5,11 @@
 //! 1.3 KiB (tokio's keeps a cache-padded state and allocates its slots 32 at a time): a connected client
 //! holds three. What each queue carries is bounded by its users (see [`crate::Bounds`]).
 
+use crate::events::lock;
 use futures_util::task::AtomicWaker;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use tokio::sync::Notify;
 
@@ -25,12 +26,6 @@ struct Shared<T> {
     closed: AtomicBool,
     /// Told when the receiver is gone.
     on_close: Notify,
-}
-
-impl<T> Shared<T> {
-    fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<T>> {
-        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
-    }
 }
 
 /// Sends to the queue; the receiver sees the end once every sender is gone.
@@ -69,7 +64,7 @@ impl<T> Sender<T> {
     /// Queues `value`, or gives it back when the receiver is gone.
     pub fn send(&self, value: T) -> Result<(), T> {
         {
-            let mut queue = self.shared.queue();
+            let mut queue = lock(&self.shared.queue);
             // Checked under the lock: the receiver's drop empties the queue under it too.
             if self.shared.closed.load(Ordering::Acquire) {
                 return Err(value);
@@ -176,7 +171,7 @@ impl<T> Receiver<T> {
 
     /// The next value if one is waiting.
     pub fn try_recv(&mut self) -> Option<T> {
-        let mut queue = self.shared.queue();
+        let mut queue = lock(&self.shared.queue);
         let value = queue.pop_front();
         if queue.is_empty() && queue.capacity() > KEPT {
             queue.shrink_to(KEPT);
@@ -188,7 +183,7 @@ impl<T> Receiver<T> {
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let queued = {
-            let mut queue = self.shared.queue();
+            let mut queue = lock(&self.shared.queue);
             self.shared.closed.store(true, Ordering::Release);
             std::mem::take(&mut *queue)
         };
@@ -256,6 +251,6 @@ mod tests {
             tx.send(i).unwrap();
         }
         while rx.try_recv().is_some() {}
-        assert!(rx.shared.queue().capacity() <= KEPT);
+        assert!(lock(&rx.shared.queue).capacity() <= KEPT);
     }
 }
