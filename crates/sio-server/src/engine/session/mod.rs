@@ -93,9 +93,8 @@ pub(crate) struct Session<H: EngineHandler> {
 pub(crate) type Step = Result<(), CloseReason>;
 
 /// A rare step's future (a close, an upgrade probe, a POST with more than messages), boxed: the session
-/// task's future lives
-/// as long as the session and is as large as its largest step, so only the frequent steps (read a
-/// message, write a batch, wait) are kept inline.
+/// task's future lives as long as the session and is as large as its largest step, so only the frequent
+/// steps (read a message, write a batch, wait) are kept inline.
 pub(crate) type Cold<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 impl<H: EngineHandler> Session<H> {
