@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex, Weak};
 struct State {
     /// One socket per namespace joined (a client joins few: a list beats a map).
     sockets: Vec<Socket>,
+    /// A namespace was joined: the connect timeout no longer applies.
+    joined: bool,
     closed: bool,
 }
 
@@ -64,35 +66,18 @@ pub(crate) struct Client {
     conn: EngineSocket,
     namespaces: Weak<Namespaces>,
     state: Mutex<State>,
-    connect_timer: Mutex<Option<tokio::task::AbortHandle>>,
     max_pending_events: usize,
 }
 
 impl Client {
-    /// A client for a new session; closes it if no namespace is joined within the connect timeout.
+    /// A client for a new session (the session's deadline is the connect timeout).
     fn new(conn: EngineSocket, namespaces: &Arc<Namespaces>, config: &ServerConfig) -> Arc<Client> {
         let client = Arc::new(Client {
             conn,
             namespaces: Arc::downgrade(namespaces),
             state: Mutex::new(State::default()),
-            connect_timer: Mutex::new(None),
             max_pending_events: config.max_pending_events,
         });
-        let weak = Arc::downgrade(&client);
-        let timeout = config.connect_timeout;
-        let timer = tokio::spawn(async move {
-            tokio::time::sleep(timeout).await;
-            if let Some(client) = weak.upgrade() {
-                if lock(&client.state).sockets.is_empty() {
-                    tracing::debug!(
-                        sid = client.conn.id(),
-                        "no namespace joined in time, closing"
-                    );
-                    client.force_close();
-                }
-            }
-        });
-        *lock(&client.connect_timer) = Some(timer.abort_handle());
         if crate::legacy::is_legacy(&client.conn) {
             // A Socket.IO 2.x client sends no CONNECT for `/`: it is connected at once.
             client.connect("/".to_owned(), None);
@@ -208,11 +193,16 @@ impl Client {
             return false;
         }
         state.sockets.push(socket);
-        drop(state);
-        if let Some(timer) = lock(&self.connect_timer).take() {
-            timer.abort();
-        }
+        state.joined = true;
         true
+    }
+
+    /// The connect timeout passed: closes the client unless it joined a namespace.
+    pub(crate) fn connect_timed_out(&self) {
+        if !lock(&self.state).joined {
+            tracing::debug!(sid = self.conn.id(), "no namespace joined in time, closing");
+            self.force_close();
+        }
     }
 
     pub(crate) fn remove_socket(&self, nsp: &str) {
@@ -252,9 +242,6 @@ impl Client {
             state.closed = true;
             std::mem::take(&mut state.sockets)
         };
-        if let Some(timer) = lock(&self.connect_timer).take() {
-            timer.abort();
-        }
         for socket in sockets {
             socket.on_close(reason);
         }

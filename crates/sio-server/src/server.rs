@@ -24,6 +24,7 @@ use sio_protocol::Value;
 use std::future::Future;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
+use tokio::time::Instant;
 
 /// A Socket.IO server (`io`). Cheap to clone; every clone is the same server.
 ///
@@ -67,6 +68,8 @@ pub struct SocketIoHandler {
     /// The client bundle, when `serve_client` is on.
     bundle: Option<ClientBundle>,
     activity: Observers<EngineActivity>,
+    /// `connectTimeout`: the session's deadline to join a namespace.
+    connect_timeout: Duration,
 }
 
 impl EngineHandler for SocketIoHandler {
@@ -100,6 +103,17 @@ impl EngineHandler for SocketIoHandler {
         }
         if let Some(session) = session {
             session.on_message(message);
+        }
+    }
+
+    fn deadline(&self, session: &Self::Session) -> Option<Instant> {
+        session.as_ref()?;
+        Some(Instant::now() + self.connect_timeout)
+    }
+
+    fn on_deadline(&self, _socket: &EngineSocket, session: &mut Self::Session) {
+        if let Some(session) = session {
+            session.client().connect_timed_out();
         }
     }
 
@@ -142,6 +156,7 @@ impl Server {
                     .serve_client
                     .then(|| ClientBundle::new(&config.engine.path, config.client_dir.clone())),
                 activity: Observers::default(),
+                connect_timeout: config.connect_timeout,
             };
             let states = Arc::new(Extensions::default());
             ServerInner {

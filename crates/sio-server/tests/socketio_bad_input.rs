@@ -190,6 +190,12 @@ async fn no_namespace_joined_within_connect_timeout() {
     tokio::time::sleep(Duration::from_millis(600)).await;
     raw.send(r#"42["echo",1]"#).await;
     assert_eq!(raw.next_text().await, r#"42["echo",1]"#);
+    // So does one that joined and left before the timeout: the timeout is for the first join only.
+    let (mut raw, _) = Raw::connected(addr).await;
+    raw.send("41").await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    raw.send("40").await;
+    assert!(raw.next_text().await.starts_with("40{\"sid\":"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -28,6 +28,14 @@ pub trait EngineHandler: Send + Sync + 'static {
     fn on_drain(&self, _socket: &EngineSocket, _session: &mut Self::Session) {}
     /// A pong answered the server's ping (engine.io's `heartbeat`).
     fn on_heartbeat(&self, _socket: &EngineSocket, _session: &mut Self::Session) {}
+    /// When to call [`on_deadline`](Self::on_deadline) for a new session, read once right after
+    /// `on_open` (the Socket.IO server's connect timeout); `None` for no such call. The session's own
+    /// timer keeps it: no task or timer of its own per session.
+    fn deadline(&self, _session: &Self::Session) -> Option<tokio::time::Instant> {
+        None
+    }
+    /// The time given by [`deadline`](Self::deadline) came while the session was open; called once.
+    fn on_deadline(&self, _socket: &EngineSocket, _session: &mut Self::Session) {}
     /// Answers a request under the engine's path before the engine does (the Socket.IO server's client
     /// bundle); `None` leaves it to the engine. Not called for websocket upgrades.
     fn serve_file(

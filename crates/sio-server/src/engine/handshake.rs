@@ -100,7 +100,7 @@ impl<H: EngineHandler> Engine<H> {
             if let Some(initial) = &engine.config().initial_packet {
                 new.socket.push_control(initial.clone());
             }
-            Session::spawn(engine, new, Link::Stream(Duplex::WebSocket(ws)));
+            Session::start(engine, new, Link::Stream(Duplex::WebSocket(ws))).await;
         });
         res
     }

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{sleep_until, Sleep};
+use tokio::time::{sleep_until, Instant, Sleep};
 use upgrade::Probe;
 
 mod heartbeat;
@@ -53,7 +53,7 @@ pub(crate) enum Link {
 /// What woke the session task.
 enum Event {
     Wake,
-    Heartbeat,
+    Timer,
     Command(Option<Command>),
     Stream(Result<Message, ReadError>),
     Probe(Result<Message, ReadError>),
@@ -79,9 +79,12 @@ pub(crate) struct Session<H: EngineHandler> {
     /// HTTP requests handed over (polling sessions only).
     pub(crate) commands: Option<mpsc::Receiver<Command>>,
     pub(crate) heartbeat: Heartbeat,
-    /// The heartbeat's timer, kept across events and reset only when its deadline moves: a fresh
-    /// `Sleep` per event would enter and leave the timer wheel (under its lock) for every message.
-    pub(crate) heartbeat_timer: Pin<Box<Sleep>>,
+    /// The handler's deadline for the session ([`EngineHandler::deadline`]) until it passes.
+    pub(crate) deadline: Option<Instant>,
+    /// The timer of the heartbeat and the handler's deadline, whichever is first; kept across events
+    /// and reset only when that moves: a fresh `Sleep` per event would enter and leave the timer wheel
+    /// (under its lock) for every message.
+    pub(crate) timer: Pin<Box<Sleep>>,
     pub(crate) link: Link,
     /// The websocket batch being written, swapped with the socket's queue (reused, not reallocated).
     pub(crate) batch: VecDeque<Frame>,
@@ -100,6 +103,16 @@ pub(crate) type Cold<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 impl<H: EngineHandler> Session<H> {
     /// Reports the session open and starts its task; its open packet is queued or already answered.
     pub(crate) fn spawn(engine: Arc<Engine<H>>, new: NewSession<H::Session>, link: Link) {
+        tokio::spawn(Self::start(engine, new, link));
+    }
+
+    /// Reports the session open, and returns what runs it, for a task that has nothing else to do
+    /// (one spawn per session, not two, where the handshake already runs on a task of its own).
+    pub(crate) fn start(
+        engine: Arc<Engine<H>>,
+        new: NewSession<H::Session>,
+        link: Link,
+    ) -> impl Future<Output = ()> + Send {
         let NewSession {
             socket,
             slot,
@@ -111,24 +124,26 @@ impl<H: EngineHandler> Session<H> {
         } else {
             Heartbeat::new(config.ping_interval, config.ping_timeout)
         };
-        let heartbeat_timer = Box::pin(sleep_until(heartbeat.deadline()));
+        let value = engine.handler().on_open(&socket);
+        let deadline = engine.handler().deadline(&value);
+        let first = deadline.map_or(heartbeat.deadline(), |d| d.min(heartbeat.deadline()));
         let session = Session {
             engine,
             socket,
             slot,
             commands,
             heartbeat,
-            heartbeat_timer,
+            deadline,
+            timer: Box::pin(sleep_until(first)),
             link,
             batch: VecDeque::new(),
             probe: None,
         };
         // Before any request can reach the session: a POST hands its messages over on its own task.
-        let value = session.engine.handler().on_open(&session.socket);
         *session.slot.turn() = Some(value);
         // What the session task logs (and the Socket.IO layer under it) is in the session's span.
         let span = tracing::debug_span!("engine", sid = %session.socket.id());
-        tokio::spawn(tracing::Instrument::instrument(session.run(), span));
+        tracing::Instrument::instrument(session.run(), span)
     }
 
     // Not an `async fn`: that would store the session twice in the task (the argument, and the
@@ -165,13 +180,14 @@ impl<H: EngineHandler> Session<H> {
 
     async fn next_event(&mut self) -> Event {
         let beat = self.heartbeat.deadline();
-        if self.heartbeat_timer.deadline() != beat {
-            self.heartbeat_timer.as_mut().reset(beat);
+        let due = self.deadline.map_or(beat, |d| d.min(beat));
+        if self.timer.deadline() != due {
+            self.timer.as_mut().reset(due);
         }
         let Session {
             socket,
             commands,
-            heartbeat_timer,
+            timer,
             link,
             probe,
             ..
@@ -179,7 +195,7 @@ impl<H: EngineHandler> Session<H> {
         tokio::select! {
             biased;
             _ = socket.0.wake.notified() => Event::Wake,
-            _ = heartbeat_timer.as_mut() => Event::Heartbeat,
+            _ = timer.as_mut() => Event::Timer,
             event = link_event(link) => event,
             cmd = recv_some(commands) => Event::Command(cmd),
             event = upgrade::next_probe_event(probe) => event,
@@ -189,13 +205,7 @@ impl<H: EngineHandler> Session<H> {
     async fn on_event(&mut self, event: Event) -> Step {
         match event {
             Event::Wake => Ok(()),
-            Event::Heartbeat => match self.heartbeat.fire() {
-                Beat::Ping => {
-                    self.socket.push_control(Frame::text(PacketType::Ping, ""));
-                    Ok(())
-                }
-                Beat::Timeout => Err(self.abort(CloseReason::PingTimeout).await),
-            },
+            Event::Timer => self.on_timer().await,
             Event::PingTimeout => Err(self.abort(CloseReason::PingTimeout).await),
             Event::Command(None) => Ok(()),
             Event::Command(Some(Command::Data(data))) => {
@@ -221,6 +231,25 @@ impl<H: EngineHandler> Session<H> {
                 self.check_idle_poll();
                 Ok(())
             }
+        }
+    }
+
+    /// The timer fired: the handler's deadline passed, or the heartbeat's, or both.
+    async fn on_timer(&mut self) -> Step {
+        let now = Instant::now();
+        if self.deadline.is_some_and(|d| d <= now) {
+            self.deadline = None;
+            self.report(H::on_deadline);
+        }
+        if self.heartbeat.deadline() > now {
+            return Ok(());
+        }
+        match self.heartbeat.fire() {
+            Beat::Ping => {
+                self.socket.push_control(Frame::text(PacketType::Ping, ""));
+                Ok(())
+            }
+            Beat::Timeout => Err(self.abort(CloseReason::PingTimeout).await),
         }
     }
 
