@@ -147,8 +147,10 @@ impl Client {
         };
         match namespaces.for_connect(&name, &auth) {
             Some(nsp) => {
+                // At once unless a middleware or the adapter has to wait: a packet after the CONNECT
+                // in the same message or payload then finds the socket.
                 let client = self.clone();
-                tokio::spawn(async move { nsp.add(client, auth).await });
+                crate::task::now_or_spawn(async move { nsp.add(client, auth).await });
             }
             None => {
                 tracing::debug!(

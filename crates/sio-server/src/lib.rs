@@ -70,6 +70,7 @@ mod remote_socket;
 mod server;
 mod socket;
 mod sync;
+mod task;
 
 pub use ack::AckSender;
 pub use broadcast::{BroadcastOperator, RoomParam};

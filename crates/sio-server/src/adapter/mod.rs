@@ -158,19 +158,11 @@ pub(crate) fn run_now_or_spawn<F>(fut: F)
 where
     F: std::future::Future<Output = Result<(), AdapterError>> + Send + 'static,
 {
-    use futures_util::FutureExt;
-    let mut fut = Box::pin(fut);
-    match (&mut fut).now_or_never() {
-        Some(Err(error)) => tracing::warn!(%error, "adapter operation failed"),
-        Some(Ok(())) => {}
-        None => {
-            tokio::spawn(async move {
-                if let Err(error) = fut.await {
-                    tracing::warn!(%error, "adapter operation failed");
-                }
-            });
+    crate::task::now_or_spawn(async move {
+        if let Err(error) = fut.await {
+            tracing::warn!(%error, "adapter operation failed");
         }
-    }
+    });
 }
 
 /// Answers a `server_side_emit` with acknowledgement received from another server.
