@@ -219,7 +219,7 @@ fn percent_decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// `Sun Nov 22 2026 01:56:13 GMT+0000 (Coordinated Universal Time)`, as Node prints a `Date` in UTC.
