@@ -74,33 +74,21 @@ impl<H: EngineHandler> Engine<H> {
         self.set_cookie(&mut res, &id);
         self.config()
             .run_header_hooks(Answer::Handshake, res.headers_mut(), parts);
-        let info = RequestInfo::from_parts(parts);
-        let base64 = websocket::wants_base64(&parts.uri);
-        let engine = self.clone();
+        let pending = Box::new(PendingWebSocket {
+            engine: self.clone(),
+            on_upgrade,
+            id,
+            info: RequestInfo::from_parts(parts),
+            protocol,
+            base64: websocket::wants_base64(&parts.uri),
+            deflate,
+        });
         tokio::spawn(async move {
-            let upgraded = match on_upgrade.await {
-                Ok(u) => u,
-                Err(e) => {
-                    tracing::debug!(error = %e, "websocket upgrade failed");
-                    return;
-                }
-            };
-            let ws = WebSocket::new(upgraded, engine.config().max_http_buffer_size, base64)
-                .speaking(protocol);
-            let ws = ws.deflating(deflate);
-            let open = engine.open_frame(&id, Transport::Websocket);
-            let registered = engine.register(id, info, Transport::Websocket, protocol);
-            let Some(new) = registered else {
-                // The server began shutting down while the handshake was under way.
-                tracing::debug!("websocket handshake completed during shutdown, closing it");
-                websocket::discard(ws);
+            // Not `if let`: its scrutinee's future would live on beside the session's.
+            let Some(session) = pending.open().await else {
                 return;
             };
-            new.socket.push_control(open);
-            if let Some(initial) = &engine.config().initial_packet {
-                new.socket.push_control(initial.clone());
-            }
-            Session::start(engine, new, Link::Stream(Duplex::WebSocket(ws))).await;
+            session.await;
         });
         res
     }
@@ -208,5 +196,59 @@ impl<H: EngineHandler> Engine<H> {
                 res.headers_mut().append(header::SET_COOKIE, v);
             }
         }
+    }
+}
+
+/// What a websocket handshake keeps until hyper hands the connection over. Boxed, and gone once the
+/// session starts: the task that waits for the connection goes on to run the session, and whatever
+/// that task captures stays in it for the session's whole life.
+struct PendingWebSocket<H: EngineHandler> {
+    engine: Arc<Engine<H>>,
+    on_upgrade: hyper::upgrade::OnUpgrade,
+    id: String,
+    info: RequestInfo,
+    protocol: Protocol,
+    base64: bool,
+    deflate: Option<ws_deflate::Negotiated>,
+}
+
+impl<H: EngineHandler> PendingWebSocket<H> {
+    /// Waits for the upgraded connection and opens the session on it; what runs the session then.
+    async fn open(mut self: Box<Self>) -> Option<impl std::future::Future<Output = ()> + Send> {
+        let upgraded = match (&mut self.on_upgrade).await {
+            Ok(u) => u,
+            Err(e) => {
+                tracing::debug!(error = %e, "websocket upgrade failed");
+                return None;
+            }
+        };
+        let PendingWebSocket {
+            engine,
+            id,
+            info,
+            protocol,
+            base64,
+            deflate,
+            ..
+        } = *self;
+        let ws = WebSocket::new(upgraded, engine.config().max_http_buffer_size, base64)
+            .speaking(protocol)
+            .deflating(deflate);
+        let open = engine.open_frame(&id, Transport::Websocket);
+        let Some(new) = engine.register(id, info, Transport::Websocket, protocol) else {
+            // The server began shutting down while the handshake was under way.
+            tracing::debug!("websocket handshake completed during shutdown, closing it");
+            websocket::discard(ws);
+            return None;
+        };
+        new.socket.push_control(open);
+        if let Some(initial) = &engine.config().initial_packet {
+            new.socket.push_control(initial.clone());
+        }
+        Some(Session::start(
+            engine,
+            new,
+            Link::Stream(Duplex::WebSocket(ws)),
+        ))
     }
 }
