@@ -137,6 +137,16 @@ async fn event_before_connect_closes_the_connection() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_right_behind_its_connect_finds_the_socket() {
+    let (_io, addr, _rx) = server(ServerConfig::default()).await;
+    let mut raw = Raw::open(addr).await;
+    raw.send("40").await;
+    raw.send(r#"42["echo",1]"#).await;
+    assert!(raw.next_text().await.starts_with("40{\"sid\":"));
+    assert_eq!(raw.next_text().await, r#"42["echo",1]"#);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn packet_for_a_namespace_not_joined_is_forced_server_close() {
     let (io, addr, mut rx) = server(ServerConfig::default()).await;
     io.of("/other");
