@@ -92,6 +92,12 @@ pub(crate) struct Session<H: EngineHandler> {
     pub(crate) probe: Option<Box<Probe>>,
 }
 
+/// When the session's timer is next due: the heartbeat's deadline, or the handler's when earlier.
+fn due(heartbeat: &Heartbeat, deadline: Option<Instant>) -> Instant {
+    let beat = heartbeat.deadline();
+    deadline.map_or(beat, |d| d.min(beat))
+}
+
 /// A step's outcome: go on, or the session ends with a reason (the transport already told).
 pub(crate) type Step = Result<(), CloseReason>;
 
@@ -126,7 +132,7 @@ impl<H: EngineHandler> Session<H> {
         };
         let value = engine.handler().on_open(&socket);
         let deadline = engine.handler().deadline(&value);
-        let first = deadline.map_or(heartbeat.deadline(), |d| d.min(heartbeat.deadline()));
+        let timer = Box::pin(sleep_until(due(&heartbeat, deadline)));
         let session = Session {
             engine,
             socket,
@@ -134,7 +140,7 @@ impl<H: EngineHandler> Session<H> {
             commands,
             heartbeat,
             deadline,
-            timer: Box::pin(sleep_until(first)),
+            timer,
             link,
             batch: VecDeque::new(),
             probe: None,
@@ -179,8 +185,7 @@ impl<H: EngineHandler> Session<H> {
     }
 
     async fn next_event(&mut self) -> Event {
-        let beat = self.heartbeat.deadline();
-        let due = self.deadline.map_or(beat, |d| d.min(beat));
+        let due = due(&self.heartbeat, self.deadline);
         if self.timer.deadline() != due {
             self.timer.as_mut().reset(due);
         }
