@@ -1,5 +1,6 @@
 //! The handshake: what the client's first HTTP request and its CONNECT packet said.
 
+use crate::engine::query::decode;
 use crate::engine::RequestInfo;
 use serde::{Deserialize, Serialize};
 use sio_protocol::Value;
@@ -191,35 +192,9 @@ pub(crate) fn parse_query(query: &str) -> BTreeMap<String, String> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), percent_decode(v))
+            (decode(k).into_owned(), decode(v).into_owned())
         })
         .collect()
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// `Sun Nov 22 2026 01:56:13 GMT+0000 (Coordinated Universal Time)`, as Node prints a `Date` in UTC.
@@ -271,10 +246,12 @@ mod tests {
 
     #[test]
     fn parses_queries() {
-        let q = parse_query("EIO=4&transport=polling&name=a%20b+c&bad=%zz&empty");
+        let q = parse_query("EIO=4&transport=polling&name=a%20b+c&bad=%zz&sign=%+5&empty");
         assert_eq!(q["EIO"], "4");
         assert_eq!(q["name"], "a b c");
         assert_eq!(q["bad"], "%zz");
+        // Two hex digits, as Node's querystring: not a sign and a digit.
+        assert_eq!(q["sign"], "% 5");
         assert_eq!(q["empty"], "");
     }
 

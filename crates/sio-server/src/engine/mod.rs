@@ -63,7 +63,7 @@ mod lossy_utf8;
 mod poll_request;
 mod polling;
 mod protocol;
-mod query;
+pub(crate) mod query;
 mod reason;
 mod request;
 mod route;

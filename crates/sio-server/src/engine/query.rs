@@ -71,8 +71,9 @@ fn raw_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
     })
 }
 
-/// Percent- and `+`-decodes a query component; borrowed when there is nothing to decode.
-fn decode(s: &str) -> Cow<'_, str> {
+/// Percent- and `+`-decodes a query component; borrowed when there is nothing to decode. A `%` not
+/// followed by two hex digits stays as it is; bytes that are not UTF-8 become U+FFFD.
+pub(crate) fn decode(s: &str) -> Cow<'_, str> {
     if !needs_decoding(s) {
         return Cow::Borrowed(s);
     }
@@ -93,7 +94,10 @@ fn decode(s: &str) -> Cow<'_, str> {
         }
         i += 1;
     }
-    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+    Cow::Owned(
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
 }
 
 fn needs_decoding(s: &str) -> bool {
