@@ -232,6 +232,15 @@ async fn streams_reader_resumes_after_lost_connection() {
     let (_io1, _server1, url1) = with_timeout(in_process_node(&redis.url(), options)).await;
     let mut receiver = Client::connect(&url0, "/").await;
     let sender = Client::connect(&url1, "/").await;
+    // Both nodes read the stream once each counts the other (the receiver's node through the proxy is
+    // the slower one to pin where its reader starts).
+    for client in [&sender, &receiver] {
+        let counted = eventually(WAIT, || async {
+            client.call("server-count", Value::Null).await == Value::from(2)
+        })
+        .await;
+        assert!(counted, "the nodes do not count each other");
+    }
     let tick = |n: i64| value!({ "event": "tick", "args": [n] });
 
     assert_eq!(sender.call("broadcast", tick(0)).await, Value::Bool(true));
