@@ -185,7 +185,7 @@ impl EngineSocket {
     /// with `false` the frames never use permessage-deflate; with `true` (what `send` gives) they are
     /// compressed when the websocket negotiated it and they reach its threshold. Polling ignores it.
     pub fn send_with(&self, frames: &[Frame], compress: bool) -> Result<(), SendError> {
-        {
+        let was_empty = {
             let mut s = self.state();
             if s.closed || s.close_request.is_some() {
                 return Err(SendError::Closed);
@@ -207,8 +207,14 @@ impl EngineSocket {
                 }
                 return Ok(());
             }
+            queue_len == 0
+        };
+        // Frames already waiting mean a wake-up is pending: the session task drains the whole queue
+        // before it waits again. Not waking it twice spares a broadcast an atomic write per socket
+        // on a cache line the session's core owns.
+        if was_empty {
+            self.0.wake.notify();
         }
-        self.0.wake.notify();
         Ok(())
     }
 
