@@ -356,6 +356,22 @@ mod tests {
     }
 
     #[test]
+    fn only_a_send_onto_an_empty_queue_wakes_the_session() {
+        let socket = socket();
+        let woken = |socket: &EngineSocket| socket.0.wake.flag.swap(false, Ordering::AcqRel);
+        socket.send(&[Frame::message("a")]).unwrap();
+        assert!(woken(&socket));
+        // The session has not drained yet: the wake-up it owes covers this frame too.
+        socket.send(&[Frame::message("b")]).unwrap();
+        assert!(!woken(&socket));
+        let mut batch = VecDeque::new();
+        socket.swap_queue(&mut batch);
+        assert_eq!(batch.len(), 2);
+        socket.send(&[Frame::message("c")]).unwrap();
+        assert!(woken(&socket));
+    }
+
+    #[test]
     fn batches_alternate_without_losing_order() {
         let socket = socket();
         let mut batch = VecDeque::new();
