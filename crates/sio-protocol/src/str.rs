@@ -49,13 +49,25 @@ impl Str {
 
     /// The part of the string from byte `start` on; `None` when `start` is not a char boundary.
     pub fn slice_from(&self, start: usize) -> Option<Str> {
-        // A char boundary is the end or any byte that is not a UTF-8 continuation byte (`10xxxxxx`);
-        // checked on the bytes so the string is not validated again.
-        let boundary = match self.0.get(start) {
+        self.is_boundary(start).then(|| Str(self.0.slice(start..)))
+    }
+
+    /// [`slice_from`](Self::slice_from) that consumes the string: no reference is taken (slicing
+    /// a `Bytes` made from a `Vec` allocates its shared header; advancing it does not).
+    pub fn into_slice_from(mut self, start: usize) -> Option<Str> {
+        self.is_boundary(start).then(|| {
+            bytes::Buf::advance(&mut self.0, start);
+            self
+        })
+    }
+
+    /// Whether byte `start` is a char boundary: the end, or any byte that is not a UTF-8
+    /// continuation byte (`10xxxxxx`); checked on the bytes so the string is not validated again.
+    fn is_boundary(&self, start: usize) -> bool {
+        match self.0.get(start) {
             Some(&b) => (b as i8) >= -0x40,
             None => start == self.0.len(),
-        };
-        boundary.then(|| Str(self.0.slice(start..)))
+        }
     }
 
     /// The first byte, if any (an ASCII type character on the wire), without validating the string.
@@ -107,6 +119,10 @@ mod tests {
         assert!(s.slice_from(3).is_none());
         assert_eq!(s.slice_from(s.len()).unwrap().as_str(), "");
         assert!(s.slice_from(s.len() + 1).is_none());
+        assert_eq!(s.clone().into_slice_from(1).unwrap().as_str(), "héllo");
+        assert!(s.clone().into_slice_from(3).is_none());
+        assert_eq!(s.clone().into_slice_from(s.len()).unwrap().as_str(), "");
+        assert!(s.clone().into_slice_from(s.len() + 1).is_none());
         assert_eq!(s.first_byte(), Some(b'4'));
         assert_eq!(Str::default().first_byte(), None);
     }

@@ -92,7 +92,7 @@ impl Packet {
             }
         };
         // Every type character is ASCII, so byte 1 is a char boundary.
-        let data = text.slice_from(1).unwrap_or_default();
+        let data = text.into_slice_from(1).unwrap_or_default();
         Ok(match kind {
             PacketType::Open => Packet::Open(data),
             PacketType::Close => Packet::Close,
