@@ -30,6 +30,11 @@ pub(crate) fn write_u64(out: &mut String, mut n: u64) {
     out.extend(digits[start..].iter().map(|&d| char::from(d)));
 }
 
+/// How many decimal digits [`write_u64`] writes for `n`.
+pub(crate) fn decimal_len(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
 /// `n` as JavaScript would print it.
 pub(crate) fn to_string(n: &serde_json::Number) -> String {
     let mut s = String::new();
@@ -95,6 +100,7 @@ mod tests {
             let mut s = String::new();
             write_u64(&mut s, n);
             assert_eq!(s, n.to_string());
+            assert_eq!(decimal_len(n), s.len());
         }
         for n in [-1i64, -10, i64::MIN] {
             let mut s = String::new();

@@ -2,7 +2,7 @@
 
 use super::json_write::{write_array, write_str, write_value, BinaryMode, Extent};
 use crate::engine::Frame;
-use crate::parser::js_number::write_u64;
+use crate::parser::js_number::{decimal_len, write_u64};
 use crate::parser::Encoded;
 use crate::socket::{Packet, PacketData, PacketType};
 use crate::{Str, Value};
@@ -26,15 +26,23 @@ pub(crate) fn encode(packet: &Packet) -> Encoded {
         kind => kind,
     };
 
-    // `4`, the type, `<attachments>-`, `<nsp>,`, the id (20 digits at most), then the JSON.
-    let mut text = String::with_capacity(2 + 21 + packet.nsp.len() + 1 + 20 + extent.len);
+    // `4`, the type, `<attachments>-`, `<nsp>,`, the id, then the JSON.
+    let nsp = !packet.nsp.is_empty() && packet.nsp != "/";
+    let mut len = 2 + id.map_or(0, decimal_len) + extent.len;
+    if extent.attachments > 0 {
+        len += decimal_len(extent.attachments as u64) + 1;
+    }
+    if nsp {
+        len += packet.nsp.len() + 1;
+    }
+    let mut text = String::with_capacity(len);
     text.push('4');
     text.push((b'0' + kind.as_u8()) as char);
     if extent.attachments > 0 {
         write_u64(&mut text, extent.attachments as u64);
         text.push('-');
     }
-    if !packet.nsp.is_empty() && packet.nsp != "/" {
+    if nsp {
         text.push_str(&packet.nsp);
         text.push(',');
     }
@@ -43,6 +51,9 @@ pub(crate) fn encode(packet: &Packet) -> Encoded {
     }
     let mut attachments = Vec::with_capacity(extent.attachments);
     body.write(&mut text, &mut attachments);
+    // Bytes made from a buffer with spare room allocate a header to share it; one without does not
+    // (the room is an estimate: numbers, placeholders and escapes are not counted exactly).
+    text.shrink_to_fit();
 
     let mut frames = Vec::with_capacity(1 + attachments.len());
     frames.push(Frame::Text(Str::from(text)));
@@ -70,7 +81,7 @@ impl Body<'_> {
                 args.iter().for_each(|v| extent.add(v, BinaryMode::Attach));
             }
             Body::Args(args) => {
-                extent.len = args.len() + 1;
+                extent.len = (args.len() + 1).max(2);
                 args.iter().for_each(|v| extent.add(v, BinaryMode::Attach));
             }
         }

@@ -16,8 +16,9 @@ pub(super) enum BinaryMode {
     NodeBuffer,
 }
 
-/// About how much writing a value takes: the bytes of its JSON (exact but for escapes and numbers, which
-/// are counted as 24 bytes) and the attachments pulled out of it.
+/// About how much writing a value takes: the bytes of its JSON (exact but for escapes, numbers that are
+/// not integers, counted as 24 bytes, and binary written as a Buffer's JSON) and the attachments pulled
+/// out of it.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Extent {
     pub len: usize,
@@ -30,27 +31,45 @@ impl Extent {
         self.len += match value {
             Value::Null | Value::Bool(true) => 4,
             Value::Bool(false) => 5,
-            Value::Number(_) => 24,
+            Value::Number(n) => number_len(n),
             Value::String(s) => s.len() + 2,
             Value::Binary(b) => match mode {
                 BinaryMode::Attach => {
+                    // `{"_placeholder":true,"num":N}`, N its index.
                     self.attachments += 1;
-                    32
+                    28 + js_number::decimal_len(self.attachments as u64 - 1)
                 }
                 BinaryMode::NodeBuffer => 28 + 4 * b.len(),
             },
             Value::Array(a) => {
                 a.iter().for_each(|v| self.add(v, mode));
-                a.len() + 1
+                // The brackets and a comma between two elements.
+                (a.len() + 1).max(2)
             }
             Value::Object(o) => {
                 for (k, v) in o {
                     self.len += k.len() + 4;
                     self.add(v, mode);
                 }
-                2
+                // The braces, less the comma the last member does not have.
+                if o.is_empty() {
+                    2
+                } else {
+                    1
+                }
             }
         };
+    }
+}
+
+/// What writing a number takes: exact for integers, an upper bound for the rest.
+fn number_len(n: &serde_json::Number) -> usize {
+    if let Some(u) = n.as_u64() {
+        js_number::decimal_len(u)
+    } else if let Some(i) = n.as_i64() {
+        1 + js_number::decimal_len(i.unsigned_abs())
+    } else {
+        24
     }
 }
 
@@ -209,6 +228,39 @@ fn escapes_in(word: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extent_is_exact_without_escapes_and_fractions() {
+        let values = [
+            serde_json::json!(null),
+            serde_json::json!(false),
+            serde_json::json!(0),
+            serde_json::json!(-1234),
+            serde_json::json!(u64::MAX),
+            serde_json::json!("héllo"),
+            serde_json::json!([]),
+            serde_json::json!([1, "a", [true, {}]]),
+            serde_json::json!({}),
+            serde_json::json!({"a": 1, "bc": {"d": [null, "e"]}}),
+        ];
+        for v in values {
+            let value = Value::from(v);
+            let mut extent = Extent::default();
+            extent.add(&value, BinaryMode::Attach);
+            let mut out = String::new();
+            write_value(&mut out, &value, BinaryMode::Attach, &mut Vec::new());
+            assert_eq!(extent.len, out.len(), "{out}");
+        }
+        let binary: Vec<Value> = (0..12)
+            .map(|i| Value::Binary(Bytes::from(vec![i])))
+            .collect();
+        let value = Value::Array(binary);
+        let mut extent = Extent::default();
+        extent.add(&value, BinaryMode::Attach);
+        let (mut out, mut attachments) = (String::new(), Vec::new());
+        write_value(&mut out, &value, BinaryMode::Attach, &mut attachments);
+        assert_eq!((extent.len, extent.attachments), (out.len(), 12), "{out}");
+    }
 
     #[test]
     fn escapes_like_json_stringify() {
