@@ -185,6 +185,20 @@ impl EngineSocket {
     /// with `false` the frames never use permessage-deflate; with `true` (what `send` gives) they are
     /// compressed when the websocket negotiated it and they reach its threshold. Polling ignores it.
     pub fn send_with(&self, frames: &[Frame], compress: bool) -> Result<(), SendError> {
+        self.push(frames.iter().cloned(), compress)
+    }
+
+    /// [`send_with`](Self::send_with) for frames no one else holds: they move to the queue, which
+    /// spares each a reference count (and the first one its shared header).
+    pub(crate) fn send_owned(&self, frames: Vec<Frame>, compress: bool) -> Result<(), SendError> {
+        self.push(frames.into_iter(), compress)
+    }
+
+    fn push(
+        &self,
+        frames: impl ExactSizeIterator<Item = Frame>,
+        compress: bool,
+    ) -> Result<(), SendError> {
         let was_empty = {
             let mut s = self.state();
             if s.closed || s.close_request.is_some() {
@@ -198,7 +212,7 @@ impl EngineSocket {
             }
             let queue_len = s.queue.len();
             s.uncompressed.queued(frames.len(), compress, queue_len);
-            s.queue.extend(frames.iter().cloned());
+            s.queue.extend(frames);
             if s.transport == Transport::Polling {
                 let poll = s.poll.take_waker();
                 drop(s);

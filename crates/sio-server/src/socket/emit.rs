@@ -13,6 +13,7 @@ use serde::Serialize;
 use sio_protocol::engine::Frame;
 use sio_protocol::socket::PacketData;
 use sio_protocol::Value;
+use std::borrow::Cow;
 use std::future::Future;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -161,7 +162,13 @@ impl Socket {
             data,
         };
         let encoded = self.0.nsp.parser().encode(&packet)?;
-        write_frames(self.conn(), &self.0.id, &encoded.frames, delivery)
+        // Its only recipient: the frames move to the queue rather than being shared with it.
+        write_frames(
+            self.conn(),
+            &self.0.id,
+            Cow::Owned(encoded.frames),
+            delivery,
+        )
     }
 
     /// Sends already encoded frames; volatile ones are dropped when the transport is not writable.
@@ -323,7 +330,7 @@ impl SocketEmitter {
 /// Sends frames encoded for socket `sid` on its connection `conn`, logging a failure; volatile ones
 /// are dropped when the transport is not writable. A broadcast reaches each recipient through here.
 pub(crate) fn write_encoded(conn: &EngineSocket, sid: &str, frames: &[Frame], delivery: Delivery) {
-    if let Err(e) = write_frames(conn, sid, frames, delivery) {
+    if let Err(e) = write_frames(conn, sid, Cow::Borrowed(frames), delivery) {
         tracing::debug!(sid, error = %e, "packet not delivered");
     }
 }
@@ -331,18 +338,22 @@ pub(crate) fn write_encoded(conn: &EngineSocket, sid: &str, frames: &[Frame], de
 fn write_frames(
     conn: &EngineSocket,
     sid: &str,
-    frames: &[Frame],
+    frames: Cow<'_, [Frame]>,
     delivery: Delivery,
 ) -> Result<(), EmitError> {
     if delivery.volatile && !conn.is_writable() {
         tracing::trace!(sid, "volatile packet dropped: transport not writable");
         return Ok(());
     }
-    conn.send_with(frames, delivery.compress)
-        .map_err(|e| match e {
-            SendError::Closed => EmitError::Disconnected,
-            SendError::Full => EmitError::QueueFull,
-        })?;
-    crate::metrics::packet_sent(frames.iter().map(Frame::len).sum());
+    let bytes = frames.iter().map(Frame::len).sum();
+    match frames {
+        Cow::Borrowed(frames) => conn.send_with(frames, delivery.compress),
+        Cow::Owned(frames) => conn.send_owned(frames, delivery.compress),
+    }
+    .map_err(|e| match e {
+        SendError::Closed => EmitError::Disconnected,
+        SendError::Full => EmitError::QueueFull,
+    })?;
+    crate::metrics::packet_sent(bytes);
     Ok(())
 }
