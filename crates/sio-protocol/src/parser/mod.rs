@@ -24,7 +24,8 @@ pub(crate) use msgpack::{
 pub use msgpack::{MsgPackDecoder, MsgPackParser};
 
 use crate::engine::{Frame, Packet as EnginePacket};
-use crate::socket::Packet;
+use crate::socket::{Packet, PacketData};
+use crate::Value;
 
 /// A packet encoded once, ready to be handed to any number of recipients.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +38,24 @@ pub struct Encoded {
 pub trait Parser: Send + Sync + 'static {
     /// Encodes a packet into the frames that carry it.
     fn encode(&self, packet: &Packet) -> Result<Encoded, EncodeError>;
+    /// [`encode`](Parser::encode) of the EVENT packet `nsp`, `event`, `args`, `id`: what an emit sends.
+    /// The default builds the [`Packet`]; a parser may encode from the parts without copying them.
+    fn encode_event(
+        &self,
+        nsp: &str,
+        event: &str,
+        args: Vec<Value>,
+        id: Option<u64>,
+    ) -> Result<Encoded, EncodeError> {
+        self.encode(&Packet {
+            nsp: nsp.to_owned(),
+            data: PacketData::Event {
+                event: event.to_owned(),
+                args,
+                id,
+            },
+        })
+    }
     /// A fresh decoder for one connection (it holds the attachment reassembly state).
     fn decoder(&self) -> Box<dyn Decoder>;
 }

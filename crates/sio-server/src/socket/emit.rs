@@ -11,7 +11,8 @@ use crate::errors::{check_reserved, AckError, EmitError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sio_protocol::engine::Frame;
-use sio_protocol::socket::PacketData;
+use sio_protocol::parser::{EncodeError, Encoded, Parser};
+use sio_protocol::socket::{Packet, PacketData};
 use sio_protocol::Value;
 use std::borrow::Cow;
 use std::future::Future;
@@ -154,14 +155,37 @@ impl Socket {
         data: PacketData,
         delivery: Delivery,
     ) -> Result<(), EmitError> {
+        self.send_encoded(delivery, |parser, nsp| {
+            parser.encode(&Packet {
+                nsp: nsp.to_owned(),
+                data,
+            })
+        })
+    }
+
+    /// Encodes and sends one EVENT packet of this namespace, its name and arguments not copied into a
+    /// packet first.
+    pub(crate) fn send_event(
+        &self,
+        event: &str,
+        args: Vec<Value>,
+        id: Option<u64>,
+        delivery: Delivery,
+    ) -> Result<(), EmitError> {
+        self.send_encoded(delivery, |parser, nsp| {
+            parser.encode_event(nsp, event, args, id)
+        })
+    }
+
+    fn send_encoded(
+        &self,
+        delivery: Delivery,
+        encode: impl FnOnce(&dyn Parser, &str) -> Result<Encoded, EncodeError>,
+    ) -> Result<(), EmitError> {
         if !self.connected() {
             return Err(EmitError::Disconnected);
         }
-        let packet = sio_protocol::socket::Packet {
-            nsp: self.0.nsp.name().to_owned(),
-            data,
-        };
-        let encoded = self.0.nsp.parser().encode(&packet)?;
+        let encoded = encode(self.0.nsp.parser().as_ref(), self.0.nsp.name())?;
         // Its only recipient: the frames move to the queue rather than being shared with it.
         write_frames(
             self.conn(),
@@ -250,12 +274,8 @@ impl SocketEmitter {
             return Ok(());
         }
         self.socket.notify_outgoing(event, &args);
-        let data = PacketData::Event {
-            event: event.to_owned(),
-            args,
-            id: None,
-        };
-        self.socket.send_packet(data, Delivery::of(&self.flags))
+        self.socket
+            .send_event(event, args, None, Delivery::of(&self.flags))
     }
 
     /// Emits an event now and returns the future of the acknowledgement, read as `R` (see
@@ -314,12 +334,7 @@ impl SocketEmitter {
         let id = socket.0.nsp.0.next_ack_id();
         let rx = socket.register_ack(id);
         socket.notify_outgoing(event, &args);
-        let data = PacketData::Event {
-            event: event.to_owned(),
-            args,
-            id: Some(id),
-        };
-        if let Err(e) = socket.send_packet(data, Delivery::of(&self.flags)) {
+        if let Err(e) = socket.send_event(event, args, Some(id), Delivery::of(&self.flags)) {
             socket.remove_ack(id);
             return Err(e);
         }

@@ -19,6 +19,15 @@ pub(crate) fn encode(packet: &Packet) -> Encoded {
         PacketData::Event { event, args, id } => (PacketType::Event, *id, Body::Event(event, args)),
         PacketData::Ack { args, id } => (PacketType::Ack, Some(*id), Body::Args(args)),
     };
+    encode_body(&packet.nsp, kind, id, body)
+}
+
+/// [`encode`] of an EVENT packet given by its parts.
+pub(crate) fn encode_event(nsp: &str, event: &str, args: &[Value], id: Option<u64>) -> Encoded {
+    encode_body(nsp, PacketType::Event, id, Body::Event(event, args))
+}
+
+fn encode_body(nsp: &str, kind: PacketType, id: Option<u64>, body: Body<'_>) -> Encoded {
     let extent = body.extent();
     let kind = match kind {
         PacketType::Event if extent.attachments > 0 => PacketType::BinaryEvent,
@@ -27,13 +36,13 @@ pub(crate) fn encode(packet: &Packet) -> Encoded {
     };
 
     // `4`, the type, `<attachments>-`, `<nsp>,`, the id, then the JSON.
-    let nsp = !packet.nsp.is_empty() && packet.nsp != "/";
+    let named = !nsp.is_empty() && nsp != "/";
     let mut len = 2 + id.map_or(0, decimal_len) + extent.len;
     if extent.attachments > 0 {
         len += decimal_len(extent.attachments as u64) + 1;
     }
-    if nsp {
-        len += packet.nsp.len() + 1;
+    if named {
+        len += nsp.len() + 1;
     }
     let mut text = String::with_capacity(len);
     text.push('4');
@@ -42,8 +51,8 @@ pub(crate) fn encode(packet: &Packet) -> Encoded {
         write_u64(&mut text, extent.attachments as u64);
         text.push('-');
     }
-    if nsp {
-        text.push_str(&packet.nsp);
+    if named {
+        text.push_str(nsp);
         text.push(',');
     }
     if let Some(id) = id {

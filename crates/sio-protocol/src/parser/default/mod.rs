@@ -9,6 +9,7 @@ pub use decode::DefaultDecoder;
 
 use super::{Decoder, EncodeError, Encoded, Limits, Parser};
 use crate::socket::Packet;
+use crate::Value;
 
 /// The default Socket.IO parser, byte-compatible with npm `socket.io-parser` 4.x.
 ///
@@ -48,13 +49,30 @@ impl DefaultParser {
 
 impl Parser for DefaultParser {
     fn encode(&self, packet: &Packet) -> Result<Encoded, EncodeError> {
-        if packet.nsp.contains(',') || !(packet.nsp.is_empty() || packet.nsp.starts_with('/')) {
-            return Err(EncodeError::InvalidNamespace(packet.nsp.clone()));
-        }
+        check_namespace(&packet.nsp)?;
         Ok(encode::encode(packet))
+    }
+
+    fn encode_event(
+        &self,
+        nsp: &str,
+        event: &str,
+        args: Vec<Value>,
+        id: Option<u64>,
+    ) -> Result<Encoded, EncodeError> {
+        check_namespace(nsp)?;
+        Ok(encode::encode_event(nsp, event, &args, id))
     }
 
     fn decoder(&self) -> Box<dyn Decoder> {
         Box::new(DefaultDecoder::new(self.limits))
     }
+}
+
+/// A namespace the text format can carry: `/` first (or empty, the main one) and no `,`, which ends it.
+fn check_namespace(nsp: &str) -> Result<(), EncodeError> {
+    if nsp.contains(',') || !(nsp.is_empty() || nsp.starts_with('/')) {
+        return Err(EncodeError::InvalidNamespace(nsp.to_owned()));
+    }
+    Ok(())
 }
