@@ -61,7 +61,7 @@ fn encode_body(nsp: &str, kind: PacketType, id: Option<u64>, body: Body<'_>) -> 
     let mut attachments = Vec::with_capacity(extent.attachments);
     body.write(&mut text, &mut attachments);
     // Bytes made from a buffer with spare room allocate a header to share it; one without does not
-    // (the room is an estimate: numbers, placeholders and escapes are not counted exactly).
+    // (the size is exact but for escapes, fractions and binary written as a Buffer's JSON).
     text.shrink_to_fit();
 
     let mut frames = Vec::with_capacity(1 + attachments.len());
