@@ -85,7 +85,8 @@ fn flood(socket: &Socket) {
     });
 }
 
-/// Sends the broadcasts the window allows now.
+/// Sends the broadcasts the window allows now, one after the other without waiting for each to be taken
+/// (on a cluster, by the adapter's backend), as Node's `io.emit` does; then waits for them all.
 async fn pump(nsp: &Namespace, state: &Mutex<Flood>) {
     let (due, payload) = {
         let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -94,10 +95,7 @@ async fn pump(nsp: &Namespace, state: &Mutex<Flood>) {
         (due, s.payload.clone())
     };
     let Some(payload) = payload else { return };
-    for _ in 0..due {
-        let _ = nsp
-            .broadcast()
-            .emit_args("flood", vec![payload.clone()])
-            .await;
-    }
+    let everyone = nsp.broadcast();
+    let emits = (0..due).map(|_| everyone.emit_args("flood", vec![payload.clone()]));
+    futures_util::future::join_all(emits).await;
 }

@@ -284,7 +284,9 @@ async fn drive(ctx: &Ctx<'_>, workload: Workload) -> Result<Measured, BenchError
         | Workload::Broadcast1kRecovery
         | Workload::Broadcast10k
         | Workload::ClusterBroadcast => workloads::broadcast::run(ctx).await,
-        Workload::Flood1k | Workload::Flood10k => workloads::flood::run(ctx).await,
+        Workload::Flood1k | Workload::Flood10k | Workload::ClusterFlood => {
+            workloads::flood::run(ctx).await
+        }
         Workload::Rooms => workloads::rooms::run(ctx).await,
         Workload::Acks => workloads::acks::run(ctx).await,
         Workload::Namespaces => workloads::namespaces::run(ctx).await,

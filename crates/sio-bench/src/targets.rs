@@ -127,6 +127,15 @@ pub fn targets(report: &Report) -> Vec<Target> {
                 against(Socketioxide, Some(1.0), Some(1.0)),
             ],
         ),
+        target(
+            report,
+            "W8 server-driven: ≥ 5x Node in deliveries/s at ≤ 1/5 of its CPU/delivery; ahead of socketioxide in both",
+            ClusterFlood,
+            &[
+                against(Node, Some(5.0), Some(0.2)),
+                against(Socketioxide, Some(1.0), Some(1.0)),
+            ],
+        ),
         client_target(report),
     ]
 }

@@ -45,6 +45,9 @@ pub enum Workload {
     /// W8: `io.emit` of a ~100-byte event to 1,000 clients spread over a 3-node cluster on one Redis;
     /// deliveries/s, server CPU per delivery (summed over the nodes) and Redis CPU per delivery.
     ClusterBroadcast,
+    /// W8 driven by the server: the server-driven W4 on the same cluster (the first node broadcasts on its
+    /// own, every node's clients only count); deliveries/s and server CPU per delivery.
+    ClusterFlood,
     /// W9: connection state recovery across a 3-node cluster on the Redis streams adapter: a client
     /// drops, misses 10 room events and reconnects to another node; recoveries/s and the time from
     /// reconnect to recovered (p50, p99).
@@ -106,7 +109,7 @@ impl Timing {
 
 impl Workload {
     /// Every workload, in table row order.
-    pub const ALL: [Workload; 19] = [
+    pub const ALL: [Workload; 20] = [
         Workload::IdleMemory,
         Workload::IdleMemoryRecovery,
         Workload::HandshakeRate,
@@ -125,6 +128,7 @@ impl Workload {
         Workload::Namespaces,
         Workload::Polling,
         Workload::ClusterBroadcast,
+        Workload::ClusterFlood,
         Workload::ClusterRecovery,
     ];
 
@@ -149,6 +153,7 @@ impl Workload {
             Workload::Namespaces => "w10",
             Workload::Polling => "w7",
             Workload::ClusterBroadcast => "w8",
+            Workload::ClusterFlood => "w8-server",
             Workload::ClusterRecovery => "w9",
         }
     }
@@ -179,6 +184,7 @@ impl Workload {
             Workload::Namespaces => "W10 100 namespaces",
             Workload::Polling => "W7 polling",
             Workload::ClusterBroadcast => "W8 cluster broadcast",
+            Workload::ClusterFlood => "W8 server-driven",
             Workload::ClusterRecovery => "W9 cluster recovery",
         }
     }
@@ -200,7 +206,8 @@ impl Workload {
             | Workload::Flood1k
             | Workload::Flood10k
             | Workload::Rooms
-            | Workload::ClusterBroadcast => "deliveries/s",
+            | Workload::ClusterBroadcast
+            | Workload::ClusterFlood => "deliveries/s",
             Workload::Acks => "acks/s",
             Workload::Polling => "events/s",
             Workload::ClusterRecovery => "recoveries/s",
@@ -224,7 +231,8 @@ impl Workload {
             | Workload::Flood1k
             | Workload::Flood10k
             | Workload::Rooms
-            | Workload::ClusterBroadcast => Some("delivery"),
+            | Workload::ClusterBroadcast
+            | Workload::ClusterFlood => Some("delivery"),
             Workload::Acks => Some("ack"),
             Workload::Polling => Some("event"),
             Workload::ClusterRecovery => Some("recovery"),
@@ -266,7 +274,10 @@ impl Workload {
 
     /// Whether the workload runs on a cluster of [`CLUSTER_NODES`] servers joined through a Redis.
     pub fn is_cluster(self) -> bool {
-        matches!(self, Workload::ClusterBroadcast | Workload::ClusterRecovery)
+        matches!(
+            self,
+            Workload::ClusterBroadcast | Workload::ClusterFlood | Workload::ClusterRecovery
+        )
     }
 
     /// The size of the workload in a mode.
@@ -309,7 +320,7 @@ impl Workload {
                 in_flight: 4,
                 payload: 100,
             },
-            Workload::Flood1k => Size {
+            Workload::Flood1k | Workload::ClusterFlood => Size {
                 clients: pick(1_000, 20),
                 in_flight: 32,
                 payload: 100,

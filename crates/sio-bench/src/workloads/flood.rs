@@ -1,10 +1,14 @@
 //! W4 server-driven: the server broadcasts on its own and the clients only count. One client (the pacer,
 //! connected with `?flood=1`) emits `flood` with the payload and a window once; the server then sends
 //! `io.emit("flood", payload)` again and again, never more than `window` broadcasts ahead of the count the
-//! pacer reports with `flood-ack` (so every queue stays bounded). Unlike W4, no client waits until all
-//! the others have a broadcast: each read takes whatever many frames arrived, which leaves the generator
-//! the least work per delivery, so the servers' own cost shows. Deliveries/s counts frames received by
-//! all clients.
+//! pacer reports with `flood-ack`: the broadcasts the clients have received on average (so every queue
+//! stays bounded, also on the nodes that get the broadcasts through a cluster's adapter). Unlike W4, no
+//! client waits until all the others have a broadcast: each read takes whatever many frames arrived,
+//! which leaves the generator the least work per delivery, so the servers' own cost shows. Deliveries/s
+//! counts frames received by all clients.
+//!
+//! W8 server-driven runs the same driver on a cluster: client `i` connects to node `i % nodes`, the pacer
+//! (client 0) to the first node, which broadcasts; the other nodes get every broadcast through the adapter.
 
 use super::{measure_fleet, Ctx, Measured};
 use crate::error::BenchError;
@@ -12,7 +16,9 @@ use crate::fleet::{connect_gate, Fleet};
 use crate::live::Live;
 use crate::ws_conn::WsConn;
 use crate::{frames, socketio_ws};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 const EVENT: &[u8] = b"42[\"flood\"";
 
@@ -30,7 +36,7 @@ pub async fn run(ctx: &Ctx<'_>) -> Result<Measured, BenchError> {
     let gate = connect_gate();
     let mut fleet = Fleet::new();
     for i in 0..ctx.size.clients {
-        let (start, addr) = (start.clone(), ctx.addr);
+        let (start, addr) = (start.clone(), ctx.nodes[i % ctx.nodes.len()]);
         let query = if i == 0 { "&flood=1" } else { "" };
         fleet.spawn(
             ctx.cores,
@@ -58,7 +64,8 @@ async fn count(mut conn: WsConn, live: Arc<Live>) -> Result<(), BenchError> {
     }
 }
 
-/// Starts the flood, then reports what it received every quarter window.
+/// Starts the flood, then reports every quarter window how many broadcasts the clients have received on
+/// average, woken by its own copies or by the others' progress.
 async fn pace(
     mut conn: WsConn,
     live: Arc<Live>,
@@ -67,21 +74,34 @@ async fn pace(
 ) -> Result<(), BenchError> {
     conn.queue(start);
     conn.flush().await?;
+    let recipients = live.connected().max(1);
     let every = (window / 4).max(1);
-    let (mut seen, mut reported) = (0u64, 0u64);
+    let mut reported = 0u64;
     loop {
-        let mut got = 0;
-        conn.step(|_, text, _| got += u64::from(text.starts_with(EVENT)))
-            .await?;
-        live.add_done(got);
-        seen += got;
-        if seen >= reported + every {
-            reported = seen;
+        let received = live.done() / recipients;
+        if received >= reported + every {
+            reported = received;
             frames::push_text_frame(
                 conn.out(),
-                &[b"42[\"flood-ack\",", seen.to_string().as_bytes(), b"]"],
+                &[b"42[\"flood-ack\",", reported.to_string().as_bytes(), b"]"],
             );
             conn.flush().await?;
+        }
+        live.threshold
+            .store((reported + every) * recipients, Ordering::Relaxed);
+        if live.done() / recipients >= reported + every {
+            continue;
+        }
+        tokio::select! {
+            read = conn.read_some() => {
+                read?;
+                let mut got = 0;
+                conn.handle(|_, text, _| got += u64::from(text.starts_with(EVENT)))?;
+                conn.flush().await?;
+                live.add_done(got);
+            }
+            _ = live.progress.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
         }
     }
 }

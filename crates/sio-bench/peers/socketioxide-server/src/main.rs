@@ -189,9 +189,8 @@ async fn pump<A: Adapter>(io: &SocketIo<A>, state: &Mutex<Flood>) {
         (due, f.payload.clone())
     };
     let Some(payload) = payload else { return };
-    for _ in 0..due {
-        let _ = io.emit("flood", &payload).await;
-    }
+    // One after the other without waiting for each to be published, as Node's `io.emit` does; then wait.
+    futures_util::future::join_all((0..due).map(|_| io.emit("flood", &payload))).await;
 }
 
 /// Accepts connections on `127.0.0.1:port` and hands each to `conn` on its own task (the HTTP service
