@@ -1,7 +1,7 @@
 //! The client-side comparison: sio-client, npm socket.io-client and rust_socketio, each driven by a small
 //! load program with the same arguments and output,
-//! against the same server (the ceiling, so the client is the bottleneck): echo messages/s and the client
-//! process's memory per connected client.
+//! against the same server (the ceiling, so the client is the bottleneck): echo messages/s, the client
+//! process's CPU time per echo and its memory per connected client.
 
 use crate::error::BenchError;
 use crate::outcome;
@@ -85,6 +85,10 @@ pub struct ClientOutcome {
     pub messages_per_sec: Option<f64>,
     /// Median echo messages/s with one echo in flight per echoing client (latency, not batching).
     pub messages_per_sec_one: Option<f64>,
+    /// Median CPU time of the client process per echo (user + system, µs), with `in_flight` and with one.
+    pub cpu_us_per_message: Option<f64>,
+    /// See `cpu_us_per_message`.
+    pub cpu_us_per_message_one: Option<f64>,
     /// Median RSS growth of the client process per connected client, KiB.
     pub rss_per_client_kib: Option<f64>,
     /// Why there is no value.
@@ -99,24 +103,27 @@ pub fn run(mode: Mode, timing: Timing, programs: &ServerPrograms) -> Vec<ClientO
         .map(|client| {
             eprintln!("== client side / {}", client.name());
             let (mut rates, mut ones, mut rss_values) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut cpus, mut cpus_one) = (Vec::new(), Vec::new());
             let mut error = None;
             let one = ClientSize {
                 in_flight: 1,
                 ..size
             };
             for run in 1..=timing.runs {
-                let measured = once(client, size, timing, programs).and_then(|(rss, rate)| {
-                    once(client, one, timing, programs).map(|(_, rate_one)| (rss, rate, rate_one))
+                let measured = once(client, size, timing, programs).and_then(|many| {
+                    once(client, one, timing, programs).map(|single| (many, single))
                 });
                 match measured {
-                    Ok((rss, rate, rate_one)) => {
+                    Ok((many, single)) => {
                         eprintln!(
-                            "  run {run}/{}: {rate:.0} msg/s ({rate_one:.0} with one in flight), {rss:.1} KiB/client",
-                            timing.runs
+                            "  run {run}/{}: {:.0} msg/s, {:.2} µs CPU/msg ({:.0} and {:.2} with one in flight), {:.1} KiB/client",
+                            timing.runs, many.rate, many.cpu, single.rate, single.cpu, many.rss
                         );
-                        rates.push(rate);
-                        ones.push(rate_one);
-                        rss_values.push(rss);
+                        rates.push(many.rate);
+                        cpus.push(many.cpu);
+                        ones.push(single.rate);
+                        cpus_one.push(single.cpu);
+                        rss_values.push(many.rss);
                     }
                     Err(e) => {
                         eprintln!("  run {run}/{}: {e}", timing.runs);
@@ -129,6 +136,8 @@ pub fn run(mode: Mode, timing: Timing, programs: &ServerPrograms) -> Vec<ClientO
                 size,
                 messages_per_sec: outcome::median_value(rates),
                 messages_per_sec_one: outcome::median_value(ones),
+                cpu_us_per_message: outcome::median_value(cpus),
+                cpu_us_per_message_one: outcome::median_value(cpus_one),
                 rss_per_client_kib: outcome::median_value(rss_values),
                 error,
             }
@@ -136,12 +145,19 @@ pub fn run(mode: Mode, timing: Timing, programs: &ServerPrograms) -> Vec<ClientO
         .collect()
 }
 
+/// What one run of a client program printed.
+struct Printed {
+    rss: f64,
+    rate: f64,
+    cpu: f64,
+}
+
 fn once(
     client: ClientKind,
     size: ClientSize,
     timing: Timing,
     programs: &ServerPrograms,
-) -> Result<(f64, f64), BenchError> {
+) -> Result<Printed, BenchError> {
     let server = ServerProcess::start(ServerKind::Ceiling, programs)?;
     let url = format!("http://{}", server.addr);
     let mut cmd = match client {
@@ -182,8 +198,12 @@ fn once(
         ))
     })?;
     let field = |k: &str| json.get(k).and_then(serde_json::Value::as_f64);
-    match (field("rss_per_client_kib"), field("messages_per_sec")) {
-        (Some(rss), Some(rate)) => Ok((rss, rate)),
+    match (
+        field("rss_per_client_kib"),
+        field("messages_per_sec"),
+        field("cpu_us_per_message"),
+    ) {
+        (Some(rss), Some(rate), Some(cpu)) => Ok(Printed { rss, rate, cpu }),
         _ => Err(BenchError::Server(format!(
             "{} printed {line:?}",
             client.name()

@@ -155,8 +155,13 @@ pub fn clients_table(report: &Report) -> String {
     );
     for c in &report.clients {
         let failed = || format!("failed: {}", c.error.clone().unwrap_or_default());
-        let rate = c.messages_per_sec.map_or_else(failed, number);
-        let one = c.messages_per_sec_one.map_or_else(failed, number);
+        let with_cpu = |rate: Option<f64>, cpu: Option<f64>| match (rate, cpu) {
+            (Some(r), Some(c)) => format!("{}<br>{} µs CPU/msg", number(r), micros(c)),
+            (Some(r), None) => number(r),
+            (None, _) => failed(),
+        };
+        let rate = with_cpu(c.messages_per_sec, c.cpu_us_per_message);
+        let one = with_cpu(c.messages_per_sec_one, c.cpu_us_per_message_one);
         let rss = c
             .rss_per_client_kib
             .map_or("–".into(), |v| format!("{v:.1} KiB"));

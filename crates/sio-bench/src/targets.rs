@@ -149,12 +149,17 @@ fn client_target(report: &Report) -> Target {
         .and_then(|c| c.messages_per_sec_one)
         .zip(of(ClientKind::NodeClient).and_then(|c| c.messages_per_sec_one))
         .and_then(|(sio, npm)| (npm > 0.0).then(|| sio / npm));
+    let cpu_one = of(ClientKind::SioClient)
+        .and_then(|c| c.cpu_us_per_message_one)
+        .zip(of(ClientKind::NodeClient).and_then(|c| c.cpu_us_per_message_one))
+        .and_then(|(sio, npm)| (npm > 0.0).then(|| sio / npm));
     Target {
         goal: "sio-client ≤ 12 KiB per connected client, ≥ 4x npm socket.io-client with one echo in flight",
         measured: format!(
-            "{} KiB, {}x npm",
+            "{} KiB, {}x npm at {}x its client CPU/msg",
             rss.map_or("–".into(), |v| format!("{v:.1}")),
-            one.map_or("–".into(), |v| format!("{v:.2}"))
+            one.map_or("–".into(), |v| format!("{v:.2}")),
+            cpu_one.map_or("–".into(), |v| format!("{v:.2}"))
         ),
         met: rss.zip(one).map(|(r, o)| r <= 12.0 && o >= 4.0),
     }

@@ -1,5 +1,5 @@
 // npm socket.io-client under load, for the client-side comparison with sio-client (same arguments and
-// output as sio-bench's `client-echo`).
+// output as sio-bench's `client-echo`: RSS per client, echoes/s and the process's CPU time per echo).
 // Usage: node client.js <url> <clients> <echoing> <in_flight> <payload> <warmup-secs> <window-secs>
 "use strict";
 
@@ -46,10 +46,17 @@ async function main() {
   await sleep(Number(warmup) * 1000);
   const c0 = count;
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   await sleep(Number(windowSecs) * 1000);
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const echoes = count - c0;
   process.stdout.write(
-    JSON.stringify({ rss_per_client_kib: perClient, messages_per_sec: (count - c0) / secs }) + "\n",
+    JSON.stringify({
+      rss_per_client_kib: perClient,
+      messages_per_sec: echoes / secs,
+      cpu_us_per_message: (cpu.user + cpu.system) / Math.max(echoes, 1),
+    }) + "\n",
   );
   process.exit(0);
 }

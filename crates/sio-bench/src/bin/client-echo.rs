@@ -3,7 +3,8 @@
 //! `in_flight` `echo` events outstanding on the first `echoing` sockets and reports messages/s.
 //!
 //! Usage: `client-echo <url> <clients> <echoing> <in_flight> <payload> <warmup-secs> <window-secs>`.
-//! Prints one JSON line: `{"rss_per_client_kib":..,"messages_per_sec":..}`.
+//! Prints one JSON line: `{"rss_per_client_kib":..,"messages_per_sec":..,"cpu_us_per_message":..}`, the
+//! last the process's CPU time (user + system) over the window per echo.
 
 use sio_client::{Options, Socket, TransportKind};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,6 +19,10 @@ fn arg<T: std::str::FromStr>(args: &[String], i: usize, name: &str) -> Result<T,
 
 fn rss_kib() -> u64 {
     sio_bench::proc_stats::sample(std::process::id()).map_or(0, |s| s.rss_kib)
+}
+
+fn cpu_secs() -> f64 {
+    sio_bench::proc_stats::sample(std::process::id()).map_or(0.0, |s| s.cpu_secs)
 }
 
 fn main() -> Result<(), String> {
@@ -70,10 +75,14 @@ fn main() -> Result<(), String> {
             }
         }
         tokio::time::sleep(Duration::from_secs_f64(warmup)).await;
-        let (c0, t0) = (count.load(Ordering::Relaxed), Instant::now());
+        let (c0, t0, cpu0) = (count.load(Ordering::Relaxed), Instant::now(), cpu_secs());
         tokio::time::sleep(Duration::from_secs_f64(window)).await;
-        let rate = (count.load(Ordering::Relaxed) - c0) as f64 / t0.elapsed().as_secs_f64();
-        println!("{{\"rss_per_client_kib\":{per_client:.3},\"messages_per_sec\":{rate:.1}}}");
+        let echoes = (count.load(Ordering::Relaxed) - c0) as f64;
+        let rate = echoes / t0.elapsed().as_secs_f64();
+        let cpu = (cpu_secs() - cpu0) * 1e6 / echoes.max(1.0);
+        println!(
+            "{{\"rss_per_client_kib\":{per_client:.3},\"messages_per_sec\":{rate:.1},\"cpu_us_per_message\":{cpu:.3}}}"
+        );
         Ok::<(), String>(())
     })?;
     // Do not wait for the sockets' graceful close: the harness only needs the line above.

@@ -4,7 +4,8 @@
 //! clients and reports messages/s.
 //!
 //! Usage: `rust-socketio-bench-client <url> <clients> <echoing> <in_flight> <payload> <warmup-secs> <window-secs>`.
-//! Prints one JSON line: `{"rss_per_client_kib":..,"messages_per_sec":..}`.
+//! Prints one JSON line: `{"rss_per_client_kib":..,"messages_per_sec":..,"cpu_us_per_message":..}`, the
+//! last the process's CPU time (user + system) over the window per echo.
 
 use futures_util::FutureExt;
 use rust_socketio::asynchronous::{Client, ClientBuilder};
@@ -27,6 +28,18 @@ fn rss_kib() -> u64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
+}
+
+/// CPU time (user + system) this process has used, seconds.
+fn cpu_secs() -> f64 {
+    // SAFETY: an all-zero rusage is a valid value; getrusage only writes the struct passed by pointer.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0.0;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
 }
 
 fn raise_fd_limit() {
@@ -103,9 +116,13 @@ async fn main() -> Result<(), String> {
     }
     tokio::time::sleep(Duration::from_secs_f64(warmup)).await;
     let c0 = count.load(Ordering::Relaxed);
-    let t0 = Instant::now();
+    let (t0, cpu0) = (Instant::now(), cpu_secs());
     tokio::time::sleep(Duration::from_secs_f64(window)).await;
-    let rate = (count.load(Ordering::Relaxed) - c0) as f64 / t0.elapsed().as_secs_f64();
-    println!("{{\"rss_per_client_kib\":{per_client:.3},\"messages_per_sec\":{rate:.1}}}");
+    let echoes = (count.load(Ordering::Relaxed) - c0) as f64;
+    let rate = echoes / t0.elapsed().as_secs_f64();
+    let cpu = (cpu_secs() - cpu0) * 1e6 / echoes.max(1.0);
+    println!(
+        "{{\"rss_per_client_kib\":{per_client:.3},\"messages_per_sec\":{rate:.1},\"cpu_us_per_message\":{cpu:.3}}}"
+    );
     std::process::exit(0);
 }
