@@ -1,7 +1,7 @@
 //! The performance targets (BENCHMARKS.md) checked against a report: ratios in one run on one machine, of
 //! throughput and of server CPU per operation.
 
-use crate::client_side::ClientKind;
+use crate::client_side::{ClientKind, ClientOutcome};
 use crate::harness::Report;
 use crate::outcome::Outcome;
 use crate::report::{cpu_ratio, ratio};
@@ -144,14 +144,15 @@ pub fn targets(report: &Report) -> Vec<Target> {
 fn client_target(report: &Report) -> Target {
     let of = |k| report.clients.iter().find(|c| c.client == k);
     let rss = of(ClientKind::SioClient).and_then(|c| c.rss_per_client_kib);
-    let one = of(ClientKind::SioClient)
-        .and_then(|c| c.messages_per_sec_one)
-        .zip(of(ClientKind::NodeClient).and_then(|c| c.messages_per_sec_one))
-        .and_then(|(sio, npm)| (npm > 0.0).then(|| sio / npm));
-    let cpu_one = of(ClientKind::SioClient)
-        .and_then(|c| c.cpu_us_per_message_one)
-        .zip(of(ClientKind::NodeClient).and_then(|c| c.cpu_us_per_message_one))
-        .and_then(|(sio, npm)| (npm > 0.0).then(|| sio / npm));
+    // sio-client's figure over npm's.
+    let over_npm = |figure: fn(&ClientOutcome) -> Option<f64>| {
+        of(ClientKind::SioClient)
+            .and_then(figure)
+            .zip(of(ClientKind::NodeClient).and_then(figure))
+            .and_then(|(sio, npm)| (npm > 0.0).then(|| sio / npm))
+    };
+    let one = over_npm(|c| c.messages_per_sec_one);
+    let cpu_one = over_npm(|c| c.cpu_us_per_message_one);
     Target {
         goal: "sio-client ≤ 12 KiB per connected client, ≥ 4x npm socket.io-client with one echo in flight",
         measured: format!(
