@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 /// The percent-decoded value of the first `name` parameter of a query string.
 pub(crate) fn param(query: &str, name: &str) -> Option<String> {
-    pairs(query)
+    Scan(query)
         .find(|(key, _)| key == name)
         .map(|(_, value)| value.into_owned())
 }
@@ -20,55 +20,61 @@ pub(crate) struct EngineParams<'a> {
 impl<'a> EngineParams<'a> {
     pub(crate) fn of(query: &'a str) -> Self {
         let mut params = EngineParams::default();
-        // Queries as clients send them have nothing to decode: one scan tells.
-        let plain = !needs_decoding(query);
-        let read = |part: &'a str| {
-            if plain {
-                Cow::Borrowed(part)
-            } else {
-                decode(part)
-            }
-        };
-        for (key, value) in raw_pairs(query) {
-            let slot = match &*read(key) {
+        for (key, value) in Scan(query) {
+            let slot = match &*key {
                 "transport" => &mut params.transport,
                 "sid" => &mut params.sid,
                 "EIO" => &mut params.eio,
                 _ => continue,
             };
             if slot.is_none() {
-                *slot = Some(read(value));
+                *slot = Some(value);
             }
         }
         params
     }
 }
 
-/// The decoded `key=value` pairs of a query string.
-fn pairs(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
-    raw_pairs(query).map(|(key, value)| (decode(key), decode(value)))
-}
+/// The decoded `key=value` pairs of a query string, each byte looked at once (every request goes
+/// through here): a part without `%` or `+` is borrowed as written.
+struct Scan<'a>(&'a str);
 
-/// The `key=value` pairs of a query string as written, found with plain byte scans (every request
-/// goes through here).
-fn raw_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
-    let bytes = query.as_bytes();
-    let mut start = 0;
-    std::iter::from_fn(move || {
-        if start > bytes.len() {
+impl<'a> Iterator for Scan<'a> {
+    type Item = (Cow<'a, str>, Cow<'a, str>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let query = self.0;
+        if query.is_empty() {
             return None;
         }
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b == b'&')
-            .map_or(bytes.len(), |i| start + i);
-        let pair = &query[start..end];
-        start = end + 1;
-        Some(match pair.bytes().position(|b| b == b'=') {
-            Some(i) => (&pair[..i], &pair[i + 1..]),
-            None => (pair, ""),
-        })
-    })
+        let (mut eq, mut escaped) = (None, [false, false]);
+        let mut end = query.len();
+        for (i, b) in query.bytes().enumerate() {
+            match b {
+                b'&' => {
+                    end = i;
+                    break;
+                }
+                b'=' if eq.is_none() => eq = Some(i),
+                b'%' | b'+' => escaped[eq.is_some() as usize] = true,
+                _ => {}
+            }
+        }
+        // After the last pair: an empty rest, so that a trailing `&` ends the scan.
+        self.0 = query.get(end + 1..).unwrap_or("");
+        let (key, value) = match eq {
+            Some(i) => (&query[..i], &query[i + 1..end]),
+            None => (&query[..end], ""),
+        };
+        let read = |part: &'a str, escaped: bool| {
+            if escaped {
+                decode(part)
+            } else {
+                Cow::Borrowed(part)
+            }
+        };
+        Some((read(key, escaped[0]), read(value, escaped[1])))
+    }
 }
 
 /// Percent- and `+`-decodes a query component; borrowed when there is nothing to decode. A `%` not
@@ -135,5 +141,9 @@ mod tests {
         assert_eq!(EngineParams::of("sid&sid=x").sid.as_deref(), Some(""));
         assert_eq!(EngineParams::of("&&EIO=4&").eio.as_deref(), Some("4"));
         assert_eq!(EngineParams::of("EIO=4=5").eio.as_deref(), Some("4=5"));
+        assert_eq!(
+            EngineParams::of("=v&EIO=4+%41&").eio.as_deref(),
+            Some("4 A")
+        );
     }
 }
