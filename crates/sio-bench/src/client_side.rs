@@ -95,54 +95,68 @@ pub struct ClientOutcome {
     pub error: Option<String>,
 }
 
-/// Runs every client `timing.runs` times against a fresh ceiling server each.
+/// Runs every client `timing.runs` times against a fresh ceiling server each, interleaved (A B C, A B C,
+/// ...) as the servers are, so that drift of the shared machine falls on every client alike.
 pub fn run(mode: Mode, timing: Timing, programs: &ServerPrograms) -> Vec<ClientOutcome> {
     let size = ClientSize::of(mode);
-    ClientKind::ALL
-        .into_iter()
-        .map(|client| {
-            eprintln!("== client side / {}", client.name());
-            let (mut rates, mut ones, mut rss_values) = (Vec::new(), Vec::new(), Vec::new());
-            let (mut cpus, mut cpus_one) = (Vec::new(), Vec::new());
-            let mut error = None;
-            let one = ClientSize {
-                in_flight: 1,
-                ..size
-            };
-            for run in 1..=timing.runs {
-                let measured = once(client, size, timing, programs).and_then(|many| {
-                    once(client, one, timing, programs).map(|single| (many, single))
-                });
-                match measured {
-                    Ok((many, single)) => {
-                        eprintln!(
-                            "  run {run}/{}: {:.0} msg/s, {:.2} µs CPU/msg ({:.0} and {:.2} with one in flight), {:.1} KiB/client",
-                            timing.runs, many.rate, many.cpu, single.rate, single.cpu, many.rss
-                        );
-                        rates.push(many.rate);
-                        cpus.push(many.cpu);
-                        ones.push(single.rate);
-                        cpus_one.push(single.cpu);
-                        rss_values.push(many.rss);
-                    }
-                    Err(e) => {
-                        eprintln!("  run {run}/{}: {e}", timing.runs);
-                        error = Some(e.to_string());
-                    }
+    let one = ClientSize {
+        in_flight: 1,
+        ..size
+    };
+    let mut samples: Vec<Samples> = ClientKind::ALL.iter().map(|_| Samples::default()).collect();
+    for run in 1..=timing.runs {
+        for (client, got) in ClientKind::ALL.into_iter().zip(&mut samples) {
+            eprintln!(
+                "== client side / {} (round {run}/{})",
+                client.name(),
+                timing.runs
+            );
+            let measured = once(client, size, timing, programs)
+                .and_then(|many| once(client, one, timing, programs).map(|single| (many, single)));
+            match measured {
+                Ok((many, single)) => {
+                    eprintln!(
+                        "  {:.0} msg/s, {:.2} µs CPU/msg ({:.0} and {:.2} with one in flight), {:.1} KiB/client",
+                        many.rate, many.cpu, single.rate, single.cpu, many.rss
+                    );
+                    got.rates.push(many.rate);
+                    got.cpus.push(many.cpu);
+                    got.ones.push(single.rate);
+                    got.cpus_one.push(single.cpu);
+                    got.rss.push(many.rss);
+                }
+                Err(e) => {
+                    eprintln!("  {e}");
+                    got.error = Some(e.to_string());
                 }
             }
-            ClientOutcome {
-                client,
-                size,
-                messages_per_sec: outcome::median_value(rates),
-                messages_per_sec_one: outcome::median_value(ones),
-                cpu_us_per_message: outcome::median_value(cpus),
-                cpu_us_per_message_one: outcome::median_value(cpus_one),
-                rss_per_client_kib: outcome::median_value(rss_values),
-                error,
-            }
+        }
+    }
+    ClientKind::ALL
+        .into_iter()
+        .zip(samples)
+        .map(|(client, got)| ClientOutcome {
+            client,
+            size,
+            messages_per_sec: outcome::median_value(got.rates),
+            messages_per_sec_one: outcome::median_value(got.ones),
+            cpu_us_per_message: outcome::median_value(got.cpus),
+            cpu_us_per_message_one: outcome::median_value(got.cpus_one),
+            rss_per_client_kib: outcome::median_value(got.rss),
+            error: got.error,
         })
         .collect()
+}
+
+/// One client's figures, a value per run.
+#[derive(Default)]
+struct Samples {
+    rates: Vec<f64>,
+    cpus: Vec<f64>,
+    ones: Vec<f64>,
+    cpus_one: Vec<f64>,
+    rss: Vec<f64>,
+    error: Option<String>,
 }
 
 /// What one run of a client program printed.
