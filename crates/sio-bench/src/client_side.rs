@@ -119,11 +119,7 @@ pub fn run(mode: Mode, timing: Timing, programs: &ServerPrograms) -> Vec<ClientO
                         "  {:.0} msg/s, {:.2} µs CPU/msg ({:.0} and {:.2} with one in flight), {:.1} KiB/client",
                         many.rate, many.cpu, single.rate, single.cpu, many.rss
                     );
-                    got.rates.push(many.rate);
-                    got.cpus.push(many.cpu);
-                    got.ones.push(single.rate);
-                    got.cpus_one.push(single.cpu);
-                    got.rss.push(many.rss);
+                    got.runs.push((many, single));
                 }
                 Err(e) => {
                     eprintln!("  {e}");
@@ -135,27 +131,28 @@ pub fn run(mode: Mode, timing: Timing, programs: &ServerPrograms) -> Vec<ClientO
     ClientKind::ALL
         .into_iter()
         .zip(samples)
-        .map(|(client, got)| ClientOutcome {
-            client,
-            size,
-            messages_per_sec: outcome::median_value(got.rates),
-            messages_per_sec_one: outcome::median_value(got.ones),
-            cpu_us_per_message: outcome::median_value(got.cpus),
-            cpu_us_per_message_one: outcome::median_value(got.cpus_one),
-            rss_per_client_kib: outcome::median_value(got.rss),
-            error: got.error,
+        .map(|(client, got)| {
+            let median = |figure: fn(&(Printed, Printed)) -> f64| {
+                outcome::median_value(got.runs.iter().map(figure).collect())
+            };
+            ClientOutcome {
+                client,
+                size,
+                messages_per_sec: median(|(many, _)| many.rate),
+                messages_per_sec_one: median(|(_, single)| single.rate),
+                cpu_us_per_message: median(|(many, _)| many.cpu),
+                cpu_us_per_message_one: median(|(_, single)| single.cpu),
+                rss_per_client_kib: median(|(many, _)| many.rss),
+                error: got.error,
+            }
         })
         .collect()
 }
 
-/// One client's figures, a value per run.
+/// One client's runs: what it printed with `in_flight` and with one in flight, and the last error.
 #[derive(Default)]
 struct Samples {
-    rates: Vec<f64>,
-    cpus: Vec<f64>,
-    ones: Vec<f64>,
-    cpus_one: Vec<f64>,
-    rss: Vec<f64>,
+    runs: Vec<(Printed, Printed)>,
     error: Option<String>,
 }
 
