@@ -220,20 +220,42 @@ pub(crate) fn is_valid_close_code(code: u16) -> bool {
 /// Appends `src` masked (or unmasked: the operation is its own inverse) with `mask`, the mask's phase
 /// starting at the first byte.
 pub fn apply_mask(dst: &mut Vec<u8>, src: &[u8], mask: [u8; 4]) {
-    dst.reserve(src.len());
+    let start = dst.len();
+    dst.extend_from_slice(src);
     let wide = u64::from_ne_bytes([
         mask[0], mask[1], mask[2], mask[3], mask[0], mask[1], mask[2], mask[3],
     ]);
-    let mut chunks = src.chunks_exact(8);
-    for chunk in &mut chunks {
-        let word = u64::from_ne_bytes(chunk.try_into().expect("8 bytes")) ^ wide;
-        dst.extend_from_slice(&word.to_ne_bytes());
+    let mut words = dst[start..].chunks_exact_mut(8);
+    for word in &mut words {
+        let masked = u64::from_ne_bytes((&*word).try_into().expect("8 bytes")) ^ wide;
+        word.copy_from_slice(&masked.to_ne_bytes());
     }
-    dst.extend(
-        chunks
-            .remainder()
-            .iter()
-            .zip(mask.iter().cycle())
-            .map(|(b, m)| b ^ m),
-    );
+    for (b, m) in words.into_remainder().iter_mut().zip(mask.iter().cycle()) {
+        *b ^= m;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apply_mask;
+
+    #[test]
+    fn masks_every_length_after_what_is_already_there() {
+        let mask = [0x12, 0x34, 0x56, 0x78];
+        for len in 0..40 {
+            let src: Vec<u8> = (0..len as u8).map(|b| b.wrapping_mul(37)).collect();
+            let mut dst = b"head".to_vec();
+            apply_mask(&mut dst, &src, mask);
+            let expected: Vec<u8> = src
+                .iter()
+                .enumerate()
+                .map(|(i, b)| b ^ mask[i % 4])
+                .collect();
+            assert_eq!(&dst[..4], b"head");
+            assert_eq!(&dst[4..], &expected[..], "length {len}");
+            let mut back = Vec::new();
+            apply_mask(&mut back, &dst[4..], mask);
+            assert_eq!(back, src);
+        }
+    }
 }
