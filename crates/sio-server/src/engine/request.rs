@@ -110,8 +110,19 @@ impl RequestInfo {
 /// A copy of `uri` that owns its bytes. hyper parses a request's URI and header values as slices of
 /// the connection's read buffer (8 KiB or more); a plain clone would keep that whole buffer alive for
 /// as long as the session lives.
+/// Each part is copied as it is, without writing the URI out as text and parsing it again.
 fn detached_uri(uri: &http::Uri) -> http::Uri {
-    http::Uri::try_from(uri.to_string()).unwrap_or_else(|_| uri.clone())
+    use http::uri::{Authority, Parts, PathAndQuery, Scheme};
+    let owned = |part: &str| bytes::Bytes::copy_from_slice(part.as_bytes());
+    let mut parts = Parts::default();
+    parts.scheme = uri.scheme_str().and_then(|s| Scheme::try_from(s).ok());
+    parts.authority = uri
+        .authority()
+        .and_then(|a| Authority::from_maybe_shared(owned(a.as_str())).ok());
+    parts.path_and_query = uri
+        .path_and_query()
+        .and_then(|pq| PathAndQuery::from_maybe_shared(owned(pq.as_str())).ok());
+    http::Uri::from_parts(parts).unwrap_or_else(|_| uri.clone())
 }
 
 /// Headers kept as `name:value\n` lines in one buffer of their own (names are lowercase tokens without
@@ -204,5 +215,23 @@ mod tests {
         assert_eq!(pairs.len(), 4);
         assert_eq!(info.headers(), &headers);
         assert_eq!(info.clone().headers(), &headers);
+    }
+
+    #[test]
+    fn a_detached_uri_is_the_same_uri() {
+        for text in [
+            "/socket.io/?EIO=4&transport=polling&t=Pq1",
+            "/",
+            "*",
+            "http://example.com:8080/socket.io/?EIO=4",
+            "https://example.com/a%20b?x=%C3%A9#frag",
+            "wss://[::1]:3000/socket.io/",
+            "example.com:443",
+        ] {
+            let uri: http::Uri = text.parse().unwrap();
+            let detached = detached_uri(&uri);
+            assert_eq!(detached, uri, "{text}");
+            assert_eq!(detached.to_string(), uri.to_string(), "{text}");
+        }
     }
 }
