@@ -109,8 +109,8 @@ impl RequestInfo {
 
 /// A copy of `uri` that owns its bytes. hyper parses a request's URI and header values as slices of
 /// the connection's read buffer (8 KiB or more); a plain clone would keep that whole buffer alive for
-/// as long as the session lives.
-/// Each part is copied as it is, without writing the URI out as text and parsing it again.
+/// as long as the session lives. Each part is copied as it is, without writing the URI out as text and
+/// parsing it again.
 fn detached_uri(uri: &http::Uri) -> http::Uri {
     use http::uri::{Authority, Parts, PathAndQuery, Scheme};
     let owned = |part: &str| bytes::Bytes::copy_from_slice(part.as_bytes());
