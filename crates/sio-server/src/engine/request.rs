@@ -110,19 +110,26 @@ impl RequestInfo {
 /// A copy of `uri` that owns its bytes. hyper parses a request's URI and header values as slices of
 /// the connection's read buffer (8 KiB or more); a plain clone would keep that whole buffer alive for
 /// as long as the session lives. Each part is copied as it is, without writing the URI out as text and
-/// parsing it again.
+/// parsing it again; should a part not read back, the URI is cloned, as it was before.
 fn detached_uri(uri: &http::Uri) -> http::Uri {
     use http::uri::{Authority, Parts, PathAndQuery, Scheme};
     let owned = |part: &str| bytes::Bytes::copy_from_slice(part.as_bytes());
-    let mut parts = Parts::default();
-    parts.scheme = uri.scheme_str().and_then(|s| Scheme::try_from(s).ok());
-    parts.authority = uri
-        .authority()
-        .and_then(|a| Authority::from_maybe_shared(owned(a.as_str())).ok());
-    parts.path_and_query = uri
-        .path_and_query()
-        .and_then(|pq| PathAndQuery::from_maybe_shared(owned(pq.as_str())).ok());
-    http::Uri::from_parts(parts).unwrap_or_else(|_| uri.clone())
+    let copy = || -> Option<http::Uri> {
+        let mut parts = Parts::default();
+        parts.scheme = uri.scheme_str().map(Scheme::try_from).transpose().ok()?;
+        parts.authority = uri
+            .authority()
+            .map(|a| Authority::from_maybe_shared(owned(a.as_str())))
+            .transpose()
+            .ok()?;
+        parts.path_and_query = uri
+            .path_and_query()
+            .map(|pq| PathAndQuery::from_maybe_shared(owned(pq.as_str())))
+            .transpose()
+            .ok()?;
+        http::Uri::from_parts(parts).ok()
+    };
+    copy().unwrap_or_else(|| uri.clone())
 }
 
 /// Headers kept as `name:value\n` lines in one buffer of their own (names are lowercase tokens without
